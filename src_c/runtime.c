@@ -1,0 +1,24 @@
+/* Library-wide runtime facts and status messages. */
+#include "ckmeans.h"
+#include "ck_omp.h"
+
+int ck_openmp_enabled(void) { return ck_omp_enabled(); }
+
+int ck_max_threads(void) { return ck_omp_max_threads(); }
+
+const char *ck_strerror(int status)
+{
+    switch (status) {
+    case CK_OK: return "success";
+    case CK_ERR_NOMEM: return "out of memory";
+    case CK_ERR_ARG: return "invalid argument";
+    case CK_ERR_IDX_TRUNCATED_HEADER: return "truncated header";
+    case CK_ERR_IDX_MAGIC: return "bad magic number: the first two bytes must be zero";
+    case CK_ERR_IDX_TYPE: return "unknown element type code";
+    case CK_ERR_IDX_NDIM: return "zero dimensions";
+    case CK_ERR_IDX_OVERFLOW: return "product of the dimensions overflows";
+    case CK_ERR_IDX_SHORT_PAYLOAD: return "payload shorter than the dimensions require (truncated data)";
+    case CK_ERR_IDX_LONG_PAYLOAD: return "payload longer than the dimensions require (trailing bytes)";
+    default: return "unknown ckmeans status code";
+    }
+}
