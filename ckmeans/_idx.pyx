@@ -3,6 +3,14 @@
 from libc.stdint cimport int64_t, uint8_t
 
 cdef extern from "ckmeans.h":
+    enum:
+        CK_ERR_IDX_TRUNCATED_HEADER
+        CK_ERR_IDX_MAGIC
+        CK_ERR_IDX_TYPE
+        CK_ERR_IDX_NDIM
+        CK_ERR_IDX_OVERFLOW
+        CK_ERR_IDX_SHORT_PAYLOAD
+        CK_ERR_IDX_LONG_PAYLOAD
     enum: CK_IDX_MAX_NDIM
     enum: CK_IDX_MAX_HEADER_BYTES
     ctypedef struct ck_idx_header:
@@ -25,6 +33,18 @@ cdef extern from "ckmeans.h":
 
 MAX_NDIM = CK_IDX_MAX_NDIM
 MAX_HEADER_BYTES = CK_IDX_MAX_HEADER_BYTES
+TRUNCATED_HEADER = CK_ERR_IDX_TRUNCATED_HEADER
+MAGIC = CK_ERR_IDX_MAGIC
+TYPE = CK_ERR_IDX_TYPE
+NDIM = CK_ERR_IDX_NDIM
+OVERFLOW = CK_ERR_IDX_OVERFLOW
+SHORT_PAYLOAD = CK_ERR_IDX_SHORT_PAYLOAD
+LONG_PAYLOAD = CK_ERR_IDX_LONG_PAYLOAD
+
+
+def strerror(int status):
+    """English message of a C status code."""
+    return ck_strerror(status).decode("ascii")
 
 
 def parse_header(const uint8_t[::1] buf, int64_t total_len):
@@ -39,7 +59,7 @@ def parse_header(const uint8_t[::1] buf, int64_t total_len):
     cdef const uint8_t *p = &buf[0] if buf.shape[0] > 0 else NULL
     status = ck_idx_parse_header(p, buf.shape[0], total_len, &h)
     dims = tuple(h.dims[i] for i in range(h.ndim))
-    return (status, ck_strerror(status).decode("ascii"), h.type_code, dims, h.header_bytes,
+    return (status, strerror(status), h.type_code, dims, h.header_bytes,
             h.payload_bytes)
 
 
@@ -49,18 +69,18 @@ def encode_header(int type_code, dims):
     cdef uint8_t out[CK_IDX_MAX_HEADER_BYTES]
     cdef int ndim = len(dims)
     if ndim < 1 or ndim > CK_IDX_MAX_NDIM:
-        raise ValueError(ck_strerror(ck_idx_encode_header(type_code, ndim, cdims, out)).decode("ascii"))
+        raise ValueError(strerror(CK_ERR_IDX_NDIM))
     for i in range(ndim):
         cdims[i] = dims[i]
     status = ck_idx_encode_header(type_code, ndim, cdims, out)
     if status != 0:
-        raise ValueError(ck_strerror(status).decode("ascii"))
+        raise ValueError(strerror(status))
     return bytes(out[:4 + 4 * ndim])
 
 
 cdef _check(int status):
     if status != 0:
-        raise ValueError(ck_strerror(status).decode("ascii"))
+        raise ValueError(strerror(status))
 
 
 cdef _check_sizes(Py_ssize_t src_len, Py_ssize_t dst_len, int type_code, int64_t n_elems):
