@@ -113,7 +113,8 @@ def read_idx(source, *, mmap=False, n_threads=None):
     if isinstance(source, (bytes, bytearray, memoryview)):
         name, data = "<bytes>", source
     elif hasattr(source, "read"):
-        name = f"<file {getattr(source, 'name', '?')!s}>"
+        name = getattr(source, "name", None)
+        name = "<file object>" if name is None else f"<file {name}>"
         data = source.read()
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"{name}: read() returned {type(data).__name__}, not bytes: open the "
