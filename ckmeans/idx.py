@@ -137,6 +137,9 @@ def _read_path(path, mmap, n_threads):
             if mmap:
                 _warn_no_mmap(name, "the file is gzip-compressed" if head[:2] == _GZIP_MAGIC
                               else "it is not a regular file")
+            if f.seekable():  # re-read from 0 rather than copy the compressed bytes into head
+                f.seek(0)
+                head = b""
             return _read_buffer(memoryview(head + f.read()), name, n_threads)
         # Size and content come from the same open file, so a file replaced meanwhile cannot
         # pair one file's header with another's length.
