@@ -475,3 +475,20 @@ def test_real_fashion_mnist(shared_data, subset, n):
     assert images.shape == (n, 28, 28) and images.dtype == np.uint8
     assert labels.shape == (n,) and labels.dtype == np.uint8
     assert np.bincount(labels).tolist() == [n // 10] * 10  # Fashion-MNIST is balanced
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_non_regular_file_is_read_as_a_stream(tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe.idx"
+    os.mkfifo(fifo)
+    data = bytes.fromhex(HAND[0][1])  # raw uint8: mmap-able if it were a regular file
+    writer = threading.Thread(target=lambda: fifo.write_bytes(data))
+    writer.start()
+    try:
+        with pytest.warns(UserWarning, match="not a regular file"):
+            got = read_idx(fifo, mmap=True)
+    finally:
+        writer.join(timeout=10)
+    np.testing.assert_array_equal(got, HAND[0][0])
