@@ -1,12 +1,15 @@
 """IDX read benchmark: ckmeans.read_idx against bare decompression, idx2numpy and numpy+gzip.
 
-    python bench/bench_idx.py [--data DIR] [--repeat 7] [--write BENCHMARKS.md]
+    PYTHONPATH=. python bench/bench_idx.py [--data DIR] [--repeat 7] [--write BENCHMARKS.md]
+
+(PYTHONPATH=. after `python setup.py build_ext --inplace`; not needed with ckmeans installed.)
 
 Reads MNIST train-images (gzip, 9.9 MB -> 47 MB) from DIR/mnist (default: $CKMEANS_TEST_DATA or
-../shared/data). Each contender runs --repeat times, round-robin so machine noise hits all of them
-alike; the table reports the median and min wall time, the ratio to the bare decompression of the
-backend read_idx uses, and the peak memory traced by tracemalloc in one extra, untimed run (Python
-and NumPy allocations; a memory map is not counted). Never asserts anything about speed.
+../shared/data). After one untimed warm-up round, each contender runs --repeat times, round-robin
+so machine noise hits all of them alike; the table reports the median and min wall time, the ratio
+to the bare decompression of the backend read_idx uses, and the peak memory traced by tracemalloc
+in one extra, untimed run (Python and NumPy allocations; a memory map is not counted). Never
+asserts anything about speed.
 """
 import argparse
 import gzip
@@ -58,7 +61,11 @@ def contenders(gz_path, raw_path):
         lambda: ck_idx._read_gzip(memoryview(gz_path.read_bytes()), str(gz_path), 1, zlib)
     try:
         import idx2numpy
-        runs["idx2numpy(gzip.open(path))"] = lambda: idx2numpy.convert_from_file(gzip.open(gz_path))
+
+        def run_idx2numpy():
+            with gzip.open(gz_path) as f:
+                return idx2numpy.convert_from_file(f)
+        runs["idx2numpy(gzip.open(path))"] = run_idx2numpy
     except ImportError:
         print("idx2numpy not installed: skipped", file=sys.stderr)
     runs["numpy + gzip.decompress"] = \
@@ -70,6 +77,8 @@ def contenders(gz_path, raw_path):
 
 def measure(runs, repeat):
     times = {name: [] for name in runs}
+    for run in runs.values():  # untimed warm-up: file cache, lazy imports, allocator state
+        run()
     for _ in range(repeat):
         for name, run in runs.items():
             start = time.perf_counter()
@@ -106,7 +115,7 @@ def table(times, peaks):
 def write_section(target, body):
     text = target.read_text() if target.exists() else "# Benchmarks\n"
     block = f"{SECTION}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
     text = pattern.sub(lambda _: block + "\n", text) if pattern.search(text) \
         else text.rstrip("\n") + "\n\n" + block
     target.write_text(text.rstrip("\n") + "\n")
@@ -126,21 +135,23 @@ def main(argv=None):
         raw_path.write_bytes(gzip.decompress(gz_path.read_bytes()))
         times, peaks = measure(contenders(gz_path, raw_path), args.repeat)
     rows, ratios, backend = table(times, peaks)
-    command = "python bench/bench_idx.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    # The PYTHONPATH prefix records how the in-place build was imported (none for an installed one).
+    prefix = f"PYTHONPATH={os.environ['PYTHONPATH']} " if os.environ.get("PYTHONPATH") else ""
+    command = prefix + "python bench/bench_idx.py " + " ".join(argv if argv is not None else sys.argv[1:])
     body = "\n".join([
-        f"MNIST train-images-idx3-ubyte.gz (9.9 MB gzip, 47,040,016 bytes decompressed), "
-        f"{args.repeat} round-robin repeats, wall time. read_idx uses **{backend}** "
-        f"(`ckmeans.idx.GZIP_BACKEND`).",
+        (f"MNIST train-images-idx3-ubyte.gz (9.9 MB gzip, 47,040,016 bytes decompressed), "
+         f"{args.repeat} round-robin repeats, wall time. read_idx uses **{backend}** "
+         f"(`ckmeans.idx.GZIP_BACKEND`)."),
         "",
         rows,
         "",
         "; ".join(ratios) + ".",
         "",
         f"Command: `{command.strip()}`  ",
-        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load average "
-        f"{os.getloadavg()[0]:.1f} at start of writing (shared with other jobs: noisy), Python "
-        f"{platform.python_version()}, NumPy {np.__version__}, ckmeans {ckmeans.__version__}, "
-        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        (f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load average "
+         f"{os.getloadavg()[0]:.1f} at start of writing (shared with other jobs: noisy), Python "
+         f"{platform.python_version()}, NumPy {np.__version__}, ckmeans {ckmeans.__version__}, "
+         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC."),
     ])
     print(body)
     if args.write:

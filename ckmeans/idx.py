@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - depends on the installed extras
 
 GZIP_BACKEND = _zlib.__name__
 
-__all__ = ["IDXFormatError", "read_idx", "write_idx", "GZIP_BACKEND"]
+__all__ = ["GZIP_BACKEND", "IDXFormatError", "read_idx", "write_idx"]
 
 
 class IDXFormatError(ValueError):

@@ -6,7 +6,6 @@ import mmap
 import os
 import struct
 import tracemalloc
-import warnings
 import zlib
 from pathlib import Path
 
@@ -17,8 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import ckmeans
-from ckmeans import IDXFormatError, read_idx, write_idx
-from ckmeans import _idx
+from ckmeans import IDXFormatError, _idx, read_idx, write_idx
 from ckmeans import idx as idx_module
 
 HERE = Path(__file__).resolve().parent
