@@ -86,7 +86,7 @@ cdef _check(int status):
 cdef _check_sizes(Py_ssize_t src_len, Py_ssize_t dst_len, int type_code, int64_t n_elems):
     # A memory-safety guard for this private boundary, not user validation (idx.py does that).
     cdef int64_t size = ck_idx_elem_size(type_code)
-    if size == 0 or n_elems < 0 or src_len < n_elems * size or dst_len < n_elems * size:
+    if size == 0 or n_elems < 0 or n_elems > src_len // size or n_elems > dst_len // size:
         raise ValueError(f"buffers of {src_len} and {dst_len} bytes cannot hold {n_elems} "
                          f"elements of IDX type 0x{type_code:02X}")
 

@@ -371,6 +371,8 @@ def test_decode_boundary_refuses_buffers_too_small():
         _idx.decode(buf, 0x0C, 2, buf, 1)
     with pytest.raises(ValueError, match="cannot hold"):
         _idx.decode(buf, 0x07, 1, buf, 1)
+    with pytest.raises(ValueError, match="cannot hold"):  # n_elems * 8 would wrap around int64
+        _idx.encode(buf, 0x0E, 2**62, buf, 1)
 
 
 def test_read_idx_thread_counts_agree(tmp_path):
