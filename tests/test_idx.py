@@ -492,3 +492,19 @@ def test_non_regular_file_is_read_as_a_stream(tmp_path):
     finally:
         writer.join(timeout=10)
     np.testing.assert_array_equal(got, HAND[0][0])
+
+
+def test_write_accepts_non_contiguous_views_and_str_paths(tmp_path):
+    base = np.arange(60, dtype=">i4").reshape(3, 4, 5)
+    for view in (base.T, base[:, ::2, 1:], np.asfortranarray(base)):
+        path = write_idx(str(tmp_path / "v.idx"), view)
+        assert isinstance(path, Path)
+        got = read_idx(path)
+        assert got.flags.c_contiguous and got.shape == view.shape
+        np.testing.assert_array_equal(got, view)
+
+
+def test_write_into_missing_folder_leaves_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        write_idx(tmp_path / "no" / "such" / "a.idx", np.zeros(2, np.uint8))
+    assert not list(tmp_path.iterdir())
