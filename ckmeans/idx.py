@@ -18,6 +18,8 @@ Gzip decompression uses the fastest installed binding, in the order measured in 
 ("IDX read"): ``zlib_ng`` (package ``zlib-ng``), then ``isal`` (``isal.isal_zlib``), then the
 standard library's ``zlib``. :data:`GZIP_BACKEND` names the one in use.
 """
+import itertools
+import mmap as mmap_module
 import os
 import secrets
 import stat
@@ -123,7 +125,7 @@ def read_idx(source, *, mmap=False, n_threads=None):
         raise TypeError("read_idx source must be a path, bytes-like object or binary file object, "
                         f"not {type(source).__name__}")
     if mmap:
-        _warn_no_mmap(name, "the source is not a path")
+        _warn_no_mmap(name, "the source is not a path", stacklevel=3)
     return _read_buffer(_byte_view(data, name), name, n_threads)
 
 
@@ -160,15 +162,18 @@ def _read_path(path, mmap, n_threads):
 
 
 def _mmap_view(f, name, n_threads):
-    import mmap as mmap_module
-
-    size = os.fstat(f.fileno()).st_size
-    mapped = mmap_module.mmap(f.fileno(), 0, access=mmap_module.ACCESS_READ) if size else b""
-    code, dims, header_bytes, payload_bytes = _parse(memoryview(mapped)[:_idx.MAX_HEADER_BYTES],
-                                                     len(mapped), name)
+    if not os.fstat(f.fileno()).st_size:  # an empty file cannot be mapped
+        _parse(b"", 0, name)
+    mapped = mmap_module.mmap(f.fileno(), 0, access=mmap_module.ACCESS_READ)
+    try:
+        code, dims, header_bytes, payload_bytes = _parse(mapped[:_idx.MAX_HEADER_BYTES],
+                                                         len(mapped), name)
+    except IDXFormatError:
+        mapped.close()
+        raise
     dtype = _DTYPES[code]
     if dtype.itemsize != 1:
-        _warn_no_mmap(name, f"{dtype.name} needs byte swapping")
+        _warn_no_mmap(name, f"{dtype.name} needs byte swapping", stacklevel=5)
         out = np.empty(payload_bytes, np.uint8)
         out[:] = np.frombuffer(mapped, np.uint8, count=payload_bytes, offset=header_bytes)
         mapped.close()
@@ -176,9 +181,10 @@ def _mmap_view(f, name, n_threads):
     return np.frombuffer(mapped, dtype, count=payload_bytes, offset=header_bytes).reshape(dims)
 
 
-def _warn_no_mmap(name, reason):
+def _warn_no_mmap(name, reason, stacklevel=4):
+    # The default stacklevel points at read_idx's caller from a helper called by read_idx's helper.
     warnings.warn(f"{name}: mmap=True needs an uncompressed uint8/int8 file given by path; {reason}, "
-                  "so the array is read into memory instead", UserWarning, stacklevel=4)
+                  "so the array is read into memory instead", UserWarning, stacklevel=stacklevel)
 
 
 def _byte_view(data, name):
@@ -212,7 +218,7 @@ def _read_gzip(view, name, n_threads, zlib_module):
     out = np.empty(min(payload_bytes, _GZIP_FIRST_ALLOC), np.uint8)
     out_view = memoryview(out)
     filled = 0
-    for piece in _chain(memoryview(head)[header_bytes:], pieces):
+    for piece in itertools.chain([memoryview(head)[header_bytes:]], pieces):
         end = filled + len(piece)
         if end > payload_bytes:
             _raise_payload(name, _idx.LONG_PAYLOAD, dims, header_bytes, payload_bytes,
@@ -226,11 +232,6 @@ def _read_gzip(view, name, n_threads, zlib_module):
     if filled < payload_bytes:
         _raise_payload(name, _idx.SHORT_PAYLOAD, dims, header_bytes, payload_bytes, str(filled))
     return _finish(out, code, dims, n_threads)
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def _gunzip(view, name, zlib_module):

@@ -335,11 +335,22 @@ def test_mmap_falls_back_to_memory_with_a_warning(case, tmp_path):
     assert got.flags.writeable and got.dtype == a.dtype
 
 
-def test_mmap_validates_like_a_normal_read(tmp_path):
+@pytest.mark.parametrize("data,fragments", MALFORMED, ids=range(len(MALFORMED)))
+def test_mmap_validates_like_a_normal_read(data, fragments, tmp_path):
     path = tmp_path / "bad.idx"
-    path.write_bytes(header(0x08, 4) + b"\x00\x00")
-    with pytest.raises(IDXFormatError, match="shorter"):
+    path.write_bytes(data)
+    with pytest.raises(IDXFormatError) as info:
         read_idx(path, mmap=True)
+    assert str(info.value).startswith(str(path))
+    assert all(fragment in str(info.value) for fragment in fragments), str(info.value)
+
+
+def test_mmap_warnings_point_at_the_caller(tmp_path):
+    path = write_idx(tmp_path / "a.idx", np.arange(3, dtype=np.int16))
+    for source in (path, path.read_bytes()):
+        with pytest.warns(UserWarning) as record:
+            read_idx(source, mmap=True)
+        assert record[0].filename == __file__
 
 
 # ---- C kernels against their NumPy twin -----------------------------------------------------------
