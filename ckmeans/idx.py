@@ -103,7 +103,8 @@ def read_idx(source, *, mmap=False, n_threads=None):
     IDXFormatError
         For any malformed content: bad magic, unknown type code, zero dimensions, truncated
         header, payload shorter or longer than the dimensions need (trailing bytes are an error,
-        and so is anything after the last gzip member), dimensions whose byte count overflows,
+        and so is anything after the last gzip member but zero padding, which gzip allows),
+        dimensions whose byte count overflows,
         more dimensions than NumPy supports, corrupt or truncated gzip data. The message starts
         with the source (the path, ``<bytes>`` or ``<file NAME>``).
     TypeError
@@ -251,12 +252,25 @@ def _gunzip(view, name, zlib_module):
                 raise IDXFormatError(f"{name}: corrupt gzip stream ({exc})") from None
             if piece:
                 yield piece
-        pos -= len(member.unused_data)
+        pos = _skip_zeros(view, pos - len(member.unused_data))  # gzip allows zero padding
         if pos == len(view):
             return
         if view[pos:pos + 2] != _GZIP_MAGIC:
             raise IDXFormatError(f"{name}: {len(view) - pos} bytes of trailing garbage after the "
                                  "gzip stream")
+
+
+def _skip_zeros(view, pos):
+    """Index of the first non-zero byte at or after ``pos`` (len(view) if none), in time linear in
+    the zeros skipped: windows double, so a lone zero between members costs O(1)."""
+    window = 16
+    while pos < len(view):
+        nonzero = np.flatnonzero(np.frombuffer(view[pos:pos + window], np.uint8))
+        if nonzero.size:
+            return pos + int(nonzero[0])
+        pos += window
+        window *= 2
+    return len(view)
 
 
 def _parse(head, total_len, name):

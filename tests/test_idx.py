@@ -40,6 +40,7 @@ CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09, np.dtype(np.int16): 
 
 
 def zlib_modules():
+    """Every installed zlib-like module read_idx can use (stdlib zlib is always there)."""
     mods = [pytest.param(zlib, id="zlib")]
     for modname, attr in (("isal", "isal_zlib"), ("zlib_ng", "zlib_ng")):
         try:
@@ -225,6 +226,8 @@ def gz_cases():
         (bytes(corrupt), "gzip stream"),
         (good + b"garbage", "7 bytes of trailing garbage"),
         (good + b"\x1f", "1 bytes of trailing garbage"),
+        (good + b"\x00\x00garbage", "7 bytes of trailing garbage"),
+        (good + b"\x1f\x8bgarbage!", "gzip stream"),
         (good + good, "trailing bytes"),  # two members = 2 payloads
     ]
 
@@ -237,11 +240,26 @@ def test_bad_gzip_streams_with_every_backend(zmod, data, fragment):
     assert str(info.value).startswith("<bytes>: ")
 
 
+def _multimember_cases():
+    a = np.random.default_rng(2).integers(-2**31, 2**31, (3, 30000), dtype=np.int32)
+    raw = header(0x0C, 3, 30000) + a.astype(">i4").tobytes()
+    # Members larger than one 16 KiB input piece, cut at odd places, zero padding between and after.
+    cuts = [0, 70001, 200003, len(raw)]
+    members = [gzip.compress(raw[i:j], 1, mtime=0) for i, j in zip(cuts, cuts[1:])]
+    return a, [b"".join(members), b"\x00".join(members) + b"\x00" * 5, members[0] + b"\x00" * 40000
+               + b"".join(members[1:])]
+
+
 @pytest.mark.parametrize("zmod", zlib_modules())
-@pytest.mark.parametrize("name", [n for n in make_idx_golden.cases() if n.endswith(".gz")])
-def test_every_backend_reads_golden_gzip(zmod, name):
-    got = idx_module._read_gzip(memoryview((GOLDEN / name).read_bytes()), "<bytes>", 1, zmod)
-    assert got.tobytes() == make_idx_golden.cases()[name].tobytes()
+def test_every_backend_reads_golden_and_multimember_gzip(zmod):
+    for name in [n for n in make_idx_golden.cases() if n.endswith(".gz")]:
+        got = idx_module._read_gzip(memoryview((GOLDEN / name).read_bytes()), "<bytes>", 1, zmod)
+        assert got.tobytes() == make_idx_golden.cases()[name].tobytes()
+    expected, streams = _multimember_cases()
+    for data in streams:
+        got = idx_module._read_gzip(memoryview(data), "<bytes>", 1, zmod)
+        assert got.tobytes() == expected.tobytes()
+        assert got.tobytes() == numpy_decode(gzip.decompress(data)[12:], 0x0C, (3, 30000)).tobytes()
 
 
 def test_text_mode_file_and_wrong_source_type(tmp_path):
