@@ -48,7 +48,7 @@ int ck_max_threads(void);
  * An IDX file is: two zero bytes, a type-code byte, an ndim byte (1..255), ndim big-endian unsigned
  * 32-bit dimensions, then prod(dims) big-endian elements in row-major order. A dimension of 0 is
  * legal and means an empty array (payload of 0 bytes); the file must then end right after the
- * header. Nothing here allocates memory or reads past the lengths it is given. */
+ * header, and the other dimensions still obey the overflow bound below. Nothing here allocates memory or reads past the lengths it is given. */
 enum {
     CK_IDX_UINT8 = 0x08,
     CK_IDX_INT8 = 0x09,
@@ -83,8 +83,8 @@ int ck_idx_elem_size(int type_code);
  *                  ndim, dims...); fields not reached are 0
  * Checks, in this order: buf_len >= 4 (else CK_ERR_IDX_TRUNCATED_HEADER), first two bytes zero
  * (CK_ERR_IDX_MAGIC), known type code (CK_ERR_IDX_TYPE), ndim >= 1 (CK_ERR_IDX_NDIM), all
- * dimension bytes present (CK_ERR_IDX_TRUNCATED_HEADER), prod(dims) * elem_size <= INT64_MAX
- * (CK_ERR_IDX_OVERFLOW), and when total_len >= 0, total_len - header_bytes equal to
+ * dimension bytes present (CK_ERR_IDX_TRUNCATED_HEADER), the product of the non-zero dims times
+ * elem_size <= INT64_MAX, even when a zero dim makes the array empty (CK_ERR_IDX_OVERFLOW), and when total_len >= 0, total_len - header_bytes equal to
  * payload_bytes (CK_ERR_IDX_SHORT_PAYLOAD / CK_ERR_IDX_LONG_PAYLOAD). Run it before allocating
  * anything sized by the header. */
 int ck_idx_parse_header(const uint8_t *buf, int64_t buf_len, int64_t total_len, ck_idx_header *out);

@@ -48,25 +48,26 @@ int ck_idx_parse_header(const uint8_t *buf, int64_t buf_len, int64_t total_len, 
     if (buf_len < out->header_bytes || (total_len >= 0 && total_len < out->header_bytes))
         return CK_ERR_IDX_TRUNCATED_HEADER;
 
-    /* A zero dimension makes the array empty whatever the others say, so the product is 0 and can
-     * never overflow; only all-positive dimensions are multiplied under the overflow check. */
+    /* The product of the non-zero dimensions, times elem_size, must fit in int64 even when another
+     * dimension is 0 and the array is empty: NumPy refuses such a shape too, and a bound that holds
+     * for every header keeps the rule simple. Bounding by INT64_MAX / elem_size makes
+     * n_elems * elem_size (the allocation size) fit as well. */
+    for (int i = 0; i < out->ndim; i++)
+        out->dims[i] = (int64_t)load_be32(buf + 4 + 4 * i);
+    const int64_t limit = INT64_MAX / out->elem_size;
+    int64_t nonzero_product = 1;
     int has_zero = 0;
     for (int i = 0; i < out->ndim; i++) {
-        out->dims[i] = (int64_t)load_be32(buf + 4 + 4 * i);
-        has_zero |= out->dims[i] == 0;
-    }
-    int64_t n_elems = 1;
-    if (has_zero) {
-        n_elems = 0;
-    } else {
-        /* Bound by INT64_MAX / elem_size so n_elems * elem_size (the allocation size) fits too. */
-        const int64_t limit = INT64_MAX / out->elem_size;
-        for (int i = 0; i < out->ndim; i++) {
-            if (n_elems > limit / out->dims[i])
-                return CK_ERR_IDX_OVERFLOW;
-            n_elems *= out->dims[i];
+        const int64_t d = out->dims[i];
+        if (d == 0) {
+            has_zero = 1;
+        } else if (nonzero_product > limit / d) {
+            return CK_ERR_IDX_OVERFLOW;
+        } else {
+            nonzero_product *= d;
         }
     }
+    const int64_t n_elems = has_zero ? 0 : nonzero_product;
     out->n_elems = n_elems;
     out->payload_bytes = n_elems * out->elem_size;
     if (total_len >= 0) {

@@ -167,6 +167,8 @@ MALFORMED = [  # (bytes, fragments the message must contain)
     (b"\x00\x00\x08\x03" + b"\x00\x00\x00\x01" * 2, ["truncated header", "12 bytes, need 16"]),
     (header(0x08, *[2**32 - 1] * 3), ["overflows", "1-byte elements"]),
     (header(0x0E, 2**31, 2**30), ["overflows", "8-byte elements"]),
+    # Empty (a zero dim), yet NumPy cannot describe the shape: found by the fuzz test below.
+    (header(0x0B, 0x5C000003, 0, 0xB3000002), ["overflows", "(1543503875, 0, 3003121666)"]),
     (header(0x08, 2**31, 2**31), ["shorter", "4611686018427387904", "found 0"]),
     (header(0x08, 3) + b"\x01\x02", ["shorter", "need 3 payload bytes", "found 2"]),
     (header(0x0C, 2) + b"\x00" * 7, ["shorter", "need 8 payload bytes", "found 7"]),
