@@ -316,8 +316,9 @@ def write_idx(path, array, *, compress=None, n_threads=None):
 
     ``array`` must have 1 to 255 dimensions (NumPy allows at most 64), each at most 2**32 - 1, and
     one of the six IDX dtypes (uint8, int8, int16, int32, float32, float64) in either byte order.
-    The file is gzipped when ``compress='gzip'`` or the path ends in ``.gz`` (gzip header with
-    mtime 0, so equal arrays give equal files); ``compress`` must be None or ``'gzip'``.
+    The file is gzipped when ``compress='gzip'`` or the path ends in ``.gz``, by
+    :data:`GZIP_BACKEND` at its default level with mtime 0 in the header (so equal arrays give
+    equal files with the same backend); ``compress`` must be None or ``'gzip'``.
 
     The file is written to a temporary file in the same folder and renamed over ``path`` only once
     complete, so a failed write never leaves a partial file and never damages an existing one
