@@ -15,10 +15,11 @@ const char *ck_strerror(int status)
     case CK_ERR_IDX_TRUNCATED_HEADER: return "truncated header";
     case CK_ERR_IDX_MAGIC: return "bad magic number: the first two bytes must be zero";
     case CK_ERR_IDX_TYPE: return "unknown element type code";
-    case CK_ERR_IDX_NDIM: return "zero dimensions";
-    case CK_ERR_IDX_OVERFLOW: return "product of the dimensions overflows";
+    case CK_ERR_IDX_NDIM: return "number of dimensions outside 1..255 (zero dimensions)";
+    case CK_ERR_IDX_OVERFLOW: return "product of the dimensions overflows (more than 2^63 - 1 payload bytes)";
     case CK_ERR_IDX_SHORT_PAYLOAD: return "payload shorter than the dimensions require (truncated data)";
     case CK_ERR_IDX_LONG_PAYLOAD: return "payload longer than the dimensions require (trailing bytes)";
+    case CK_ERR_IDX_DIM_RANGE: return "dimension outside the IDX range 0..2^32-1";
     default: return "unknown ckmeans status code";
     }
 }
