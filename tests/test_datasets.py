@@ -192,7 +192,8 @@ def test_path_that_is_a_file(tmp_path):
 
 @pytest.mark.parametrize("images,labels,culprit,match", [
     (np.zeros((3, 27, 28), np.uint8), np.zeros(3, np.uint8), "images", r"shape \(n, 28, 28\)"),
-    (np.zeros((3, 784), np.uint8), np.zeros(3, np.uint8), "images", r"got uint8 of shape \(3, 784\)"),
+    (np.zeros((3, 784), np.uint8), np.zeros(3, np.uint8), "images",
+     r"got uint8 of shape \(3, 784\)"),
     (np.zeros((3, 28, 28), np.int16), np.zeros(3, np.uint8), "images", "got int16"),
     (np.zeros((3, 28, 28), np.uint8), np.zeros((3, 1), np.uint8), "labels", "1-D uint8"),
     (np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.int32), "labels", "1-D uint8"),
@@ -362,7 +363,8 @@ def test_synthetic_order_labels_and_latin1(tmp_path):
     documents, y, names = load_20newsgroups(_write_synthetic_tree(tmp_path))
     assert names == ["a.group", "b.group"]
     # by group, then by file number (9 < 10 < 100, not string order)
-    assert documents == ["> quoted\nkept\n\n-- \nsig", "a2", "body 9é", "From: x\n\nbody 10", "b100"]
+    assert documents == ["> quoted\nkept\n\n-- \nsig", "a2",
+                         "body 9é", "From: x\n\nbody 10", "b100"]
     assert list(y) == [0, 0, 1, 1, 1]
     documents, y, _ = load_20newsgroups(tmp_path, subset="all")
     assert documents[-2:] == ["a7", "b3"] and list(y) == [0, 0, 1, 1, 1, 0, 1]

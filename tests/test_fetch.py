@@ -2,6 +2,7 @@
 import hashlib
 import http.server
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     """Serves ``server.files``; ``server.script`` can make a request fail first.
 
     Behaviours: an int is an HTTP error status; "truncate" announces the full length, sends half
-    the body and closes; "corrupt" sends the right length with one byte flipped; "ok" serves.
+    the body and closes; "corrupt" sends the right length with one byte flipped; "stall" waits a
+    second before answering; "ok" serves.
     """
 
     def do_GET(self):
@@ -40,6 +42,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             steps = server.script.get(self.path, [])
             step = steps.pop(0) if steps else "ok"
         body = server.files.get(self.path)
+        if step == "stall":
+            time.sleep(1.0)
         if isinstance(step, int) or body is None:
             self.send_error(step if isinstance(step, int) else 404)
             return
@@ -144,6 +148,13 @@ def test_interrupted_transfer_is_retried(toy, tmp_path):
     assert (tmp_path / "toy" / "b.bin").read_bytes() == FILES["b.bin"]
 
 
+def test_stalled_server_times_out_and_is_retried(toy, tmp_path):
+    toy.script["/m1/a.bin"] = ["stall"]
+    _fetch_toy(tmp_path, timeout=0.2)
+    assert toy.log[:2] == ["/m1/a.bin", "/m1/a.bin"]
+    assert (tmp_path / "toy" / "a.bin").read_bytes() == FILES["a.bin"]
+
+
 def test_interrupted_everywhere_fails_cleanly(toy, tmp_path):
     toy.script["/m1/a.bin"] = ["truncate"] * 2
     toy.script["/m2/a.bin"] = ["truncate"] * 2
@@ -242,8 +253,8 @@ def test_data_home_env(toy, tmp_path, monkeypatch):
     assert fetch("toy", backoff=0) == tmp_path / "home" / "toy"
 
 
-def test_registry_mirrors_are_public_and_https_where_possible():
-    for name, remote in _fetch.REGISTRY.items():
+def test_registry_entries_are_well_formed():
+    for remote in _fetch.REGISTRY.values():
         assert remote.mirrors and all(m.startswith(("http://", "https://")) for m in remote.mirrors)
         assert all(len(sha) == 64 and int(sha, 16) >= 0 for sha in remote.files.values())
     assert _fetch.REGISTRY["mnist"].mirrors[0].startswith("https://ossci-datasets.s3")

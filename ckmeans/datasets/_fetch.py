@@ -27,7 +27,6 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
 from ckmeans.datasets._home import check_choice, get_data_home
 
@@ -149,15 +148,16 @@ def _download_once(url, target, sha256, timeout):
                         size += len(block)
             except urllib.error.HTTPError as e:
                 reason = f"HTTP {e.code} {e.reason}"
-                raise (_Transient if e.code >= 500 or e.code == 429 else _Permanent)(reason)
+                e.close()
+                raise (_Transient if e.code >= 500 or e.code == 429 else _Permanent)(reason) from e
             except (urllib.error.URLError, http.client.HTTPException, ConnectionError,
                     socket.timeout, TimeoutError, ssl.SSLError) as e:
                 # URLError wraps refused connections and DNS failures; HTTPException covers
                 # IncompleteRead and malformed responses. Local write errors (a full disk) are
                 # none of these and propagate as they are.
-                raise _Transient(f"{type(e).__name__}: {getattr(e, 'reason', e)}")
+                raise _Transient(f"{type(e).__name__}: {getattr(e, 'reason', e)}") from e
             # http.client returns a short body silently when the server closes early.
-            if expected_size is not None and size != int(expected_size):
+            if expected_size is not None and expected_size.isdigit() and size != int(expected_size):
                 raise _Transient(f"truncated transfer: got {size} of {expected_size} bytes")
             got = digest.hexdigest()
             if got != sha256:

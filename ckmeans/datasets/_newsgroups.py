@@ -1,7 +1,7 @@
 """The 20 Newsgroups "bydate" split, read from its tarball or its extracted folder."""
 import os
 import tarfile
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import numpy as np
 
@@ -65,7 +65,7 @@ def _locate(folder):
 
 
 def _read_tar(archive, splits):
-    """{split: {group: [(file name, bytes)]}} for the wanted splits, read straight from the tarball."""
+    """{split: {group: [(file name, bytes)]}} for the wanted splits, straight from the tarball."""
     wanted = {_SPLIT_FOLDERS[s]: s for s in splits}
     found = {s: {} for s in splits}
     try:
