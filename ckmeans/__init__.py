@@ -11,3 +11,7 @@ from ckmeans.idx import IDXFormatError, read_idx, write_idx
 
 __all__ = ["__version__", "get_include", "openmp_enabled", "show_config"]
 __all__ += ["IDXFormatError", "read_idx", "write_idx"]
+
+from ckmeans import datasets  # noqa: E402  (loaders and fetch: ckmeans.datasets.load_mnist, ...)
+
+__all__ += ["datasets"]
