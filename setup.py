@@ -64,6 +64,8 @@ def build_flags():
                       "SERIAL extension. Install libomp / use gcc for multi-threaded kernels.")
         use_openmp = False
     cflags = ["-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    if not use_openmp:
+        cflags.append("-Wno-unknown-pragmas")  # the omp pragmas are meant to be ignored here
     ldflags = []
     macros = [("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")]
     if _flag("CKMEANS_DEBUG") or _flag("CKMEANS_SANITIZE"):

@@ -24,6 +24,7 @@ def show_config(file=None):
     import numpy
 
     from ckmeans import __version__
+    from ckmeans.idx import GZIP_BACKEND
 
     info = {
         "ckmeans": __version__,
@@ -32,6 +33,7 @@ def show_config(file=None):
         "openmp": openmp_enabled(),
         "n_threads (None resolves to)": effective_n_threads(None),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "(unset)"),
+        "gzip backend": GZIP_BACKEND,
         "include": get_include(),
     }
     info.update({f"build {k}": v for k, v in _build_info().items()})
