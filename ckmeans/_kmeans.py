@@ -116,11 +116,17 @@ def _check_init_array(init, n_clusters, n_features, cdtype):
     return init
 
 
-def _run_seeds(random_state, n_runs):
-    """One uint64 seed per run for the C generator, drawn from the caller's random_state."""
+def _check_random_state(random_state):
+    """A numpy Generator as it is; anything else through scikit-learn's check_random_state."""
     if isinstance(random_state, np.random.Generator):
-        return random_state.integers(0, 2**64, size=n_runs, dtype=np.uint64)
-    rs = check_random_state(random_state)
+        return random_state
+    return check_random_state(random_state)
+
+
+def _run_seeds(rs, n_runs):
+    """One uint64 seed per run for the C generator, drawn from the caller's random state."""
+    if isinstance(rs, np.random.Generator):
+        return rs.integers(0, 2**64, size=n_runs, dtype=np.uint64)
     return rs.randint(0, np.iinfo(np.int64).max, size=n_runs, dtype=np.int64).astype(np.uint64)
 
 
@@ -200,6 +206,7 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
                           RuntimeWarning, stacklevel=2)
             n_init = 1
     tol_abs = _tolerance(X, tol)
+    random_state = _check_random_state(random_state)
     seeds = _run_seeds(random_state, n_init)
 
     best = None
