@@ -1,8 +1,9 @@
 /* Lloyd iteration and fit loop, written once per dtype (instantiated by kmeans_lloyd.c). */
 
 /* Add row x with weight w (1 when sample_weight is NULL) to a cluster's double sums. Unweighted
- * uint8 sums are sums of small integers in double: exact, so in any order the same. */
-static inline void CK_FN(add_row)(const CK_XT *x, int64_t d, const double *w, int64_t i, double *sum)
+ * uint8 sums are sums of small integers in double: exact, so in any order the same. Element-wise
+ * (no reassociation possible), so the AVX2 clone gives the very same bits as the baseline one. */
+CK_ACCUM_CLONES static void CK_FN(add_row)(const CK_XT *x, int64_t d, const double *w, int64_t i, double *sum)
 {
     if (w) {
         const double wi = w[i];
@@ -83,16 +84,17 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
     int status = CK_OK;
     #pragma omp parallel num_threads(n_threads)
     {
-        CK_CT *tile = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(CK_CT));
-        CK_CT *score = malloc((size_t)CK_CHUNK_ROWS * sizeof(CK_CT));
+        ck_argmin_ws aw;
         int32_t *lab = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
-        if (!tile || !score || !lab) {
+        const int ok = CK_FN(ck_argmin_ws_init)(&aw, k, d) == CK_OK && lab;
+        const CK_CT *score = aw.score;
+        if (!ok) {
             #pragma omp atomic write
             status = CK_ERR_NOMEM;
         }
         #pragma omp for schedule(dynamic, 1)
         for (int64_t g = 0; g < ws->n_groups; g++) {
-            if (!tile || !score || !lab) continue;
+            if (!ok) continue;
             double *sums = ws->gbuf + g * stride, *wsum = sums + kd;
             memset(sums, 0, (size_t)stride * sizeof(double));
             int64_t changed = 0, c0, c1;
@@ -100,7 +102,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
             for (int64_t c = c0; c < c1; c++) {
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
-                CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, score, tile);
+                CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, &aw);
                 double part = 0.0;
                 for (int64_t i = start; i < end; i++) {
                     const int32_t l = lab[i - start];
@@ -122,8 +124,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
             }
             ws->group_changed[g] = changed;
         }
-        free(tile);
-        free(score);
+        ck_argmin_ws_free(&aw);
         free(lab);
     }
     if (status != CK_OK) return status;
