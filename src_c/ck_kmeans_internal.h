@@ -9,7 +9,9 @@
 
 /* Centroids per block of the distance tile: a block of centroids is kept hot in L1/L2 while the
  * rows of a chunk stream past it. */
+#ifndef CK_CBLOCK
 #define CK_CBLOCK 16
+#endif
 
 /* 1 if the CPU runs AVX2+FMA code (checked once per process). The scalar path gives the same
  * labels except for near-ties of the distance (FMA rounds once where the scalar code rounds twice);

@@ -150,6 +150,14 @@ int ck_kmeans_random_init_f64(const double *X, int64_t n_samples, int64_t n_feat
                               int64_t n_clusters, uint64_t seed, double *centroids, int64_t *indices);
 int ck_kmeans_random_init_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                              int64_t n_clusters, uint64_t seed, double *centroids, int64_t *indices);
+/* *mean_variance (OUT) = mean over features of the (population) variance of each column of X, by
+ * two passes (mean, then squared deviations) like numpy.var: scikit-learn's scale of tol. */
+int ck_mean_feature_variance_f32(const float *X, int64_t n_samples, int64_t n_features, int n_threads,
+                                 double *mean_variance);
+int ck_mean_feature_variance_f64(const double *X, int64_t n_samples, int64_t n_features, int n_threads,
+                                 double *mean_variance);
+int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, int n_threads,
+                                double *mean_variance);
 /* ---- end hard k-means ---- */
 
 #ifdef __cplusplus

@@ -254,3 +254,49 @@ int CK_FN(ck_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, 
     ck_lloyd_ws_free(&ws);
     return status;
 }
+
+/* Column sums (pass 1) or sums of squared deviations from mean (pass 2) of rows [start, end). */
+CK_ACCUM_CLONES static void CK_FN(column_pass)(const CK_XT *X, int64_t start, int64_t end, int64_t d,
+                                               const double *mean, double *acc)
+{
+    for (int64_t i = start; i < end; i++) {
+        const CK_XT *x = X + i * d;
+        if (mean)
+            for (int64_t f = 0; f < d; f++) { const double e = (double)x[f] - mean[f]; acc[f] += e * e; }
+        else
+            for (int64_t f = 0; f < d; f++) acc[f] += (double)x[f];
+    }
+}
+
+int CK_FN(ck_mean_feature_variance)(const CK_XT *X, int64_t n_samples, int64_t n_features, int n_threads,
+                                    double *mean_variance)
+{
+    if (n_samples < 1 || n_features < 1) return CK_ERR_ARG;
+    n_threads = ck_omp_clamp_threads(n_threads);
+    const int64_t d = n_features, n_chunks = ck_n_chunks(n_samples), n_groups = ck_groups_plan(n_chunks, d);
+    double *gbuf = malloc((size_t)(n_groups * d) * sizeof(double));
+    double *mean = malloc((size_t)d * sizeof(double)), *ss = malloc((size_t)d * sizeof(double));
+    if (!gbuf || !mean || !ss) { free(gbuf); free(mean); free(ss); return CK_ERR_NOMEM; }
+    /* Two passes like numpy.var: the mean first, then squared deviations from it (the one-pass
+     * E[x^2] - E[x]^2 cancels catastrophically for data far from the origin). */
+    for (int pass = 0; pass < 2; pass++) {
+        #pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads)
+        for (int64_t g = 0; g < n_groups; g++) {
+            double *acc = gbuf + g * d;
+            memset(acc, 0, (size_t)d * sizeof(double));
+            int64_t c0, c1;
+            ck_group_chunks(g, n_groups, n_chunks, &c0, &c1);
+            const int64_t start = c0 * CK_CHUNK_ROWS;
+            const int64_t end = c1 * CK_CHUNK_ROWS < n_samples ? c1 * CK_CHUNK_ROWS : n_samples;
+            CK_FN(column_pass)(X, start, end, d, pass ? mean : NULL, acc);
+        }
+        ck_merge_groups(gbuf, n_groups, d, d, pass ? ss : mean, n_threads);
+        if (!pass)
+            for (int64_t f = 0; f < d; f++) mean[f] /= (double)n_samples;
+    }
+    double total = 0.0;
+    for (int64_t f = 0; f < d; f++) total += ss[f] / (double)n_samples;
+    *mean_variance = total / (double)d;
+    free(gbuf); free(mean); free(ss);
+    return CK_OK;
+}

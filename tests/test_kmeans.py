@@ -164,6 +164,14 @@ def test_fit_matches_twin_loop(dtype, weighted):
     assert res.n_iter == n_iter and res.converged
 
 
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_mean_feature_variance_matches_numpy(dtype, n_threads):
+    X, _ = make_data(dtype, n=N_MULTI)
+    want = np.var(X.astype(np.float64), axis=0).mean()
+    np.testing.assert_allclose(core.mean_feature_variance(X, n_threads), want, rtol=1e-12)
+
+
 # ---------------------------------------------------------------------------- determinism
 
 @pytest.mark.parametrize("weighted", [False, True])
