@@ -25,13 +25,24 @@ static __attribute__((target("avx2,fma"))) void CK_FN(dots_avx2)(
     int64_t r = 0;
     for (; r + 3 <= nr; r += 3) {
         const CK_XT *x0 = X + r * d, *x1 = x0 + d, *x2 = x1 + d;
+        /* Three rows stream from memory at once, which the hardware prefetcher follows poorly
+         * (profiles showed half the time stalled on the row loads): while the first centroid group
+         * runs, prefetch the next three rows. */
+        const char *pf = r + 6 <= nr ? (const char *)(x2 + d) : NULL;
         int64_t j = 0;
         for (; j + 4 <= nc; j += 4) {
             const CK_CT *c0 = C + j * d, *c1 = c0 + d, *c2 = c1 + d, *c3 = c2 + d;
             CK_V a00 = CK_VZERO(), a01 = CK_VZERO(), a02 = CK_VZERO(), a03 = CK_VZERO();
             CK_V a10 = CK_VZERO(), a11 = CK_VZERO(), a12 = CK_VZERO(), a13 = CK_VZERO();
             CK_V a20 = CK_VZERO(), a21 = CK_VZERO(), a22 = CK_VZERO(), a23 = CK_VZERO();
+            const char *pfj = j == 0 ? pf : NULL;
             for (int64_t f = 0; f < dv; f += CK_VW) {
+                if (pfj) {
+                    const int64_t off = f * (int64_t)sizeof(CK_XT), row = d * (int64_t)sizeof(CK_XT);
+                    _mm_prefetch(pfj + off, _MM_HINT_T0);
+                    _mm_prefetch(pfj + row + off, _MM_HINT_T0);
+                    _mm_prefetch(pfj + 2 * row + off, _MM_HINT_T0);
+                }
                 CK_V v0 = CK_VLOADX(x0 + f), v1 = CK_VLOADX(x1 + f), v2 = CK_VLOADX(x2 + f), w;
                 w = CK_VLOADC(c0 + f); a00 = CK_VFMA(v0, w, a00); a10 = CK_VFMA(v1, w, a10); a20 = CK_VFMA(v2, w, a20);
                 w = CK_VLOADC(c1 + f); a01 = CK_VFMA(v0, w, a01); a11 = CK_VFMA(v1, w, a11); a21 = CK_VFMA(v2, w, a21);
