@@ -191,10 +191,12 @@ static void ck_argmin_rows_u8_screened(const uint8_t *X, int64_t nr, int64_t d, 
     }
     double *score = ws->score;
     const double m = (double)(d / 8 + 3 + d % 8), M = ws->c_maxnorm, u = 0x1.0p-24;
+    /* First against ||x|| <= 255 sqrt(d), which settles nearly every row without computing ||x||. */
+    const double loose = 4 * u * ((2 * m + 8) * 255.0 * sqrt((double)d) * M + 4 * M * M);
     for (int64_t r = 0; r < nr; r++) {
-        const double xn = sqrt(ck_sqnorm_x_u8(X + r * d, d));
-        const double bound = u * ((2 * m + 8) * xn * M + 4 * M * M);
-        if ((double)second[r] - (double)best[r] > 4 * bound) {
+        const double gap = (double)second[r] - (double)best[r];
+        if (gap > loose ||
+            gap > 4 * u * ((2 * m + 8) * sqrt(ck_sqnorm_x_u8(X + r * d, d)) * M + 4 * M * M)) {
             score[r] = best[r];
             continue;
         }

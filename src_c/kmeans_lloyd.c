@@ -55,5 +55,23 @@ static int ck_far_cmp(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CK_INT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CK_INT_CLONES
+#endif
+
+/* Integer accumulation of unweighted uint8 rows (see step_u8): acc += x, exact. */
+CK_INT_CLONES static void ck_add_row_u16(const uint8_t *x, int64_t d, uint16_t *acc)
+{
+    for (int64_t f = 0; f < d; f++) acc[f] = (uint16_t)(acc[f] + x[f]);
+}
+
+/* sums += acc (exact: integers far below 2^53), then acc = 0 for the next chunk. */
+CK_INT_CLONES static void ck_flush_u16(uint16_t *acc, int64_t d, double *sums)
+{
+    for (int64_t f = 0; f < d; f++) { sums[f] += acc[f]; acc[f] = 0; }
+}
+
 #define CK_TPL "kmeans_lloyd_tpl.h"
 #include "ck_dtypes.h"
