@@ -66,17 +66,7 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
 #define CK_VFMA(a, b, acc) _mm256_fmadd_ps(a, b, acc)
 #define CK_VHSUM(v) ck_hsum_ps(v)
 #include CK_TPL
-#undef CK_SFX
-#undef CK_XT
-#undef CK_CT
-#undef CK_X_IS_U8
-#undef CK_V
-#undef CK_VW
-#undef CK_VZERO
-#undef CK_VLOADX
-#undef CK_VLOADC
-#undef CK_VFMA
-#undef CK_VHSUM
+#include "ck_dtypes_undef.h"
 
 /* ---- float64 X, float64 centroids ---- */
 #define CK_SFX f64
@@ -91,17 +81,7 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
 #define CK_VFMA(a, b, acc) _mm256_fmadd_pd(a, b, acc)
 #define CK_VHSUM(v) ck_hsum_pd(v)
 #include CK_TPL
-#undef CK_SFX
-#undef CK_XT
-#undef CK_CT
-#undef CK_X_IS_U8
-#undef CK_V
-#undef CK_VW
-#undef CK_VZERO
-#undef CK_VLOADX
-#undef CK_VLOADC
-#undef CK_VFMA
-#undef CK_VHSUM
+#include "ck_dtypes_undef.h"
 
 /* ---- uint8 X, float64 centroids ---- */
 #define CK_SFX u8
@@ -116,16 +96,6 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
 #define CK_VFMA(a, b, acc) _mm256_fmadd_pd(a, b, acc)
 #define CK_VHSUM(v) ck_hsum_pd(v)
 #include CK_TPL
-#undef CK_SFX
-#undef CK_XT
-#undef CK_CT
-#undef CK_X_IS_U8
-#undef CK_V
-#undef CK_VW
-#undef CK_VZERO
-#undef CK_VLOADX
-#undef CK_VLOADC
-#undef CK_VFMA
-#undef CK_VHSUM
+#include "ck_dtypes_undef.h"
 
 #undef CK_TPL
