@@ -7,8 +7,8 @@
  * then instantiates it for every dtype with
  *   #define CK_TPL "my_tpl.h"
  *   #include "ck_dtypes.h"
- * uint8 X is read as it is and widened to double in registers, never copied to a float array, so a
- * uint8 fit does exactly the double operations the float64 fit of the same values does.
+ * uint8 X is read as it is (widened in registers or in a chunk-sized scratch, never copied whole to
+ * floats); its labels, sums and distances come out bit-identical to the float64 fit of the same values.
  *
  * The CK_V* macros are the AVX2 vector vocabulary of each dtype; they are only expanded inside
  * functions compiled with __attribute__((target("avx2,fma"))). Private header. */

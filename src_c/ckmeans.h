@@ -49,8 +49,8 @@ int ck_max_threads(void);
  * Three dtypes share one implementation:
  *   _f32: X float,   centroids float  (distances of the assignment step computed in float)
  *   _f64: X double,  centroids double
- *   _u8 : X uint8_t, centroids double (X is read as it is, widened to double in registers: a uint8
- *         call performs exactly the operations of the float64 call on the same values)
+ *   _u8 : X uint8_t, centroids double (X is read as it is, never copied to a float array; labels,
+ *         centroids and final inertias are bit-identical to the float64 call on the same values)
  * X is n_samples x n_features row-major; centroids n_clusters x n_features row-major. Sums, weights,
  * inertias and squared distances are always double. sample_weight (n_samples doubles, >= 0) may be
  * NULL for unit weights. Labels are int32_t in [0, n_clusters). Sizes are int64_t and every index
