@@ -16,6 +16,8 @@ from ckmeans import _kmeans_core
 from ckmeans._threads import effective_n_threads
 
 _ALGORITHMS = ("lloyd", "elkan", "auto")
+# The C loop counts iterations in an int, and the inertia history takes 8 bytes per allowed iteration.
+_MAX_ITER_LIMIT = 2**31 - 1
 # Rows per block when checking X for NaN/inf in Python: bounded temporaries, so a
 # uint8 MNIST never becomes a 376 MB float64 copy just to be checked.
 _SCAN_ROWS = 8192
@@ -170,8 +172,9 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     if not 1 <= n_clusters <= n_samples:
         raise ValueError(f"n_clusters={n_clusters} must be in [1, n_samples={n_samples}]")
     n_clusters = int(n_clusters)
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
+    if (isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral)
+            or not 1 <= max_iter <= _MAX_ITER_LIMIT):
+        raise ValueError(f"max_iter must be an integer in [1, {_MAX_ITER_LIMIT}], got {max_iter!r}")
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0 or not np.isfinite(tol):
         raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
     if algorithm not in _ALGORITHMS:

@@ -494,6 +494,7 @@ BAD_INPUTS = [
     (dict(X=np.ones((4, 2)), n_clusters=2, init="kmeans++"), "init must be"),
     (dict(X=np.ones((4, 2)), n_clusters=2, algorithm="full"), "algorithm"),
     (dict(X=np.ones((4, 2)), n_clusters=2, max_iter=0), "max_iter"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, max_iter=2**31), "max_iter"),
     (dict(X=np.ones((4, 2)), n_clusters=2, tol=-1e-3), "tol"),
     (dict(X=np.ones((4, 2)), n_clusters=2, n_init=0), "n_init"),
     (dict(X=np.ones((4, 2)), n_clusters=2, n_threads=0), "n_threads=0"),
