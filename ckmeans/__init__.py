@@ -6,12 +6,12 @@ cores, negative counts back, 0 is an error); results are identical for any threa
 __version__ = "0.1.0"
 
 from ckmeans._config import get_include, show_config
+from ckmeans._kmeans import KMeansResult, kmeans
 from ckmeans._runtime import openmp_enabled
 from ckmeans.idx import IDXFormatError, read_idx, write_idx
 
-__all__ = ["__version__", "get_include", "openmp_enabled", "show_config"]
-__all__ += ["IDXFormatError", "read_idx", "write_idx"]
+from ckmeans import datasets  # noqa: E402,I001  (ckmeans.datasets.load_mnist, fetch, ...)
 
-from ckmeans import datasets  # noqa: E402  (loaders and fetch: ckmeans.datasets.load_mnist, ...)
-
-__all__ += ["datasets"]
+__all__ = ["__version__", "get_include", "openmp_enabled", "show_config",
+           "IDXFormatError", "read_idx", "write_idx", "datasets",
+           "KMeansResult", "kmeans"]

@@ -1,0 +1,47 @@
+/* Nearest-centroid assignment and distance kernels for float32, float64 and uint8 X. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckmeans.h"
+#include "ck_omp.h"
+#include "ck_kmeans_internal.h"
+
+int ck_simd_avx2(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    /* Written once from any thread; every writer stores the same value, and callers query it
+     * before their parallel region anyway. */
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        /* CKMEANS_NO_SIMD=1 forces the portable path (for tests and for bisecting a difference). */
+        const char *off = getenv("CKMEANS_NO_SIMD");
+        __builtin_cpu_init();
+        v = !(off && off[0] && off[0] != '0') && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+#else
+    return 0;
+#endif
+}
+
+void ck_argmin_ws_free(ck_argmin_ws *ws)
+{
+    free(ws->tile); free(ws->score);
+    free(ws->c32); free(ws->c32_sqnorm); free(ws->wide32); free(ws->tile32);
+    free(ws->best32); free(ws->second32); free(ws->wide64); free(ws->exact);
+    memset(ws, 0, sizeof(*ws));
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void ck_widen_u8_f32(const uint8_t *x, int64_t len, float *out)
+{
+    for (int64_t e = 0; e < len; e++) out[e] = x[e];
+}
+
+#define CK_TPL "kmeans_assign_tpl.h"
+#include "ck_dtypes.h"

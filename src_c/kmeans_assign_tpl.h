@@ -1,0 +1,361 @@
+/* Distance kernels, written once per dtype (instantiated by kmeans_assign.c through ck_dtypes.h). */
+
+/* Tail of a dot product past the last full vector: plain scalar, same in every path. */
+static inline CK_CT CK_FN(dot_tail)(const CK_XT *x, const CK_CT *c, int64_t f, int64_t d, CK_CT s)
+{
+    for (; f < d; f++) s += (CK_CT)x[f] * c[f];
+    return s;
+}
+
+static void CK_FN(dots_scalar)(const CK_XT *X, int64_t nr, int64_t d, const CK_CT *C, int64_t nc,
+                               CK_CT *out)
+{
+    for (int64_t r = 0; r < nr; r++)
+        for (int64_t j = 0; j < nc; j++)
+            out[r * nc + j] = CK_FN(dot_tail)(X + r * d, C + j * d, 0, d, (CK_CT)0);
+}
+
+#if CK_HAVE_X86_SIMD
+/* A 3-row x 4-centroid register block: 12 accumulators + 3 row vectors + 1 centroid vector fill
+ * the 16 ymm registers, and each centroid load feeds 3 FMAs, each row load 4. */
+static __attribute__((target("avx2,fma"))) void CK_FN(dots_avx2)(
+    const CK_XT *X, int64_t nr, int64_t d, const CK_CT *C, int64_t nc, CK_CT *out)
+{
+    const int64_t dv = d - d % CK_VW;
+    int64_t r = 0;
+    for (; r + 3 <= nr; r += 3) {
+        const CK_XT *x0 = X + r * d, *x1 = x0 + d, *x2 = x1 + d;
+        /* Three rows stream from memory at once, which the hardware prefetcher follows poorly
+         * (profiles showed half the time stalled on the row loads): while the first centroid group
+         * runs, prefetch the next three rows. */
+        const char *pf = r + 6 <= nr ? (const char *)(x2 + d) : NULL;
+        int64_t j = 0;
+        for (; j + 4 <= nc; j += 4) {
+            const CK_CT *c0 = C + j * d, *c1 = c0 + d, *c2 = c1 + d, *c3 = c2 + d;
+            CK_V a00 = CK_VZERO(), a01 = CK_VZERO(), a02 = CK_VZERO(), a03 = CK_VZERO();
+            CK_V a10 = CK_VZERO(), a11 = CK_VZERO(), a12 = CK_VZERO(), a13 = CK_VZERO();
+            CK_V a20 = CK_VZERO(), a21 = CK_VZERO(), a22 = CK_VZERO(), a23 = CK_VZERO();
+            const char *pfj = j == 0 ? pf : NULL;
+            for (int64_t f = 0; f < dv; f += CK_VW) {
+                if (pfj) {
+                    const int64_t off = f * (int64_t)sizeof(CK_XT), row = d * (int64_t)sizeof(CK_XT);
+                    _mm_prefetch(pfj + off, _MM_HINT_T0);
+                    _mm_prefetch(pfj + row + off, _MM_HINT_T0);
+                    _mm_prefetch(pfj + 2 * row + off, _MM_HINT_T0);
+                }
+                CK_V v0 = CK_VLOADX(x0 + f), v1 = CK_VLOADX(x1 + f), v2 = CK_VLOADX(x2 + f), w;
+                w = CK_VLOADC(c0 + f); a00 = CK_VFMA(v0, w, a00); a10 = CK_VFMA(v1, w, a10); a20 = CK_VFMA(v2, w, a20);
+                w = CK_VLOADC(c1 + f); a01 = CK_VFMA(v0, w, a01); a11 = CK_VFMA(v1, w, a11); a21 = CK_VFMA(v2, w, a21);
+                w = CK_VLOADC(c2 + f); a02 = CK_VFMA(v0, w, a02); a12 = CK_VFMA(v1, w, a12); a22 = CK_VFMA(v2, w, a22);
+                w = CK_VLOADC(c3 + f); a03 = CK_VFMA(v0, w, a03); a13 = CK_VFMA(v1, w, a13); a23 = CK_VFMA(v2, w, a23);
+            }
+            CK_CT *o0 = out + r * nc + j, *o1 = o0 + nc, *o2 = o1 + nc;
+            o0[0] = CK_FN(dot_tail)(x0, c0, dv, d, CK_VHSUM(a00));
+            o0[1] = CK_FN(dot_tail)(x0, c1, dv, d, CK_VHSUM(a01));
+            o0[2] = CK_FN(dot_tail)(x0, c2, dv, d, CK_VHSUM(a02));
+            o0[3] = CK_FN(dot_tail)(x0, c3, dv, d, CK_VHSUM(a03));
+            o1[0] = CK_FN(dot_tail)(x1, c0, dv, d, CK_VHSUM(a10));
+            o1[1] = CK_FN(dot_tail)(x1, c1, dv, d, CK_VHSUM(a11));
+            o1[2] = CK_FN(dot_tail)(x1, c2, dv, d, CK_VHSUM(a12));
+            o1[3] = CK_FN(dot_tail)(x1, c3, dv, d, CK_VHSUM(a13));
+            o2[0] = CK_FN(dot_tail)(x2, c0, dv, d, CK_VHSUM(a20));
+            o2[1] = CK_FN(dot_tail)(x2, c1, dv, d, CK_VHSUM(a21));
+            o2[2] = CK_FN(dot_tail)(x2, c2, dv, d, CK_VHSUM(a22));
+            o2[3] = CK_FN(dot_tail)(x2, c3, dv, d, CK_VHSUM(a23));
+        }
+        for (; j < nc; j++) { /* 3 rows x 1 centroid */
+            const CK_CT *c0 = C + j * d;
+            CK_V a0 = CK_VZERO(), a1 = CK_VZERO(), a2 = CK_VZERO();
+            for (int64_t f = 0; f < dv; f += CK_VW) {
+                CK_V w = CK_VLOADC(c0 + f);
+                a0 = CK_VFMA(CK_VLOADX(x0 + f), w, a0);
+                a1 = CK_VFMA(CK_VLOADX(x1 + f), w, a1);
+                a2 = CK_VFMA(CK_VLOADX(x2 + f), w, a2);
+            }
+            out[r * nc + j] = CK_FN(dot_tail)(x0, c0, dv, d, CK_VHSUM(a0));
+            out[(r + 1) * nc + j] = CK_FN(dot_tail)(x1, c0, dv, d, CK_VHSUM(a1));
+            out[(r + 2) * nc + j] = CK_FN(dot_tail)(x2, c0, dv, d, CK_VHSUM(a2));
+        }
+    }
+    for (; r < nr; r++) { /* leftover rows: 1 row x 1 centroid */
+        const CK_XT *x0 = X + r * d;
+        for (int64_t j = 0; j < nc; j++) {
+            const CK_CT *c0 = C + j * d;
+            CK_V a0 = CK_VZERO();
+            for (int64_t f = 0; f < dv; f += CK_VW) a0 = CK_VFMA(CK_VLOADX(x0 + f), CK_VLOADC(c0 + f), a0);
+            out[r * nc + j] = CK_FN(dot_tail)(x0, c0, dv, d, CK_VHSUM(a0));
+        }
+    }
+}
+#endif
+
+void CK_FN(ck_dots_tile)(const CK_XT *X, int64_t n_rows, int64_t n_features, const CK_CT *C,
+                         int64_t n_c, CK_CT *out)
+{
+#if CK_HAVE_X86_SIMD
+    if (ck_simd_avx2()) {
+#if CK_X_IS_U8
+        /* Widening uint8 to double inside the register block would cost two conversions per row
+         * load, and a row is loaded once per group of 4 centroids. Widen a few rows once into an
+         * L1-sized scratch instead and run the float64 kernel on them: the same doubles meet the
+         * same centroids in the same order, so the bits are those of the float64 path. */
+        int64_t rows = 3 * (4096 / (3 * n_features));
+        if (rows < 3) rows = 3;
+        double *wide = malloc((size_t)(rows * n_features) * sizeof(double));
+        if (wide) {
+            for (int64_t r0 = 0; r0 < n_rows; r0 += rows) {
+                const int64_t nr = n_rows - r0 < rows ? n_rows - r0 : rows;
+                for (int64_t e = 0; e < nr * n_features; e++) wide[e] = X[r0 * n_features + e];
+                dots_avx2_f64(wide, nr, n_features, C, n_c, out + r0 * n_c);
+            }
+            free(wide);
+            return;
+        }
+#endif
+        CK_FN(dots_avx2)(X, n_rows, n_features, C, n_c, out);
+        return;
+    }
+#endif
+    CK_FN(dots_scalar)(X, n_rows, n_features, C, n_c, out);
+}
+
+int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features)
+{
+    memset(ws, 0, sizeof(*ws));
+    ws->tile = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(CK_CT));
+    ws->score = malloc((size_t)CK_CHUNK_ROWS * sizeof(CK_CT));
+    int ok = ws->tile && ws->score;
+#if CK_X_IS_U8 && CK_HAVE_X86_SIMD
+    if (ok && ck_simd_avx2() && n_clusters > 1) {
+        const size_t kd = (size_t)(n_clusters * n_features);
+        ws->c32 = malloc(kd * sizeof(float));
+        ws->c32_sqnorm = malloc((size_t)n_clusters * sizeof(float));
+        ws->wide32 = malloc((size_t)(CK_CHUNK_ROWS * n_features) * sizeof(float));
+        ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(float));
+        ws->best32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
+        ws->second32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
+        ws->wide64 = malloc((size_t)n_features * sizeof(double));
+        ws->exact = malloc((size_t)n_clusters * sizeof(double));
+        ok = ws->c32 && ws->c32_sqnorm && ws->wide32 && ws->tile32 && ws->best32 && ws->second32 &&
+             ws->wide64 && ws->exact;
+    }
+#else
+    (void)n_clusters;
+    (void)n_features;
+#endif
+    if (!ok) {
+        ck_argmin_ws_free(ws);
+        return CK_ERR_NOMEM;
+    }
+    return CK_OK;
+}
+
+#if CK_X_IS_U8 && CK_HAVE_X86_SIMD
+/* uint8 rows meet float64 centroids. Doing that in float64 costs twice the FMAs of float32, so
+ * screen in float32 first (uint8 values are exact in float32, centroids rounded once) and redo in
+ * float64 only the rows whose best and second-best float32 scores are too close to trust. The bound
+ * is the worst case of the float32 error of ||c||^2 - 2 x.c:
+ *   |err| <= u * ((2m + 8) ||x|| max||c|| + 4 max||c||^2),  u = 2^-24,
+ * with m = the additions in one dot-product lane (d/8 FMAs, 3 horizontal adds, the d%8 tail); a gap
+ * above twice that (doubled again for margin) cannot hide a different float64 winner. The float64 redo
+ * uses the float64 path's own kernel and comparison order, so labels are those of the float64 path
+ * bit for bit; on MNIST k=10 about one row in ten thousand needs it. */
+static void ck_argmin_rows_u8_screened(const uint8_t *X, int64_t nr, int64_t d, const double *C,
+                                       const double *c_sqnorm, int64_t k, int32_t *labels, ck_argmin_ws *ws)
+{
+    if (!ws->prepared) {
+        double maxsq = 0;
+        for (int64_t e = 0; e < k * d; e++) ws->c32[e] = (float)C[e];
+        for (int64_t j = 0; j < k; j++) {
+            ws->c32_sqnorm[j] = (float)c_sqnorm[j];
+            if (c_sqnorm[j] > maxsq) maxsq = c_sqnorm[j];
+        }
+        ws->c_maxnorm = sqrt(maxsq);
+        ws->prepared = 1;
+    }
+    ck_widen_u8_f32(X, nr * d, ws->wide32);
+    float *best = ws->best32, *second = ws->second32, *tile = ws->tile32;
+    for (int64_t cb = 0; cb < k; cb += CK_CBLOCK) {
+        const int64_t nc = k - cb < CK_CBLOCK ? k - cb : CK_CBLOCK;
+        dots_avx2_f32(ws->wide32, nr, d, ws->c32 + cb * d, nc, tile);
+        for (int64_t r = 0; r < nr; r++) {
+            float b = cb ? best[r] : INFINITY, s2 = cb ? second[r] : INFINITY;
+            int32_t lab = cb ? labels[r] : 0;
+            for (int64_t j = 0; j < nc; j++) {
+                const float s = ws->c32_sqnorm[cb + j] - 2 * tile[r * nc + j];
+                if (s < b) { s2 = b; b = s; lab = (int32_t)(cb + j); }
+                else if (s < s2) s2 = s;
+            }
+            best[r] = b; second[r] = s2; labels[r] = lab;
+        }
+    }
+    double *score = ws->score;
+    const double m = (double)(d / 8 + 3 + d % 8), M = ws->c_maxnorm, u = 0x1.0p-24;
+    /* First against ||x|| <= 255 sqrt(d), which settles nearly every row without computing ||x||. */
+    const double loose = 4 * u * ((2 * m + 8) * 255.0 * sqrt((double)d) * M + 4 * M * M);
+    for (int64_t r = 0; r < nr; r++) {
+        const double gap = (double)second[r] - (double)best[r];
+        if (gap > loose ||
+            gap > 4 * u * ((2 * m + 8) * sqrt(ck_sqnorm_x_u8(X + r * d, d)) * M + 4 * M * M)) {
+            score[r] = best[r];
+            continue;
+        }
+        for (int64_t f = 0; f < d; f++) ws->wide64[f] = X[r * d + f];
+        dots_avx2_f64(ws->wide64, 1, d, C, k, ws->exact);
+        double b = INFINITY;
+        int32_t lab = 0;
+        for (int64_t j = 0; j < k; j++) {
+            const double s = c_sqnorm[j] - 2 * ws->exact[j];
+            if (s < b) { b = s; lab = (int32_t)j; }
+        }
+        score[r] = b;
+        labels[r] = lab;
+    }
+}
+#endif
+
+void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, const CK_CT *C,
+                           const CK_CT *c_sqnorm, int64_t n_clusters, int32_t *labels, ck_argmin_ws *ws)
+{
+#if CK_X_IS_U8 && CK_HAVE_X86_SIMD
+    if (ws->c32) {
+        ck_argmin_rows_u8_screened(X, n_rows, n_features, C, c_sqnorm, n_clusters, labels, ws);
+        return;
+    }
+#endif
+    /* argmin_j ||x - c_j||^2 = argmin_j (||c_j||^2 - 2 x.c_j): ||x||^2 is the same for every j,
+     * and x.c_j for a block of centroids is a small GEMM. Ties go to the lowest index (as
+     * scikit-learn's argmin), because blocks and centroids are visited in increasing order and only
+     * a strictly smaller score replaces the best. */
+    CK_CT *tile = ws->tile, *score = ws->score;
+    for (int64_t cb = 0; cb < n_clusters; cb += CK_CBLOCK) {
+        const int64_t nc = n_clusters - cb < CK_CBLOCK ? n_clusters - cb : CK_CBLOCK;
+        CK_FN(ck_dots_tile)(X, n_rows, n_features, C + cb * n_features, nc, tile);
+        for (int64_t r = 0; r < n_rows; r++) {
+            const CK_CT *t = tile + r * nc;
+            CK_CT best = cb ? score[r] : (CK_CT)INFINITY;
+            int32_t lab = cb ? labels[r] : 0;
+            for (int64_t j = 0; j < nc; j++) {
+                CK_CT s = c_sqnorm[cb + j] - 2 * t[j];
+                if (s < best) { best = s; lab = (int32_t)(cb + j); }
+            }
+            score[r] = best;
+            labels[r] = lab;
+        }
+    }
+}
+
+CK_ACCUM_CLONES double CK_FN(ck_sqdist)(const CK_XT *x, const CK_CT *c, int64_t d)
+{
+    /* Four independent partial sums in a fixed pattern: the compiler may map them onto one vector
+     * (same operations, same result) but may not reorder them. */
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int64_t f = 0;
+    for (; f + 4 <= d; f += 4) {
+        double e0 = (double)x[f] - (double)c[f], e1 = (double)x[f + 1] - (double)c[f + 1];
+        double e2 = (double)x[f + 2] - (double)c[f + 2], e3 = (double)x[f + 3] - (double)c[f + 3];
+        s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
+    }
+    for (; f < d; f++) { double e = (double)x[f] - (double)c[f]; s0 += e * e; }
+    return (s0 + s1) + (s2 + s3);
+}
+
+CK_ACCUM_CLONES double CK_FN(ck_sqnorm_x)(const CK_XT *x, int64_t d)
+{
+#if CK_X_IS_U8
+    /* Integer squares add exactly (and vectorise freely): the exact value, whatever the order. */
+    /* uint32 partial sums over blocks of 65536 features cannot overflow (65536 * 255^2 < 2^32). */
+    uint64_t acc = 0;
+    for (int64_t f0 = 0; f0 < d; f0 += 65536) {
+        const int64_t f1 = d - f0 < 65536 ? d : f0 + 65536;
+        uint32_t part = 0;
+        for (int64_t f = f0; f < f1; f++) part += (uint32_t)x[f] * x[f];
+        acc += part;
+    }
+    return (double)acc;
+#endif
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int64_t f = 0;
+    for (; f + 4 <= d; f += 4) {
+        double e0 = x[f], e1 = x[f + 1], e2 = x[f + 2], e3 = x[f + 3];
+        s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
+    }
+    for (; f < d; f++) { double e = x[f]; s0 += e * e; }
+    return (s0 + s1) + (s2 + s3);
+}
+
+void CK_FN(ck_sqnorms_c)(const CK_CT *C, int64_t n_clusters, int64_t n_features, CK_CT *out)
+{
+    for (int64_t j = 0; j < n_clusters; j++) {
+        double s = 0;
+        for (int64_t f = 0; f < n_features; f++) s += (double)C[j * n_features + f] * C[j * n_features + f];
+        out[j] = (CK_CT)s;
+    }
+}
+
+int CK_FN(ck_assign)(const CK_XT *X, int64_t n_samples, int64_t n_features, const CK_CT *centroids,
+                     int64_t n_clusters, int32_t *labels, double *sqdist, int n_threads)
+{
+    if (n_samples < 0 || n_features < 1 || n_clusters < 1 || n_clusters > INT32_MAX) return CK_ERR_ARG;
+    if (n_samples == 0) return CK_OK;
+    n_threads = ck_omp_clamp_threads(n_threads);
+    CK_CT *c_sqnorm = malloc((size_t)n_clusters * sizeof(CK_CT));
+    if (!c_sqnorm) return CK_ERR_NOMEM;
+    CK_FN(ck_sqnorms_c)(centroids, n_clusters, n_features, c_sqnorm);
+    const int64_t n_chunks = ck_n_chunks(n_samples);
+    int status = CK_OK;
+    #pragma omp parallel num_threads(n_threads)
+    {
+        ck_argmin_ws aw;
+        const int ok = CK_FN(ck_argmin_ws_init)(&aw, n_clusters, n_features) == CK_OK;
+        if (!ok) {
+            #pragma omp atomic write
+            status = CK_ERR_NOMEM;
+        }
+        #pragma omp for schedule(dynamic, 1)
+        for (int64_t c = 0; c < n_chunks; c++) {
+            if (!ok) continue;
+            int64_t start, end;
+            ck_chunk_rows(c, n_samples, &start, &end);
+            const CK_XT *Xc = X + start * n_features;
+            CK_FN(ck_argmin_rows)(Xc, end - start, n_features, centroids, c_sqnorm, n_clusters,
+                                  labels + start, &aw);
+            if (sqdist)
+                for (int64_t i = start; i < end; i++)
+                    sqdist[i] = CK_FN(ck_sqdist)(X + i * n_features, centroids + (int64_t)labels[i] * n_features, n_features);
+        }
+        ck_argmin_ws_free(&aw);
+    }
+    free(c_sqnorm);
+    return status;
+}
+
+int CK_FN(ck_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                      const CK_CT *centroids, int64_t n_clusters, const int32_t *labels, int n_threads,
+                      double *inertia)
+{
+    if (n_samples < 0 || n_features < 1 || n_clusters < 1) return CK_ERR_ARG;
+    *inertia = 0.0;
+    if (n_samples == 0) return CK_OK;
+    n_threads = ck_omp_clamp_threads(n_threads);
+    const int64_t n_chunks = ck_n_chunks(n_samples);
+    double *parts = malloc((size_t)n_chunks * sizeof(double));
+    if (!parts) return CK_ERR_NOMEM;
+    int bad_label = 0;
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads) reduction(|:bad_label)
+    for (int64_t c = 0; c < n_chunks; c++) {
+        int64_t start, end;
+        ck_chunk_rows(c, n_samples, &start, &end);
+        double s = 0.0;
+        for (int64_t i = start; i < end; i++) {
+            int32_t l = labels[i];
+            if (l < 0 || l >= n_clusters) { bad_label = 1; continue; }
+            double e = CK_FN(ck_sqdist)(X + i * n_features, centroids + (int64_t)l * n_features, n_features);
+            s += sample_weight ? sample_weight[i] * e : e;
+        }
+        parts[c] = s;
+    }
+    if (!bad_label) *inertia = ck_sum_ordered(parts, n_chunks);
+    free(parts);
+    return bad_label ? CK_ERR_KMEANS_LABEL : CK_OK;
+}
