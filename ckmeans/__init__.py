@@ -7,5 +7,6 @@ __version__ = "0.1.0"
 
 from ckmeans._config import get_include, show_config
 from ckmeans._runtime import openmp_enabled
+from ckmeans import metrics
 
-__all__ = ["__version__", "get_include", "openmp_enabled", "show_config"]
+__all__ = ["__version__", "get_include", "metrics", "openmp_enabled", "show_config"]
