@@ -63,11 +63,20 @@ def _check_same_length(y_true, labels):
 
 def _encode(values):
     """Sorted distinct values and the int32 code of every element."""
-    uniques, codes = np.unique(values, return_inverse=True)
-    # n_samples < 2^31 is not required, only fewer than 2^31 distinct values.
-    if uniques.shape[0] > np.iinfo(np.int32).max:
+    low, high = int(values.min()), int(values.max())
+    # Labels usually span a small range (cluster ids 0..k-1, class ids): a presence table over the
+    # range is O(n + span) where np.unique sorts (about 50x slower for millions of labels).
+    if high - low <= 4 * values.size + 1024 and -2 ** 62 < low and high < 2 ** 62:
+        offsets = values.astype(np.int64) - low
+        present = np.bincount(offsets, minlength=high - low + 1) > 0
+        uniques = (np.flatnonzero(present) + low).astype(values.dtype)
+        codes = (np.cumsum(present) - 1).astype(np.int32)[offsets]
+    else:
+        uniques, codes = np.unique(values, return_inverse=True)
+        codes = codes.astype(np.int32, copy=False).reshape(-1)
+    if uniques.shape[0] > np.iinfo(np.int32).max:  # many points are fine, many labels are not
         raise ValueError("more than 2^31 - 1 distinct labels")
-    return uniques, codes.astype(np.int32, copy=False).reshape(-1)
+    return uniques, codes
 
 
 def _check_weights(sample_weight, n_samples):

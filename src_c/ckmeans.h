@@ -58,7 +58,8 @@ int ck_max_threads(void);
  *
  * Units: out has the unit of the weights (points when NULL). Counts are exact integers below 2^53.
  * Weighted sums are added in fixed row chunks merged in chunk order, so `out` is bit-identical for
- * any n_threads. Scratch memory: min(n_threads, chunks) partial tables of n_rows x n_cols doubles.
+ * any n_threads. Scratch memory: at most 63 partial tables of n_rows x n_cols doubles and at most
+ * 2 bytes per point (the chunk count is capped and chunks have at least 4 rows per table cell).
  * Any weights are accepted (negative or non-finite ones are summed as they are).
  *
  * Errors: CK_ERR_ARG for n_samples < 0, n_rows < 1, n_cols < 1, NULL pointers or a table too big to

@@ -89,10 +89,12 @@ def test_contingency_matrix_n_clusters_keeps_empty_clusters():
     np.testing.assert_array_equal(table, [[0, 0, 1, 0], [1, 0, 1, 0]])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.integers(1, 400).flatmap(lambda n: st.tuples(
     hnp.arrays(np.int64, n, elements=st.integers(-3, 5)),
-    hnp.arrays(np.int64, n, elements=st.integers(-1000, 1000)))))
+    # narrow ranges take the presence-table encoding, wide ones np.unique
+    st.sampled_from([1000, 2 ** 62]).flatmap(
+        lambda span: hnp.arrays(np.int64, n, elements=st.integers(-span, span))))))
 def test_contingency_matrix_matches_sklearn(data):
     y, labels = data
     np.testing.assert_array_equal(contingency_matrix(y, labels).table,
@@ -291,6 +293,12 @@ def test_whole_floats_and_any_int_dtype_accepted():
     y = np.array([1, 1, 2], dtype=np.uint64)
     assert purity(y, [3.0, 3.0, 4.0]) == 1.0
     assert purity(y.astype(np.int8), np.array([0, 0, 1], dtype=np.uint16)) == 1.0
+    extreme = np.array([0, 2 ** 64 - 1, 2 ** 64 - 1], dtype=np.uint64)
+    _, classes, clusters = contingency_matrix(extreme, np.array([-128, 127, 127], dtype=np.int8))
+    assert classes.dtype == np.uint64 and classes.tolist() == [0, 2 ** 64 - 1]
+    assert clusters.dtype == np.int8 and clusters.tolist() == [-128, 127]
+    near_top = np.array([2 ** 64 - 1, 2 ** 64 - 2], dtype=np.uint64)  # narrow span, beyond int64
+    assert contingency_matrix(near_top, [0, 1]).classes.tolist() == [2 ** 64 - 2, 2 ** 64 - 1]
 
 
 def test_contingency_matrix_argument_errors():
