@@ -7,6 +7,10 @@ __version__ = "0.1.0"
 
 from ckmeans._config import get_include, show_config
 from ckmeans._runtime import openmp_enabled
+from ckmeans._kmeans import KMeansResult, kmeans  # hard k-means engine
 from ckmeans import metrics
+from ckmeans.estimators import KMeans
 
 __all__ = ["__version__", "get_include", "metrics", "openmp_enabled", "show_config"]
+__all__ += ["KMeansResult", "kmeans"]
+__all__ += ["KMeans"]
