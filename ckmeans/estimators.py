@@ -3,7 +3,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ckmeans._kmeans import kmeans
+from ckmeans import _kmeans_core
+from ckmeans._kmeans import _centroid_dtype, kmeans
+from ckmeans._threads import effective_n_threads
 from ckmeans.metrics import objective
 
 __all__ = ["KMeans"]
@@ -98,7 +100,8 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
     def _sq_distances(self, X):
         """Squared Euclidean distances (n_samples, n_clusters) from validated X to the centres.
 
-        X is converted to float a block of rows at a time, so uint8 input is never copied whole.
+        NumPy, as the engine has no all-distances kernel; X is converted to float a block of rows at
+        a time, so uint8 input is never copied whole.
         """
         centers = self.cluster_centers_
         dtype = np.float32 if X.dtype == np.float32 else np.float64
@@ -114,11 +117,18 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             np.maximum(d2, 0.0, out=out[start:start + block], casting="unsafe")
         return out
 
-    def predict(self, X):
-        """Nearest centre of every point of X (int32)."""
+    def _validate_for_engine(self, X):
+        """Validated C-contiguous X and the centres in the dtype the engine pairs with it."""
         check_is_fitted(self)
-        X = self._validate(X, reset=False)
-        return self._sq_distances(X).argmin(axis=1).astype(np.int32)
+        X = np.ascontiguousarray(self._validate(X, reset=False))
+        return X, np.ascontiguousarray(self.cluster_centers_, dtype=_centroid_dtype(X))
+
+    def predict(self, X):
+        """Nearest centre of every point of X (int32; ties go to the lowest centre index)."""
+        X, centers = self._validate_for_engine(X)
+        labels = np.empty(X.shape[0], dtype=np.int32)
+        _kmeans_core.assign(X, centers, labels, None, effective_n_threads(self.n_threads))
+        return labels
 
     def transform(self, X):
         """Euclidean distances of every point of X to every centre, shape (n_samples, n_clusters)."""
@@ -128,7 +138,6 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
 
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the k-means objective of X with its nearest centres (higher is better)."""
-        check_is_fitted(self)
-        X = self._validate(X, reset=False)
-        labels = self._sq_distances(X).argmin(axis=1)
-        return -objective(X, self.cluster_centers_, labels, sample_weight=sample_weight)
+        labels = self.predict(X)
+        X, centers = self._validate_for_engine(X)
+        return -objective(X, centers, labels, sample_weight=sample_weight, n_threads=self.n_threads)

@@ -10,14 +10,12 @@ from typing import NamedTuple
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from ckmeans import _kmeans_core
+from ckmeans._kmeans import _centroid_dtype, _check_X
 from ckmeans._metrics import contingency as _contingency
 from ckmeans._threads import effective_n_threads
 
 __all__ = ["ContingencyTable", "contingency_matrix", "gini", "map_clusters", "objective", "purity"]
-
-# Rows of X converted to float64 at a time by `objective`: about 8 MB of scratch, whatever n.
-_OBJECTIVE_CHUNK_ELEMENTS = 1 << 20
-
 
 class ContingencyTable(NamedTuple):
     """Result of :func:`contingency_matrix`.
@@ -212,25 +210,20 @@ def map_clusters(y_true, labels, method="majority", *, n_threads=None):
     return mapping, float(table[rows, cols].sum() / n)
 
 
-def objective(X, centroids, labels, sample_weight=None):
+def objective(X, centroids, labels, sample_weight=None, *, n_threads=None):
     """The k-means objective ``sum_i w_i ||x_i - c_{labels_i}||^2`` (the inertia).
 
-    ``X`` (float32, float64 or any integer type such as uint8) is used as it is: rows are converted
-    to float64 a chunk at a time, so no float copy of the whole of ``X`` is ever made. The sum is
-    accumulated in float64.
+    ``X`` float32, float64 or uint8 is used as it is (uint8 is never copied to float; other real
+    types become float64), through the engine's C kernel, which sums by differences in float64 in
+    fixed chunks (identical for any ``n_threads``). ``centroids`` are taken in the engine's dtype
+    for X: float32 for float32 X (float64 centroids are rounded to float32), float64 otherwise.
     """
-    # A chunked NumPy pass: the engine's C assignment kernel is not available to this module yet.
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"X is empty (shape {X.shape})")
-    if X.dtype.kind not in "fiub":
-        raise ValueError(f"X must be numeric (float or integer), got dtype {X.dtype}")
-    centroids = np.asarray(centroids, dtype=np.float64)
+    X = _check_X(X)
+    centroids = np.asarray(centroids)
     if centroids.ndim != 2 or centroids.shape[0] == 0 or centroids.shape[1] != X.shape[1]:
         raise ValueError(f"centroids must have shape (n_clusters >= 1, {X.shape[1]}), got "
                          f"{centroids.shape}")
+    centroids = np.ascontiguousarray(centroids, dtype=_centroid_dtype(X))
     if not np.all(np.isfinite(centroids)):
         raise ValueError("centroids contain NaN or infinity")
     labels = _check_labels(labels, "labels")
@@ -239,12 +232,6 @@ def objective(X, centroids, labels, sample_weight=None):
     if labels.min() < 0 or labels.max() >= centroids.shape[0]:
         raise ValueError(f"labels must lie in [0, {centroids.shape[0]}) (one per centroid), got "
                          f"values in [{labels.min()}, {labels.max()}]")
+    labels = np.ascontiguousarray(labels, dtype=np.int32)
     weights = None if sample_weight is None else _check_weights(sample_weight, X.shape[0])
-    chunk = max(1, _OBJECTIVE_CHUNK_ELEMENTS // X.shape[1])
-    total = 0.0
-    for start in range(0, X.shape[0], chunk):
-        stop = start + chunk
-        diff = X[start:stop].astype(np.float64) - centroids[labels[start:stop]]
-        sq = np.einsum("ij,ij->i", diff, diff)
-        total += float(sq.sum() if weights is None else sq @ weights[start:stop])
-    return total
+    return float(_kmeans_core.inertia(X, weights, centroids, labels, effective_n_threads(n_threads)))

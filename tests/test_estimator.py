@@ -170,3 +170,12 @@ def test_wrong_number_of_features():
     km = KMeans(n_clusters=2, random_state=0).fit(np.random.default_rng(0).random((20, 3)))
     with pytest.raises(ValueError, match="3 features"):
         km.predict(np.zeros((5, 4)))
+
+
+def test_identical_for_any_thread_count(blobs):
+    X, _ = blobs
+    X_new = X[::-1] + 0.5
+    fits = [KMeans(n_clusters=4, random_state=0, n_threads=t).fit(X) for t in (1, 2)]
+    np.testing.assert_array_equal(fits[0].cluster_centers_, fits[1].cluster_centers_)
+    np.testing.assert_array_equal(fits[0].predict(X_new), fits[1].predict(X_new))
+    assert fits[0].score(X_new) == fits[1].score(X_new)

@@ -252,12 +252,22 @@ def test_objective_matches_direct_sum(dtype, weighted):
     rng = np.random.default_rng(3)
     X = (rng.random((2000, 7)) * 255).astype(dtype)
     centroids = rng.random((4, 7)) * 255
+    if dtype == np.float32:
+        centroids = centroids.astype(np.float32)  # the engine keeps float32 X with float32 centres
     labels = rng.integers(0, 4, 2000)
     w = rng.random(2000) if weighted else np.ones(2000)
     expected = sum(w[i] * np.sum((X[i].astype(np.float64) - centroids[labels[i]]) ** 2)
                    for i in range(2000))
     got = objective(X, centroids, labels, sample_weight=w if weighted else None)
     assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_objective_identical_for_any_thread_count():
+    rng = np.random.default_rng(5)
+    X, centroids = rng.random((30_000, 8)), rng.random((5, 8))
+    labels, w = rng.integers(0, 5, 30_000), rng.random(30_000)
+    assert (objective(X, centroids, labels, w, n_threads=1)
+            == objective(X, centroids, labels, w, n_threads=2))
 
 
 def test_objective_never_copies_uint8_to_float():
