@@ -8,10 +8,11 @@ __version__ = "0.1.0"
 from ckmeans._config import get_include, show_config
 from ckmeans._kmeans import KMeansResult, kmeans
 from ckmeans._runtime import openmp_enabled
+from ckmeans.estimators import KMeans
 from ckmeans.idx import IDXFormatError, read_idx, write_idx
 
-from ckmeans import datasets  # noqa: E402,I001  (ckmeans.datasets.load_mnist, fetch, ...)
+from ckmeans import datasets, metrics  # noqa: E402,I001  (subpackages: ckmeans.datasets.load_mnist, ...)
 
 __all__ = ["__version__", "get_include", "openmp_enabled", "show_config",
-           "IDXFormatError", "read_idx", "write_idx", "datasets",
-           "KMeansResult", "kmeans"]
+           "IDXFormatError", "read_idx", "write_idx", "datasets", "metrics",
+           "KMeansResult", "kmeans", "KMeans"]

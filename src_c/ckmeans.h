@@ -33,6 +33,8 @@ enum {
     CK_ERR_IDX_SHORT_PAYLOAD = 15,
     CK_ERR_IDX_LONG_PAYLOAD = 16,
     CK_ERR_IDX_DIM_RANGE = 17,  /* a dimension to write is negative or above 2^32 - 1 */
+    /* metrics errors (50..59) */
+    CK_ERR_LABEL_RANGE = 50, /* a label code is outside [0, n_rows) or [0, n_cols) */
     /* k-means errors (60..69) */
     CK_ERR_KMEANS_LABEL = 60    /* a label is outside [0, n_clusters) */
 };
@@ -106,6 +108,30 @@ int ck_idx_decode(const uint8_t *payload, int type_code, int64_t n_elems, void *
 /* The reverse of ck_idx_decode: native elements in `in` to big-endian bytes in payload, with the
  * same contract (in-place allowed, same errors). */
 int ck_idx_encode(const void *in, int type_code, int64_t n_elems, uint8_t *payload, int n_threads);
+/* ---- metrics (src_c/metrics.c) ------------------------------------------------------------ */
+
+/* Contingency table of two labelings of the same n_samples points.
+ *
+ *   row_codes  IN   n_samples codes in [0, n_rows)   (e.g. true classes, as 0-based codes)
+ *   col_codes  IN   n_samples codes in [0, n_cols)   (e.g. cluster labels)
+ *   weights    IN   n_samples weights, or NULL for a weight of 1 per point (plain counts)
+ *   out        OUT  n_rows x n_cols, row-major, caller-allocated; overwritten (not accumulated):
+ *                   out[r * n_cols + c] = sum of weights[i] over the points i with
+ *                   row_codes[i] == r and col_codes[i] == c (a count when weights == NULL).
+ *
+ * Units: out has the unit of the weights (points when NULL). Counts are exact integers below 2^53.
+ * Weighted sums are added in fixed row chunks merged in chunk order, so `out` is bit-identical for
+ * any n_threads. Scratch memory: at most 63 partial tables of n_rows x n_cols doubles and at most
+ * 2 bytes per point (the chunk count is capped and chunks have at least 4 rows per table cell).
+ * Any weights are accepted (negative or non-finite ones are summed as they are).
+ *
+ * Errors: CK_ERR_ARG for n_samples < 0, n_rows < 1, n_cols < 1, NULL pointers or a table too big to
+ * address; CK_ERR_LABEL_RANGE if a code is out of range (out is then unspecified);
+ * CK_ERR_NOMEM if the scratch tables cannot be allocated. n_samples == 0 gives a zero table. */
+int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
+                   int64_t n_rows, int64_t n_cols, const double *weights, double *out,
+                   int n_threads);
+
 /* ---- hard k-means (src_c/kmeans_*.c) ------------------------------------------------------
  * Three dtypes share one implementation:
  *   _f32: X float,   centroids float  (distances of the assignment step computed in float)

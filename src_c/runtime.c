@@ -20,6 +20,7 @@ const char *ck_strerror(int status)
     case CK_ERR_IDX_SHORT_PAYLOAD: return "payload shorter than the dimensions require (truncated data)";
     case CK_ERR_IDX_LONG_PAYLOAD: return "payload longer than the dimensions require (trailing bytes)";
     case CK_ERR_IDX_DIM_RANGE: return "dimension outside the IDX range 0..2^32-1";
+    case CK_ERR_LABEL_RANGE: return "a label code is outside its range [0, number of rows or columns)";
     case CK_ERR_KMEANS_LABEL: return "a label is outside [0, n_clusters)";
     default: return "unknown ckmeans status code";
     }

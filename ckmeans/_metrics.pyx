@@ -1,0 +1,31 @@
+# Boundary to src_c/metrics.c. Callers (ckmeans/metrics.py) pass validated, contiguous arrays.
+from libc.stdint cimport int32_t, int64_t
+
+cdef extern from "ckmeans.h":
+    int CK_OK
+    int CK_ERR_NOMEM
+    const char *ck_strerror(int status) nogil
+    int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
+                       int64_t n_rows, int64_t n_cols, const double *weights, double *out,
+                       int n_threads) nogil
+
+
+def contingency(const int32_t[::1] row_codes,  # IN  (n_samples,) codes in [0, n_rows)
+                const int32_t[::1] col_codes,  # IN  (n_samples,) codes in [0, n_cols)
+                const double[::1] weights,     # IN  (n_samples,) or None for counts
+                double[:, ::1] out,            # OUT (n_rows, n_cols), overwritten
+                int n_threads):
+    cdef int64_t n_samples = row_codes.shape[0]
+    cdef int64_t n_rows = out.shape[0], n_cols = out.shape[1]
+    cdef const int32_t *rows = &row_codes[0] if n_samples > 0 else NULL
+    cdef const int32_t *cols = &col_codes[0] if n_samples > 0 else NULL
+    cdef const double *w = &weights[0] if weights is not None and n_samples > 0 else NULL
+    cdef int status
+    if col_codes.shape[0] != n_samples or (weights is not None and weights.shape[0] != n_samples):
+        raise ValueError("row_codes, col_codes and weights must have the same length")
+    with nogil:
+        status = ck_contingency(rows, cols, n_samples, n_rows, n_cols, w, &out[0, 0], n_threads)
+    if status == CK_ERR_NOMEM:
+        raise MemoryError(ck_strerror(status).decode("ascii"))
+    if status != CK_OK:
+        raise ValueError(f"ck_contingency: {ck_strerror(status).decode('ascii')}")

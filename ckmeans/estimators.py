@@ -1,0 +1,143 @@
+"""scikit-learn estimators built on the ckmeans engine."""
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ckmeans import _kmeans_core
+from ckmeans._kmeans import _centroid_dtype, kmeans
+from ckmeans._threads import effective_n_threads
+from ckmeans.metrics import objective
+
+__all__ = ["KMeans"]
+
+# Dtypes the engine uses as they are; anything else numeric becomes float64 (the first entry).
+_KEPT_DTYPES = [np.float64, np.float32, np.uint8]
+
+# Rows of X converted to float per block in `_sq_distances`: ~8 MB of scratch, whatever n_samples.
+_BLOCK_ELEMENTS = 1 << 20
+
+
+class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+    """k-means clustering with the ckmeans engine; a drop-in for :class:`sklearn.cluster.KMeans`.
+
+    Parameters mean what they mean in :func:`ckmeans.kmeans` (and in scikit-learn); they are
+    validated there, when ``fit`` is called. Given the same initial centres, the fit reaches the
+    same fixed point as scikit-learn's KMeans.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    init : {'k-means++', 'random'} or array of shape (n_clusters, n_features), default='k-means++'
+    n_init : 'auto' or int, default='auto'
+    max_iter : int, default=300
+    tol : float, default=1e-4
+        Relative to the mean per-feature variance of X, as in scikit-learn.
+    algorithm : {'lloyd', 'elkan'}, default='lloyd'
+    random_state : None, int or numpy.random.RandomState, default=None
+    n_threads : int or None, default=None
+        Threads for fit, predict and transform (None = all usable cores, negative counts back from
+        it). Results are identical for any value.
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        float32 for float32 X, float64 otherwise (uint8 X included).
+    labels_ : ndarray of int32, shape (n_samples,)
+    inertia_ : float
+        Sum of the weighted squared distances of the points to their centres.
+    n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X was a DataFrame with string column names.
+
+    Input X may be float32, float64 or uint8 (used as is, never copied to float); other numeric
+    types are converted to float64.
+    """
+
+    def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
+                 algorithm="lloyd", random_state=None, n_threads=None, verbose=0):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.algorithm = algorithm
+        self.random_state = random_state
+        self.n_threads = n_threads
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # transform returns float32 distances for float32 X (like the centres), float64 otherwise.
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _validate(self, X, *, reset):
+        return validate_data(self, X, reset=reset, dtype=_KEPT_DTYPES, order=None, copy=False)
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the clustering of X (y is ignored). Returns self."""
+        X = self._validate(X, reset=True)
+        result = kmeans(X, self.n_clusters, init=self.init, n_init=self.n_init, max_iter=self.max_iter,
+                        tol=self.tol, sample_weight=sample_weight, algorithm=self.algorithm,
+                        random_state=self.random_state, n_threads=self.n_threads,
+                        verbose=bool(self.verbose))
+        self.cluster_centers_ = result.centroids
+        self.labels_ = result.labels
+        self.inertia_ = float(result.inertia)
+        self.n_iter_ = int(result.n_iter)
+        return self
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit and return the cluster of every point of X (``labels_``)."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Fit and return the distances of every point of X to every centre."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    def _sq_distances(self, X):
+        """Squared Euclidean distances (n_samples, n_clusters) from validated X to the centres.
+
+        NumPy, as the engine has no all-distances kernel; X is converted to float a block of rows at
+        a time, so uint8 input is never copied whole.
+        """
+        centers = self.cluster_centers_
+        dtype = np.float32 if X.dtype == np.float32 else np.float64
+        c_sqnorm = np.einsum("ij,ij->i", centers, centers, dtype=np.float64)
+        out = np.empty((X.shape[0], centers.shape[0]), dtype=dtype)
+        block = max(1, _BLOCK_ELEMENTS // max(1, X.shape[1]))
+        for start in range(0, X.shape[0], block):
+            xb = X[start:start + block].astype(dtype, copy=False)
+            # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2: one matrix product for the block. It can be
+            # slightly negative from rounding when x is (nearly) a centre, hence the clip.
+            d2 = np.einsum("ij,ij->i", xb, xb, dtype=np.float64)[:, None] - 2.0 * (xb @ centers.T)
+            d2 += c_sqnorm
+            np.maximum(d2, 0.0, out=out[start:start + block], casting="unsafe")
+        return out
+
+    def _validate_for_engine(self, X):
+        """Validated C-contiguous X and the centres in the dtype the engine pairs with it."""
+        check_is_fitted(self)
+        X = np.ascontiguousarray(self._validate(X, reset=False))
+        return X, np.ascontiguousarray(self.cluster_centers_, dtype=_centroid_dtype(X))
+
+    def predict(self, X):
+        """Nearest centre of every point of X (int32; ties go to the lowest centre index)."""
+        X, centers = self._validate_for_engine(X)
+        labels = np.empty(X.shape[0], dtype=np.int32)
+        _kmeans_core.assign(X, centers, labels, None, effective_n_threads(self.n_threads))
+        return labels
+
+    def transform(self, X):
+        """Euclidean distances of every point of X to every centre, shape (n_samples, n_clusters)."""
+        check_is_fitted(self)
+        X = self._validate(X, reset=False)
+        return np.sqrt(self._sq_distances(X))
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the k-means objective of X with its nearest centres (higher is better)."""
+        labels = self.predict(X)
+        X, centers = self._validate_for_engine(X)
+        return -objective(X, centers, labels, sample_weight=sample_weight, n_threads=self.n_threads)
