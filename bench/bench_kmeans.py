@@ -198,25 +198,32 @@ class Runner:
                 "centres": np.asarray(centres)}
 
 
+def _row(runner, runs, peer, dtype, k):
+    """A table row's identity, plus 'status' when the peer did not run (or failed)."""
+    row = {"peer": peer, "dtype": dtype.name, "k": k, "fit_dtype": (fit_dtype(peer, dtype) or dtype).name}
+    errors = [r["error"] for r in runs.get(peer, []) if "error" in r]
+    status = runner.usable(peer, dtype) or (errors[0] if errors else None)
+    if status:
+        row["status"] = status
+    return row
+
+
 def per_iteration(runner, X_u8, c0, args):
     """Mode 1 rows: fixed iterations from C0, ms per iteration."""
     rows = []
-    for k in args.k:
+    for k, iters in zip(args.k, args.iters):
         for dtype in args.dtypes:
+            if dtype == F64 and k > args.f64_max_k:
+                continue
             X = X_u8.astype(dtype) if dtype != U8 else X_u8
             peers = [p for p in args.peers if runner.usable(p, dtype) is None]
             runs = {p: [] for p in peers}
             for _ in range(args.repeats):  # round robin, so background noise hits every peer alike
                 for p in peers:
-                    runs[p].append(runner.run(p, X, c0[k], args.iters, 0.0))
+                    runs[p].append(runner.run(p, X, c0[k], iters, 0.0))
             for p in args.peers:
-                row = {"peer": p, "dtype": dtype.name, "k": k,
-                       "fit_dtype": (fit_dtype(p, dtype) or dtype).name}
-                reason = runner.usable(p, dtype)
-                errors = [r["error"] for r in runs.get(p, []) if "error" in r]
-                if reason or errors:
-                    row["status"] = reason or errors[0]
-                else:
+                row = _row(runner, runs, p, dtype, k)
+                if "status" not in row:
                     last = runs[p][-1]
                     row.update(n_iter=last["n_iter"], times=[1e3 * r["fit"] / r["n_iter"] for r in runs[p]],
                                convert_ms=common.summarize([1e3 * r["convert"] for r in runs[p]])["median"],
@@ -242,15 +249,10 @@ def converged(runner, X_u8, c0, args):
                     runs[p].append(runner.run(p, X, c0[k], max_iter, args.tol))
                 if ref_iter is None and "n_iter" in runs[p][-1]:
                     ref_iter = runs[p][-1]["n_iter"]
-            ref_labels = None
-            for p in args.peers:
-                row = {"peer": p, "dtype": dtype.name, "k": k,
-                       "fit_dtype": (fit_dtype(p, dtype) or dtype).name}
-                reason = runner.usable(p, dtype)
-                errors = [r["error"] for r in runs.get(p, []) if "error" in r]
-                if reason or errors:
-                    row["status"] = reason or errors[0]
-                    rows.append(row)
+            ref_labels, group = None, {}
+            for p in sorted(args.peers, key=lambda p: p != "ckmeans"):  # ckmeans' labels first
+                row = group[p] = _row(runner, runs, p, dtype, k)
+                if "status" in row:
                     continue
                 last = runs[p][-1]
                 labels, inertia = evaluate(X, last["centres"])
@@ -260,7 +262,7 @@ def converged(runner, X_u8, c0, args):
                            inertia=inertia,
                            converged="-" if p == "faiss" else ("yes" if last["n_iter"] < max(args.max_iter, 1) else "no"),
                            agree=None if ref_labels is None else float(np.mean(labels == ref_labels)))
-                rows.append(row)
+            rows += [group[p] for p in args.peers]
             del X
     return rows
 
@@ -282,7 +284,7 @@ def one(args):
     with threadpool_limits(args.threads):
         baseline = common.reset_peak_rss()
         # no warm-up here: set-up buffers are part of what the peer costs
-        result = runner.run(args.one, X, C0, args.iters, 0.0, warm_up=False)
+        result = runner.run(args.one, X, C0, args.mem_iters, 0.0, warm_up=False)
         peak = common.peak_rss_mb()
     print(json.dumps({"extra_mb": peak - baseline, "baseline_mb": baseline,
                       "status": result.get("error")}))
@@ -296,7 +298,7 @@ def measure_memory(configs, c0_files, args):
     memory = {}
     for peer, dtype, k in sorted(configs):
         argv = [__file__, "--one", peer, "--one-dtype", dtype, "--c0", c0_files[k],
-                "--iters", str(args.mem_iters), "--threads", str(args.threads),
+                "--mem-iters", str(args.mem_iters), "--threads", str(args.threads),
                 "--seed", str(args.seed), *data_args]
         try:
             out = common.run_json_subprocess(argv, env=env, timeout=3600)
@@ -337,35 +339,34 @@ def _dtype_cell(r):
     return r["dtype"] if r["fit_dtype"] == r["dtype"] else f"{r['dtype']} → {r['fit_dtype']}"
 
 
-def iteration_table(rows, memory):
-    _ratios(rows, "ms")
+def _table(rows, memory, unit, digits, headers, tail):
+    """Shared layout of both tables: peer, dtype, k, median, min, ratios, then the mode's `tail`
+    columns; a peer that did not run gets its reason in place of the median."""
+    _ratios(rows, unit)
+    headers = ["peer", "dtype", "k", f"{headers[0]} (median)", f"{headers[0]} (min)", "× best peer",
+               "× ckmeans"] + headers[1:]
     out = []
     for r in rows:
+        head = [r["peer"], _dtype_cell(r), r["k"]]
         if "status" in r:
-            out.append([r["peer"], _dtype_cell(r), r["k"], r["status"]] + [""] * 7)
+            out.append(head + [r["status"]] + [""] * (len(headers) - 4))
             continue
-        out.append([r["peer"], _dtype_cell(r), r["k"], f"{r['ms']['median']:.1f}", f"{r['ms']['min']:.1f}",
-                    _fmt(r["best"], ".2f"), _fmt(r["vs_ck"], ".2f"),
-                    f"{r['convert_ms']:.0f}" if r["convert_ms"] else "-", _memory_cell(memory, r),
-                    r["n_iter"], f"{r['inertia']:.7g}"])
-    return common.markdown_table(
-        ["peer", "dtype", "k", "ms/iter (median)", "ms/iter (min)", "× best peer", "× ckmeans",
-         "convert ms", "extra peak MB", "n_iter", "inertia"], out)
+        out.append(head + [f"{r[unit]['median']:.{digits}f}", f"{r[unit]['min']:.{digits}f}",
+                           _fmt(r["best"], ".2f"), _fmt(r["vs_ck"], ".2f")] + tail(r, memory))
+    return common.markdown_table(headers, out)
+
+
+def iteration_table(rows, memory):
+    return _table(rows, memory, "ms", 1, ["ms/iter", "convert ms", "extra peak MB", "n_iter", "inertia"],
+                  lambda r, m: [f"{r['convert_ms']:.0f}" if r["convert_ms"] else "-", _memory_cell(m, r),
+                                r["n_iter"], f"{r['inertia']:.7g}"])
 
 
 def converged_table(rows, memory):
-    _ratios(rows, "s")
-    out = []
-    for r in rows:
-        if "status" in r:
-            out.append([r["peer"], _dtype_cell(r), r["k"], r["status"]] + [""] * 8)
-            continue
-        out.append([r["peer"], _dtype_cell(r), r["k"], f"{r['s']['median']:.2f}", f"{r['s']['min']:.2f}",
-                    _fmt(r["best"], ".2f"), _fmt(r["vs_ck"], ".2f"), r["n_iter"], r["converged"],
-                    f"{r['inertia']:.7g}", _fmt(r["agree"], ".4f"), _memory_cell(memory, r)])
-    return common.markdown_table(
-        ["peer", "dtype", "k", "wall s (median)", "wall s (min)", "× best peer", "× ckmeans",
-         "n_iter", "converged", "inertia", "labels = ckmeans", "extra peak MB"], out)
+    return _table(rows, memory, "s", 2, ["wall s", "n_iter", "converged", "inertia", "labels = ckmeans",
+                                         "extra peak MB"],
+                  lambda r, m: [r["n_iter"], r["converged"], f"{r['inertia']:.7g}",
+                                _fmt(r["agree"], ".4f"), _memory_cell(m, r)])
 
 
 def report(args, data_desc, iter_rows, conv_rows, memory, argv):
@@ -389,7 +390,8 @@ def report(args, data_desc, iter_rows, conv_rows, memory, argv):
              "- extra peak MB: peak RSS of a fresh process running that fit "
              f"({args.mem_iters} iterations) minus its RSS after loading the data in that dtype"]
     if iter_rows:
-        lines += ["", f"### Per iteration (tol=0, max_iter={args.iters}, median of {args.repeats} "
+        iters = ", ".join(f"{n} at k={k}" for k, n in zip(args.k, args.iters))
+        lines += ["", f"### Per iteration (tol=0, max_iter {iters}, median of {args.repeats} "
                   "repeats; a peer stopping early on strict convergence shows n_iter < max_iter)", "",
                   iteration_table(iter_rows, memory)]
     if conv_rows:
@@ -437,7 +439,11 @@ def parse_args(argv):
     p.add_argument("--modes", default="iter,conv", help="iter (per iteration), conv (converged)")
     p.add_argument("--k", type=_ints, default=[10, 256], help="k for the per-iteration mode")
     p.add_argument("--dtypes", type=_dtypes, default=_dtypes("float32,uint8,float64"))
-    p.add_argument("--iters", type=int, default=20, help="iterations per fit in the per-iteration mode")
+    p.add_argument("--iters", type=_ints, default=[20],
+                   help="iterations per fit in the per-iteration mode: one count, or one per --k")
+    p.add_argument("--f64-max-k", type=int, default=10**9,
+                   help="per-iteration float64 rows only for k up to this (they are for comparing "
+                        "with scikit-learn's native precision; at large k they only add run time)")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--conv-k", type=_ints, default=[10, 64, 256, 1024], help="k for the converged mode")
     p.add_argument("--conv-dtypes", type=_dtypes, default=_dtypes("float32"))
@@ -459,8 +465,12 @@ def parse_args(argv):
     if args.quick:
         args.rows = args.rows or 5000
         args.k, args.conv_k = [10], [10]
-        args.iters, args.repeats = 5, 3
+        args.iters, args.repeats = [5], 3
         args.dtypes = _dtypes("float32,uint8")
+    if len(args.iters) == 1:
+        args.iters = args.iters * len(args.k)
+    if len(args.iters) != len(args.k):
+        p.error(f"--iters has {len(args.iters)} counts for {len(args.k)} values of --k")
     args.modes = set(args.modes.split(","))
     return args
 
