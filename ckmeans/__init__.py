@@ -7,5 +7,7 @@ __version__ = "0.1.0"
 
 from ckmeans._config import get_include, show_config
 from ckmeans._runtime import openmp_enabled
+from ckmeans._kmeans import KMeansResult, kmeans  # hard k-means engine
 
 __all__ = ["__version__", "get_include", "openmp_enabled", "show_config"]
+__all__ += ["KMeansResult", "kmeans"]

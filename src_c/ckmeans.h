@@ -31,7 +31,9 @@ enum {
     CK_ERR_IDX_NDIM = 13,
     CK_ERR_IDX_OVERFLOW = 14,
     CK_ERR_IDX_SHORT_PAYLOAD = 15,
-    CK_ERR_IDX_LONG_PAYLOAD = 16
+    CK_ERR_IDX_LONG_PAYLOAD = 16,
+    /* k-means errors (60..69) */
+    CK_ERR_KMEANS_LABEL = 60    /* a label is outside [0, n_clusters) */
 };
 
 /* Static English description of a status code (never NULL). */
@@ -42,6 +44,110 @@ int ck_openmp_enabled(void);
 
 /* Threads OpenMP would use for a parallel region right now (1 without OpenMP). */
 int ck_max_threads(void);
+
+/* ---- hard k-means (src_c/kmeans_*.c) ------------------------------------------------------
+ * Three dtypes share one implementation:
+ *   _f32: X float,   centroids float  (distances of the assignment step computed in float)
+ *   _f64: X double,  centroids double
+ *   _u8 : X uint8_t, centroids double (X is read as it is, widened to double in registers: a uint8
+ *         call performs exactly the operations of the float64 call on the same values)
+ * X is n_samples x n_features row-major; centroids n_clusters x n_features row-major. Sums, weights,
+ * inertias and squared distances are always double. sample_weight (n_samples doubles, >= 0) may be
+ * NULL for unit weights. Labels are int32_t in [0, n_clusters). Sizes are int64_t and every index
+ * expression is computed in int64_t, so n_samples * n_features may exceed 2^31.
+ * Nearest-centroid ties go to the lowest centroid index. Results are bit-identical for any
+ * n_threads. The assignment step uses AVX2/FMA when the CPU has it (chosen at run time, or never
+ * with the environment variable CKMEANS_NO_SIMD=1); that may change a label only where two
+ * centroids are equally near up to rounding. Status: CK_OK, CK_ERR_ARG (sizes out of range),
+ * CK_ERR_NOMEM, CK_ERR_KMEANS_LABEL (a label given as input is out of range). */
+
+/* Nearest centroid of every row: labels[i] (OUT) and, if sqdist is not NULL, sqdist[i] (OUT) =
+ * ||x_i - c_label||^2 computed by differences (never negative). */
+int ck_assign_f32(const float *X, int64_t n_samples, int64_t n_features, const float *centroids,
+                  int64_t n_clusters, int32_t *labels, double *sqdist, int n_threads);
+int ck_assign_f64(const double *X, int64_t n_samples, int64_t n_features, const double *centroids,
+                  int64_t n_clusters, int32_t *labels, double *sqdist, int n_threads);
+int ck_assign_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *centroids,
+                 int64_t n_clusters, int32_t *labels, double *sqdist, int n_threads);
+
+/* *inertia (OUT) = sum_i w_i ||x_i - c_{labels[i]}||^2 for the given labels. */
+int ck_inertia_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                   const float *centroids, int64_t n_clusters, const int32_t *labels, int n_threads,
+                   double *inertia);
+int ck_inertia_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                   const double *centroids, int64_t n_clusters, const int32_t *labels, int n_threads,
+                   double *inertia);
+int ck_inertia_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                  const double *centroids, int64_t n_clusters, const int32_t *labels, int n_threads,
+                  double *inertia);
+
+/* Weighted centroid update for given labels: centroids[j] (OUT) = weighted mean of the rows labelled
+ * j; rows of empty clusters are left as they were (IN/OUT). weight_in_clusters (OUT, n_clusters). */
+int ck_centroids_update_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                            const int32_t *labels, int64_t n_clusters, float *centroids,
+                            double *weight_in_clusters, int n_threads);
+int ck_centroids_update_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                            const int32_t *labels, int64_t n_clusters, double *centroids,
+                            double *weight_in_clusters, int n_threads);
+int ck_centroids_update_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                           const int32_t *labels, int64_t n_clusters, double *centroids,
+                           double *weight_in_clusters, int n_threads);
+
+/* One Lloyd iteration (scikit-learn's lloyd_iter): assign every row to centroids_old, then
+ * centroids_new (OUT; may equal centroids_old) = weighted means, empty clusters relocated to the
+ * farthest points. labels: IN the previous labels (-1 for none), OUT the new ones; *n_changed (OUT)
+ * counts the differences. *inertia (OUT) = sum_i w_i ||x_i - c_old||^2 of the new labels (from
+ * ||x||^2 - 2 x.c + ||c||^2, clamped at 0); *center_shift (OUT) = sum ||c_new - c_old||^2. */
+int ck_lloyd_step_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                      const float *centroids_old, int64_t n_clusters, float *centroids_new, int32_t *labels,
+                      int n_threads, int64_t *n_changed, double *inertia, double *center_shift);
+int ck_lloyd_step_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                      const double *centroids_old, int64_t n_clusters, double *centroids_new, int32_t *labels,
+                      int n_threads, int64_t *n_changed, double *inertia, double *center_shift);
+int ck_lloyd_step_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                     const double *centroids_old, int64_t n_clusters, double *centroids_new, int32_t *labels,
+                     int n_threads, int64_t *n_changed, double *inertia, double *center_shift);
+
+/* A whole Lloyd fit with scikit-learn's stopping rules. centroids: IN the initial centres, OUT the
+ * final ones; labels (OUT) belong to the final centres. Stops after max_iter (>= 1) iterations,
+ * when labels no longer change (*converged = 1), or when sum ||c_new - c_old||^2 <= tol_abs
+ * (absolute: Python passes tol x mean feature variance; *converged = 1). *n_iter (OUT) iterations
+ * run; *inertia (OUT) the final inertia by differences; inertia_history (OUT, max_iter doubles, or
+ * NULL) the inertia of each iteration's assignment. 1 <= n_clusters <= n_samples. */
+int ck_kmeans_fit_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                      int64_t n_clusters, float *centroids, int32_t *labels, int max_iter, double tol_abs,
+                      int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
+int ck_kmeans_fit_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                      int64_t n_clusters, double *centroids, int32_t *labels, int max_iter, double tol_abs,
+                      int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
+int ck_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                     int64_t n_clusters, double *centroids, int32_t *labels, int max_iter, double tol_abs,
+                     int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
+
+/* Greedy k-means++ (scikit-learn's variant): the first centre drawn proportional to the weights,
+ * each next one the best, by potential, of n_local_trials (<= 0: 2 + floor(ln k)) rows drawn
+ * proportional to w x D^2. centroids (OUT) n_clusters x n_features; indices (OUT, or NULL) the rows
+ * chosen. seed: the whole stream (xoshiro256** seeded by splitmix64) -- same seed, same centres, for
+ * any n_threads. */
+int ck_kmeans_plusplus_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                           int64_t n_clusters, uint64_t seed, int n_local_trials, float *centroids,
+                           int64_t *indices, int n_threads);
+int ck_kmeans_plusplus_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                           int64_t n_clusters, uint64_t seed, int n_local_trials, double *centroids,
+                           int64_t *indices, int n_threads);
+int ck_kmeans_plusplus_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                          int64_t n_clusters, uint64_t seed, int n_local_trials, double *centroids,
+                          int64_t *indices, int n_threads);
+
+/* n_clusters distinct rows as centres: uniform without weights; with weights, successive draws
+ * proportional to the weights of the rows left (CK_ERR_ARG if fewer than n_clusters are > 0). */
+int ck_kmeans_random_init_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                              int64_t n_clusters, uint64_t seed, float *centroids, int64_t *indices);
+int ck_kmeans_random_init_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                              int64_t n_clusters, uint64_t seed, double *centroids, int64_t *indices);
+int ck_kmeans_random_init_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                             int64_t n_clusters, uint64_t seed, double *centroids, int64_t *indices);
+/* ---- end hard k-means ---- */
 
 #ifdef __cplusplus
 }

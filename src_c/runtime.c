@@ -19,6 +19,7 @@ const char *ck_strerror(int status)
     case CK_ERR_IDX_OVERFLOW: return "product of the dimensions overflows";
     case CK_ERR_IDX_SHORT_PAYLOAD: return "payload shorter than the dimensions require (truncated data)";
     case CK_ERR_IDX_LONG_PAYLOAD: return "payload longer than the dimensions require (trailing bytes)";
+    case CK_ERR_KMEANS_LABEL: return "a label is outside [0, n_clusters)";
     default: return "unknown ckmeans status code";
     }
 }

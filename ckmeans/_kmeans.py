@@ -1,0 +1,224 @@
+"""Hard k-means: ``ckmeans.kmeans()`` and its result.
+
+Everything is validated here, once; the C core (src_c/kmeans_*.c, through ckmeans._kmeans_core)
+assumes clean input. Semantics follow scikit-learn's ``KMeans(algorithm='lloyd')`` so that, from the
+same initial centres, both reach the same fixed point.
+"""
+import numbers
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+from ckmeans import _kmeans_core
+from ckmeans._threads import effective_n_threads
+
+_ALGORITHMS = ("lloyd", "elkan", "auto")
+# Rows per block when scanning X in Python (finiteness, variances): bounded temporaries, so a
+# uint8 MNIST never becomes a 376 MB float64 copy just to be checked.
+_SCAN_ROWS = 8192
+
+
+@dataclass(frozen=True)
+class KMeansResult:
+    """What ``ckmeans.kmeans`` returns (the best of ``n_init`` runs).
+
+    centroids : (n_clusters, n_features) float32 for float32 X, float64 otherwise.
+    labels : (n_samples,) int32, the nearest centroid of every row.
+    inertia : sum of sample_weight x squared distance to the assigned centroid.
+    n_iter : Lloyd iterations run.
+    converged : True if labels stopped changing or the centre shift fell within tol before max_iter.
+    inertia_history : (n_iter,) float64, the inertia of each iteration's assignment step.
+    """
+    centroids: np.ndarray
+    labels: np.ndarray
+    inertia: float
+    n_iter: int
+    converged: bool
+    inertia_history: np.ndarray
+
+
+def _check_X(X):
+    """float32, float64 and uint8 as they are; any other real numbers as float64; C order."""
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf":
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"X must hold real numbers, got dtype {X.dtype}") from exc
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (n_samples, n_features), got {X.ndim}-D with shape {X.shape}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X is empty: shape {X.shape}; k-means needs at least one sample and one feature")
+    if X.dtype not in (np.float32, np.float64, np.uint8):
+        X = X.astype(np.float64)
+    X = np.ascontiguousarray(X)
+    if X.dtype.kind == "f":
+        for start in range(0, X.shape[0], _SCAN_ROWS):
+            if not np.isfinite(X[start:start + _SCAN_ROWS]).all():
+                raise ValueError("X contains NaN or infinity")
+    return X
+
+
+def _centroid_dtype(X):
+    return np.float32 if X.dtype == np.float32 else np.float64
+
+
+def _check_sample_weight(sample_weight, n_samples):
+    """None stays None (unit weights, a faster exact path in C); otherwise float64, >= 0, not all 0."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight)
+    if w.ndim == 0:
+        w = np.full(n_samples, float(w))
+    if w.dtype.kind not in "biuf":
+        raise ValueError(f"sample_weight must hold real numbers, got dtype {w.dtype}")
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    if w.ndim != 1 or w.shape[0] != n_samples:
+        raise ValueError(f"sample_weight must have shape ({n_samples},), got {w.shape}")
+    if not np.isfinite(w).all():
+        raise ValueError("sample_weight contains NaN or infinity")
+    if (w < 0).any():
+        raise ValueError("sample_weight contains negative values")
+    if not (w > 0).any():
+        raise ValueError("sample_weight is zero everywhere: at least one sample needs a positive weight")
+    return w
+
+
+def _tolerance(X, tol):
+    """scikit-learn's tol scale: tol x mean of the per-feature variances of X (unweighted)."""
+    if tol == 0:
+        return 0.0
+    n = X.shape[0]
+    mean = np.zeros(X.shape[1])
+    for start in range(0, n, _SCAN_ROWS):
+        mean += X[start:start + _SCAN_ROWS].sum(axis=0, dtype=np.float64)
+    mean /= n
+    ss = np.zeros(X.shape[1])
+    for start in range(0, n, _SCAN_ROWS):
+        dev = X[start:start + _SCAN_ROWS].astype(np.float64) - mean
+        ss += np.einsum("ij,ij->j", dev, dev)
+    return float(np.mean(ss / n) * tol)
+
+
+def _check_init_array(init, n_clusters, n_features, cdtype):
+    init = np.asarray(init)
+    if init.dtype.kind not in "biuf":
+        raise ValueError(f"init array must hold real numbers, got dtype {init.dtype}")
+    if init.shape != (n_clusters, n_features):
+        raise ValueError(f"init array has shape {init.shape}; expected (n_clusters, n_features) = "
+                         f"({n_clusters}, {n_features})")
+    init = np.array(init, dtype=cdtype, order="C", copy=True)  # the fit writes into it
+    if not np.isfinite(init).all():
+        raise ValueError("init array contains NaN or infinity")
+    return init
+
+
+def _run_seeds(random_state, n_runs):
+    """One uint64 seed per run for the C generator, drawn from the caller's random_state."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state.integers(0, 2**64, size=n_runs, dtype=np.uint64)
+    rs = check_random_state(random_state)
+    return rs.randint(0, np.iinfo(np.int64).max, size=n_runs, dtype=np.int64).astype(np.uint64)
+
+
+def _initial_centres(X, w, n_clusters, init, seed, random_state, n_threads, cdtype):
+    centres = np.empty((n_clusters, X.shape[1]), dtype=cdtype)
+    indices = np.empty(n_clusters, dtype=np.int64)
+    if isinstance(init, str) and init == "k-means++":
+        _kmeans_core.kmeans_plusplus(X, w, np.uint64(seed), 0, centres, indices, n_threads)
+    elif isinstance(init, str) and init == "random":
+        _kmeans_core.random_init(X, w, np.uint64(seed), centres, indices)
+    elif callable(init):
+        centres = _check_init_array(init(X, n_clusters, random_state), n_clusters, X.shape[1], cdtype)
+    else:
+        centres = _check_init_array(init, n_clusters, X.shape[1], cdtype)
+    return centres
+
+
+def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
+           sample_weight=None, algorithm="lloyd", random_state=None, n_threads=None, verbose=False):
+    """Hard k-means (Lloyd) with scikit-learn's semantics and a C/OpenMP core.
+
+    Parameters
+    ----------
+    X : array (n_samples, n_features). float32, float64 and uint8 are used as they are (uint8 is
+        never converted to float); other real types become float64. Any memory order.
+    n_clusters : int in [1, n_samples].
+    init : 'k-means++' (greedy, 2 + ln k candidates per centre), 'random' (n_clusters distinct rows,
+        drawn proportional to sample_weight), an array (n_clusters, n_features) of any float dtype,
+        or a callable ``init(X, n_clusters, random_state) -> array``.
+    n_init : runs from different initialisations, the lowest inertia wins; 'auto' is 1 for
+        'k-means++' or an array and 10 for 'random' or a callable.
+    max_iter : iterations per run (>= 1).
+    tol : relative tolerance (>= 0): a run stops when the squared centre shift is within
+        tol x mean feature variance of X. Labels that stop changing always stop it.
+    sample_weight : None or (n_samples,) non-negative weights, not all zero.
+    algorithm : 'lloyd', 'elkan' or 'auto'; all run the exact Lloyd iteration for now.
+    random_state : None, int, numpy RandomState or Generator. Seeds the C generator of each run, so
+        a given value reproduces the same centres for any n_threads.
+    n_threads : see ckmeans._threads (None = all usable cores). Never changes the result.
+    verbose : print each run's inertia per iteration.
+
+    Returns
+    -------
+    KMeansResult
+    """
+    X = _check_X(X)
+    n_samples, n_features = X.shape
+    if isinstance(n_clusters, bool) or not isinstance(n_clusters, numbers.Integral):
+        raise TypeError(f"n_clusters must be an integer, got {n_clusters!r}")
+    if not 1 <= n_clusters <= n_samples:
+        raise ValueError(f"n_clusters={n_clusters} must be in [1, n_samples={n_samples}]")
+    n_clusters = int(n_clusters)
+    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0 or not np.isfinite(tol):
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    if algorithm not in _ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {_ALGORITHMS}, got {algorithm!r}")
+    is_string_init = isinstance(init, str)
+    if is_string_init and init not in ("k-means++", "random"):
+        raise ValueError(f"init must be 'k-means++', 'random', an array or a callable, got {init!r}")
+    if n_init == "auto":
+        n_init = 10 if (init == "random" if is_string_init else callable(init)) else 1
+    if isinstance(n_init, bool) or not isinstance(n_init, numbers.Integral) or n_init < 1:
+        raise ValueError(f"n_init must be 'auto' or an integer >= 1, got {n_init!r}")
+    n_init = int(n_init)
+    w = _check_sample_weight(sample_weight, n_samples)
+    if w is not None and is_string_init and np.count_nonzero(w) < n_clusters:
+        raise ValueError(f"only {np.count_nonzero(w)} samples have a positive weight; "
+                         f"n_clusters={n_clusters} initial centres need that many")
+    n_threads = effective_n_threads(n_threads)
+    cdtype = _centroid_dtype(X)
+    if not is_string_init and not callable(init):
+        init = _check_init_array(init, n_clusters, n_features, cdtype)
+        if n_init != 1:
+            warnings.warn(f"an explicit init array was given: running n_init=1 instead of {n_init}",
+                          RuntimeWarning, stacklevel=2)
+            n_init = 1
+    tol_abs = _tolerance(X, tol)
+    seeds = _run_seeds(random_state, n_init)
+
+    best = None
+    for run in range(n_init):
+        centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
+        labels = np.empty(n_samples, dtype=np.int32)
+        history = np.empty(max_iter, dtype=np.float64)
+        n_iter, inertia, converged = _kmeans_core.fit(X, w, centres, labels, max_iter, tol_abs, n_threads, history)
+        if verbose:
+            print(f"Initialization {run}")
+            for i, value in enumerate(history[:n_iter]):
+                print(f"Iteration {i}, inertia {value}.")
+            print(f"{'Converged' if converged else 'Stopped'} after {n_iter} iterations, inertia {inertia}.")
+        if best is None or inertia < best.inertia:
+            best = KMeansResult(centres, labels, float(inertia), int(n_iter), bool(converged),
+                                history[:n_iter].copy())
+    n_distinct = np.unique(best.labels).size
+    if n_distinct < n_clusters:
+        warnings.warn(f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "
+                      f"({n_clusters}). Possibly due to duplicate points in X.", ConvergenceWarning,
+                      stacklevel=2)
+    return best

@@ -1,0 +1,127 @@
+/* The dtype matrix of the k-means kernels, defined once.
+ *
+ * A kernel file writes its logic once in a template header using
+ *   CK_XT   element type of X            (float, double, uint8_t)
+ *   CK_CT   centroid / compute type      (float for float32 X, double for float64 and uint8 X)
+ *   CK_FN(name)  name##_##suffix         (suffix f32, f64, u8)
+ * then instantiates it for every dtype with
+ *   #define CK_TPL "my_tpl.h"
+ *   #include "ck_dtypes.h"
+ * uint8 X is read as it is and widened to double in registers, never copied to a float array, so a
+ * uint8 fit does exactly the double operations the float64 fit of the same values does.
+ *
+ * The CK_V* macros are the AVX2 vector vocabulary of each dtype; they are only expanded inside
+ * functions compiled with __attribute__((target("avx2,fma"))). Private header. */
+#ifndef CK_TPL
+#error "define CK_TPL (the template header to instantiate) before including ck_dtypes.h"
+#endif
+
+#ifndef CK_DTYPES_ONCE
+#define CK_DTYPES_ONCE
+#include <stdint.h>
+#define CK_CAT_(a, b) a##_##b
+#define CK_CAT(a, b) CK_CAT_(a, b)
+#define CK_FN(name) CK_CAT(name, CK_SFX)
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CK_HAVE_X86_SIMD 1
+#include <immintrin.h>
+static inline __attribute__((target("avx2,fma"))) double ck_hsum_pd(__m256d v)
+{
+    __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
+    lo = _mm_add_pd(lo, hi);
+    return _mm_cvtsd_f64(_mm_add_sd(lo, _mm_unpackhi_pd(lo, lo)));
+}
+static inline __attribute__((target("avx2,fma"))) float ck_hsum_ps(__m256 v)
+{
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+    return _mm_cvtss_f32(_mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1)));
+}
+static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const uint8_t *p)
+{
+    int32_t four;
+    __builtin_memcpy(&four, p, 4);
+    return _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(four)));
+}
+#else
+#define CK_HAVE_X86_SIMD 0
+#endif
+#endif
+
+/* ---- float32 X, float32 centroids ---- */
+#define CK_SFX f32
+#define CK_XT float
+#define CK_CT float
+#define CK_X_IS_U8 0
+#define CK_V __m256
+#define CK_VW 8
+#define CK_VZERO() _mm256_setzero_ps()
+#define CK_VLOADX(p) _mm256_loadu_ps(p)
+#define CK_VLOADC(p) _mm256_loadu_ps(p)
+#define CK_VFMA(a, b, acc) _mm256_fmadd_ps(a, b, acc)
+#define CK_VHSUM(v) ck_hsum_ps(v)
+#include CK_TPL
+#undef CK_SFX
+#undef CK_XT
+#undef CK_CT
+#undef CK_X_IS_U8
+#undef CK_V
+#undef CK_VW
+#undef CK_VZERO
+#undef CK_VLOADX
+#undef CK_VLOADC
+#undef CK_VFMA
+#undef CK_VHSUM
+
+/* ---- float64 X, float64 centroids ---- */
+#define CK_SFX f64
+#define CK_XT double
+#define CK_CT double
+#define CK_X_IS_U8 0
+#define CK_V __m256d
+#define CK_VW 4
+#define CK_VZERO() _mm256_setzero_pd()
+#define CK_VLOADX(p) _mm256_loadu_pd(p)
+#define CK_VLOADC(p) _mm256_loadu_pd(p)
+#define CK_VFMA(a, b, acc) _mm256_fmadd_pd(a, b, acc)
+#define CK_VHSUM(v) ck_hsum_pd(v)
+#include CK_TPL
+#undef CK_SFX
+#undef CK_XT
+#undef CK_CT
+#undef CK_X_IS_U8
+#undef CK_V
+#undef CK_VW
+#undef CK_VZERO
+#undef CK_VLOADX
+#undef CK_VLOADC
+#undef CK_VFMA
+#undef CK_VHSUM
+
+/* ---- uint8 X, float64 centroids ---- */
+#define CK_SFX u8
+#define CK_XT uint8_t
+#define CK_CT double
+#define CK_X_IS_U8 1
+#define CK_V __m256d
+#define CK_VW 4
+#define CK_VZERO() _mm256_setzero_pd()
+#define CK_VLOADX(p) ck_load_u8_pd(p)
+#define CK_VLOADC(p) _mm256_loadu_pd(p)
+#define CK_VFMA(a, b, acc) _mm256_fmadd_pd(a, b, acc)
+#define CK_VHSUM(v) ck_hsum_pd(v)
+#include CK_TPL
+#undef CK_SFX
+#undef CK_XT
+#undef CK_CT
+#undef CK_X_IS_U8
+#undef CK_V
+#undef CK_VW
+#undef CK_VZERO
+#undef CK_VLOADX
+#undef CK_VLOADC
+#undef CK_VFMA
+#undef CK_VHSUM
+
+#undef CK_TPL

@@ -1,0 +1,39 @@
+/* Building blocks shared by the k-means kernel files (assignment, Lloyd, init). Private header.
+ * Per-dtype functions are suffixed _f32 (float X, float centroids), _f64 (double, double) and
+ * _u8 (uint8_t X, double centroids); see ck_dtypes.h. */
+#ifndef CK_KMEANS_INTERNAL_H
+#define CK_KMEANS_INTERNAL_H
+
+#include <stdint.h>
+#include "ck_chunks.h"
+
+/* Centroids per block of the distance tile: a block of centroids is kept hot in L1/L2 while the
+ * rows of a chunk stream past it. */
+#define CK_CBLOCK 16
+
+/* 1 if the CPU runs AVX2+FMA code (checked once per process). The scalar path gives the same
+ * labels except for near-ties of the distance (FMA rounds once where the scalar code rounds twice);
+ * centroid sums and reported inertias never go through the vector path. */
+int ck_simd_avx2(void);
+
+#define CK_DECLARE_KMEANS_INTERNAL(SFX, XT, CT)                                                      \
+    /* out[r * n_c + j] = <X[r], C[j]> for r < n_rows, j < n_c, accumulated in CT. */               \
+    void ck_dots_tile_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,           \
+                            int64_t n_c, CT *out);                                                   \
+    /* Nearest centroid of n_rows <= CK_CHUNK_ROWS rows: labels[r] and score[r] = ||c||^2 - 2 x.c  \
+     * (the squared distance minus ||x||^2). tile holds CK_CHUNK_ROWS * CK_CBLOCK values. */        \
+    void ck_argmin_rows_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,         \
+                              const CT *c_sqnorm, int64_t n_clusters, int32_t *labels, CT *score,    \
+                              CT *tile);                                                             \
+    /* ||x - c||^2 by differences, in double: exact enough to report, never negative. */           \
+    double ck_sqdist_##SFX(const XT *x, const CT *c, int64_t n_features);                            \
+    /* ||x||^2 in double. */                                                                         \
+    double ck_sqnorm_x_##SFX(const XT *x, int64_t n_features);                                       \
+    /* out[j] = ||C[j]||^2 (computed in double, stored in CT). */                                    \
+    void ck_sqnorms_c_##SFX(const CT *C, int64_t n_clusters, int64_t n_features, CT *out);
+
+CK_DECLARE_KMEANS_INTERNAL(f32, float, float)
+CK_DECLARE_KMEANS_INTERNAL(f64, double, double)
+CK_DECLARE_KMEANS_INTERNAL(u8, uint8_t, double)
+
+#endif

@@ -1,0 +1,255 @@
+/* Lloyd iteration and fit loop, written once per dtype (instantiated by kmeans_lloyd.c). */
+
+/* Add row x with weight w (1 when sample_weight is NULL) to a cluster's double sums. Unweighted
+ * uint8 sums are sums of small integers in double: exact, so in any order the same. */
+static inline void CK_FN(add_row)(const CK_XT *x, int64_t d, const double *w, int64_t i, double *sum)
+{
+    if (w) {
+        const double wi = w[i];
+        for (int64_t f = 0; f < d; f++) sum[f] += wi * (double)x[f];
+    } else {
+        for (int64_t f = 0; f < d; f++) sum[f] += (double)x[f];
+    }
+}
+
+/* Centroid = weighted sum / weight for non-empty clusters; a cluster still empty after relocation
+ * takes the centre of the heaviest cluster (scikit-learn's rule, so the next iteration matches). */
+static void CK_FN(average)(const double *sums, const double *wsum, int64_t k, int64_t d, CK_CT *C)
+{
+    int64_t heaviest = 0;
+    for (int64_t j = 1; j < k; j++) if (wsum[j] > wsum[heaviest]) heaviest = j;
+    for (int64_t j = 0; j < k; j++)
+        if (wsum[j] > 0)
+            for (int64_t f = 0; f < d; f++) C[j * d + f] = (CK_CT)(sums[j * d + f] / wsum[j]);
+    for (int64_t j = 0; j < k; j++)
+        if (!(wsum[j] > 0) && wsum[heaviest] > 0)
+            memcpy(C + j * d, C + heaviest * d, (size_t)d * sizeof(CK_CT));
+}
+
+/* scikit-learn's empty-cluster rule: each empty cluster (zero weight) takes one of the points
+ * farthest (unweighted ||x - c_old[label]||^2) from their current centre, farthest first, ties to the
+ * lowest row index; that point's weighted row moves from its old cluster's sums to the empty one.
+ * Nothing moves when every point sits on its centre (more clusters than distinct points). */
+static int CK_FN(relocate)(const CK_XT *X, int64_t n, int64_t d, const double *w, const CK_CT *C_old,
+                           int64_t k, const int32_t *labels, double *sums, double *wsum, int n_threads)
+{
+    int64_t n_empty = 0;
+    for (int64_t j = 0; j < k; j++) n_empty += wsum[j] == 0;
+    if (n_empty == 0) return CK_OK;
+    ck_far_t *far = malloc((size_t)n * sizeof(ck_far_t));
+    if (!far) return CK_ERR_NOMEM;
+    #pragma omp parallel for schedule(static) num_threads(n_threads)
+    for (int64_t i = 0; i < n; i++) {
+        far[i].dist = CK_FN(ck_sqdist)(X + i * d, C_old + (int64_t)labels[i] * d, d);
+        far[i].index = i;
+    }
+    qsort(far, (size_t)n, sizeof(ck_far_t), ck_far_cmp);
+    if (far[0].dist > 0) {
+        int64_t taken = 0;
+        for (int64_t j = 0; j < k && taken < n_empty; j++) {
+            if (wsum[j] != 0) continue;
+            const int64_t i = far[taken++].index, old = labels[i];
+            const double wi = w ? w[i] : 1.0;
+            for (int64_t f = 0; f < d; f++) {
+                const double v = wi * (double)X[i * d + f];
+                sums[old * d + f] -= v;
+                sums[j * d + f] = v;
+            }
+            wsum[j] = wi;
+            wsum[old] -= wi;
+        }
+    }
+    free(far);
+    return CK_OK;
+}
+
+static double CK_FN(shift)(const CK_CT *a, const CK_CT *b, int64_t len)
+{
+    double s = 0;
+    for (int64_t e = 0; e < len; e++) { double t = (double)a[e] - (double)b[e]; s += t * t; }
+    return s;
+}
+
+/* One fused pass: every chunk assigns its rows to C_old and adds them to its group's sums while they
+ * are still in cache; then the groups merge in order, empty clusters are relocated and the new
+ * centres averaged. labels: IN the previous labels (or -1), OUT the new ones. */
+static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *x_sqnorm,
+                       const CK_CT *C_old, int64_t k, CK_CT *C_new, int32_t *labels, ck_lloyd_ws *ws,
+                       int n_threads, int64_t *n_changed, double *inertia, double *shift)
+{
+    CK_CT *c_sqnorm = (CK_CT *)ws->c_sqnorm;
+    CK_FN(ck_sqnorms_c)(C_old, k, d, c_sqnorm);
+    const int64_t kd = k * d, stride = ws->stride;
+    int status = CK_OK;
+    #pragma omp parallel num_threads(n_threads)
+    {
+        CK_CT *tile = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(CK_CT));
+        CK_CT *score = malloc((size_t)CK_CHUNK_ROWS * sizeof(CK_CT));
+        int32_t *lab = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
+        if (!tile || !score || !lab) {
+            #pragma omp atomic write
+            status = CK_ERR_NOMEM;
+        }
+        #pragma omp for schedule(dynamic, 1)
+        for (int64_t g = 0; g < ws->n_groups; g++) {
+            if (!tile || !score || !lab) continue;
+            double *sums = ws->gbuf + g * stride, *wsum = sums + kd;
+            memset(sums, 0, (size_t)stride * sizeof(double));
+            int64_t changed = 0, c0, c1;
+            ck_group_chunks(g, ws->n_groups, ws->n_chunks, &c0, &c1);
+            for (int64_t c = c0; c < c1; c++) {
+                int64_t start, end;
+                ck_chunk_rows(c, n, &start, &end);
+                CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, score, tile);
+                double part = 0.0;
+                for (int64_t i = start; i < end; i++) {
+                    const int32_t l = lab[i - start];
+                    changed += labels[i] != l;
+                    labels[i] = l;
+                    /* ||x - c||^2 = ||x||^2 + (||c||^2 - 2 x.c): cheap because both terms are at
+                     * hand, but when x is close to c the two nearly cancel and rounding can leave a
+                     * tiny negative number; a squared distance is >= 0, so clamp. This only feeds
+                     * the per-iteration history; reported final inertias are computed by
+                     * differences. */
+                    double e = x_sqnorm[i] + (double)score[i - start];
+                    if (e < 0) e = 0;
+                    const double wi = w ? w[i] : 1.0;
+                    part += wi * e;
+                    wsum[l] += wi;
+                    CK_FN(add_row)(X + i * d, d, w, i, sums + (int64_t)l * d);
+                }
+                ws->chunk_inertia[c] = part;
+            }
+            ws->group_changed[g] = changed;
+        }
+        free(tile);
+        free(score);
+        free(lab);
+    }
+    if (status != CK_OK) return status;
+    ck_merge_groups(ws->gbuf, ws->n_groups, stride, stride, ws->sums, n_threads);
+    double *sums = ws->sums, *wsum = ws->sums + kd;
+    *inertia = ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
+    int64_t ch = 0;
+    for (int64_t g = 0; g < ws->n_groups; g++) ch += ws->group_changed[g];
+    *n_changed = ch;
+    status = CK_FN(relocate)(X, n, d, w, C_old, k, labels, sums, wsum, n_threads);
+    if (status != CK_OK) return status;
+    if (C_new != C_old) memcpy(C_new, C_old, (size_t)kd * sizeof(CK_CT));
+    CK_FN(average)(sums, wsum, k, d, C_new);
+    *shift = CK_FN(shift)(C_new, C_old, kd);
+    return CK_OK;
+}
+
+static int CK_FN(x_sqnorms)(const CK_XT *X, int64_t n, int64_t d, double *out, int n_threads)
+{
+    #pragma omp parallel for schedule(static) num_threads(n_threads)
+    for (int64_t i = 0; i < n; i++) out[i] = CK_FN(ck_sqnorm_x)(X + i * d, d);
+    return CK_OK;
+}
+
+int CK_FN(ck_lloyd_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                         const CK_CT *centroids_old, int64_t n_clusters, CK_CT *centroids_new,
+                         int32_t *labels, int n_threads, int64_t *n_changed, double *inertia,
+                         double *center_shift)
+{
+    if (n_samples < 1 || n_features < 1 || n_clusters < 1 || n_clusters > INT32_MAX) return CK_ERR_ARG;
+    n_threads = ck_omp_clamp_threads(n_threads);
+    ck_lloyd_ws ws;
+    int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1);
+    if (status == CK_OK) status = CK_FN(x_sqnorms)(X, n_samples, n_features, ws.x_sqnorm, n_threads);
+    if (status == CK_OK)
+        status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids_old, n_clusters,
+                             centroids_new, labels, &ws, n_threads, n_changed, inertia, center_shift);
+    ck_lloyd_ws_free(&ws);
+    return status;
+}
+
+int CK_FN(ck_centroids_update)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                               const int32_t *labels, int64_t n_clusters, CK_CT *centroids,
+                               double *weight_in_clusters, int n_threads)
+{
+    if (n_samples < 0 || n_features < 1 || n_clusters < 1) return CK_ERR_ARG;
+    n_threads = ck_omp_clamp_threads(n_threads);
+    ck_lloyd_ws ws;
+    int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 0);
+    if (status != CK_OK) { ck_lloyd_ws_free(&ws); return status; }
+    const int64_t kd = n_clusters * n_features, stride = ws.stride;
+    int bad_label = 0;
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads) reduction(|:bad_label)
+    for (int64_t g = 0; g < ws.n_groups; g++) {
+        double *sums = ws.gbuf + g * stride, *wsum = sums + kd;
+        memset(sums, 0, (size_t)stride * sizeof(double));
+        int64_t c0, c1;
+        ck_group_chunks(g, ws.n_groups, ws.n_chunks, &c0, &c1);
+        const int64_t start = c0 * CK_CHUNK_ROWS;
+        const int64_t end = c1 * CK_CHUNK_ROWS < n_samples ? c1 * CK_CHUNK_ROWS : n_samples;
+        for (int64_t i = start; i < end; i++) {
+            const int32_t l = labels[i];
+            if (l < 0 || l >= n_clusters) { bad_label = 1; continue; }
+            wsum[l] += sample_weight ? sample_weight[i] : 1.0;
+            CK_FN(add_row)(X + i * n_features, n_features, sample_weight, i, sums + (int64_t)l * n_features);
+        }
+    }
+    if (!bad_label) {
+        ck_merge_groups(ws.gbuf, ws.n_groups, stride, stride, ws.sums, n_threads);
+        const double *sums = ws.sums, *wsum = ws.sums + kd;
+        for (int64_t j = 0; j < n_clusters; j++) {
+            weight_in_clusters[j] = wsum[j];
+            if (wsum[j] > 0)
+                for (int64_t f = 0; f < n_features; f++)
+                    centroids[j * n_features + f] = (CK_CT)(sums[j * n_features + f] / wsum[j]);
+        }
+    }
+    ck_lloyd_ws_free(&ws);
+    return bad_label ? CK_ERR_KMEANS_LABEL : CK_OK;
+}
+
+int CK_FN(ck_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                         int64_t n_clusters, CK_CT *centroids, int32_t *labels, int max_iter, double tol_abs,
+                         int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged)
+{
+    if (n_samples < 1 || n_features < 1 || n_clusters < 1 || n_clusters > n_samples ||
+        n_clusters > INT32_MAX || max_iter < 1 || !(tol_abs >= 0))
+        return CK_ERR_ARG;
+    n_threads = ck_omp_clamp_threads(n_threads);
+    const int64_t kd = n_clusters * n_features;
+    ck_lloyd_ws ws;
+    int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1);
+    CK_CT *other = malloc((size_t)kd * sizeof(CK_CT));
+    if (status == CK_OK && !other) status = CK_ERR_NOMEM;
+    if (status == CK_OK) status = CK_FN(x_sqnorms)(X, n_samples, n_features, ws.x_sqnorm, n_threads);
+    if (status != CK_OK) { free(other); ck_lloyd_ws_free(&ws); return status; }
+
+    for (int64_t i = 0; i < n_samples; i++) labels[i] = -1;
+    CK_CT *cur = centroids, *nxt = other;
+    int it, strict = 0, on_tol = 0;
+    for (it = 0; it < max_iter; it++) {
+        int64_t changed;
+        double inert, shift;
+        status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, cur, n_clusters, nxt,
+                             labels, &ws, n_threads, &changed, &inert, &shift);
+        if (status != CK_OK) break;
+        if (inertia_history) inertia_history[it] = inert;
+        CK_CT *t = cur; cur = nxt; nxt = t;
+        /* scikit-learn's order: labels identical to the previous iteration's is strict
+         * convergence; otherwise the squared centre shift is compared with tol. */
+        if (changed == 0) { strict = 1; break; }
+        if (shift <= tol_abs) { on_tol = 1; break; }
+    }
+    if (status == CK_OK) {
+        *n_iter = it < max_iter ? it + 1 : max_iter;
+        if (cur != centroids) memcpy(centroids, cur, (size_t)kd * sizeof(CK_CT));
+        /* Unless labels stopped changing, the last centres moved after the last assignment:
+         * assign once more so labels belong to the returned centres. */
+        if (!strict)
+            status = CK_FN(ck_assign)(X, n_samples, n_features, centroids, n_clusters, labels, NULL, n_threads);
+        if (status == CK_OK)
+            status = CK_FN(ck_inertia)(X, n_samples, n_features, sample_weight, centroids, n_clusters, labels,
+                                       n_threads, inertia);
+        *converged = strict || on_tol;
+    }
+    free(other);
+    ck_lloyd_ws_free(&ws);
+    return status;
+}
