@@ -31,7 +31,7 @@ import numpy as np
 import _common as common
 
 SECTION_KEY = "bench-kmeans"
-LIBRARIES = ["ckmeans", "numpy", "scipy", "scikit-learn", "scikit-learn-intelex", "faiss-cpu",
+LIBRARIES = ["numpy", "scipy", "scikit-learn", "scikit-learn-intelex", "faiss-cpu",
              "threadpoolctl"]
 DTYPES = {"float32": np.float32, "float64": np.float64, "uint8": np.uint8}
 
@@ -74,13 +74,17 @@ def _load_sklearnex():
 
 def _load_faiss():
     import faiss
+    no_early_stop = ({"early_stop_threshold": -1.0}
+                     if hasattr(faiss.ClusteringParameters(), "early_stop_threshold") else {})
 
     def fit(X, C0, max_iter, tol, n_threads):
-        # faiss has no tolerance: it runs exactly niter iterations. By default it trains on a random
-        # subsample of k * 256 points and warns below k * 39: both off, so it sees every row.
+        # faiss has no tolerance; recent versions stop when the float32 objective stops improving
+        # (early_stop_threshold=0), which rounding triggers long before the labels settle: disabled,
+        # so it runs exactly niter iterations. By default it trains on a random subsample of k * 256
+        # points and warns below k * 39: both off, so it sees every row.
         faiss.omp_set_num_threads(n_threads)
         km = faiss.Kmeans(X.shape[1], C0.shape[0], niter=max_iter, max_points_per_centroid=X.shape[0],
-                          min_points_per_centroid=1, verbose=False)
+                          min_points_per_centroid=1, verbose=False, **no_early_stop)
         km.train(X, init_centroids=C0)
         return km.centroids, len(km.obj)
     return fit
