@@ -16,7 +16,7 @@ from ckmeans import _kmeans_core
 from ckmeans._threads import effective_n_threads
 
 _ALGORITHMS = ("lloyd", "elkan", "auto")
-# Rows per block when scanning X in Python (finiteness, variances): bounded temporaries, so a
+# Rows per block when checking X for NaN/inf in Python: bounded temporaries, so a
 # uint8 MNIST never becomes a 376 MB float64 copy just to be checked.
 _SCAN_ROWS = 8192
 
@@ -87,20 +87,11 @@ def _check_sample_weight(sample_weight, n_samples):
     return w
 
 
-def _tolerance(X, tol):
+def _tolerance(X, tol, n_threads):
     """scikit-learn's tol scale: tol x mean of the per-feature variances of X (unweighted)."""
     if tol == 0:
         return 0.0
-    n = X.shape[0]
-    mean = np.zeros(X.shape[1])
-    for start in range(0, n, _SCAN_ROWS):
-        mean += X[start:start + _SCAN_ROWS].sum(axis=0, dtype=np.float64)
-    mean /= n
-    ss = np.zeros(X.shape[1])
-    for start in range(0, n, _SCAN_ROWS):
-        dev = X[start:start + _SCAN_ROWS].astype(np.float64) - mean
-        ss += np.einsum("ij,ij->j", dev, dev)
-    return float(np.mean(ss / n) * tol)
+    return float(_kmeans_core.mean_feature_variance(X, n_threads) * tol)
 
 
 def _check_init_array(init, n_clusters, n_features, cdtype):
@@ -116,11 +107,17 @@ def _check_init_array(init, n_clusters, n_features, cdtype):
     return init
 
 
-def _run_seeds(random_state, n_runs):
-    """One uint64 seed per run for the C generator, drawn from the caller's random_state."""
+def _check_random_state(random_state):
+    """A numpy Generator as it is; anything else through scikit-learn's check_random_state."""
     if isinstance(random_state, np.random.Generator):
-        return random_state.integers(0, 2**64, size=n_runs, dtype=np.uint64)
-    rs = check_random_state(random_state)
+        return random_state
+    return check_random_state(random_state)
+
+
+def _run_seeds(rs, n_runs):
+    """One uint64 seed per run for the C generator, drawn from the caller's random state."""
+    if isinstance(rs, np.random.Generator):
+        return rs.integers(0, 2**64, size=n_runs, dtype=np.uint64)
     return rs.randint(0, np.iinfo(np.int64).max, size=n_runs, dtype=np.int64).astype(np.uint64)
 
 
@@ -199,7 +196,8 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
             warnings.warn(f"an explicit init array was given: running n_init=1 instead of {n_init}",
                           RuntimeWarning, stacklevel=2)
             n_init = 1
-    tol_abs = _tolerance(X, tol)
+    tol_abs = _tolerance(X, tol, n_threads)
+    random_state = _check_random_state(random_state)
     seeds = _run_seeds(random_state, n_init)
 
     best = None

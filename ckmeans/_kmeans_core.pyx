@@ -27,6 +27,10 @@ cdef extern from "ckmeans.h":
     int ck_kmeans_random_init_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, double *C, int64_t *indices) nogil
     int ck_kmeans_random_init_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, double *C, int64_t *indices) nogil
 
+    int ck_mean_feature_variance_f32(const float *X, int64_t n, int64_t d, int n_threads, double *out) nogil
+    int ck_mean_feature_variance_f64(const double *X, int64_t n, int64_t d, int n_threads, double *out) nogil
+    int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n, int64_t d, int n_threads, double *out) nogil
+
 ctypedef fused xtype:
     float
     double
@@ -203,3 +207,21 @@ def random_init(const xtype[:, ::1] X, const double[::1] sample_weight, uint64_t
     else:
         _pair_error()
     _check(st)
+
+
+def mean_feature_variance(const xtype[:, ::1] X, int n_threads):
+    """Mean over features of the per-feature variance of X."""
+    cdef int st = 0
+    cdef double out = 0.0
+    cdef int64_t n = X.shape[0], d = X.shape[1]
+    if xtype is float:
+        with nogil:
+            st = ck_mean_feature_variance_f32(&X[0, 0], n, d, n_threads, &out)
+    elif xtype is double:
+        with nogil:
+            st = ck_mean_feature_variance_f64(&X[0, 0], n, d, n_threads, &out)
+    else:
+        with nogil:
+            st = ck_mean_feature_variance_u8(&X[0, 0], n, d, n_threads, &out)
+    _check(st)
+    return out

@@ -44,8 +44,12 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
     __builtin_memcpy(&four, p, 4);
     return _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(four)));
 }
+/* Loops whose result cannot depend on the instruction set (element-wise, or fixed partial sums the
+ * compiler may only map onto vector lanes, never reorder) get an AVX2 clone chosen at load time. */
+#define CK_ACCUM_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define CK_HAVE_X86_SIMD 0
+#define CK_ACCUM_CLONES
 #endif
 #endif
 

@@ -9,22 +9,41 @@
 
 /* Centroids per block of the distance tile: a block of centroids is kept hot in L1/L2 while the
  * rows of a chunk stream past it. */
+#ifndef CK_CBLOCK
 #define CK_CBLOCK 16
+#endif
 
 /* 1 if the CPU runs AVX2+FMA code (checked once per process). The scalar path gives the same
  * labels except for near-ties of the distance (FMA rounds once where the scalar code rounds twice);
  * centroid sums and reported inertias never go through the vector path. */
 int ck_simd_avx2(void);
 
+/* Per-thread scratch of the nearest-centroid search; set up by ck_argmin_ws_init_<dtype> inside a
+ * parallel region for one set of centroids, released by ck_argmin_ws_free. */
+typedef struct {
+    void *tile;          /* CK_CHUNK_ROWS x CK_CBLOCK dot products (centroid type) */
+    void *score;         /* CK_CHUNK_ROWS best scores (centroid type) */
+    /* uint8 X only, AVX2 only: float32 screening, see ck_argmin_rows_u8 */
+    float *c32, *c32_sqnorm, *wide32, *tile32, *best32, *second32;
+    double *wide64, *exact;
+    double c_maxnorm;
+    int prepared;
+} ck_argmin_ws;
+
+void ck_argmin_ws_free(ck_argmin_ws *ws);
+
 #define CK_DECLARE_KMEANS_INTERNAL(SFX, XT, CT)                                                      \
     /* out[r * n_c + j] = <X[r], C[j]> for r < n_rows, j < n_c, accumulated in CT. */               \
     void ck_dots_tile_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,           \
                             int64_t n_c, CT *out);                                                   \
-    /* Nearest centroid of n_rows <= CK_CHUNK_ROWS rows: labels[r] and score[r] = ||c||^2 - 2 x.c  \
-     * (the squared distance minus ||x||^2). tile holds CK_CHUNK_ROWS * CK_CBLOCK values. */        \
+    /* CK_OK or CK_ERR_NOMEM (then ws holds nothing to free). */                                   \
+    int ck_argmin_ws_init_##SFX(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features);          \
+    /* Nearest centroid of n_rows <= CK_CHUNK_ROWS rows: labels[r] and ws->score[r] =              \
+     * ||c||^2 - 2 x.c (the squared distance minus ||x||^2). C and c_sqnorm must stay the same for  \
+     * every call with one ws. */                                                                    \
     void ck_argmin_rows_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,         \
-                              const CT *c_sqnorm, int64_t n_clusters, int32_t *labels, CT *score,    \
-                              CT *tile);                                                             \
+                              const CT *c_sqnorm, int64_t n_clusters, int32_t *labels,              \
+                              ck_argmin_ws *ws);                                                     \
     /* ||x - c||^2 by differences, in double: exact enough to report, never negative. */           \
     double ck_sqdist_##SFX(const XT *x, const CT *c, int64_t n_features);                            \
     /* ||x||^2 in double. */                                                                         \

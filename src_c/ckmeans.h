@@ -97,7 +97,10 @@ int ck_centroids_update_u8(const uint8_t *X, int64_t n_samples, int64_t n_featur
  * centroids_new (OUT; may equal centroids_old) = weighted means, empty clusters relocated to the
  * farthest points. labels: IN the previous labels (-1 for none), OUT the new ones; *n_changed (OUT)
  * counts the differences. *inertia (OUT) = sum_i w_i ||x_i - c_old||^2 of the new labels (from
- * ||x||^2 - 2 x.c + ||c||^2, clamped at 0); *center_shift (OUT) = sum ||c_new - c_old||^2. */
+ * ||x||^2 - 2 x.c + ||c||^2, clamped at 0; for _u8 with AVX2 the x.c behind it are the float32
+ * screening values, so it is float32-accurate like _f32); *center_shift (OUT) = sum ||c_new - c_old||^2.
+ * uint8 X with AVX2: nearest centroids are screened in float32 and rows whose two best scores are
+ * within a worst-case float32 error bound are redone in float64, so labels equal the _f64 ones. */
 int ck_lloyd_step_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                       const float *centroids_old, int64_t n_clusters, float *centroids_new, int32_t *labels,
                       int n_threads, int64_t *n_changed, double *inertia, double *center_shift);
@@ -147,6 +150,14 @@ int ck_kmeans_random_init_f64(const double *X, int64_t n_samples, int64_t n_feat
                               int64_t n_clusters, uint64_t seed, double *centroids, int64_t *indices);
 int ck_kmeans_random_init_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                              int64_t n_clusters, uint64_t seed, double *centroids, int64_t *indices);
+/* *mean_variance (OUT) = mean over features of the (population) variance of each column of X, by
+ * two passes (mean, then squared deviations) like numpy.var: scikit-learn's scale of tol. */
+int ck_mean_feature_variance_f32(const float *X, int64_t n_samples, int64_t n_features, int n_threads,
+                                 double *mean_variance);
+int ck_mean_feature_variance_f64(const double *X, int64_t n_samples, int64_t n_features, int n_threads,
+                                 double *mean_variance);
+int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, int n_threads,
+                                double *mean_variance);
 /* ---- end hard k-means ---- */
 
 #ifdef __cplusplus

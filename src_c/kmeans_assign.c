@@ -1,6 +1,7 @@
 /* Nearest-centroid assignment and distance kernels for float32, float64 and uint8 X. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ckmeans.h"
 #include "ck_omp.h"
@@ -24,6 +25,22 @@ int ck_simd_avx2(void)
 #else
     return 0;
 #endif
+}
+
+void ck_argmin_ws_free(ck_argmin_ws *ws)
+{
+    free(ws->tile); free(ws->score);
+    free(ws->c32); free(ws->c32_sqnorm); free(ws->wide32); free(ws->tile32);
+    free(ws->best32); free(ws->second32); free(ws->wide64); free(ws->exact);
+    memset(ws, 0, sizeof(*ws));
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void ck_widen_u8_f32(const uint8_t *x, int64_t len, float *out)
+{
+    for (int64_t e = 0; e < len; e++) out[e] = x[e];
 }
 
 #define CK_TPL "kmeans_assign_tpl.h"

@@ -83,6 +83,24 @@ void CK_FN(ck_dots_tile)(const CK_XT *X, int64_t n_rows, int64_t n_features, con
 {
 #if CK_HAVE_X86_SIMD
     if (ck_simd_avx2()) {
+#if CK_X_IS_U8
+        /* Widening uint8 to double inside the register block would cost two conversions per row
+         * load, and a row is loaded once per group of 4 centroids. Widen a few rows once into an
+         * L1-sized scratch instead and run the float64 kernel on them: the same doubles meet the
+         * same centroids in the same order, so the bits are those of the float64 path. */
+        int64_t rows = 3 * (4096 / (3 * n_features));
+        if (rows < 3) rows = 3;
+        double *wide = malloc((size_t)(rows * n_features) * sizeof(double));
+        if (wide) {
+            for (int64_t r0 = 0; r0 < n_rows; r0 += rows) {
+                const int64_t nr = n_rows - r0 < rows ? n_rows - r0 : rows;
+                for (int64_t e = 0; e < nr * n_features; e++) wide[e] = X[r0 * n_features + e];
+                dots_avx2_f64(wide, nr, n_features, C, n_c, out + r0 * n_c);
+            }
+            free(wide);
+            return;
+        }
+#endif
         CK_FN(dots_avx2)(X, n_rows, n_features, C, n_c, out);
         return;
     }
@@ -90,14 +108,113 @@ void CK_FN(ck_dots_tile)(const CK_XT *X, int64_t n_rows, int64_t n_features, con
     CK_FN(dots_scalar)(X, n_rows, n_features, C, n_c, out);
 }
 
-void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, const CK_CT *C,
-                           const CK_CT *c_sqnorm, int64_t n_clusters, int32_t *labels, CK_CT *score,
-                           CK_CT *tile)
+int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features)
 {
+    memset(ws, 0, sizeof(*ws));
+    ws->tile = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(CK_CT));
+    ws->score = malloc((size_t)CK_CHUNK_ROWS * sizeof(CK_CT));
+    int ok = ws->tile && ws->score;
+#if CK_X_IS_U8 && CK_HAVE_X86_SIMD
+    if (ok && ck_simd_avx2() && n_clusters > 1) {
+        const size_t kd = (size_t)(n_clusters * n_features);
+        ws->c32 = malloc(kd * sizeof(float));
+        ws->c32_sqnorm = malloc((size_t)n_clusters * sizeof(float));
+        ws->wide32 = malloc((size_t)(CK_CHUNK_ROWS * n_features) * sizeof(float));
+        ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(float));
+        ws->best32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
+        ws->second32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
+        ws->wide64 = malloc((size_t)n_features * sizeof(double));
+        ws->exact = malloc((size_t)n_clusters * sizeof(double));
+        ok = ws->c32 && ws->c32_sqnorm && ws->wide32 && ws->tile32 && ws->best32 && ws->second32 &&
+             ws->wide64 && ws->exact;
+    }
+#else
+    (void)n_clusters;
+    (void)n_features;
+#endif
+    if (!ok) {
+        ck_argmin_ws_free(ws);
+        return CK_ERR_NOMEM;
+    }
+    return CK_OK;
+}
+
+#if CK_X_IS_U8 && CK_HAVE_X86_SIMD
+/* uint8 rows meet float64 centroids. Doing that in float64 costs twice the FMAs of float32, so
+ * screen in float32 first (uint8 values are exact in float32, centroids rounded once) and redo in
+ * float64 only the rows whose best and second-best float32 scores are too close to trust. The bound
+ * is the worst case of the float32 error of ||c||^2 - 2 x.c:
+ *   |err| <= u * ((2m + 8) ||x|| max||c|| + 4 max||c||^2),  u = 2^-24,
+ * with m = the additions in one dot-product lane (d/8 FMAs, 3 horizontal adds, the d%8 tail); a gap
+ * above twice that (doubled again for margin) cannot hide a different float64 winner. The float64 redo
+ * uses the float64 path's own kernel and comparison order, so labels are those of the float64 path
+ * bit for bit; on MNIST k=10 about one row in ten thousand needs it. */
+static void ck_argmin_rows_u8_screened(const uint8_t *X, int64_t nr, int64_t d, const double *C,
+                                       const double *c_sqnorm, int64_t k, int32_t *labels, ck_argmin_ws *ws)
+{
+    if (!ws->prepared) {
+        double maxsq = 0;
+        for (int64_t e = 0; e < k * d; e++) ws->c32[e] = (float)C[e];
+        for (int64_t j = 0; j < k; j++) {
+            ws->c32_sqnorm[j] = (float)c_sqnorm[j];
+            if (c_sqnorm[j] > maxsq) maxsq = c_sqnorm[j];
+        }
+        ws->c_maxnorm = sqrt(maxsq);
+        ws->prepared = 1;
+    }
+    ck_widen_u8_f32(X, nr * d, ws->wide32);
+    float *best = ws->best32, *second = ws->second32, *tile = ws->tile32;
+    for (int64_t cb = 0; cb < k; cb += CK_CBLOCK) {
+        const int64_t nc = k - cb < CK_CBLOCK ? k - cb : CK_CBLOCK;
+        dots_avx2_f32(ws->wide32, nr, d, ws->c32 + cb * d, nc, tile);
+        for (int64_t r = 0; r < nr; r++) {
+            float b = cb ? best[r] : INFINITY, s2 = cb ? second[r] : INFINITY;
+            int32_t lab = cb ? labels[r] : 0;
+            for (int64_t j = 0; j < nc; j++) {
+                const float s = ws->c32_sqnorm[cb + j] - 2 * tile[r * nc + j];
+                if (s < b) { s2 = b; b = s; lab = (int32_t)(cb + j); }
+                else if (s < s2) s2 = s;
+            }
+            best[r] = b; second[r] = s2; labels[r] = lab;
+        }
+    }
+    double *score = ws->score;
+    const double m = (double)(d / 8 + 3 + d % 8), M = ws->c_maxnorm, u = 0x1.0p-24;
+    for (int64_t r = 0; r < nr; r++) {
+        const double xn = sqrt(ck_sqnorm_x_u8(X + r * d, d));
+        const double bound = u * ((2 * m + 8) * xn * M + 4 * M * M);
+        if ((double)second[r] - (double)best[r] > 4 * bound) {
+            score[r] = best[r];
+            continue;
+        }
+        for (int64_t f = 0; f < d; f++) ws->wide64[f] = X[r * d + f];
+        dots_avx2_f64(ws->wide64, 1, d, C, k, ws->exact);
+        double b = INFINITY;
+        int32_t lab = 0;
+        for (int64_t j = 0; j < k; j++) {
+            const double s = c_sqnorm[j] - 2 * ws->exact[j];
+            if (s < b) { b = s; lab = (int32_t)j; }
+        }
+        score[r] = b;
+        labels[r] = lab;
+    }
+}
+#endif
+
+void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, const CK_CT *C,
+                           const CK_CT *c_sqnorm, int64_t n_clusters, int32_t *labels, ck_argmin_ws *ws)
+{
+#if CK_X_IS_U8 && CK_HAVE_X86_SIMD
+    if (ws->c32) {
+        ck_argmin_rows_u8_screened(X, n_rows, n_features, C, c_sqnorm, n_clusters, labels, ws);
+        return;
+    }
+#endif
     /* argmin_j ||x - c_j||^2 = argmin_j (||c_j||^2 - 2 x.c_j): ||x||^2 is the same for every j,
      * and x.c_j for a block of centroids is a small GEMM. Ties go to the lowest index (as
      * scikit-learn's argmin), because blocks and centroids are visited in increasing order and only
      * a strictly smaller score replaces the best. */
+    CK_CT *tile = ws->tile, *score = ws->score;
     for (int64_t cb = 0; cb < n_clusters; cb += CK_CBLOCK) {
         const int64_t nc = n_clusters - cb < CK_CBLOCK ? n_clusters - cb : CK_CBLOCK;
         CK_FN(ck_dots_tile)(X, n_rows, n_features, C + cb * n_features, nc, tile);
@@ -115,7 +232,7 @@ void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, c
     }
 }
 
-double CK_FN(ck_sqdist)(const CK_XT *x, const CK_CT *c, int64_t d)
+CK_ACCUM_CLONES double CK_FN(ck_sqdist)(const CK_XT *x, const CK_CT *c, int64_t d)
 {
     /* Four independent partial sums in a fixed pattern: the compiler may map them onto one vector
      * (same operations, same result) but may not reorder them. */
@@ -130,8 +247,20 @@ double CK_FN(ck_sqdist)(const CK_XT *x, const CK_CT *c, int64_t d)
     return (s0 + s1) + (s2 + s3);
 }
 
-double CK_FN(ck_sqnorm_x)(const CK_XT *x, int64_t d)
+CK_ACCUM_CLONES double CK_FN(ck_sqnorm_x)(const CK_XT *x, int64_t d)
 {
+#if CK_X_IS_U8
+    /* Integer squares add exactly (and vectorise freely): the exact value, whatever the order. */
+    /* uint32 partial sums over blocks of 65536 features cannot overflow (65536 * 255^2 < 2^32). */
+    uint64_t acc = 0;
+    for (int64_t f0 = 0; f0 < d; f0 += 65536) {
+        const int64_t f1 = d - f0 < 65536 ? d : f0 + 65536;
+        uint32_t part = 0;
+        for (int64_t f = f0; f < f1; f++) part += (uint32_t)x[f] * x[f];
+        acc += part;
+    }
+    return (double)acc;
+#endif
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int64_t f = 0;
     for (; f + 4 <= d; f += 4) {
@@ -164,26 +293,25 @@ int CK_FN(ck_assign)(const CK_XT *X, int64_t n_samples, int64_t n_features, cons
     int status = CK_OK;
     #pragma omp parallel num_threads(n_threads)
     {
-        CK_CT *tile = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(CK_CT));
-        CK_CT *score = malloc((size_t)CK_CHUNK_ROWS * sizeof(CK_CT));
-        if (!tile || !score) {
+        ck_argmin_ws aw;
+        const int ok = CK_FN(ck_argmin_ws_init)(&aw, n_clusters, n_features) == CK_OK;
+        if (!ok) {
             #pragma omp atomic write
             status = CK_ERR_NOMEM;
         }
         #pragma omp for schedule(dynamic, 1)
         for (int64_t c = 0; c < n_chunks; c++) {
-            if (!tile || !score) continue;
+            if (!ok) continue;
             int64_t start, end;
             ck_chunk_rows(c, n_samples, &start, &end);
             const CK_XT *Xc = X + start * n_features;
             CK_FN(ck_argmin_rows)(Xc, end - start, n_features, centroids, c_sqnorm, n_clusters,
-                                  labels + start, score, tile);
+                                  labels + start, &aw);
             if (sqdist)
                 for (int64_t i = start; i < end; i++)
                     sqdist[i] = CK_FN(ck_sqdist)(X + i * n_features, centroids + (int64_t)labels[i] * n_features, n_features);
         }
-        free(tile);
-        free(score);
+        ck_argmin_ws_free(&aw);
     }
     free(c_sqnorm);
     return status;

@@ -1,8 +1,9 @@
 /* Lloyd iteration and fit loop, written once per dtype (instantiated by kmeans_lloyd.c). */
 
 /* Add row x with weight w (1 when sample_weight is NULL) to a cluster's double sums. Unweighted
- * uint8 sums are sums of small integers in double: exact, so in any order the same. */
-static inline void CK_FN(add_row)(const CK_XT *x, int64_t d, const double *w, int64_t i, double *sum)
+ * uint8 sums are sums of small integers in double: exact, so in any order the same. Element-wise
+ * (no reassociation possible), so the AVX2 clone gives the very same bits as the baseline one. */
+CK_ACCUM_CLONES static void CK_FN(add_row)(const CK_XT *x, int64_t d, const double *w, int64_t i, double *sum)
 {
     if (w) {
         const double wi = w[i];
@@ -83,16 +84,17 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
     int status = CK_OK;
     #pragma omp parallel num_threads(n_threads)
     {
-        CK_CT *tile = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(CK_CT));
-        CK_CT *score = malloc((size_t)CK_CHUNK_ROWS * sizeof(CK_CT));
+        ck_argmin_ws aw;
         int32_t *lab = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
-        if (!tile || !score || !lab) {
+        const int ok = CK_FN(ck_argmin_ws_init)(&aw, k, d) == CK_OK && lab;
+        const CK_CT *score = aw.score;
+        if (!ok) {
             #pragma omp atomic write
             status = CK_ERR_NOMEM;
         }
         #pragma omp for schedule(dynamic, 1)
         for (int64_t g = 0; g < ws->n_groups; g++) {
-            if (!tile || !score || !lab) continue;
+            if (!ok) continue;
             double *sums = ws->gbuf + g * stride, *wsum = sums + kd;
             memset(sums, 0, (size_t)stride * sizeof(double));
             int64_t changed = 0, c0, c1;
@@ -100,7 +102,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
             for (int64_t c = c0; c < c1; c++) {
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
-                CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, score, tile);
+                CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, &aw);
                 double part = 0.0;
                 for (int64_t i = start; i < end; i++) {
                     const int32_t l = lab[i - start];
@@ -122,8 +124,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
             }
             ws->group_changed[g] = changed;
         }
-        free(tile);
-        free(score);
+        ck_argmin_ws_free(&aw);
         free(lab);
     }
     if (status != CK_OK) return status;
@@ -252,4 +253,50 @@ int CK_FN(ck_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, 
     free(other);
     ck_lloyd_ws_free(&ws);
     return status;
+}
+
+/* Column sums (pass 1) or sums of squared deviations from mean (pass 2) of rows [start, end). */
+CK_ACCUM_CLONES static void CK_FN(column_pass)(const CK_XT *X, int64_t start, int64_t end, int64_t d,
+                                               const double *mean, double *acc)
+{
+    for (int64_t i = start; i < end; i++) {
+        const CK_XT *x = X + i * d;
+        if (mean)
+            for (int64_t f = 0; f < d; f++) { const double e = (double)x[f] - mean[f]; acc[f] += e * e; }
+        else
+            for (int64_t f = 0; f < d; f++) acc[f] += (double)x[f];
+    }
+}
+
+int CK_FN(ck_mean_feature_variance)(const CK_XT *X, int64_t n_samples, int64_t n_features, int n_threads,
+                                    double *mean_variance)
+{
+    if (n_samples < 1 || n_features < 1) return CK_ERR_ARG;
+    n_threads = ck_omp_clamp_threads(n_threads);
+    const int64_t d = n_features, n_chunks = ck_n_chunks(n_samples), n_groups = ck_groups_plan(n_chunks, d);
+    double *gbuf = malloc((size_t)(n_groups * d) * sizeof(double));
+    double *mean = malloc((size_t)d * sizeof(double)), *ss = malloc((size_t)d * sizeof(double));
+    if (!gbuf || !mean || !ss) { free(gbuf); free(mean); free(ss); return CK_ERR_NOMEM; }
+    /* Two passes like numpy.var: the mean first, then squared deviations from it (the one-pass
+     * E[x^2] - E[x]^2 cancels catastrophically for data far from the origin). */
+    for (int pass = 0; pass < 2; pass++) {
+        #pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads)
+        for (int64_t g = 0; g < n_groups; g++) {
+            double *acc = gbuf + g * d;
+            memset(acc, 0, (size_t)d * sizeof(double));
+            int64_t c0, c1;
+            ck_group_chunks(g, n_groups, n_chunks, &c0, &c1);
+            const int64_t start = c0 * CK_CHUNK_ROWS;
+            const int64_t end = c1 * CK_CHUNK_ROWS < n_samples ? c1 * CK_CHUNK_ROWS : n_samples;
+            CK_FN(column_pass)(X, start, end, d, pass ? mean : NULL, acc);
+        }
+        ck_merge_groups(gbuf, n_groups, d, d, pass ? ss : mean, n_threads);
+        if (!pass)
+            for (int64_t f = 0; f < d; f++) mean[f] /= (double)n_samples;
+    }
+    double total = 0.0;
+    for (int64_t f = 0; f < d; f++) total += ss[f] / (double)n_samples;
+    *mean_variance = total / (double)d;
+    free(gbuf); free(mean); free(ss);
+    return CK_OK;
 }

@@ -1,0 +1,513 @@
+"""Hard k-means: C kernels against their NumPy twins, scikit-learn equality from the same initial
+centres, thread-count determinism, properties and input validation."""
+import gzip
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs
+from sklearn.exceptions import ConvergenceWarning
+
+import ckmeans
+from ckmeans import _kmeans_core as core
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import twins  # noqa: E402
+from conftest import require_file  # noqa: E402
+
+DTYPES = [np.float32, np.float64, np.uint8]
+# Rows enough for many chunks (128 rows) and several accumulation groups, so thread counts matter.
+N_MULTI = 2000
+
+
+def cdtype(dtype):
+    return np.float32 if dtype == np.float32 else np.float64
+
+
+def make_data(dtype, n=600, d=7, k=5, seed=0):
+    """Blobs scaled into [0, 255] so every dtype holds (almost) the same points, and initial centres
+    that are not on the integer grid (so no two centres are equally near a uint8 point)."""
+    X, _ = make_blobs(n, d, centers=k, cluster_std=2.0, random_state=seed)
+    X = (X - X.min()) / (X.max() - X.min()) * 250 + 2
+    X = np.round(X).astype(dtype) if dtype == np.uint8 else X.astype(dtype)
+    rs = np.random.RandomState(seed + 1)
+    C0 = X[rs.choice(n, k, replace=False)].astype(np.float64) + rs.uniform(-0.5, 0.5, (k, d))
+    return X, C0.astype(cdtype(dtype))
+
+
+def rtol(dtype):
+    return 1e-5 if dtype == np.float32 else 1e-12
+
+
+def weights(n, weighted, seed=3):
+    return np.random.RandomState(seed).uniform(0.5, 2.0, n) if weighted else None
+
+
+def load_mnist(root, n):
+    path = require_file(Path(root) / "mnist" / "train-images-idx3-ubyte.gz")
+    with gzip.open(path) as f:
+        raw = f.read(16 + n * 784)
+    return np.frombuffer(raw, np.uint8, offset=16).reshape(n, 784)
+
+
+# ---------------------------------------------------------------------------- kernels vs twins
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_assign_matches_twin(dtype, n_threads):
+    X, C = make_data(dtype, n=N_MULTI, k=9)
+    labels = np.empty(len(X), np.int32)
+    sq = np.empty(len(X))
+    core.assign(X, C, labels, sq, n_threads)
+    want_labels, want_sq = twins.assign(X, C)
+    ok = twins.clear_margin(X, C)
+    assert ok.mean() > 0.99
+    np.testing.assert_array_equal(labels[ok], want_labels[ok])
+    np.testing.assert_allclose(sq, twins.sqdist_matrix(X, C)[np.arange(len(X)), labels], rtol=1e-12)
+    assert (sq >= 0).all()
+
+
+def test_uint8_labels_equal_float64_labels_even_at_near_ties():
+    # uint8 rows are screened in float32 and redone in float64 where float32 cannot decide; centres
+    # 1e-9 apart (undecidable in float32) and exact duplicates (true ties: lowest index) probe that.
+    rs = np.random.RandomState(0)
+    X8 = rs.randint(0, 256, (N_MULTI, 50)).astype(np.uint8)
+    base = rs.uniform(0, 255, (6, 50))
+    C = np.vstack([base, base[:3] + 1e-9, base[3:4]])
+    labels8, labels64 = np.empty(N_MULTI, np.int32), np.empty(N_MULTI, np.int32)
+    sq8, sq64 = np.empty(N_MULTI), np.empty(N_MULTI)
+    core.assign(X8, C, labels8, sq8, 2)
+    core.assign(X8.astype(np.float64), C, labels64, sq64, 2)
+    np.testing.assert_array_equal(labels8, labels64)
+    np.testing.assert_array_equal(sq8, sq64)
+    assert not np.isin(labels8, [9]).any()  # an exact duplicate of centre 3 never wins
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_centroids_update_matches_twin(dtype, n_threads, weighted):
+    X, C0 = make_data(dtype, n=N_MULTI, k=6)
+    w = weights(len(X), weighted)
+    labels = np.random.RandomState(0).randint(0, 5, len(X)).astype(np.int32)  # cluster 5 empty
+    C = C0.copy()
+    wsum = np.empty(len(C))
+    core.centroids_update(X, w, labels, C, wsum, n_threads)
+    want_C, want_wsum = twins.centroids_update(X, w, labels, C0)
+    np.testing.assert_allclose(C, want_C, rtol=rtol(dtype))
+    np.testing.assert_allclose(wsum, want_wsum, rtol=1e-12)
+    np.testing.assert_array_equal(C[5], C0[5])
+
+
+def test_centroids_update_rejects_bad_labels():
+    X, C = make_data(np.float64)
+    labels = np.zeros(len(X), np.int32)
+    labels[3] = len(C)
+    with pytest.raises(ValueError, match="label is outside"):
+        core.centroids_update(X, None, labels, C.copy(), np.empty(len(C)), 1)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lloyd_step_matches_twin(dtype, n_threads, weighted):
+    X, C0 = make_data(dtype, n=N_MULTI, k=6)
+    w = weights(len(X), weighted)
+    prev = np.random.RandomState(1).randint(0, 6, len(X)).astype(np.int32)
+    labels = prev.copy()
+    C1 = np.empty_like(C0)
+    changed, inertia, shift = core.lloyd_step(X, w, C0, C1, labels, n_threads)
+    want_C, want_labels, want_changed, want_inertia, want_shift = twins.lloyd_iter(X, w, C0, prev)
+    assert twins.clear_margin(X, C0).all()
+    np.testing.assert_array_equal(labels, want_labels)
+    assert changed == want_changed
+    np.testing.assert_allclose(C1, want_C, rtol=rtol(dtype))
+    # the per-iteration inertia comes from the screening scores: float32-accurate for float32 and
+    # uint8 X (see ck_lloyd_step in ckmeans.h)
+    np.testing.assert_allclose(inertia, want_inertia, rtol=1e-10 if dtype == np.float64 else 1e-5)
+    np.testing.assert_allclose(shift, want_shift, rtol=1e-4 if dtype == np.float32 else 1e-9)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lloyd_step_relocates_empty_cluster_like_twin(dtype):
+    X, C0 = make_data(dtype, n=300, k=4)
+    C0 = C0.copy()
+    C0[2] = 1e4  # nearest to nothing: empty in the first assignment
+    labels = np.full(len(X), -1, np.int32)
+    C1 = np.empty_like(C0)
+    core.lloyd_step(X, None, C0, C1, labels, 2)
+    want_C, want_labels, *_ = twins.lloyd_iter(X, None, C0, np.full(len(X), -1))
+    np.testing.assert_array_equal(labels, want_labels)
+    np.testing.assert_allclose(C1, want_C, rtol=rtol(dtype))
+    # the relocated centre is a data point: the one farthest from its centre
+    _, d2 = twins.assign(X, C0)
+    np.testing.assert_allclose(C1[2], X[np.argmax(d2)].astype(np.float64), rtol=rtol(dtype))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_fit_matches_twin_loop(dtype, weighted):
+    X, C0 = make_data(dtype, n=500, k=5)
+    w = weights(len(X), weighted)
+    res = ckmeans.kmeans(X, 5, init=C0, sample_weight=w, tol=0, n_threads=2)
+    C, labels, inertia, n_iter = twins.kmeans_fit(X, w, C0)
+    np.testing.assert_array_equal(res.labels, labels)
+    np.testing.assert_allclose(res.centroids, C, rtol=rtol(dtype))
+    np.testing.assert_allclose(res.inertia, inertia, rtol=1e-5 if dtype == np.float32 else 1e-11)
+    assert res.n_iter == n_iter and res.converged
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_mean_feature_variance_matches_numpy(dtype, n_threads):
+    X, _ = make_data(dtype, n=N_MULTI)
+    want = np.var(X.astype(np.float64), axis=0).mean()
+    np.testing.assert_allclose(core.mean_feature_variance(X, n_threads), want, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------- determinism
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bit_identical_for_any_thread_count(dtype, weighted):
+    X, _ = make_data(dtype, n=N_MULTI * 3, d=9, k=12)
+    w = weights(len(X), weighted)
+    runs = [ckmeans.kmeans(X, 12, sample_weight=w, random_state=7, n_init=2, tol=0, n_threads=t)
+            for t in (1, 2, 3)]
+    for other in runs[1:]:
+        np.testing.assert_array_equal(runs[0].centroids, other.centroids)
+        np.testing.assert_array_equal(runs[0].labels, other.labels)
+        assert runs[0].inertia == other.inertia
+        np.testing.assert_array_equal(runs[0].inertia_history, other.inertia_history)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_kmeans_plusplus_reproducible_and_thread_independent(dtype):
+    X, _ = make_data(dtype, n=N_MULTI, k=8)
+    out = []
+    for seed, n_threads in [(5, 1), (5, 2), (5, 1), (6, 1)]:
+        C = np.empty((8, X.shape[1]), cdtype(dtype))
+        idx = np.empty(8, np.int64)
+        core.kmeans_plusplus(X, None, seed, 0, C, idx, n_threads)
+        np.testing.assert_array_equal(C, X[idx].astype(cdtype(dtype)))
+        assert len(set(idx.tolist())) == 8
+        out.append(C)
+    np.testing.assert_array_equal(out[0], out[1])
+    np.testing.assert_array_equal(out[0], out[2])
+    assert not np.array_equal(out[0], out[3])
+
+
+def test_kmeans_plusplus_spreads_over_blobs():
+    # Far-apart blobs: greedy k-means++ must put one centre in each.
+    X, y = make_blobs(3000, 4, centers=6, cluster_std=0.3, center_box=(-100, 100), random_state=2)
+    for seed in range(5):
+        C = np.empty((6, 4))
+        idx = np.empty(6, np.int64)
+        core.kmeans_plusplus(X, None, seed, 0, C, idx, 2)
+        assert len(set(y[idx].tolist())) == 6
+
+
+def test_kmeans_plusplus_respects_zero_weights():
+    X, _ = make_data(np.float64, n=400)
+    w = np.zeros(len(X))
+    w[::7] = 1.0
+    for init in ["k-means++", "random"]:
+        C = np.empty((5, X.shape[1]))
+        idx = np.empty(5, np.int64)
+        if init == "random":
+            core.random_init(X, w, 3, C, idx)
+        else:
+            core.kmeans_plusplus(X, w, 3, 0, C, idx, 1)
+        assert (idx % 7 == 0).all()
+
+
+def test_random_state_kinds():
+    X, _ = make_data(np.float64)
+    a = ckmeans.kmeans(X, 5, random_state=3)
+    b = ckmeans.kmeans(X, 5, random_state=np.random.RandomState(3))
+    np.testing.assert_array_equal(a.centroids, b.centroids)
+    c = ckmeans.kmeans(X, 5, random_state=np.random.default_rng(3))
+    d = ckmeans.kmeans(X, 5, random_state=np.random.default_rng(3))
+    np.testing.assert_array_equal(c.centroids, d.centroids)
+
+
+def test_scalar_path_gives_same_labels():
+    # CKMEANS_NO_SIMD=1 forces the portable kernel; without near-ties the fit is the same.
+    code = ("import numpy as np, ckmeans, sys; sys.path.insert(0, %r); import test_kmeans as t;"
+            "X, C0 = t.make_data(np.float64, n=3000, k=7); r = ckmeans.kmeans(X, 7, init=C0);"
+            "np.save(sys.argv[1], r.labels)") % str(Path(__file__).resolve().parent)
+    out = []
+    for flag in ["0", "1"]:
+        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_simd_{os.getpid()}_{flag}.npy"
+        env = dict(os.environ, CKMEANS_NO_SIMD=flag)
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env)
+        out.append(np.load(path))
+        path.unlink()
+    np.testing.assert_array_equal(out[0], out[1])
+
+
+# ---------------------------------------------------------------------------- scikit-learn
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_same_fixed_point_as_sklearn_on_blobs(dtype, seed):
+    X, C0 = make_data(dtype, n=1500, d=6, k=7, seed=seed)
+    res = ckmeans.kmeans(X, 7, init=C0)
+    ref = KMeans(7, init=C0, n_init=1, algorithm="lloyd").fit(X)
+    np.testing.assert_array_equal(res.labels, ref.labels_)
+    np.testing.assert_allclose(res.centroids, ref.cluster_centers_, rtol=rtol(dtype) * 10, atol=1e-9)
+    np.testing.assert_allclose(res.inertia, ref.inertia_, rtol=1e-9 if dtype == np.float64 else 1e-5)
+    assert res.n_iter == ref.n_iter_
+    assert res.centroids.dtype == ref.cluster_centers_.dtype
+
+
+def test_same_fixed_point_as_sklearn_with_weights_and_tol():
+    X, C0 = make_data(np.float64, n=1500, d=6, k=7)
+    w = weights(len(X), True)
+    res = ckmeans.kmeans(X, 7, init=C0, sample_weight=w, tol=1e-2)
+    ref = KMeans(7, init=C0, n_init=1, tol=1e-2).fit(X, sample_weight=w)
+    np.testing.assert_array_equal(res.labels, ref.labels_)
+    np.testing.assert_allclose(res.inertia, ref.inertia_, rtol=1e-9)
+    assert res.n_iter == ref.n_iter_
+
+
+def test_empty_cluster_relocation_matches_sklearn():
+    X, C0 = make_data(np.float64, n=400, k=5)
+    C0 = C0.copy()
+    C0[1] = -500.0
+    C0[3] = 1e3
+    res = ckmeans.kmeans(X, 5, init=C0)
+    ref = KMeans(5, init=C0, n_init=1).fit(X)
+    np.testing.assert_array_equal(res.labels, ref.labels_)
+    np.testing.assert_allclose(res.inertia, ref.inertia_, rtol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def mnist_subset(shared_data):
+    return load_mnist(shared_data, 6000)
+
+
+@pytest.mark.parametrize("k", [10, 32])
+def test_same_fixed_point_as_sklearn_on_mnist(mnist_subset, k):
+    X8 = mnist_subset
+    C0 = X8[np.random.RandomState(k).choice(len(X8), k, replace=False)].astype(np.float64)
+    r8 = ckmeans.kmeans(X8, k, init=C0)
+    r64 = ckmeans.kmeans(X8.astype(np.float64), k, init=C0)
+    ref = KMeans(k, init=C0, n_init=1, algorithm="lloyd").fit(X8)
+    np.testing.assert_array_equal(r8.labels, ref.labels_)
+    np.testing.assert_allclose(r8.inertia, ref.inertia_, rtol=1e-9)
+    assert r8.n_iter == ref.n_iter_
+    # uint8 read in place does the very operations of the float64 fit on the same values
+    assert r8.centroids.dtype == np.float64
+    np.testing.assert_array_equal(r8.centroids, r64.centroids)
+    np.testing.assert_array_equal(r8.labels, r64.labels)
+    assert r8.inertia == r64.inertia
+
+
+# ---------------------------------------------------------------------------- properties
+
+def test_integer_weights_equal_repeated_rows():
+    X, C0 = make_data(np.float64, n=400, k=5)
+    reps = np.random.RandomState(4).randint(1, 4, len(X))
+    a = ckmeans.kmeans(X, 5, init=C0, sample_weight=reps.astype(float), tol=0)
+    b = ckmeans.kmeans(np.repeat(X, reps, axis=0), 5, init=C0, tol=0)
+    np.testing.assert_allclose(a.centroids, b.centroids, rtol=1e-12)
+    np.testing.assert_array_equal(np.repeat(a.labels, reps), b.labels)
+    np.testing.assert_allclose(a.inertia, b.inertia, rtol=1e-12)
+
+
+@st.composite
+def problems(draw):
+    n = draw(st.integers(2, 80))
+    d = draw(st.integers(1, 6))
+    k = draw(st.integers(1, min(n, 6)))
+    dtype = draw(st.sampled_from(DTYPES))
+    seed = draw(st.integers(0, 2**31 - 1))
+    rs = np.random.RandomState(seed)
+    X = rs.uniform(0, 255, (n, d))
+    X = np.round(X).astype(np.uint8) if dtype == np.uint8 else X.astype(dtype)
+    w = rs.uniform(0.1, 3.0, n) if draw(st.booleans()) else None
+    C0 = X[rs.choice(n, k, replace=False)].astype(np.float64) + rs.uniform(-0.3, 0.3, (k, d))
+    return X, w, C0.astype(cdtype(dtype)), k
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_fixed_point_properties(problem):
+    X, w, C0, k = problem
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = ckmeans.kmeans(X, k, init=C0, sample_weight=w, tol=0)
+    assert res.labels.dtype == np.int32 and ((res.labels >= 0) & (res.labels < k)).all()
+    assert len(res.inertia_history) == res.n_iter
+    if not res.converged:
+        return
+    # each centroid is the weighted mean of its members
+    C, _ = twins.centroids_update(X, w, res.labels, res.centroids)
+    np.testing.assert_allclose(res.centroids, C, rtol=1e-5 if X.dtype == np.float32 else 1e-9, atol=1e-9)
+    # inertia is the weighted sum of squared distances to the assigned centroid
+    wv = np.ones(len(X)) if w is None else w
+    d2 = ((X.astype(np.float64) - res.centroids.astype(np.float64)[res.labels]) ** 2).sum(axis=1)
+    np.testing.assert_allclose(res.inertia, (wv * d2).sum(), rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), dtype=st.sampled_from(DTYPES))
+def test_shuffling_rows_keeps_the_fixed_point(seed, dtype):
+    X, C0 = make_data(dtype, n=300, d=4, k=4, seed=seed % 1000)
+    perm = np.random.RandomState(seed).permutation(len(X))
+    a = ckmeans.kmeans(X, 4, init=C0, tol=0)
+    b = ckmeans.kmeans(X[perm], 4, init=C0, tol=0)
+    np.testing.assert_array_equal(a.labels[perm], b.labels)
+    np.testing.assert_allclose(a.centroids, b.centroids, rtol=rtol(dtype))
+
+
+# ---------------------------------------------------------------------------- API behaviour
+
+def test_n_init_keeps_the_lowest_inertia():
+    X, _ = make_data(np.float64, n=500, k=8)
+    starts = []
+
+    def init(X, k, random_state):
+        C = X[random_state.choice(len(X), k, replace=False)]
+        starts.append(C.copy())
+        return C
+
+    best = ckmeans.kmeans(X, 8, init=init, n_init=6, random_state=0)
+    singles = [ckmeans.kmeans(X, 8, init=C).inertia for C in starts]
+    assert len(starts) == 6 and len(set(singles)) > 1
+    assert best.inertia == min(singles)
+
+
+def test_n_init_auto():
+    X, _ = make_data(np.float64, n=300)
+    calls = []
+
+    def init(X, k, random_state):
+        calls.append(1)
+        return X[:k]
+
+    ckmeans.kmeans(X, 5, init=init)
+    assert len(calls) == 10  # like scikit-learn: callables and 'random' get 10 runs
+
+
+def test_convergence_warning_when_fewer_distinct_clusters():
+    X = np.repeat(np.array([[0.0, 0.0], [5.0, 5.0], [9.0, 0.0]]), 10, axis=0)
+    with pytest.warns(ConvergenceWarning, match="distinct clusters"):
+        res = ckmeans.kmeans(X, 5, random_state=0)
+    assert np.unique(res.labels).size == 3
+
+
+@pytest.mark.parametrize("dtype,expected", [(np.float32, np.float32), (np.float64, np.float64),
+                                            (np.uint8, np.float64), (np.int16, np.float64),
+                                            (np.int64, np.float64), (bool, np.float64)])
+def test_output_dtypes(dtype, expected):
+    X = np.random.RandomState(0).rand(50, 3) * 100
+    X = X > 50 if dtype is bool else X.astype(dtype)
+    res = ckmeans.kmeans(X, 3, random_state=0)
+    assert res.centroids.dtype == expected
+    assert res.labels.dtype == np.int32 and res.inertia_history.dtype == np.float64
+    assert isinstance(res.inertia, float) and isinstance(res.n_iter, int) and isinstance(res.converged, bool)
+
+
+def test_layouts_and_read_only_inputs_give_the_same_result():
+    X, C0 = make_data(np.float64, n=300)
+    ref = ckmeans.kmeans(X, 5, init=C0)
+    ro = X.copy()
+    ro.flags.writeable = False
+    wide = np.zeros((X.shape[0], 2 * X.shape[1]))
+    wide[:, ::2] = X
+    for variant in [np.asfortranarray(X), ro, wide[:, ::2], X.tolist()]:
+        res = ckmeans.kmeans(variant, 5, init=C0)
+        np.testing.assert_array_equal(res.labels, ref.labels)
+        np.testing.assert_array_equal(res.centroids, ref.centroids)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("init_dtype", [np.float32, np.float64])
+def test_init_array_of_either_float_dtype(dtype, init_dtype):
+    X, C0 = make_data(dtype, n=300)
+    res = ckmeans.kmeans(X, 5, init=C0.astype(init_dtype))
+    assert res.centroids.dtype == cdtype(dtype)
+    C0_in = C0.astype(init_dtype)
+    ckmeans.kmeans(X, 5, init=C0_in)
+    np.testing.assert_array_equal(C0_in, C0.astype(init_dtype))  # the caller's init is not written
+
+
+def test_algorithm_names_run_the_exact_path():
+    X, C0 = make_data(np.float64, n=300)
+    ref = ckmeans.kmeans(X, 5, init=C0)
+    for algorithm in ["elkan", "auto"]:
+        res = ckmeans.kmeans(X, 5, init=C0, algorithm=algorithm)
+        np.testing.assert_array_equal(res.centroids, ref.centroids)
+
+
+def test_max_iter_and_history():
+    X, C0 = make_data(np.float64, n=500, k=5)
+    res = ckmeans.kmeans(X, 5, init=C0, max_iter=1, tol=0)
+    assert res.n_iter == 1 and not res.converged and len(res.inertia_history) == 1
+    full = ckmeans.kmeans(X, 5, init=C0, tol=0)
+    assert full.converged
+    assert np.all(np.diff(full.inertia_history) <= 1e-9 * full.inertia_history[0])
+    np.testing.assert_allclose(full.inertia_history[-1], full.inertia, rtol=1e-10)
+
+
+def test_verbose_prints_inertia(capsys):
+    X, C0 = make_data(np.float64, n=200)
+    res = ckmeans.kmeans(X, 5, init=C0, verbose=True)
+    out = capsys.readouterr().out
+    assert out.count("Iteration") == res.n_iter and "inertia" in out
+
+
+def test_single_cluster_is_the_weighted_mean():
+    X, _ = make_data(np.float64, n=100)
+    w = weights(len(X), True)
+    res = ckmeans.kmeans(X, 1, sample_weight=w)
+    np.testing.assert_allclose(res.centroids[0], np.average(X, axis=0, weights=w), rtol=1e-12)
+
+
+BAD_INPUTS = [
+    (dict(X=np.array([[0.0, np.nan], [1.0, 2.0]]), n_clusters=1), "NaN or infinity"),
+    (dict(X=np.array([[0.0, np.inf], [1.0, 2.0]], np.float32), n_clusters=1), "NaN or infinity"),
+    (dict(X=np.zeros((0, 3)), n_clusters=1), "empty"),
+    (dict(X=np.zeros((3, 0)), n_clusters=1), "empty"),
+    (dict(X=np.zeros(5), n_clusters=1), "2-D"),
+    (dict(X=np.zeros((2, 2, 2)), n_clusters=1), "2-D"),
+    (dict(X=np.array([["a", "b"]]), n_clusters=1), "real numbers"),
+    (dict(X=np.ones((4, 2)), n_clusters=0), "n_clusters"),
+    (dict(X=np.ones((4, 2)), n_clusters=5), "n_clusters"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, sample_weight=[1, 1, -1, 1]), "negative"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, sample_weight=[0, 0, 0, 0]), "zero everywhere"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, sample_weight=[1, 1, 1]), "shape"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, sample_weight=[1, np.nan, 1, 1]), "NaN"),
+    (dict(X=np.ones((4, 2)), n_clusters=3, sample_weight=[1, 1, 0, 0]), "positive weight"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, init=np.ones((3, 2))), "init array has shape"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, init=np.ones((2, 3))), "init array has shape"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, init=np.array([[1.0, np.nan], [0, 0]])), "init array contains NaN"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, init="kmeans++"), "init must be"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, algorithm="full"), "algorithm"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, max_iter=0), "max_iter"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, tol=-1e-3), "tol"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, n_init=0), "n_init"),
+    (dict(X=np.ones((4, 2)), n_clusters=2, n_threads=0), "n_threads=0"),
+]
+
+
+@pytest.mark.parametrize("kwargs,message", BAD_INPUTS)
+def test_bad_input_raises_a_clear_value_error(kwargs, message):
+    X = kwargs.pop("X")
+    n_clusters = kwargs.pop("n_clusters")
+    with pytest.raises(ValueError, match=message):
+        ckmeans.kmeans(X, n_clusters, **kwargs)
+
+
+def test_non_integer_n_clusters_is_a_type_error():
+    with pytest.raises(TypeError, match="n_clusters"):
+        ckmeans.kmeans(np.ones((4, 2)), 2.5)

@@ -1,0 +1,100 @@
+"""Slow NumPy twins of the hard k-means kernels (src_c/kmeans_*.c), importable by any test file.
+
+They compute in float64 by plain differences, straight from the definitions, and share no code with
+ckmeans. Tests compare the C kernels against them with explicit tolerances.
+"""
+import numpy as np
+
+
+def sqdist_matrix(X, C):
+    """(n, k) squared distances by differences, in float64."""
+    X = np.asarray(X, dtype=np.float64)
+    C = np.asarray(C, dtype=np.float64)
+    return ((X[:, None, :] - C[None, :, :]) ** 2).sum(axis=2)
+
+
+def assign(X, C):
+    """Nearest centroid (lowest index on ties) and its squared distance."""
+    d2 = sqdist_matrix(X, C)
+    labels = d2.argmin(axis=1).astype(np.int32)
+    return labels, d2[np.arange(len(labels)), labels]
+
+
+def clear_margin(X, C, rel=1e-6):
+    """Rows whose best and second-best distances differ clearly (no rounding can swap them)."""
+    d2 = np.sort(sqdist_matrix(X, C), axis=1)
+    if d2.shape[1] < 2:
+        return np.ones(d2.shape[0], dtype=bool)
+    return d2[:, 1] - d2[:, 0] > rel * (1.0 + d2[:, 1])
+
+
+def weighted_sums(X, w, labels, k):
+    """Per-cluster weighted sums of rows and of weights, float64."""
+    X = np.asarray(X, dtype=np.float64)
+    w = np.ones(len(X)) if w is None else np.asarray(w, dtype=np.float64)
+    sums = np.zeros((k, X.shape[1]))
+    np.add.at(sums, labels, X * w[:, None])
+    wsum = np.bincount(labels, weights=w, minlength=k).astype(np.float64)
+    return sums, wsum
+
+
+def centroids_update(X, w, labels, C_prev):
+    """Weighted means of the members; empty clusters keep their previous centre."""
+    k = len(C_prev)
+    sums, wsum = weighted_sums(X, w, labels, k)
+    C = np.array(C_prev, dtype=np.float64, copy=True)
+    full = wsum > 0
+    C[full] = sums[full] / wsum[full, None]
+    return C, wsum
+
+
+def lloyd_iter(X, w, C_old, labels_prev):
+    """One Lloyd iteration with scikit-learn's rules (lloyd_iter_chunked_dense + relocation).
+
+    Returns new centres, labels, n_changed, inertia of the assignment, squared centre shift.
+    """
+    X64 = np.asarray(X, dtype=np.float64)
+    n, k = len(X64), len(C_old)
+    w = np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
+    labels, d2 = assign(X64, C_old)
+    sums, wsum = weighted_sums(X64, w, labels, k)
+    empty = np.flatnonzero(wsum == 0)
+    if len(empty):
+        # farthest first, ties by lowest row index; nothing moves if every point is on its centre
+        order = np.lexsort((np.arange(n), -d2))
+        if d2[order[0]] > 0:
+            for j, i in zip(empty, order[:len(empty)]):
+                old = labels[i]
+                sums[old] -= w[i] * X64[i]
+                sums[j] = w[i] * X64[i]
+                wsum[j] = w[i]
+                wsum[old] -= w[i]
+    C_new = np.array(C_old, dtype=np.float64, copy=True)
+    full = wsum > 0
+    C_new[full] = sums[full] / wsum[full, None]
+    heaviest = int(np.argmax(wsum))
+    if wsum[heaviest] > 0:
+        C_new[~full] = C_new[heaviest]
+    n_changed = int(np.count_nonzero(labels != labels_prev))
+    inertia = float((w * d2).sum())
+    shift = float(((C_new - np.asarray(C_old, dtype=np.float64)) ** 2).sum())
+    return C_new, labels, n_changed, inertia, shift
+
+
+def kmeans_fit(X, w, C0, max_iter=300, tol_abs=0.0):
+    """scikit-learn's Lloyd loop on the twin iteration: (centres, labels, inertia, n_iter)."""
+    C = np.asarray(C0, dtype=np.float64)
+    labels = np.full(len(X), -1, dtype=np.int32)
+    strict = False
+    for it in range(max_iter):
+        C, labels, n_changed, _, shift = lloyd_iter(X, w, C, labels)
+        if n_changed == 0:
+            strict = True
+            break
+        if shift <= tol_abs:
+            break
+    if not strict:
+        labels, _ = assign(X, C)
+    wv = np.ones(len(X)) if w is None else np.asarray(w, dtype=np.float64)
+    inertia = float((wv * ((np.asarray(X, dtype=np.float64) - C[labels]) ** 2).sum(axis=1)).sum())
+    return C, labels, inertia, it + 1
