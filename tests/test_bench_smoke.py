@@ -1,0 +1,88 @@
+"""Keep bench/bench_kmeans.py from rotting: run it end to end on a tiny synthetic problem.
+
+Asserts the report's structure and that every peer started from the same centres (equal inertia
+after the same iterations) -- never a timing.
+"""
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+PEERS = ["ckmeans", "sklearn-lloyd", "sklearn-elkan", "sklearnex", "faiss"]
+ITERS = 3
+
+
+def _common():
+    spec = importlib.util.spec_from_file_location("bench_common", BENCH / "_common.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _table(text, heading):
+    """Rows (dicts by header) of the Markdown table following the '### heading...' line."""
+    block = text.split("### " + heading, 1)[1]
+    lines = [ln for ln in block.splitlines() if ln.startswith("|")]
+    lines = lines[:next((i for i in range(1, len(lines)) if lines[i].startswith("| peer ")), len(lines))]
+    headers = [c.strip() for c in lines[0].strip("|").split("|")]
+    return [dict(zip(headers, (c.strip() for c in ln.strip("|").split("|")))) for ln in lines[2:]]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("bench")
+    out = tmp / "BENCHMARKS.md"
+    out.write_text("# Benchmarks\n\n## Other benchmark\n\nkept as it is\n")
+    cmd = [sys.executable, str(BENCH / "bench_kmeans.py"), "--synthetic", "400,12", "--k", "4",
+           "--conv-k", "4", "--dtypes", "uint8", "--conv-dtypes", "uint8", "--iters", str(ITERS),
+           "--repeats", "1", "--conv-repeats", "1", "--mem-iters", "1", "--threads", "1",
+           "--cache-dir", str(tmp / "cache"), "--write", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out.read_text()
+
+
+def test_other_sections_kept_and_own_section_marked(report):
+    assert "## Other benchmark\n\nkept as it is" in report
+    assert report.count("<!-- bench-kmeans:begin") == 1 and report.count("<!-- bench-kmeans:end") == 1
+    assert "## Hard k-means" in report
+    assert "python bench/bench_kmeans.py --synthetic 400,12" in report
+    assert "- machine: " in report and "scikit-learn " in report
+
+
+@pytest.mark.parametrize("heading", ["Per iteration", "To convergence"])
+def test_one_row_per_peer_and_same_start(heading, report):
+    rows = _table(report, heading)
+    assert [r["peer"] for r in rows] == PEERS
+    assert all(r["k"] == "4" for r in rows)
+    ran = [r for r in rows if re.fullmatch(r"\d+", r["n_iter"])]
+    # scikit-learn is a dependency of ckmeans, so at least its rows must have run
+    assert {"sklearn-lloyd", "sklearn-elkan"} <= {r["peer"] for r in ran}
+    for r in rows:
+        if r not in ran:  # a peer that could not run says why in its first cell
+            assert re.search(r"not installed|missing|n/a|Error", r[list(r)[3]]), r
+        elif heading == "Per iteration":
+            assert int(r["n_iter"]) <= ITERS
+            assert re.fullmatch(r"\d+", r["extra peak MB"]), r
+    n_iter = {r["peer"]: r["n_iter"] for r in ran}
+    if heading == "To convergence" and {"ckmeans", "faiss"} <= set(n_iter):
+        assert n_iter["faiss"] == n_iter["ckmeans"]  # faiss has no tol: it must get ckmeans' count
+    # Same C0 and Lloyd's exact steps: every peer that ran lands on the same inertia.
+    full = [float(r["inertia"]) for r in ran]
+    assert max(full) - min(full) <= 1e-5 * max(full), full
+
+
+def test_replace_section_is_idempotent(tmp_path):
+    common = _common()
+    path = tmp_path / "B.md"
+    common.replace_section(path, "demo", "first")
+    common.replace_section(path, "other", "keep me")
+    common.replace_section(path, "demo", "second")
+    text = path.read_text()
+    assert text.startswith("# Benchmarks\n")
+    assert "second" in text and "first" not in text and "keep me" in text
+    assert text.index("second") < text.index("keep me")
