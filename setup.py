@@ -128,8 +128,10 @@ class BuildExtWithCore(build_ext):
 def extensions():
     # One static library of every C kernel; every ckmeans/*.pyx becomes an extension linking it.
     core_sources = sorted(str(p.relative_to(HERE)) for p in (HERE / SRC_C).glob("*.c"))
+    headers = sorted(str(p.relative_to(HERE)) for p in (HERE / SRC_C).glob("*.h"))
+    # obj_deps "" = headers every object depends on, so editing a header rebuilds the library.
     libraries = [("ckmeans_core", {"sources": core_sources, "include_dirs": [SRC_C],
-                                   "macros": [], "cflags": CFLAGS})]
+                                   "macros": [], "cflags": CFLAGS, "obj_deps": {"": headers}})]
     exts = []
     for pyx in sorted((HERE / "ckmeans").glob("*.pyx")):
         name = "ckmeans." + pyx.stem
@@ -139,7 +141,7 @@ def extensions():
             define_macros=MACROS,
             extra_compile_args=CFLAGS,
             extra_link_args=LDFLAGS,
-            depends=core_sources + [str(p.relative_to(HERE)) for p in (HERE / SRC_C).glob("*.h")],
+            depends=core_sources + headers,
         ))
     directives = {"language_level": 3, "boundscheck": False, "wraparound": False,
                   "cdivision": True, "initializedcheck": False, "embedsignature": True}
