@@ -22,6 +22,9 @@ def pytest_configure(config):
     # .ci/run sets this so a run that silently imported the source tree instead of the installed
     # wheel fails loudly rather than testing the wrong thing.
     if os.environ.get("CKMEANS_REQUIRE_INSTALLED"):
+        # Subprocesses (`python -c`, `python -m ckmeans`) started from the repository root would
+        # otherwise put the unbuilt source tree first on sys.path (Python >= 3.11 honours this).
+        os.environ["PYTHONSAFEPATH"] = "1"
         here = Path(__file__).resolve().parent.parent
         if here in Path(ckmeans.__file__).resolve().parents:
             raise pytest.UsageError(f"ckmeans was imported from the source tree {ckmeans.__file__}, "
