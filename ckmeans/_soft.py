@@ -63,7 +63,7 @@ def _beta_schedule(beta, max_iter):
     past max_iter are never used; after its end the last value holds); a callable is called as
     ``beta(t)`` for t = 0 .. max_iter - 1, up front.
     """
-    if isinstance(beta, numbers.Real) and not isinstance(beta, (bool, np.bool_)):
+    if isinstance(beta, (numbers.Real, np.bool_)):  # booleans are refused by the value check
         return np.array([_check_beta_value(beta, "beta")])
     if callable(beta):
         return np.array([_check_beta_value(beta(t), f"beta({t})") for t in range(max_iter)])

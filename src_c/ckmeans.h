@@ -277,7 +277,8 @@ int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_t n_f
  * Dtypes, layouts and sample_weight as for hard k-means (_f32, _f64, _u8; X never copied to float;
  * weights NULL = 1). Distances are computed by differences in double; responsibilities, sums and
  * energies are double; a fit keeps its centres in double and rounds them to the centroid type only
- * when it returns (so _f32 centroids are the float64 fit's, rounded). One pass over X per iteration:
+ * when it returns (so _f32 centroids are the float64 fit's, rounded; the final E-step already uses
+ * the rounded centres, so the responsibilities belong to what the caller gets). One pass over X per iteration:
  * each row block's distances, responsibilities and weighted sums while the rows are in cache. Results
  * are bit-identical for any n_threads, and _u8 equals _f64 on the same values; with AVX2/FMA
  * (chosen at run time, CKMEANS_NO_SIMD=1 to refuse) the last bits of a distance may differ from the

@@ -352,10 +352,12 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
         if (shift < tol) { on_tol = 1; it++; break; }
     }
     /* One more E-step so responsibilities, labels and the free energy belong to the returned centres
-     * (and to the last beta used). */
-    if (status == CK_OK)
+     * (and to the last beta used): rounded to the centroid type first, as the caller will see them. */
+    if (status == CK_OK) {
+        for (int64_t e = 0; e < kd; e++) cur[e] = (double)(CK_CT)cur[e];
         status = CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
                                        responsibilities, labels, objective, n_threads);
+    }
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) centroids[e] = (CK_CT)cur[e];
         *n_iter = it;
