@@ -1,155 +1,19 @@
-/* Soft k-means kernels, written once per dtype (instantiated by soft_kmeans.c through ck_dtypes.h). */
+/* Soft k-means drivers, written once per dtype (instantiated by soft_kmeans.c through ck_dtypes.h).
+ * The numeric kernels they call work on double rows and live in soft_kmeans.c. */
 
-/* out[r * k + j] = ||x_r - c_j||^2 by differences in double (the notebook's cdist, not the
- * ||x||^2 - 2 x.c + ||c||^2 expansion: that cancels when x is near c, and exp(-beta D) would turn
- * the cancellation error into a wrong responsibility at large beta). */
-static void CK_FN(soft_sqdist_scalar)(const CK_XT *X, int64_t nr, int64_t d, const double *C, int64_t k,
-                                      double *out)
-{
-    for (int64_t r = 0; r < nr; r++)
-        for (int64_t j = 0; j < k; j++) {
-            const CK_XT *x = X + r * d;
-            const double *c = C + j * d;
-            double s = 0.0;
-            for (int64_t f = 0; f < d; f++) { const double t = (double)x[f] - c[f]; s += t * t; }
-            out[r * k + j] = s;
-        }
-}
-
-#if CK_HAVE_X86_SIMD
-static inline __attribute__((target("avx2,fma"))) __m256d CK_FN(soft_load4)(const CK_XT *p)
+/* Rows [b, b + nb) as doubles: X itself for float64, else widened into ws->wide. */
+static const double *CK_FN(soft_rows)(const CK_XT *X, int64_t b, int64_t nb, int64_t d, ck_soft_ws *ws)
 {
 #if CK_X_IS_U8
-    return ck_load_u8_pd((const uint8_t *)p);
+    ck_soft_widen_u8(X + b * d, nb * d, ws->wide);
+    return ws->wide;
 #else
-    if (sizeof(CK_XT) == sizeof(float)) return _mm256_cvtps_pd(_mm_loadu_ps((const float *)(const void *)p));
-    return _mm256_loadu_pd((const double *)(const void *)p);
-#endif
-}
-
-static inline double CK_FN(soft_tail)(const CK_XT *x, const double *c, int64_t f, int64_t d, double s)
-{
-    for (; f < d; f++) { const double t = (double)x[f] - c[f]; s += t * t; }
-    return s;
-}
-
-/* 3 rows x 4 centres per register block (12 accumulators), each row vector widened to double once
- * per 4 centres. FMA rounds once where the scalar loop rounds twice, so the last bits of a distance
- * may differ between the two paths (never between thread counts, nor between uint8 and float64 X,
- * which meet here as the same doubles). */
-static __attribute__((target("avx2,fma"))) void CK_FN(soft_sqdist_avx2)(
-    const CK_XT *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out)
-{
-    const int64_t dv = d - d % 4;
-    int64_t r = 0;
-    for (; r + 3 <= nr; r += 3) {
-        const CK_XT *x0 = X + r * d, *x1 = x0 + d, *x2 = x1 + d;
-        int64_t j = 0;
-        for (; j + 4 <= k; j += 4) {
-            const double *c0 = C + j * d, *c1 = c0 + d, *c2 = c1 + d, *c3 = c2 + d;
-            __m256d a00 = _mm256_setzero_pd(), a01 = a00, a02 = a00, a03 = a00;
-            __m256d a10 = a00, a11 = a00, a12 = a00, a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-            for (int64_t f = 0; f < dv; f += 4) {
-                const __m256d v0 = CK_FN(soft_load4)(x0 + f), v1 = CK_FN(soft_load4)(x1 + f),
-                              v2 = CK_FN(soft_load4)(x2 + f);
-                __m256d c, t;
-#define CK_SOFT_COL(cp, A0, A1, A2)                                            \
-                c = _mm256_loadu_pd(cp + f);                                   \
-                t = _mm256_sub_pd(v0, c); A0 = _mm256_fmadd_pd(t, t, A0);      \
-                t = _mm256_sub_pd(v1, c); A1 = _mm256_fmadd_pd(t, t, A1);      \
-                t = _mm256_sub_pd(v2, c); A2 = _mm256_fmadd_pd(t, t, A2);
-                CK_SOFT_COL(c0, a00, a10, a20)
-                CK_SOFT_COL(c1, a01, a11, a21)
-                CK_SOFT_COL(c2, a02, a12, a22)
-                CK_SOFT_COL(c3, a03, a13, a23)
-#undef CK_SOFT_COL
-            }
-            double *o0 = out + r * k + j, *o1 = o0 + k, *o2 = o1 + k;
-            o0[0] = CK_FN(soft_tail)(x0, c0, dv, d, ck_hsum_pd(a00));
-            o0[1] = CK_FN(soft_tail)(x0, c1, dv, d, ck_hsum_pd(a01));
-            o0[2] = CK_FN(soft_tail)(x0, c2, dv, d, ck_hsum_pd(a02));
-            o0[3] = CK_FN(soft_tail)(x0, c3, dv, d, ck_hsum_pd(a03));
-            o1[0] = CK_FN(soft_tail)(x1, c0, dv, d, ck_hsum_pd(a10));
-            o1[1] = CK_FN(soft_tail)(x1, c1, dv, d, ck_hsum_pd(a11));
-            o1[2] = CK_FN(soft_tail)(x1, c2, dv, d, ck_hsum_pd(a12));
-            o1[3] = CK_FN(soft_tail)(x1, c3, dv, d, ck_hsum_pd(a13));
-            o2[0] = CK_FN(soft_tail)(x2, c0, dv, d, ck_hsum_pd(a20));
-            o2[1] = CK_FN(soft_tail)(x2, c1, dv, d, ck_hsum_pd(a21));
-            o2[2] = CK_FN(soft_tail)(x2, c2, dv, d, ck_hsum_pd(a22));
-            o2[3] = CK_FN(soft_tail)(x2, c3, dv, d, ck_hsum_pd(a23));
-        }
-        for (; j < k; j++) {
-            const double *c0 = C + j * d;
-            __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0;
-            for (int64_t f = 0; f < dv; f += 4) {
-                const __m256d c = _mm256_loadu_pd(c0 + f);
-                __m256d t = _mm256_sub_pd(CK_FN(soft_load4)(x0 + f), c); a0 = _mm256_fmadd_pd(t, t, a0);
-                t = _mm256_sub_pd(CK_FN(soft_load4)(x1 + f), c); a1 = _mm256_fmadd_pd(t, t, a1);
-                t = _mm256_sub_pd(CK_FN(soft_load4)(x2 + f), c); a2 = _mm256_fmadd_pd(t, t, a2);
-            }
-            out[r * k + j] = CK_FN(soft_tail)(x0, c0, dv, d, ck_hsum_pd(a0));
-            out[(r + 1) * k + j] = CK_FN(soft_tail)(x1, c0, dv, d, ck_hsum_pd(a1));
-            out[(r + 2) * k + j] = CK_FN(soft_tail)(x2, c0, dv, d, ck_hsum_pd(a2));
-        }
+    if (sizeof(CK_XT) == sizeof(float)) {
+        ck_soft_widen_f32((const float *)(const void *)(X + b * d), nb * d, ws->wide);
+        return ws->wide;
     }
-    for (; r < nr; r++) {
-        const CK_XT *x0 = X + r * d;
-        for (int64_t j = 0; j < k; j++) {
-            const double *c0 = C + j * d;
-            __m256d a0 = _mm256_setzero_pd();
-            for (int64_t f = 0; f < dv; f += 4) {
-                const __m256d t = _mm256_sub_pd(CK_FN(soft_load4)(x0 + f), _mm256_loadu_pd(c0 + f));
-                a0 = _mm256_fmadd_pd(t, t, a0);
-            }
-            out[r * k + j] = CK_FN(soft_tail)(x0, c0, dv, d, ck_hsum_pd(a0));
-        }
-    }
-}
+    return (const double *)(const void *)(X + b * d);
 #endif
-
-static void CK_FN(soft_sqdist)(const CK_XT *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out)
-{
-#if CK_HAVE_X86_SIMD
-    if (ck_simd_avx2()) { CK_FN(soft_sqdist_avx2)(X, nr, d, C, k, out); return; }
-#endif
-    CK_FN(soft_sqdist_scalar)(X, nr, d, C, k, out);
-}
-
-/* sums[j] += rw[r * k + j] * x_r for the rows r of the block, in row order for every element (rows
- * whose weight is exactly 0 are skipped: adding 0 * x changes no sum). Four rows per sweep so each
- * sum element is loaded and stored once per four rows; element-wise, so the AVX2 clone gives the
- * baseline's bits. */
-CK_ACCUM_CLONES static void CK_FN(soft_accumulate)(const CK_XT *X, int64_t nb, int64_t d, const double *rw,
-                                                   int64_t k, double *sums, int64_t *rows)
-{
-    for (int64_t j = 0; j < k; j++) {
-        int64_t m = 0;
-        for (int64_t r = 0; r < nb; r++) if (rw[r * k + j] != 0.0) rows[m++] = r;
-        for (int64_t f0 = 0; f0 < d; f0 += CK_SOFT_FBLOCK) {
-            const int64_t f1 = d - f0 < CK_SOFT_FBLOCK ? d : f0 + CK_SOFT_FBLOCK;
-            double *restrict s = sums + j * d;
-            int64_t q = 0;
-            for (; q + 4 <= m; q += 4) {
-                const CK_XT *restrict x0 = X + rows[q] * d, *restrict x1 = X + rows[q + 1] * d;
-                const CK_XT *restrict x2 = X + rows[q + 2] * d, *restrict x3 = X + rows[q + 3] * d;
-                const double r0 = rw[rows[q] * k + j], r1 = rw[rows[q + 1] * k + j];
-                const double r2 = rw[rows[q + 2] * k + j], r3 = rw[rows[q + 3] * k + j];
-                for (int64_t f = f0; f < f1; f++) {
-                    double v = s[f];
-                    v += r0 * (double)x0[f];
-                    v += r1 * (double)x1[f];
-                    v += r2 * (double)x2[f];
-                    v += r3 * (double)x3[f];
-                    s[f] = v;
-                }
-            }
-            for (; q < m; q++) {
-                const CK_XT *restrict x0 = X + rows[q] * d;
-                const double r0 = rw[rows[q] * k + j];
-                for (int64_t f = f0; f < f1; f++) s[f] += r0 * (double)x0[f];
-            }
-        }
-    }
 }
 
 /* E-step on every row: responsibilities (OUT or NULL, n x k), labels (OUT or NULL), the free energy
@@ -158,14 +22,14 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
                                  int64_t k, double beta, int distance, double *resp, int32_t *labels,
                                  double *objective, int n_threads)
 {
-    const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d, (int64_t)sizeof(CK_XT));
+    const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d);
     double *chunk_energy = malloc((size_t)n_chunks * sizeof(double));
     if (!chunk_energy) return CK_ERR_NOMEM;
     int status = CK_OK;
     #pragma omp parallel num_threads(n_threads)
     {
         ck_soft_ws ws = {0};
-        const int ok = ck_soft_ws_init(&ws, brows, k) == CK_OK;
+        const int ok = ck_soft_ws_init(&ws, brows, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
         if (!ok) {
             #pragma omp atomic write
             status = CK_ERR_NOMEM;
@@ -178,7 +42,7 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
             double energy = 0.0;
             for (int64_t b = start; b < end; b += brows) {
                 const int64_t nb = end - b < brows ? end - b : brows;
-                CK_FN(soft_sqdist)(X + b * d, nb, d, C, k, ws.dist);
+                ck_soft_sqdist(CK_FN(soft_rows)(X, b, nb, d, &ws), nb, d, C, k, ws.dist);
                 energy += ck_soft_responsibilities(ws.dist, nb, k, beta, distance, w, b,
                                                    resp ? resp + b * k : NULL, 0, labels ? labels + b : NULL);
             }
@@ -201,12 +65,12 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                                 int n_threads, double *energy, double *shift)
 {
     const int64_t kd = k * d, stride = kd + k, n_chunks = ck_n_chunks(n);
-    const int64_t brows = ck_soft_block_rows(d, (int64_t)sizeof(CK_XT));
+    const int64_t brows = ck_soft_block_rows(d);
     int status = CK_OK;
     #pragma omp parallel num_threads(n_threads)
     {
         ck_soft_ws ws = {0};
-        const int ok = ck_soft_ws_init(&ws, brows, k) == CK_OK;
+        const int ok = ck_soft_ws_init(&ws, brows, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
         if (!ok) {
             #pragma omp atomic write
             status = CK_ERR_NOMEM;
@@ -224,11 +88,12 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                 double e = 0.0;
                 for (int64_t b = start; b < end; b += brows) {
                     const int64_t nb = end - b < brows ? end - b : brows;
-                    CK_FN(soft_sqdist)(X + b * d, nb, d, C_old, k, ws.dist);
+                    const double *xb = CK_FN(soft_rows)(X, b, nb, d, &ws);
+                    ck_soft_sqdist(xb, nb, d, C_old, k, ws.dist);
                     e += ck_soft_responsibilities(ws.dist, nb, k, beta, distance, w, b, ws.resp, 1, NULL);
                     for (int64_t r = 0; r < nb; r++)
                         for (int64_t j = 0; j < k; j++) wsum[j] += ws.resp[r * k + j];
-                    CK_FN(soft_accumulate)(X + b * d, nb, d, ws.resp, k, sums, ws.rows);
+                    ck_soft_accumulate(xb, nb, d, ws.resp, k, sums);
                 }
                 chunk_energy[c] = e;
             }
