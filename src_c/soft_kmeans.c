@@ -98,6 +98,21 @@ static double ck_soft_responsibilities(double *d2, int64_t nb, int64_t k, double
     return energy;
 }
 
+/* Buffers of a fused step: group sums, the merged sums and per-chunk energies. */
+static int ck_soft_bufs(int64_t n, int64_t d, int64_t k, double **gbuf, int64_t *n_groups, double **merged,
+                        double **chunk_energy)
+{
+    const int64_t stride = k * d + k, n_chunks = ck_n_chunks(n);
+    *n_groups = ck_groups_plan(n_chunks, stride);
+    *gbuf = malloc((size_t)(*n_groups * stride) * sizeof(double));
+    *merged = malloc((size_t)stride * sizeof(double));
+    *chunk_energy = malloc((size_t)n_chunks * sizeof(double));
+    if (*gbuf && *merged && *chunk_energy) return CK_OK;
+    free(*gbuf); free(*merged); free(*chunk_energy);
+    *gbuf = *merged = *chunk_energy = NULL;
+    return CK_ERR_NOMEM;
+}
+
 /* The kernels every dtype runs on (widened) double rows; defined after ck_dtypes.h (its SIMD helpers). */
 static void ck_soft_sqdist(const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out);
 static void ck_soft_accumulate(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k,

@@ -118,21 +118,6 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
     return CK_OK;
 }
 
-/* Buffers of a fused step: group sums, the merged sums and per-chunk energies. */
-static int CK_FN(soft_bufs)(int64_t n, int64_t d, int64_t k, double **gbuf, int64_t *n_groups,
-                            double **merged, double **chunk_energy)
-{
-    const int64_t stride = k * d + k, n_chunks = ck_n_chunks(n);
-    *n_groups = ck_groups_plan(n_chunks, stride);
-    *gbuf = malloc((size_t)(*n_groups * stride) * sizeof(double));
-    *merged = malloc((size_t)stride * sizeof(double));
-    *chunk_energy = malloc((size_t)n_chunks * sizeof(double));
-    if (*gbuf && *merged && *chunk_energy) return CK_OK;
-    free(*gbuf); free(*merged); free(*chunk_energy);
-    *gbuf = *merged = *chunk_energy = NULL;
-    return CK_ERR_NOMEM;
-}
-
 static double *CK_FN(soft_centres_in)(const CK_CT *C, int64_t kd)
 {
     double *out = malloc((size_t)kd * sizeof(double));
@@ -167,7 +152,7 @@ int CK_FN(ck_soft_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, c
     double *gbuf = NULL, *merged = NULL, *energies = NULL, *C_new = malloc((size_t)kd * sizeof(double));
     double *C_old = CK_FN(soft_centres_in)(centroids_old, kd);
     int64_t n_groups = 0;
-    status = C_old && C_new ? CK_FN(soft_bufs)(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
+    status = C_old && C_new ? ck_soft_bufs(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
                             : CK_ERR_NOMEM;
     double energy = 0.0, shift = 0.0;
     if (status == CK_OK)
@@ -200,7 +185,7 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
     double *gbuf = NULL, *merged = NULL, *energies = NULL, *other = malloc((size_t)kd * sizeof(double));
     double *cur = CK_FN(soft_centres_in)(centroids, kd);
     int64_t n_groups = 0;
-    status = cur && other ? CK_FN(soft_bufs)(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
+    status = cur && other ? ck_soft_bufs(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
                           : CK_ERR_NOMEM;
     int it = 0, on_tol = 0;
     double beta = betas[0];
