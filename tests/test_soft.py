@@ -1,6 +1,8 @@
 """Soft k-means: C kernels against their NumPy twins, the notebook's algorithm as a reference on real
 MNIST, the beta limits, thread-count determinism, properties, schedules, the SoftKMeans estimator, the
 soft metrics and input validation."""
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -495,3 +497,16 @@ def test_soft_metrics_errors(R, match):
     for fn in (soft_gini, soft_purity):
         with pytest.raises(ValueError, match=match):
             fn(y, R)
+
+
+def test_benchmark_script_runs(shared_data, tmp_path):
+    """Keep bench/bench_soft.py from rotting: a quick run writes its own section and nothing else."""
+    report = tmp_path / "B.md"
+    report.write_text("# Benchmarks\n\nother section\n")
+    env = dict(os.environ, CKMEANS_BENCH_DATA=str(shared_data))
+    bench = Path(__file__).resolve().parent.parent / "bench" / "bench_soft.py"
+    subprocess.run([sys.executable, str(bench), "--quick", "--iters", "2", "--repeats", "1",
+                    "--write", str(report)], check=True, env=env, capture_output=True, timeout=600)
+    text = report.read_text()
+    assert "other section" in text and "## Soft k-means" in text and "<!-- bench-soft:begin" in text
+    assert "| ckmeans | uint8 |" in text and "| notebook (cdist + log-sum-exp) | float64 |" in text
