@@ -98,3 +98,61 @@ def kmeans_fit(X, w, C0, max_iter=300, tol_abs=0.0):
     wv = np.ones(len(X)) if w is None else np.asarray(w, dtype=np.float64)
     inertia = float((wv * ((np.asarray(X, dtype=np.float64) - C[labels]) ** 2).sum(axis=1)).sum())
     return C, labels, inertia, it + 1
+
+
+# ------------------------------------------------------------------- soft k-means (soft_kmeans.c)
+
+def soft_distances(X, C, distance):
+    """(n, k) Euclidean or squared Euclidean distances by differences, in float64."""
+    d2 = sqdist_matrix(X, C)
+    return np.sqrt(d2) if distance == "euclidean" else d2
+
+
+def soft_estep(X, C, beta, distance, w=None):
+    """Responsibilities (log-sum-exp from the definition), argmax labels and the free energy
+    sum_i w_i * (-1/beta) * log sum_j exp(-beta D_ij)."""
+    a = -beta * soft_distances(X, C, distance)
+    m = a.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(a - m).sum(axis=1))
+    R = np.exp(a - lse[:, None])
+    w = np.ones(len(a)) if w is None else np.asarray(w, dtype=np.float64)
+    return R, a.argmax(axis=1).astype(np.int32), float((w * (-lse / beta)).sum())
+
+
+def soft_step(X, w, C_old, beta, distance):
+    """One E+M iteration: new centres (clusters of zero total weight keep their old centre), the
+    total weights, the free energy of C_old and the Frobenius norm of the change."""
+    X64 = np.asarray(X, dtype=np.float64)
+    R, _, energy = soft_estep(X64, C_old, beta, distance, w)
+    wr = R if w is None else R * np.asarray(w, dtype=np.float64)[:, None]
+    wsum = wr.sum(axis=0)
+    C_new = np.array(C_old, dtype=np.float64, copy=True)
+    full = wsum > 0
+    C_new[full] = (wr.T @ X64)[full] / wsum[full, None]
+    return C_new, wsum, energy, float(np.linalg.norm(C_new - np.asarray(C_old, dtype=np.float64)))
+
+
+def soft_contingency(y_codes, R, w=None):
+    """(n_classes, k) table: sum of w_i R[i, k] over the points of each class (onehot(y)^T R)."""
+    R = np.asarray(R, dtype=np.float64)
+    if w is not None:
+        R = R * np.asarray(w, dtype=np.float64)[:, None]
+    table = np.zeros((int(np.max(y_codes)) + 1, R.shape[1]))
+    for c in range(table.shape[0]):
+        table[c] = R[y_codes == c].sum(axis=0)
+    return table
+
+
+def soft_gini(y, R):
+    """The notebook's double loop over points and clusters, with the n of the data (not 11314)."""
+    classes = np.unique(y)
+    n, k = R.shape
+    total = 0.0
+    for j in range(k):
+        counts = {c: 0.0 for c in classes}
+        for i in range(n):
+            counts[y[i]] += R[i, j]
+        size = sum(counts.values())
+        if size > 0:
+            total += size * (1.0 - sum((v / size) ** 2 for v in counts.values()))
+    return total / n

@@ -1,0 +1,150 @@
+"""Benchmark for soft k-means (issue 4): ckmeans against the original notebook's NumPy/SciPy
+algorithm and scikit-fuzzy's fuzzy c-means, per iteration, on MNIST train.
+
+All peers run in one process on the same data, taking turns in every repeat (so background load
+hits them alike), with tol=0 and a fixed number of iterations; ms per iteration = wall / iterations,
+median and min of --repeats. ckmeans and the notebook start from the same centres C0 (--k rows drawn
+with --seed) and run the same algorithm, so the table also shows how far ckmeans' centres are from
+the notebook's. scikit-fuzzy's cmeans (fuzzy c-means, m=2) is a different model of the same kind
+(every point shared by all clusters): it is timed, not compared, and starts from its own seeded
+random partition. Run `python bench/bench_soft.py --help`.
+"""
+import argparse
+import sys
+
+import numpy as np
+
+import _common as common
+
+SECTION_KEY = "bench-soft"
+LIBRARIES = ["numpy", "scipy", "scikit-fuzzy", "threadpoolctl"]
+
+
+def notebook_soft_kmeans(X, C0, beta, n_iter):
+    """The notebook's algorithm: cdist (Euclidean), log-sum-exp responsibilities, weighted means."""
+    from scipy.spatial.distance import cdist
+    from scipy.special import logsumexp
+    C = C0
+    for _ in range(n_iter):
+        A = -beta * cdist(X, C)
+        R = np.exp(A - logsumexp(A, axis=1, keepdims=True))
+        C = (R.T @ X) / R.sum(axis=0)[:, None]
+    return C
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", help="folder with mnist/ (default: $CKMEANS_BENCH_DATA, "
+                        "$CKMEANS_TEST_DATA, ../shared/data)")
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--beta", type=float, default=1.0)
+    parser.add_argument("--iters", type=int, default=10, help="iterations per timed fit")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2, help="threads for every peer")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="5000 rows (a smoke run)")
+    parser.add_argument("--write", help="Markdown file whose 'Soft k-means' section to replace")
+    args = parser.parse_args(argv)
+
+    from threadpoolctl import threadpool_limits
+
+    from ckmeans import soft_kmeans
+
+    data = common.data_dir() if args.data is None else args.data
+    X8, reader = common.load_idx_images(f"{data}/mnist/train-images-idx3-ubyte.gz")
+    if args.quick:
+        X8 = X8[:5000]
+    X = {"uint8": X8, "float32": X8.astype(np.float32), "float64": X8.astype(np.float64)}
+    C0 = X["float64"][np.random.RandomState(args.seed).choice(len(X8), args.k, replace=False)]
+
+    def ck(dtype):
+        def run():
+            res = soft_kmeans(X[dtype], args.k, args.beta, init=C0, tol=0, max_iter=args.iters,
+                              n_threads=args.threads)
+            return res.centroids
+        return run
+
+    peers = [("ckmeans", "uint8", ck("uint8")), ("ckmeans", "float32", ck("float32")),
+             ("ckmeans", "float64", ck("float64")),
+             ("notebook (cdist + log-sum-exp)", "float64",
+              lambda: notebook_soft_kmeans(X["float64"], C0, args.beta, args.iters))]
+    try:
+        import skfuzzy
+
+        def fuzzy():
+            # data as (features, samples); error=0 never stops early, so it runs maxiter iterations
+            centres = skfuzzy.cmeans(X["float64"].T, args.k, 2.0, error=0.0, maxiter=args.iters,
+                                     seed=args.seed)[0]
+            return centres
+        peers.append(("scikit-fuzzy cmeans (m=2)", "float64", fuzzy))
+    except ImportError:
+        peers.append(("scikit-fuzzy cmeans (m=2)", "float64", None))
+
+    times = {i: [] for i in range(len(peers))}
+    centres = {}
+    with threadpool_limits(limits=args.threads):
+        for i, (_, _, run) in enumerate(peers):  # unmeasured warm-up
+            if run is not None:
+                centres[i] = run()
+        for _ in range(args.repeats):
+            for i, (_, _, run) in enumerate(peers):
+                if run is not None:
+                    dt, _ = common.timed(run)
+                    times[i].append(dt / args.iters * 1e3)
+
+    notebook = next(i for i, p in enumerate(peers) if p[0].startswith("notebook"))
+    ref_ms = common.summarize(times[notebook])["median"]
+    rows = []
+    for i, (name, dtype, run) in enumerate(peers):
+        if run is None:
+            rows.append([name, dtype, "not installed (pip install scikit-fuzzy)", "", "", ""])
+            continue
+        s = common.summarize(times[i])
+        if name == "ckmeans" or i == notebook:
+            diff = np.abs(centres[i] - centres[notebook]).max() / np.abs(centres[notebook]).max()
+            diff = f"{diff:.1e}"
+        else:
+            diff = "- (other model)"
+        rows.append([name, dtype, f"{s['median']:.1f}", f"{s['min']:.1f}", f"{ref_ms / s['median']:.1f}",
+                     diff])
+    table = common.markdown_table(["peer", "X dtype", "ms/iter (median)", "ms/iter (min)",
+                                   "speed-up vs notebook", "centre diff vs notebook"],
+                                  rows)
+    speedups = [ref_ms / common.summarize(times[i])["median"] for i, p in enumerate(peers) if p[0] == "ckmeans"]
+    n, d = X8.shape
+    text = f"""## Soft k-means
+
+Generated by `bench/bench_soft.py`. One run on a shared machine (2 cores, other jobs running at the
+same time): timings are noisy, read the ratios (the peers take turns in every repeat, so the load
+hits them alike), not absolute times.
+
+```
+{common.command_line(__file__, sys.argv[1:] if argv is None else argv)}
+```
+
+- machine: {common.machine_line(LIBRARIES)}
+- {common.ckmeans_origin()}
+- data: MNIST train, {n} x {d} raw pixel values 0..255 (read with {reader}); ckmeans gets each dtype
+  as it is, the notebook and scikit-fuzzy get float64 (as the notebook did)
+- k={args.k}, beta={args.beta}, Euclidean distance (the notebook's), tol=0, {args.iters} iterations
+  per fit, median and min of {args.repeats} repeats after one warm-up; {args.threads} threads for
+  every peer (ckmeans n_threads; threadpoolctl limits on BLAS/OpenMP for the others)
+- ckmeans and the notebook start from the same C0 ({args.k} rows drawn with seed {args.seed}); the
+  last column is max abs(C - C_notebook) / max abs(C_notebook) after the run.
+  ckmeans' time includes its final E-step (responsibilities of the returned centres), the notebook's
+  loop does not compute it
+- scikit-fuzzy's cmeans is fuzzy c-means (memberships u_ij ~ d_ij^(-2/(m-1)), m=2), a different
+  model, from its own random partition (seed {args.seed}): timed only
+
+{table}
+
+ckmeans speed-up over the notebook's algorithm: {", ".join(f"{x:.1f}x" for x in speedups)}
+(uint8, float32, float64; target >= 20x).
+"""
+    print(text)
+    if args.write:
+        common.replace_section(args.write, SECTION_KEY, text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,512 @@
+"""Soft k-means: C kernels against their NumPy twins, the notebook's algorithm as a reference on real
+MNIST, the beta limits, thread-count determinism, properties, schedules, the SoftKMeans estimator, the
+soft metrics and input validation."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sklearn.cluster
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.spatial.distance import cdist
+from scipy.special import logsumexp
+from sklearn.datasets import make_blobs
+from sklearn.utils import estimator_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import ckmeans
+from ckmeans import SoftKMeans, soft_kmeans
+from ckmeans import _soft_core as core
+from ckmeans.metrics import gini, purity, soft_contingency_matrix, soft_gini, soft_purity
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import twins  # noqa: E402
+
+DTYPES = [np.float32, np.float64, np.uint8]
+DIST = {"euclidean": 0, "sqeuclidean": 1}
+# Rows enough for many chunks (128 rows) and several accumulation groups, so thread counts matter.
+N_MULTI = 2000
+
+
+def cdtype(dtype):
+    return np.float32 if dtype == np.float32 else np.float64
+
+
+def make_data(dtype, n=600, d=7, k=5, seed=0):
+    """Blobs in [2, 252] (so uint8 holds them) and initial centres off the data."""
+    X, _ = make_blobs(n, d, centers=k, cluster_std=2.0, random_state=seed)
+    X = (X - X.min()) / (X.max() - X.min()) * 250 + 2
+    X = np.round(X).astype(dtype) if dtype == np.uint8 else X.astype(dtype)
+    rs = np.random.RandomState(seed + 1)
+    C0 = X[rs.choice(n, k, replace=False)].astype(np.float64) + rs.uniform(-3, 3, (k, d))
+    return X, C0.astype(cdtype(dtype))
+
+
+def weights(n, weighted, seed=3):
+    return np.random.RandomState(seed).uniform(0.5, 2.0, n) if weighted else None
+
+
+def tol_for(dtype):
+    return dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-13)
+
+
+def notebook_soft_kmeans(X, C0, beta, tol, max_iter):
+    """The notebook's algorithm: scipy cdist (Euclidean, not squared), responsibilities by
+    log-sum-exp, responsibility-weighted means, stop when the Frobenius norm of the change < tol."""
+    C = np.array(C0, dtype=np.float64)
+    for it in range(max_iter):
+        A = -beta * cdist(X, C)
+        R = np.exp(A - logsumexp(A, axis=1, keepdims=True))
+        C_new = (R.T @ X) / R.sum(axis=0)[:, None]
+        shift = np.linalg.norm(C_new - C)
+        C = C_new
+        if shift < tol:
+            break
+    A = -beta * cdist(X, C)
+    return C, np.exp(A - logsumexp(A, axis=1, keepdims=True)), it + 1
+
+
+# ---------------------------------------------------------------------------- kernels vs twins
+
+@pytest.mark.parametrize("distance", ["euclidean", "sqeuclidean"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_estep_matches_twin(dtype, n_threads, weighted, distance):
+    X, C = make_data(dtype, n=N_MULTI, k=6)
+    w = weights(len(X), weighted)
+    beta = 0.05 if distance == "euclidean" else 5e-4
+    R = np.empty((len(X), len(C)))
+    labels = np.empty(len(X), np.int32)
+    energy = core.estep(X, w, C, beta, DIST[distance], R, labels, n_threads)
+    R_ref, labels_ref, energy_ref = twins.soft_estep(X, C, beta, distance, w)
+    np.testing.assert_allclose(R, R_ref, rtol=1e-9, atol=1e-14)
+    np.testing.assert_array_equal(labels, labels_ref)
+    assert energy == pytest.approx(energy_ref, rel=1e-11)
+    assert 0.05 < R.max(axis=1).mean() < 0.999  # really soft: the test would see a wrong exponent
+
+
+@pytest.mark.parametrize("distance", ["euclidean", "sqeuclidean"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_step_matches_twin(dtype, n_threads, weighted, distance):
+    X, C = make_data(dtype, n=N_MULTI, k=6)
+    w = weights(len(X), weighted)
+    beta = 0.05 if distance == "euclidean" else 5e-4
+    C_new = np.empty_like(C)
+    wsum = np.empty(len(C))
+    energy, shift = core.step(X, w, C, beta, DIST[distance], C_new, wsum, n_threads)
+    C_ref, wsum_ref, energy_ref, shift_ref = twins.soft_step(X, w, C, beta, distance)
+    np.testing.assert_allclose(C_new, C_ref, **tol_for(dtype))
+    np.testing.assert_allclose(wsum, wsum_ref, rtol=1e-11)
+    assert energy == pytest.approx(energy_ref, rel=1e-11)
+    assert shift == pytest.approx(shift_ref, rel=1e-6 if dtype == np.float32 else 1e-9)
+
+
+def test_step_in_place():
+    X, C = make_data(np.float64)
+    out = np.empty_like(C)
+    core.step(X, None, C, 0.05, 0, out, None, 1)
+    core.step(X, None, C, 0.05, 0, C, None, 1)  # centroids_new may be centroids_old
+    np.testing.assert_array_equal(C, out)
+
+
+# ------------------------------------------------------------------ the notebook, on real MNIST
+
+@pytest.mark.parametrize("beta", [0.01, 1.0])
+def test_notebook_algorithm_on_mnist(shared_data, beta):
+    X8, _ = ckmeans.datasets.load_mnist(shared_data / "mnist")
+    X = X8[:3000].astype(np.float64)
+    C0 = X[np.random.RandomState(0).choice(len(X), 10, replace=False)]
+    C_ref, R_ref, n_iter_ref = notebook_soft_kmeans(X, C0, beta, tol=1e-3, max_iter=60)
+    res = soft_kmeans(X, 10, beta, init=C0, tol=1e-3, max_iter=60)
+    assert res.n_iter == n_iter_ref
+    np.testing.assert_allclose(res.centroids, C_ref, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(res.responsibilities, R_ref, rtol=1e-9, atol=1e-12)
+    # uint8 pixels as they are: the same doubles meet the same centres, so the same bits
+    res8 = soft_kmeans(X8[:3000], 10, beta, init=C0, tol=1e-3, max_iter=60)
+    np.testing.assert_array_equal(res8.centroids, res.centroids)
+    if beta == 0.01:
+        assert R_ref.max(axis=1).mean() < 0.99  # the soft regime, not hard k-means in disguise
+
+
+@pytest.mark.parametrize("beta", [10.0, 1000.0])
+def test_raw_pixels_at_stiff_beta_stay_finite(beta):
+    X = np.random.default_rng(0).integers(0, 256, (500, 784), dtype=np.uint8)
+    for distance in ("euclidean", "sqeuclidean"):
+        res = soft_kmeans(X, 8, beta, distance=distance, random_state=0, max_iter=5)
+        assert np.isfinite(res.responsibilities).all() and np.isfinite(res.centroids).all()
+        assert np.isfinite(res.objective) and np.isfinite(res.objective_history).all()
+        np.testing.assert_allclose(res.responsibilities.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------ beta limits
+
+def test_large_beta_is_hard_kmeans():
+    X, _ = make_blobs(800, 4, centers=5, cluster_std=0.5, random_state=4)
+    C0 = X[[0, 1, 2, 3, 4]]
+    hard = ckmeans.kmeans(X, 5, init=C0, n_init=1, tol=0, max_iter=100)
+    assert hard.converged
+    for distance in ("euclidean", "sqeuclidean"):
+        soft = soft_kmeans(X, 5, 1e6, init=C0, tol=1e-12, max_iter=100, distance=distance)
+        np.testing.assert_array_equal(soft.labels, hard.labels)
+        np.testing.assert_allclose(soft.centroids, hard.centroids, rtol=1e-12, atol=1e-12)
+        if distance == "sqeuclidean":  # the free energy tends to the hard objective
+            assert soft.objective == pytest.approx(hard.inertia, rel=1e-9)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_beta_to_zero_sends_every_centre_to_the_weighted_mean(weighted):
+    X, C0 = make_data(np.float64)
+    w = weights(len(X), weighted)
+    res = soft_kmeans(X, len(C0), 1e-12, init=C0, sample_weight=w, max_iter=1)
+    mean = np.average(X, axis=0, weights=w)
+    np.testing.assert_allclose(res.centroids, np.tile(mean, (len(C0), 1)), rtol=1e-9)
+
+
+def test_free_energy_bounds():
+    # E_hard - W log(k) / beta <= F <= E_hard, with E_hard the weighted nearest-centre distance.
+    X, C = make_data(np.float64)
+    w = weights(len(X), True)
+    for beta in (1e-3, 0.1, 10.0):
+        F = core.estep(X, w, C, beta, 0, None, None, 1)
+        e_hard = float((w * twins.soft_distances(X, C, "euclidean").min(axis=1)).sum())
+        assert e_hard - w.sum() * np.log(len(C)) / beta <= F <= e_hard
+
+
+# ---------------------------------------------------------------- determinism and properties
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bit_identical_for_any_thread_count(dtype):
+    X, C0 = make_data(dtype, n=N_MULTI * 3, k=6)
+    w = weights(len(X), True)
+    fits = [soft_kmeans(X, 6, 0.05, init=C0, sample_weight=w, tol=0, max_iter=4, n_threads=t)
+            for t in (1, 2, 3)]
+    for other in fits[1:]:
+        np.testing.assert_array_equal(other.centroids, fits[0].centroids)
+        np.testing.assert_array_equal(other.responsibilities, fits[0].responsibilities)
+        np.testing.assert_array_equal(other.objective_history, fits[0].objective_history)
+        assert other.objective == fits[0].objective
+
+
+def test_uint8_equals_float64_bit_for_bit():
+    X8, C0 = make_data(np.uint8, n=N_MULTI)
+    w = weights(len(X8), True)
+    a = soft_kmeans(X8, 5, 0.05, init=C0, sample_weight=w, tol=0, max_iter=5)
+    b = soft_kmeans(X8.astype(np.float64), 5, 0.05, init=C0, sample_weight=w, tol=0, max_iter=5)
+    np.testing.assert_array_equal(a.centroids, b.centroids)
+    np.testing.assert_array_equal(a.responsibilities, b.responsibilities)
+    assert a.objective == b.objective
+
+
+def test_float32_follows_float64():
+    X, C0 = make_data(np.float64)
+    a = soft_kmeans(X.astype(np.float32), 5, 0.05, init=C0, tol=0, max_iter=10)
+    b = soft_kmeans(X, 5, 0.05, init=C0, tol=0, max_iter=10)
+    assert a.centroids.dtype == np.float32
+    np.testing.assert_allclose(a.centroids, b.centroids, rtol=1e-5)
+
+
+def test_integer_weights_equal_repeated_rows():
+    X, C0 = make_data(np.float64, n=300)
+    counts = np.random.RandomState(5).randint(0, 4, len(X))
+    a = soft_kmeans(X, 5, 0.05, init=C0, sample_weight=counts, tol=0, max_iter=8)
+    b = soft_kmeans(np.repeat(X, counts, axis=0), 5, 0.05, init=C0, tol=0, max_iter=8)
+    np.testing.assert_allclose(a.centroids, b.centroids, rtol=1e-10)
+    assert a.objective == pytest.approx(b.objective, rel=1e-10)
+    np.testing.assert_allclose(np.repeat(a.responsibilities, counts, axis=0), b.responsibilities,
+                               rtol=1e-9, atol=1e-14)
+
+
+def test_underflowed_cluster_keeps_its_previous_centre():
+    X, C0 = make_data(np.float64, k=4)
+    C0[2] = 1e5  # so far that exp(-beta (D - D_min)) is exactly 0 for every point
+    C_new = np.empty_like(C0)
+    wsum = np.empty(4)
+    core.step(X, None, C0, 10.0, 0, C_new, wsum, 2)
+    assert wsum[2] == 0 and (wsum[[0, 1, 3]] > 0).all()
+    np.testing.assert_array_equal(C_new[2], C0[2])
+    res = soft_kmeans(X, 4, 10.0, init=C0, tol=0, max_iter=5)
+    np.testing.assert_array_equal(res.centroids[2], C0[2])
+    assert (res.responsibilities[:, 2] == 0).all() and not (res.labels == 2).any()
+
+
+def test_tol_zero_runs_max_iter_and_tol_stops():
+    X, C0 = make_data(np.float64)
+    res = soft_kmeans(X, 5, 0.05, init=C0, tol=0, max_iter=7)
+    assert res.n_iter == 7 and not res.converged and len(res.objective_history) == 7
+    conv = soft_kmeans(X, 5, 0.05, init=C0, tol=1e-6, max_iter=500)
+    assert conv.converged and conv.n_iter < 500
+    # the rule: the last step moved the centres by less than tol, the one before by more
+    prev = soft_kmeans(X, 5, 0.05, init=C0, tol=0, max_iter=conv.n_iter - 1).centroids
+    assert np.linalg.norm(conv.centroids - prev) < 1e-6
+    before = soft_kmeans(X, 5, 0.05, init=C0, tol=0, max_iter=conv.n_iter - 2).centroids
+    assert np.linalg.norm(prev - before) >= 1e-6
+
+
+def test_free_energy_history_decreases_at_fixed_beta():
+    X, C0 = make_data(np.float64)
+    res = soft_kmeans(X, 5, 0.05, init=C0, tol=0, max_iter=20)
+    assert (np.diff(res.objective_history) <= 1e-9 * abs(res.objective_history[0])).all()
+    assert res.objective <= res.objective_history[-1] + 1e-9 * abs(res.objective)
+
+
+def test_without_responsibilities():
+    X, C0 = make_data(np.float64)
+    a = soft_kmeans(X, 5, 0.05, init=C0, return_responsibilities=False)
+    b = soft_kmeans(X, 5, 0.05, init=C0)
+    assert a.responsibilities is None
+    np.testing.assert_array_equal(a.labels, b.responsibilities.argmax(axis=1))
+    np.testing.assert_array_equal(a.centroids, b.centroids)
+
+
+def test_random_state_reproduces_the_fit():
+    X, _ = make_data(np.float64)
+    a = soft_kmeans(X, 5, 0.05, random_state=3)
+    b = soft_kmeans(X, 5, 0.05, random_state=3)
+    np.testing.assert_array_equal(a.centroids, b.centroids)
+    km = ckmeans.kmeans(X, 5, random_state=3, max_iter=1)  # the same k-means++ draws
+    first = soft_kmeans(X, 5, 1e6, distance="sqeuclidean", random_state=3, max_iter=1)
+    np.testing.assert_allclose(first.centroids, km.centroids, rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(1, 60), d=st.integers(1, 9), k=st.integers(1, 6),
+       log_beta=st.floats(-6, 6), scale=st.sampled_from([1e-3, 1.0, 255.0, 1e6]),
+       distance=st.sampled_from(["euclidean", "sqeuclidean"]), seed=st.integers(0, 2**31 - 1))
+def test_responsibilities_are_a_distribution(n, d, k, log_beta, scale, distance, seed):
+    k = min(k, n)
+    X = np.random.default_rng(seed).random((n, d)) * scale
+    res = soft_kmeans(X, k, 10.0 ** log_beta, distance=distance, random_state=seed, max_iter=3)
+    R = res.responsibilities
+    assert np.isfinite(R).all() and (R >= 0).all() and (R <= 1).all()
+    np.testing.assert_allclose(R.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert (R[np.arange(n), res.labels] == R.max(axis=1)).all()
+    assert np.isfinite(res.centroids).all() and np.isfinite(res.objective)
+
+
+# ---------------------------------------------------------------------------------- schedules
+
+def test_schedule_forms_agree():
+    X, C0 = make_data(np.float64)
+    fits = [soft_kmeans(X, 5, beta, init=C0, tol=0, max_iter=6)
+            for beta in (0.05, [0.05], [0.05] * 6, np.full(9, 0.05), lambda t: 0.05)]
+    for other in fits[1:]:
+        np.testing.assert_array_equal(other.centroids, fits[0].centroids)
+        assert other.beta == 0.05
+
+
+def test_sequence_schedule_holds_its_last_value():
+    X, C0 = make_data(np.float64)
+    res = soft_kmeans(X, 5, [0.01, 0.1], init=C0, tol=0, max_iter=4)
+    C = C0.copy()
+    energies = []
+    for beta in (0.01, 0.1, 0.1, 0.1):
+        energies.append(core.step(X, None, C, beta, 0, C, None, 1)[0])
+    np.testing.assert_array_equal(res.centroids, C)
+    np.testing.assert_array_equal(res.objective_history, energies)
+    R = np.empty((len(X), 5))
+    assert res.objective == core.estep(X, None, C, 0.1, 0, R, None, 1)
+    np.testing.assert_array_equal(res.responsibilities, R)
+    assert res.beta == 0.1
+
+
+def test_callable_schedule_is_called_per_iteration():
+    X, C0 = make_data(np.float64)
+    seen = []
+
+    def anneal(t):
+        seen.append(t)
+        return 0.01 * 2.0 ** t
+
+    res = soft_kmeans(X, 5, anneal, init=C0, tol=0, max_iter=5)
+    assert seen == [0, 1, 2, 3, 4]
+    ref = soft_kmeans(X, 5, [0.01 * 2.0 ** t for t in range(5)], init=C0, tol=0, max_iter=5)
+    np.testing.assert_array_equal(res.centroids, ref.centroids)
+    assert res.beta == 0.16
+    # values beyond max_iter are never used, so never checked
+    soft_kmeans(X, 5, [0.01, 0.02, -1.0], init=C0, max_iter=2)
+
+
+# --------------------------------------------------------------------------------- validation
+
+@pytest.mark.parametrize("beta, match", [
+    (0.0, "beta must be a finite number > 0"), (-1.0, "> 0"), (np.nan, "> 0"), (np.inf, "> 0"),
+    (True, "real number"), ("1.0", "beta must be a number"), ([], "empty sequence"),
+    ([1.0, 0.0], r"beta\[1\]"), ([[1.0]], "1-D"), (lambda t: -1.0 if t == 2 else 1.0, r"beta\(2\)"),
+    (lambda t: "x", "real number"), ([1.0, np.nan], r"beta\[1\]"),
+])
+def test_bad_beta(beta, match):
+    X, _ = make_data(np.float64)
+    with pytest.raises(ValueError, match=match):
+        soft_kmeans(X, 3, beta, max_iter=5)
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(n_clusters=0), ValueError, "n_clusters=0"),
+    (dict(n_clusters=601), ValueError, "n_samples=600"),
+    (dict(n_clusters=2.5), TypeError, "n_clusters must be an integer"),
+    (dict(max_iter=0), ValueError, "max_iter"),
+    (dict(tol=-1.0), ValueError, "tol"),
+    (dict(tol=np.inf), ValueError, "tol"),
+    (dict(distance="cityblock"), ValueError, "distance must be one of"),
+    (dict(init="kmeans++"), ValueError, "init must be"),
+    (dict(init=np.zeros((2, 7))), ValueError, "init array has shape"),
+    (dict(sample_weight=-np.ones(600)), ValueError, "negative"),
+    (dict(sample_weight=np.zeros(600)), ValueError, "zero everywhere"),
+    (dict(sample_weight=np.ones(5)), ValueError, "shape"),
+    (dict(n_threads=0), ValueError, "n_threads=0"),
+])
+def test_bad_arguments(kwargs, exc, match):
+    X, _ = make_data(np.float64)
+    args = dict(n_clusters=3, beta=1.0)
+    args.update(kwargs)
+    with pytest.raises(exc, match=match):
+        soft_kmeans(X, args.pop("n_clusters"), args.pop("beta"), **args)
+
+
+@pytest.mark.parametrize("X, match", [
+    (np.array([[1.0, np.nan], [0.0, 1.0]]), "NaN"), (np.zeros((0, 3)), "empty"),
+    (np.zeros(5), "2-D"), (np.array([["a", "b"]]), "real numbers"),
+])
+def test_bad_X(X, match):
+    with pytest.raises(ValueError, match=match):
+        soft_kmeans(X, 1, 1.0)
+
+
+def test_kernel_status_codes_become_errors():
+    X, C = make_data(np.float64)
+    with pytest.raises(ValueError, match="beta"):
+        core.estep(X, None, C, 0.0, 0, None, None, 1)
+    with pytest.raises(ValueError, match="distance"):
+        core.estep(X, None, C, 1.0, 7, None, None, 1)
+    with pytest.raises(ValueError, match="beta"):
+        core.fit(X, None, np.array([1.0, -1.0]), 0, C.copy(), 3, 0.0, 1, None,
+                 np.empty(len(X), np.int32), np.empty(3))
+    with pytest.raises(TypeError, match="float32 for float32 X"):
+        core.estep(X.astype(np.float32), None, C, 1.0, 0, None, None, 1)
+
+
+# ---------------------------------------------------------------------------------- estimator
+
+EXPECTED_FAILED_CHECKS = {
+    "check_sample_weight_equivalence_on_dense_data":
+        "the k-means++ initialisation draws per row: a point of weight 2 and a point repeated twice "
+        "consume the random stream differently, so the fits start from different centres "
+        "(sklearn.cluster.KMeans fails it the same way; from the same initial centres weights do "
+        "equal repeated rows: test_integer_weights_equal_repeated_rows)",
+}
+
+
+@parametrize_with_checks([SoftKMeans(random_state=0)],
+                         expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FAILED_CHECKS))
+def test_sklearn_kmeans_fails_the_same_checks(name):
+    with pytest.raises(AssertionError):
+        getattr(estimator_checks, name)("KMeans", sklearn.cluster.KMeans(random_state=0))
+
+
+@pytest.mark.parametrize("distance", ["euclidean", "sqeuclidean"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_estimator_methods(dtype, distance):
+    X, C0 = make_data(dtype)
+    beta = 0.05 if distance == "euclidean" else 5e-4
+    est = SoftKMeans(5, beta=beta, init=C0, distance=distance).fit(X)
+    res = soft_kmeans(X, 5, beta, init=C0, distance=distance)
+    np.testing.assert_array_equal(est.cluster_centers_, res.centroids)
+    np.testing.assert_array_equal(est.labels_, res.labels)
+    assert est.n_iter_ == res.n_iter and est.objective_ == res.objective and est.beta_ == beta
+    np.testing.assert_array_equal(est.predict_proba(X), res.responsibilities)
+    np.testing.assert_array_equal(est.predict(X), est.labels_)
+    np.testing.assert_array_equal(SoftKMeans(5, beta=beta, init=C0, distance=distance).fit_predict(X),
+                                  est.labels_)
+    assert est.score(X) == -res.objective
+    D = twins.soft_distances(X, est.cluster_centers_, distance)
+    np.testing.assert_allclose(est.transform(X), D, rtol=1e-4 if dtype == np.float32 else 1e-9)
+    w = weights(len(X), True)
+    assert est.score(X, sample_weight=w) == pytest.approx(
+        -twins.soft_estep(X, est.cluster_centers_, beta, distance, w)[2], rel=1e-5)
+
+
+def test_estimator_schedule_uses_the_last_beta():
+    X, C0 = make_data(np.float64)
+    est = SoftKMeans(5, beta=[0.01, 0.05], init=C0, tol=0, max_iter=3).fit(X)
+    assert est.beta_ == 0.05
+    np.testing.assert_allclose(est.predict_proba(X),
+                               twins.soft_estep(X, est.cluster_centers_, 0.05, "euclidean")[0],
+                               rtol=1e-9, atol=1e-14)
+
+
+# ------------------------------------------------------------------------------- soft metrics
+
+def soft_labels(n=500, k=4, n_classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    R = rng.random((n, k)) ** 3
+    return rng.integers(0, n_classes, n) * 7 - 3, R / R.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_soft_contingency_matches_twin(n_threads):
+    y, R = soft_labels(n=40_000)  # several chunks of the contingency kernel
+    w = np.random.default_rng(1).random(len(y))
+    table, classes = soft_contingency_matrix(y, R, sample_weight=w, n_threads=n_threads)
+    np.testing.assert_array_equal(classes, [-3, 4, 11])
+    np.testing.assert_allclose(table, twins.soft_contingency((y + 3) // 7, R, w), rtol=1e-12)
+    again, _ = soft_contingency_matrix(y, R, sample_weight=w, n_threads=3 - n_threads)
+    np.testing.assert_array_equal(table, again)
+
+
+def test_soft_gini_matches_the_notebook_loop():
+    y, R = soft_labels(n=300)
+    assert soft_gini(y, R) == pytest.approx(twins.soft_gini(y, R), rel=1e-12)
+
+
+def test_soft_metrics_on_one_hot_are_the_hard_ones():
+    y, R = soft_labels()
+    labels = R.argmax(axis=1)
+    one_hot = np.eye(R.shape[1])[labels]
+    assert soft_gini(y, one_hot) == pytest.approx(gini(y, labels), rel=1e-12)
+    assert soft_purity(y, R) == purity(y, labels)
+    # a cluster nobody belongs to contributes nothing
+    padded = np.hstack([one_hot, np.zeros((len(y), 1))])
+    assert soft_gini(y, padded) == pytest.approx(gini(y, labels), rel=1e-12)
+
+
+def test_soft_metrics_of_a_fit(shared_data):
+    X, y = ckmeans.datasets.load_mnist(shared_data / "mnist")
+    res = soft_kmeans(X[:2000], 10, 0.01, random_state=0, max_iter=10)
+    assert 0 < soft_gini(y[:2000], res.responsibilities) < 0.9
+    assert soft_purity(y[:2000], res.responsibilities) > 0.3
+
+
+@pytest.mark.parametrize("R, match", [
+    (np.full((10, 2), 0.6), "sum to 1"), (np.full((9, 2), 0.5), "9 rows"),
+    (np.full(10, 1.0), "2-D"), (np.array([[1.5, -0.5]] * 10), "negative"),
+    (np.array([[np.nan, 1.0]] * 10), "NaN"), (np.full((10, 2), "a"), "real numbers"),
+])
+def test_soft_metrics_errors(R, match):
+    y = np.arange(10) % 2
+    for fn in (soft_gini, soft_purity):
+        with pytest.raises(ValueError, match=match):
+            fn(y, R)
+
+
+def test_benchmark_script_runs(shared_data, tmp_path):
+    """Keep bench/bench_soft.py from rotting: a quick run writes its own section and nothing else."""
+    report = tmp_path / "B.md"
+    report.write_text("# Benchmarks\n\nother section\n")
+    env = dict(os.environ, CKMEANS_BENCH_DATA=str(shared_data))
+    bench = Path(__file__).resolve().parent.parent / "bench" / "bench_soft.py"
+    subprocess.run([sys.executable, str(bench), "--quick", "--iters", "2", "--repeats", "1",
+                    "--write", str(report)], check=True, env=env, capture_output=True, timeout=600)
+    text = report.read_text()
+    assert "other section" in text and "## Soft k-means" in text and "<!-- bench-soft:begin" in text
+    assert "| ckmeans | uint8 |" in text and "| notebook (cdist + log-sum-exp) | float64 |" in text
