@@ -98,18 +98,15 @@ def _load_input(args):
 
 
 def _fit_once(args, X, seed_state, verbose):
-    from ckmeans import kmeans
+    """One run; options left unset take the engine's defaults (hard and soft differ)."""
+    from ckmeans import kmeans, soft_kmeans
+    given = {name: getattr(args, name) for name in ("max_iter", "tol") if getattr(args, name) is not None}
     if args.soft:
-        from ckmeans import soft_kmeans
-        res = soft_kmeans(X, args.n_clusters, args.beta, init=args.init, max_iter=args.max_iter,
-                          tol=args.tol, random_state=seed_state, n_threads=args.threads,
-                          verbose=verbose)
+        res = soft_kmeans(X, args.n_clusters, args.beta, init=args.init, random_state=seed_state,
+                          n_threads=args.threads, verbose=verbose, **given)
         return res, float(res.objective)
-    res = kmeans(X, args.n_clusters, init=args.init, n_init=1, max_iter=args.max_iter,
-                 tol=args.tol, random_state=seed_state, n_threads=args.threads)
-    if verbose:
-        for i, value in enumerate(res.inertia_history):
-            print(f"iteration {i + 1}: objective {value:.10g}")
+    res = kmeans(X, args.n_clusters, init=args.init, n_init=1, random_state=seed_state,
+                 n_threads=args.threads, verbose=verbose, **given)
     return res, res.inertia
 
 
@@ -138,7 +135,7 @@ def cmd_fit(args):
     summary = {"input": args.input, "n_samples": int(X.shape[0]), "n_features": int(X.shape[1]),
                "dtype": str(X.dtype), "model": "soft" if args.soft else "hard",
                "n_clusters": args.n_clusters, "beta": args.beta if args.soft else None,
-               "init": args.init, "n_init": args.n_init, "max_iter": args.max_iter, "tol": args.tol,
+               "init": args.init, "n_init": args.n_init,
                "seed": args.seed, "scale": args.scale, "objective": float(best_value),
                "n_iter": int(best.n_iter), "converged": bool(best.converged),
                "seconds": round(seconds, 3)}
@@ -293,9 +290,9 @@ def build_parser():
     p.add_argument("--beta", type=_positive_float, default=1.0, help="soft k-means stiffness (default 1)")
     p.add_argument("--init", choices=("k-means++", "random"), default="k-means++")
     p.add_argument("--n-init", type=_positive_int, default=1, help="runs; the lowest objective wins")
-    p.add_argument("--max-iter", type=_positive_int, default=300)
-    p.add_argument("--tol", type=float, default=1e-4, help="relative tolerance (hard) or centre-shift "
-                                                        "norm (soft); 0 runs to a fixed point")
+    p.add_argument("--max-iter", type=_positive_int, help="iterations per run (default 300 hard, 100 soft)")
+    p.add_argument("--tol", type=float, help="hard: relative tolerance (default 1e-4); soft: centre-shift "
+                                             "norm (default 1e-5); 0 runs to a fixed point / max-iter")
     p.add_argument("--scale", choices=("raw", "unit"), default="raw",
                    help="raw: pixels 0..255 as the notebooks; unit: pixels / 255")
     p.add_argument("--labels", metavar="FILE", help="true labels (.npy or IDX) for purity, Gini, ...")

@@ -50,7 +50,7 @@ NOTES = {
     "seeds": "different initial centres: ckmeans used k-means++ (--seed), the notebook "
              "np.random.seed(96) + np.random.choice(n, k) rows (use --notebook-seeds to share them)",
     "wrap": "the notebook's first assignment subtracted uint8 images, so negative pixel differences "
-            "wrapped around modulo 256; it converged to another fixed point",
+            "wrapped around modulo 256: a wrong first partition, from which Lloyd may reach another fixed point",
     "11314": "the notebook divided purity and Gini by a hard-coded 11314 (the 20 Newsgroups training "
              "size) instead of n, scaling them by n / 11314",
     "k10": "the notebook's \"k=20\" run used k=10",

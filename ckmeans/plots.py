@@ -10,13 +10,13 @@ import numpy as np
 __all__ = ["centroid_grid", "contingency_heatmap", "elbow", "soft_vs_beta"]
 
 
-def _figure(width, height):
+def _figure(width, height, layout="tight"):
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as exc:  # the optional extra is missing
         raise ImportError("plots need matplotlib: pip install 'ckmeans[plot]'") from exc
-    fig = Figure(figsize=(width, height), dpi=100)
+    fig = Figure(figsize=(width, height), dpi=100, layout=layout)
     FigureCanvasAgg(fig)
     return fig
 
@@ -39,7 +39,8 @@ def centroid_grid(centroids, path, *, side=None, titles=None, suptitle=None):
         raise ValueError(f"centroids have {n_features} features, not a square image; give side=")
     n_cols = k if k <= 5 else (5 if k <= 10 else 10)
     n_rows = math.ceil(k / n_cols)
-    fig = _figure(1.3 * n_cols, 1.45 * n_rows + 0.5)
+    # Constrained layout reserves room for every title, so a row's titles never cover the images above.
+    fig = _figure(1.4 * n_cols, 1.7 * n_rows + (0.4 if suptitle else 0), layout="constrained")
     axes = fig.subplots(n_rows, n_cols, squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.set_axis_off()
@@ -50,7 +51,6 @@ def centroid_grid(centroids, path, *, side=None, titles=None, suptitle=None):
             ax.set_title(titles[i], fontsize=8, pad=3)
     if suptitle:
         fig.suptitle(suptitle, fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 0.95 if suptitle else 1), h_pad=0.6, w_pad=0.3)
     return _save(fig, path)
 
 
@@ -70,7 +70,6 @@ def elbow(ks, objectives, purities, path, *, title="Objective and purity against
     ax.set_title(title)
     lines = ax.get_lines() + right.get_lines()
     ax.legend(lines, [line.get_label() for line in lines], loc="center right")
-    fig.tight_layout()
     return _save(fig, path)
 
 
@@ -89,7 +88,6 @@ def soft_vs_beta(betas, soft_purities, soft_ginis, path, *, title="Soft k-means 
     ax.set_title(title)
     ax.legend(loc="best")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return _save(fig, path)
 
 
@@ -117,5 +115,4 @@ def contingency_heatmap(table, path, *, class_names=None, cluster_names=None, ti
                 if value:
                     ax.text(j, i, f"{value:g}", ha="center", va="center", fontsize=5.5,
                             color="white" if value > 0.6 * high else "black")
-    fig.tight_layout()
     return _save(fig, path)
