@@ -256,9 +256,8 @@ def _plots(out, setting, X, y, res, names, side, row):
         written.append(plots.centroid_grid(res.centroids, out / f"centroids_{setting.name}.png",
                                            side=side, titles=titles,
                                            suptitle=f"{title}: centroids (majority label, size)"))
-    short = [n if len(n) <= 14 else n.split(".")[0][:4] + "." + n.split(".")[-1] for n in names]
     written.append(plots.contingency_heatmap(
-        table, out / f"contingency_{setting.name}.png", class_names=short,
+        table, out / f"contingency_{setting.name}.png", class_names=names,
         title=f"{title} (purity {row['purity']:.3f})"))
     return [p.name for p in written]
 

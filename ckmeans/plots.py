@@ -56,7 +56,7 @@ def centroid_grid(centroids, path, *, side=None, titles=None, suptitle=None):
 
 def elbow(ks, objectives, purities, path, *, title="Objective and purity against k"):
     """Objective (left axis) and purity (right axis) against k, one marker per run."""
-    fig = _figure(6, 4)
+    fig = _figure(6, 4.3, layout="constrained")
     ax = fig.subplots()
     ax.plot(ks, objectives, "o-", color="tab:blue", label="objective")
     ax.set_xlabel("number of clusters k")
@@ -68,8 +68,8 @@ def elbow(ks, objectives, purities, path, *, title="Objective and purity against
     right.set_ylabel("purity", color="tab:orange")
     right.set_ylim(0, 1)
     ax.set_title(title)
-    lines = ax.get_lines() + right.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], loc="center right")
+    # Below the axes: inside, the legend of one axis would cover the other axis' line.
+    fig.legend(handles=ax.get_lines() + right.get_lines(), loc="outside lower center", ncols=2)
     return _save(fig, path)
 
 
@@ -101,7 +101,7 @@ def contingency_heatmap(table, path, *, class_names=None, cluster_names=None, ti
     fig.colorbar(image, ax=ax, label="points")
     ax.set_xticks(range(n_clusters))
     ax.set_xticklabels(cluster_names if cluster_names is not None else range(n_clusters),
-                       fontsize=7, rotation=90 if n_clusters > 12 else 0)
+                       fontsize=7)
     ax.set_yticks(range(n_classes))
     ax.set_yticklabels(class_names if class_names is not None else range(n_classes), fontsize=7)
     ax.set_xlabel("cluster")
@@ -113,6 +113,6 @@ def contingency_heatmap(table, path, *, class_names=None, cluster_names=None, ti
             for j in range(n_clusters):
                 value = table[i, j]
                 if value:
-                    ax.text(j, i, f"{value:g}", ha="center", va="center", fontsize=5.5,
+                    ax.text(j, i, f"{value:g}", ha="center", va="center", fontsize=6.5,
                             color="white" if value > 0.6 * high else "black")
     return _save(fig, path)
