@@ -1,0 +1,174 @@
+"""The ckmeans command line, through ``python -m ckmeans`` in a subprocess (exit codes, files,
+messages) and, for finer checks, through ``ckmeans.cli.main`` in process."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ckmeans
+from ckmeans.cli import CLIError, main
+
+
+def run_cli(*args, cwd=None):
+    # The subprocess imports the same ckmeans as the tests (installed wheel or built source tree).
+    env = dict(os.environ, PYTHONPATH=str(Path(ckmeans.__file__).resolve().parent.parent))
+    return subprocess.run([sys.executable, "-m", "ckmeans", *map(str, args)], capture_output=True,
+                          text=True, env=env, cwd=cwd, timeout=300)
+
+
+def blobs(n_per=40, k=3, d=5, seed=0):
+    """Well separated groups: any correct k-means finds them exactly."""
+    rng = np.random.default_rng(seed)
+    centres = np.arange(k)[:, None] * 100.0 + np.zeros((k, d))
+    X = np.concatenate([c + rng.normal(size=(n_per, d)) for c in centres])
+    return X, np.repeat(np.arange(k), n_per)
+
+
+def run_main(args, capsys):
+    """``main(args)`` in process (no interpreter start-up): (exit code, stdout, stderr)."""
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out, err)
+
+
+def assert_one_line_error(proc, *fragments):
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture(scope="module")
+def blob_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("blobs")
+    X, y = blobs()
+    np.save(folder / "X.npy", X)
+    np.save(folder / "y.npy", y)
+    return folder
+
+
+def test_fit_npy_with_labels_writes_files_and_finds_the_blobs(blob_files, tmp_path):
+    proc = run_cli("fit", blob_files / "X.npy", "-k", 3, "--labels", blob_files / "y.npy",
+                   "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert "purity 1.0000" in proc.stdout
+    out = tmp_path / "out"
+    centroids, labels = np.load(out / "centroids.npy"), np.load(out / "labels.npy")
+    X, y = blobs()
+    assert centroids.shape == (3, 5) and labels.shape == (120,)
+    # Each blob is one cluster, and each centroid is its blob's mean.
+    for c in range(3):
+        assert np.unique(labels[y == c]).size == 1
+        np.testing.assert_allclose(centroids[labels[y == c][0]], X[y == c].mean(axis=0))
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["purity"] == 1.0 and metrics["accuracy_hungarian"] == 1.0 and metrics["ari"] == 1.0
+    assert metrics["n_samples"] == 120 and metrics["n_clusters"] == 3 and metrics["model"] == "hard"
+    assert metrics["objective"] == pytest.approx(
+        sum(((X[y == c] - X[y == c].mean(axis=0)) ** 2).sum() for c in range(3)))
+
+
+def test_fit_soft_idx_images_with_plots(tmp_path):
+    rng = np.random.default_rng(1)
+    images = np.zeros((60, 8, 8), dtype=np.uint8)
+    y = np.repeat(np.arange(3), 20).astype(np.uint8)
+    for c in range(3):  # class c lights up rows 2c..2c+1
+        images[y == c, 2 * c:2 * c + 2, :] = 200
+    images = np.minimum(images.astype(int) + rng.integers(0, 20, images.shape), 255).astype(np.uint8)
+    ckmeans.write_idx(tmp_path / "img.idx.gz", images)
+    ckmeans.write_idx(tmp_path / "lab.idx", y)
+    proc = run_cli("fit", tmp_path / "img.idx.gz", "--labels", tmp_path / "lab.idx", "-k", 3, "--soft",
+                   "--beta", 0.5, "--scale", "unit", "--plot", "--out", tmp_path / "o")
+    assert proc.returncode == 0, proc.stderr
+    assert "soft purity 1.0000" in proc.stdout
+    R = np.load(tmp_path / "o" / "responsibilities.npy")
+    np.testing.assert_allclose(R.sum(axis=1), 1.0)
+    centroids = np.load(tmp_path / "o" / "centroids.npy")
+    assert centroids.shape == (3, 64) and centroids.max() <= 1.0  # --scale unit: pixels / 255
+    for name in ("centroids.png", "contingency.png"):
+        assert (tmp_path / "o" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["fit", "no_such_file.idx"], ["not found", "no_such_file.idx"]),
+    (["fit", "BAD", "-k", "2"], ["bad magic"]),
+])
+def test_errors_are_one_line_without_traceback(blob_files, args, fragments):
+    (blob_files / "BAD").write_bytes(b"this is not an IDX file at all")
+    proc = run_cli(*args, cwd=blob_files)
+    assert_one_line_error(proc, *fragments)
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["fit", "X.npy", "-k", "0"], ["-k", "positive integer"]),
+    (["fit", "X.npy", "-k", "500"], ["-k 500", "120 samples"]),
+    (["fit", "X.npy", "--scale", "unit"], ["--scale unit", "float64"]),
+    (["fit", "X.npy", "--labels", "short.npy"], ["short.npy", "119 labels", "120 rows"]),
+    (["fit", "X.npy", "--threads", "0"], ["n_threads"]),
+    (["fit", "X.npy", "--frobnicate"], ["unrecognized arguments"]),
+    (["fetch", "cifar"], ["invalid choice"]),
+    (["experiments", "--out", "o", "--data-dir", "nowhere"], ["mnist", "not found"]),
+])
+def test_more_errors_in_process(blob_files, args, fragments, capsys, monkeypatch):
+    monkeypatch.chdir(blob_files)
+    np.save(blob_files / "short.npy", np.zeros(119, dtype=int))
+    assert_one_line_error(run_main(args, capsys), *fragments)
+
+
+def test_debug_lets_the_exception_through(tmp_path):
+    with pytest.raises(CLIError, match="missing.npy"):
+        main(["fit", str(tmp_path / "missing.npy"), "--debug"])
+
+
+def test_info_and_help(capsys):
+    proc = run_main(["info"], capsys)
+    assert proc.returncode == 0 and "openmp" in proc.stdout
+    proc = run_main(["--help"], capsys)
+    assert proc.returncode == 0
+    for command in ("demo", "fit", "experiments", "fetch", "info"):
+        assert command in proc.stdout
+
+
+def test_demo_prints_both_models():
+    proc = run_cli("demo")
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split("  ")[0]: line.split() for line in proc.stdout.splitlines()
+            if line.startswith(("hard k-means", "soft k-means"))}
+    assert len(rows) == 2
+    for fields in rows.values():
+        purity, gini, accuracy = map(float, fields[-4:-1])
+        # 8x8 digits with k=10: far better than chance (0.1), far from perfect.
+        assert 0.5 < purity <= 1 and 0 <= gini < 0.6 and 0.5 < accuracy <= purity
+
+
+# ------------------------------------------------------------------------------- in process
+def test_n_init_runs_are_the_engines_best_of_n(blob_files, tmp_path, capsys):
+    X = np.random.default_rng(3).normal(size=(300, 4))
+    np.save(tmp_path / "X.npy", X)
+    assert main(["fit", str(tmp_path / "X.npy"), "-k", "6", "--n-init", "4", "--seed", "7",
+                 "--out", str(tmp_path / "o"), "-q"]) == 0
+    assert capsys.readouterr().out == ""  # --quiet
+    got = json.loads((tmp_path / "o" / "metrics.json").read_text())["objective"]
+    assert got == pytest.approx(ckmeans.kmeans(X, 6, n_init=4, random_state=7).inertia, rel=1e-12)
+
+
+def test_verbose_prints_every_iteration(blob_files, tmp_path, capsys):
+    assert main(["fit", str(blob_files / "X.npy"), "-k", "3", "-v", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    n_iter = json.loads((tmp_path / "metrics.json").read_text())["n_iter"]
+    assert sum(line.startswith("Iteration") for line in out.splitlines()) == n_iter
+
+
+def test_warnings_become_one_line(tmp_path, capsys):
+    np.save(tmp_path / "X.npy", np.zeros((10, 2)))  # identical points: fewer distinct clusters
+    assert main(["fit", str(tmp_path / "X.npy"), "-k", "3", "--out", str(tmp_path), "-q"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("ckmeans fit: warning:") and "distinct clusters" in err[0]
