@@ -7,7 +7,17 @@
  *     ck_strerror() turns it into a static English message;
  *   - n_threads >= 1 is the number of OpenMP threads (values < 1 are treated as 1); results never
  *     depend on it.
- * Build the static library with `make -C src_c` or link the symbols exported by the ckmeans wheel.
+ * Ownership: the caller allocates every array (inputs and outputs); no function keeps a pointer
+ * after it returns or frees one it was given; scratch memory is allocated and freed inside the call
+ * (CK_ERR_NOMEM if that fails). Sizes are checked (CK_ERR_ARG); pointers are not: every array must be
+ * non-NULL and as large as the sizes say, except where NULL is documented as allowed.
+ *
+ * Using it:
+ *   - from C: `make -C src_c` builds libckmeans.a (OPENMP=0 for a serial build); link with
+ *     `cc prog.c -Isrc_c src_c/libckmeans.a -fopenmp -lm`. See examples/c/.
+ *   - from Cython: `from ckmeans.kernels cimport ck_assign_f64, ...` gives every function below under
+ *     the same name and signature, exported by the compiled module ckmeans.kernels; compile with
+ *     include_dirs=[ckmeans.get_include()] (this header) and link nothing. See examples/cython/.
  */
 #ifndef CKMEANS_H
 #define CKMEANS_H
