@@ -64,6 +64,40 @@ def _check_X(X):
     return X
 
 
+def _check_n_clusters(n_clusters, n_samples):
+    """n_clusters as an int in [1, n_samples]."""
+    if isinstance(n_clusters, bool) or not isinstance(n_clusters, numbers.Integral):
+        raise TypeError(f"n_clusters must be an integer, got {n_clusters!r}")
+    if not 1 <= n_clusters <= n_samples:
+        raise ValueError(f"n_clusters={n_clusters} must be in [1, n_samples={n_samples}]")
+    return int(n_clusters)
+
+
+def _check_max_iter(max_iter):
+    if (isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral)
+            or not 1 <= max_iter <= _MAX_ITER_LIMIT):
+        raise ValueError(f"max_iter must be an integer in [1, {_MAX_ITER_LIMIT}], got {max_iter!r}")
+
+
+def _check_tol(tol):
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0 or not np.isfinite(tol):
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+
+
+def _check_init_name(init):
+    """True for a string init (which must name a method); arrays and callables are checked later."""
+    if isinstance(init, str) and init not in ("k-means++", "random"):
+        raise ValueError(f"init must be 'k-means++', 'random', an array or a callable, got {init!r}")
+    return isinstance(init, str)
+
+
+def _check_weights_for_init(w, init, n_clusters):
+    """Drawing n_clusters distinct rows needs that many rows of positive weight."""
+    if w is not None and isinstance(init, str) and np.count_nonzero(w) < n_clusters:
+        raise ValueError(f"only {np.count_nonzero(w)} samples have a positive weight; "
+                         f"n_clusters={n_clusters} initial centres need that many")
+
+
 def _centroid_dtype(X):
     return np.float32 if X.dtype == np.float32 else np.float64
 
@@ -167,30 +201,19 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     """
     X = _check_X(X)
     n_samples, n_features = X.shape
-    if isinstance(n_clusters, bool) or not isinstance(n_clusters, numbers.Integral):
-        raise TypeError(f"n_clusters must be an integer, got {n_clusters!r}")
-    if not 1 <= n_clusters <= n_samples:
-        raise ValueError(f"n_clusters={n_clusters} must be in [1, n_samples={n_samples}]")
-    n_clusters = int(n_clusters)
-    if (isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral)
-            or not 1 <= max_iter <= _MAX_ITER_LIMIT):
-        raise ValueError(f"max_iter must be an integer in [1, {_MAX_ITER_LIMIT}], got {max_iter!r}")
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0 or not np.isfinite(tol):
-        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    n_clusters = _check_n_clusters(n_clusters, n_samples)
+    _check_max_iter(max_iter)
+    _check_tol(tol)
     if algorithm not in _ALGORITHMS:
         raise ValueError(f"algorithm must be one of {_ALGORITHMS}, got {algorithm!r}")
-    is_string_init = isinstance(init, str)
-    if is_string_init and init not in ("k-means++", "random"):
-        raise ValueError(f"init must be 'k-means++', 'random', an array or a callable, got {init!r}")
+    is_string_init = _check_init_name(init)
     if n_init == "auto":
         n_init = 10 if (init == "random" if is_string_init else callable(init)) else 1
     if isinstance(n_init, bool) or not isinstance(n_init, numbers.Integral) or n_init < 1:
         raise ValueError(f"n_init must be 'auto' or an integer >= 1, got {n_init!r}")
     n_init = int(n_init)
     w = _check_sample_weight(sample_weight, n_samples)
-    if w is not None and is_string_init and np.count_nonzero(w) < n_clusters:
-        raise ValueError(f"only {np.count_nonzero(w)} samples have a positive weight; "
-                         f"n_clusters={n_clusters} initial centres need that many")
+    _check_weights_for_init(w, init, n_clusters)
     n_threads = effective_n_threads(n_threads)
     cdtype = _centroid_dtype(X)
     if not is_string_init and not callable(init):

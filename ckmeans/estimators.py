@@ -3,12 +3,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ckmeans import _kmeans_core
-from ckmeans._kmeans import _centroid_dtype, kmeans
+from ckmeans import _kmeans_core, _soft_core
+from ckmeans._kmeans import _centroid_dtype, _check_sample_weight, kmeans
+from ckmeans._soft import DISTANCES, soft_kmeans
 from ckmeans._threads import effective_n_threads
 from ckmeans.metrics import objective
 
-__all__ = ["KMeans"]
+__all__ = ["KMeans", "SoftKMeans"]
 
 # Dtypes the engine uses as they are; anything else numeric becomes float64 (the first entry).
 _KEPT_DTYPES = [np.float64, np.float32, np.uint8]
@@ -17,7 +18,55 @@ _KEPT_DTYPES = [np.float64, np.float32, np.uint8]
 _BLOCK_ELEMENTS = 1 << 20
 
 
-class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+class _CentroidClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
+    """What KMeans and SoftKMeans share: input validation (dtypes kept as the engine takes them),
+    fit_predict / fit_transform, and the distances of new points to the fitted centres."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # transform returns float32 distances for float32 X (like the centres), float64 otherwise.
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _validate(self, X, *, reset):
+        return validate_data(self, X, reset=reset, dtype=_KEPT_DTYPES, order=None, copy=False)
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit and return the cluster of every point of X (``labels_``)."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Fit and return the distances of every point of X to every centre."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
+
+    def _sq_distances(self, X):
+        """Squared Euclidean distances (n_samples, n_clusters) from validated X to the centres.
+
+        NumPy, as the engine has no all-distances kernel; X is converted to float a block of rows at
+        a time, so uint8 input is never copied whole.
+        """
+        centers = self.cluster_centers_
+        dtype = np.float32 if X.dtype == np.float32 else np.float64
+        c_sqnorm = np.einsum("ij,ij->i", centers, centers, dtype=np.float64)
+        out = np.empty((X.shape[0], centers.shape[0]), dtype=dtype)
+        block = max(1, _BLOCK_ELEMENTS // max(1, X.shape[1]))
+        for start in range(0, X.shape[0], block):
+            xb = X[start:start + block].astype(dtype, copy=False)
+            # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2: one matrix product for the block. It can be
+            # slightly negative from rounding when x is (nearly) a centre, hence the clip.
+            d2 = np.einsum("ij,ij->i", xb, xb, dtype=np.float64)[:, None] - 2.0 * (xb @ centers.T)
+            d2 += c_sqnorm
+            np.maximum(d2, 0.0, out=out[start:start + block], casting="unsafe")
+        return out
+
+    def _validate_for_engine(self, X):
+        """Validated C-contiguous X and the centres in the dtype the engine pairs with it."""
+        check_is_fitted(self)
+        X = np.ascontiguousarray(self._validate(X, reset=False))
+        return X, np.ascontiguousarray(self.cluster_centers_, dtype=_centroid_dtype(X))
+
+
+class KMeans(_CentroidClusterer):
     """k-means clustering with the ckmeans engine; a drop-in for :class:`sklearn.cluster.KMeans`.
 
     Parameters mean what they mean in :func:`ckmeans.kmeans` (and in scikit-learn); they are
@@ -67,15 +116,6 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.n_threads = n_threads
         self.verbose = verbose
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # transform returns float32 distances for float32 X (like the centres), float64 otherwise.
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
-
-    def _validate(self, X, *, reset):
-        return validate_data(self, X, reset=reset, dtype=_KEPT_DTYPES, order=None, copy=False)
-
     def fit(self, X, y=None, sample_weight=None):
         """Compute the clustering of X (y is ignored). Returns self."""
         X = self._validate(X, reset=True)
@@ -88,40 +128,6 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.inertia_ = float(result.inertia)
         self.n_iter_ = int(result.n_iter)
         return self
-
-    def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit and return the cluster of every point of X (``labels_``)."""
-        return self.fit(X, sample_weight=sample_weight).labels_
-
-    def fit_transform(self, X, y=None, sample_weight=None):
-        """Fit and return the distances of every point of X to every centre."""
-        return self.fit(X, sample_weight=sample_weight).transform(X)
-
-    def _sq_distances(self, X):
-        """Squared Euclidean distances (n_samples, n_clusters) from validated X to the centres.
-
-        NumPy, as the engine has no all-distances kernel; X is converted to float a block of rows at
-        a time, so uint8 input is never copied whole.
-        """
-        centers = self.cluster_centers_
-        dtype = np.float32 if X.dtype == np.float32 else np.float64
-        c_sqnorm = np.einsum("ij,ij->i", centers, centers, dtype=np.float64)
-        out = np.empty((X.shape[0], centers.shape[0]), dtype=dtype)
-        block = max(1, _BLOCK_ELEMENTS // max(1, X.shape[1]))
-        for start in range(0, X.shape[0], block):
-            xb = X[start:start + block].astype(dtype, copy=False)
-            # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2: one matrix product for the block. It can be
-            # slightly negative from rounding when x is (nearly) a centre, hence the clip.
-            d2 = np.einsum("ij,ij->i", xb, xb, dtype=np.float64)[:, None] - 2.0 * (xb @ centers.T)
-            d2 += c_sqnorm
-            np.maximum(d2, 0.0, out=out[start:start + block], casting="unsafe")
-        return out
-
-    def _validate_for_engine(self, X):
-        """Validated C-contiguous X and the centres in the dtype the engine pairs with it."""
-        check_is_fitted(self)
-        X = np.ascontiguousarray(self._validate(X, reset=False))
-        return X, np.ascontiguousarray(self.cluster_centers_, dtype=_centroid_dtype(X))
 
     def predict(self, X):
         """Nearest centre of every point of X (int32; ties go to the lowest centre index)."""
@@ -141,3 +147,98 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         labels = self.predict(X)
         X, centers = self._validate_for_engine(X)
         return -objective(X, centers, labels, sample_weight=sample_weight, n_threads=self.n_threads)
+
+
+class SoftKMeans(_CentroidClusterer):
+    """Soft k-means (MacKay) with stiffness beta, on the ckmeans soft engine.
+
+    Parameters mean what they mean in :func:`ckmeans.soft_kmeans` and are validated there, when
+    ``fit`` is called.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    beta : float, sequence of floats or callable, default=1.0
+        Stiffness (> 0), or a schedule: ``beta[t]`` / ``beta(t)`` for iteration t (deterministic
+        annealing; past the end of a sequence its last value holds).
+    init : {'k-means++', 'random'}, array of shape (n_clusters, n_features) or callable,
+        default='k-means++'
+    max_iter : int, default=100
+    tol : float, default=1e-5
+        Absolute: stop when the Frobenius norm of the centre change is < tol (0: run max_iter).
+    distance : {'euclidean', 'sqeuclidean'}, default='euclidean'
+    random_state : None, int or numpy.random.RandomState, default=None
+    n_threads : int or None, default=None
+        Threads for every method (None = all usable cores). Results are identical for any value.
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        float32 for float32 X, float64 otherwise (uint8 X included).
+    labels_ : ndarray of int32, shape (n_samples,)
+        Cluster of largest responsibility (the nearest centre).
+    objective_ : float
+        Free energy of the training data at ``beta_`` (see :func:`ckmeans.soft_kmeans`).
+    beta_ : float
+        The last beta of the fit; predict_proba, score and predict use it.
+    n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X was a DataFrame with string column names.
+    """
+
+    def __init__(self, n_clusters=8, *, beta=1.0, init="k-means++", max_iter=100, tol=1e-5,
+                 distance="euclidean", random_state=None, n_threads=None, verbose=0):
+        self.n_clusters = n_clusters
+        self.beta = beta
+        self.init = init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.distance = distance
+        self.random_state = random_state
+        self.n_threads = n_threads
+        self.verbose = verbose
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the soft clustering of X (y is ignored). Returns self."""
+        X = self._validate(X, reset=True)
+        result = soft_kmeans(X, self.n_clusters, self.beta, init=self.init, max_iter=self.max_iter,
+                             tol=self.tol, distance=self.distance, sample_weight=sample_weight,
+                             random_state=self.random_state, n_threads=self.n_threads,
+                             return_responsibilities=False, verbose=bool(self.verbose))
+        self.cluster_centers_ = result.centroids
+        self.labels_ = result.labels
+        self.objective_ = result.objective
+        self.beta_ = result.beta
+        self.n_iter_ = result.n_iter
+        return self
+
+    def _estep(self, X, *, proba=False, labels=False, sample_weight=None):
+        X, centers = self._validate_for_engine(X)
+        w = _check_sample_weight(sample_weight, X.shape[0])
+        resp = np.empty((X.shape[0], centers.shape[0])) if proba else None
+        lab = np.empty(X.shape[0], dtype=np.int32) if labels else None
+        energy = _soft_core.estep(X, w, centers, self.beta_, DISTANCES[self.distance], resp, lab,
+                                  effective_n_threads(self.n_threads))
+        return resp, lab, energy
+
+    def predict(self, X):
+        """Cluster of largest responsibility of every point of X (= the nearest centre; int32)."""
+        return self._estep(X, labels=True)[1]
+
+    def predict_proba(self, X):
+        """Responsibilities of every point of X at ``beta_``, shape (n_samples, n_clusters), rows
+        summing to 1 (float64)."""
+        return self._estep(X, proba=True)[0]
+
+    def transform(self, X):
+        """Distances of every point of X to every centre in the fitted ``distance`` (Euclidean or
+        squared Euclidean), shape (n_samples, n_clusters)."""
+        check_is_fitted(self)
+        sq = self._sq_distances(self._validate(X, reset=False))
+        return np.sqrt(sq) if self.distance == "euclidean" else sq
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the free energy of X with the fitted centres at ``beta_`` (higher is better)."""
+        return -self._estep(X, sample_weight=sample_weight)[2]

@@ -13,9 +13,11 @@ from scipy.optimize import linear_sum_assignment
 from ckmeans import _kmeans_core
 from ckmeans._kmeans import _centroid_dtype, _check_X
 from ckmeans._metrics import contingency as _contingency
+from ckmeans._metrics import soft_contingency as _soft_contingency
 from ckmeans._threads import effective_n_threads
 
-__all__ = ["ContingencyTable", "contingency_matrix", "gini", "map_clusters", "objective", "purity"]
+__all__ = ["ContingencyTable", "contingency_matrix", "gini", "map_clusters", "objective", "purity",
+           "soft_contingency_matrix", "soft_gini", "soft_purity"]
 
 class ContingencyTable(NamedTuple):
     """Result of :func:`contingency_matrix`.
@@ -235,3 +237,63 @@ def objective(X, centroids, labels, sample_weight=None, *, n_threads=None):
     labels = np.ascontiguousarray(labels, dtype=np.int32)
     weights = None if sample_weight is None else _check_weights(sample_weight, X.shape[0])
     return float(_kmeans_core.inertia(X, weights, centroids, labels, effective_n_threads(n_threads)))
+
+
+def _check_responsibilities(R, n_samples):
+    """(n_samples, k) finite, non-negative rows summing to 1, as C-contiguous float64."""
+    R = np.asarray(R)
+    if R.dtype.kind not in "biuf":
+        raise ValueError(f"responsibilities must hold real numbers, got dtype {R.dtype}")
+    if R.ndim != 2 or R.shape[1] == 0:
+        raise ValueError(f"responsibilities must be 2-D (n_samples, n_clusters >= 1), got shape {R.shape}")
+    if R.shape[0] != n_samples:
+        raise ValueError(f"y_true has {n_samples} entries but responsibilities has {R.shape[0]} rows")
+    tol = 1e-3 if R.dtype == np.float32 else 1e-6
+    R = np.ascontiguousarray(R, dtype=np.float64)
+    if not np.all(np.isfinite(R)):
+        raise ValueError("responsibilities contain NaN or infinity")
+    if np.any(R < 0):
+        raise ValueError("responsibilities contain negative values")
+    sums = R.sum(axis=1)
+    bad = np.abs(sums - 1.0) > tol
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        raise ValueError(f"every row of responsibilities must sum to 1; row {i} sums to {sums[i]!r}")
+    return R
+
+
+def soft_contingency_matrix(y_true, R, *, sample_weight=None, n_threads=None):
+    """Responsibility-weighted counts of classes (rows) in clusters (columns): ``onehot(y)^T R``.
+
+    ``table[c, k] = sum_i w_i R[i, k]`` over the points i of class ``classes[c]``; computed by the C
+    kernel ``ck_soft_contingency`` (identical for any ``n_threads``). Returns ``(table, classes)``.
+    """
+    y_true = _check_labels(y_true, "y_true")
+    R = _check_responsibilities(R, y_true.shape[0])
+    weights = None if sample_weight is None else _check_weights(sample_weight, y_true.shape[0])
+    classes, row_codes = _encode(y_true)
+    table = np.empty((classes.shape[0], R.shape[1]), dtype=np.float64)
+    _soft_contingency(row_codes, R, weights, table, effective_n_threads(n_threads))
+    return table, classes
+
+
+def soft_purity(y_true, R, *, n_threads=None):
+    """Purity of the hard assignment ``argmax_k R[i, k]`` (ties to the lowest cluster): see
+    :func:`purity`. R is (n_samples, n_clusters) responsibilities, rows summing to 1."""
+    y_true = _check_labels(y_true, "y_true")
+    R = _check_responsibilities(R, y_true.shape[0])
+    return purity(y_true, R.argmax(axis=1), n_threads=n_threads)
+
+
+def soft_gini(y_true, R, *, n_threads=None):
+    """Gini impurity of soft clusters, from responsibility-weighted label counts, divided by n.
+
+    With ``m_kc = sum_{i in class c} R[i, k]`` (``onehot(y)^T R``, in C) and ``m_k = sum_c m_kc``:
+    ``sum_k m_k * (1 - sum_c (m_kc / m_k)^2) / n``; clusters with ``m_k = 0`` contribute nothing. For
+    one-hot R it equals :func:`gini` of the argmax labels.
+    """
+    table, _ = soft_contingency_matrix(y_true, R, n_threads=n_threads)
+    sizes = table.sum(axis=0)
+    full = sizes > 0
+    n = _check_labels(y_true, "y_true").shape[0]
+    return float((sizes[full] - (table[:, full] ** 2).sum(axis=0) / sizes[full]).sum() / n)

@@ -46,7 +46,10 @@ enum {
     /* metrics errors (50..59) */
     CK_ERR_LABEL_RANGE = 50, /* a label code is outside [0, n_rows) or [0, n_cols) */
     /* k-means errors (60..69) */
-    CK_ERR_KMEANS_LABEL = 60    /* a label is outside [0, n_clusters) */
+    CK_ERR_KMEANS_LABEL = 60,   /* a label is outside [0, n_clusters) */
+    /* soft k-means errors (70..79) */
+    CK_ERR_SOFT_BETA = 70,      /* a stiffness beta is not a finite number > 0 */
+    CK_ERR_SOFT_DISTANCE = 71   /* the distance code is not CK_SOFT_EUCLIDEAN or CK_SOFT_SQEUCLIDEAN */
 };
 
 /* Static English description of a status code (never NULL). */
@@ -141,6 +144,19 @@ int ck_idx_encode(const void *in, int type_code, int64_t n_elems, uint8_t *paylo
 int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
                    int64_t n_rows, int64_t n_cols, const double *weights, double *out,
                    int n_threads);
+
+/* Weighted contingency of classes against responsibilities: out = onehot(row_codes)^T x R.
+ *
+ *   row_codes  IN   n_samples codes in [0, n_rows) (true classes as 0-based codes)
+ *   resp       IN   n_samples x n_cols, row-major (responsibilities: row i spreads point i over
+ *                   the n_cols clusters)
+ *   weights    IN   n_samples weights, or NULL for 1 per point
+ *   out        OUT  n_rows x n_cols, overwritten: out[r * n_cols + c] = sum of weights[i] * resp[i, c]
+ *                   over the points i of class r.
+ * Same chunking, scratch bound, determinism (bit-identical for any n_threads) and errors as
+ * ck_contingency (CK_ERR_LABEL_RANGE for a class code out of range). */
+int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples, int64_t n_rows,
+                        int64_t n_cols, const double *weights, double *out, int n_threads);
 
 /* ---- hard k-means (src_c/kmeans_*.c) ------------------------------------------------------
  * Three dtypes share one implementation:
@@ -256,6 +272,82 @@ int ck_mean_feature_variance_f64(const double *X, int64_t n_samples, int64_t n_f
 int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, int n_threads,
                                 double *mean_variance);
 /* ---- end hard k-means ---- */
+
+/* ---- soft k-means (src_c/soft_kmeans.c) ------------------------------------------------------
+ * MacKay's soft k-means with stiffness beta > 0. With D_ij = d(x_i, c_j) the chosen distance
+ * (CK_SOFT_EUCLIDEAN: ||x_i - c_j||, CK_SOFT_SQEUCLIDEAN: ||x_i - c_j||^2):
+ *   E-step  r_ij = exp(-beta D_ij) / sum_l exp(-beta D_il), by a log-sum-exp shifted by the row's
+ *           nearest centre, so it is finite for any finite beta > 0 and any distances;
+ *   M-step  c_j = sum_i w_i r_ij x_i / sum_i w_i r_ij; a cluster whose total weight sum_i w_i r_ij is
+ *           0 (every r_ij underflowed) keeps its previous centre;
+ *   free energy F = sum_i w_i (-(1/beta) log sum_j exp(-beta D_ij))
+ *                 = sum_i w_i (min_j D_ij - (1/beta) log sum_j exp(-beta (D_ij - min_l D_il))),
+ *           which lies in [E_hard - W log(k) / beta, E_hard] with E_hard = sum_i w_i min_j D_ij and
+ *           W = sum_i w_i, and tends to E_hard as beta grows.
+ * Dtypes, layouts and sample_weight as for hard k-means (_f32, _f64, _u8; X never copied to float;
+ * weights NULL = 1). Distances are computed by differences in double; responsibilities, sums and
+ * energies are double; a fit keeps its centres in double and rounds them to the centroid type only
+ * when it returns (so _f32 centroids are the float64 fit's, rounded). One pass over X per iteration:
+ * each row block's distances, responsibilities and weighted sums while the rows are in cache. Results
+ * are bit-identical for any n_threads, and _u8 equals _f64 on the same values; with AVX2/FMA
+ * (chosen at run time, CKMEANS_NO_SIMD=1 to refuse) the last bits of a distance may differ from the
+ * portable path. Status: CK_OK, CK_ERR_ARG (sizes out of range: n_samples, n_features, n_clusters
+ * >= 1, n_clusters <= INT32_MAX), CK_ERR_SOFT_BETA, CK_ERR_SOFT_DISTANCE, CK_ERR_NOMEM. */
+enum { CK_SOFT_EUCLIDEAN = 0, CK_SOFT_SQEUCLIDEAN = 1 };
+
+/* E-step for given centroids and beta: responsibilities (OUT, n_samples x n_clusters double, or
+ * NULL), labels (OUT, n_samples, or NULL) = argmax_j r_ij = the nearest centre (lowest index on ties),
+ * *objective (OUT, or NULL) = the free energy F. */
+int ck_soft_estep_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                      const float *centroids, int64_t n_clusters, double beta, int distance,
+                      double *responsibilities, int32_t *labels, double *objective, int n_threads);
+int ck_soft_estep_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                      const double *centroids, int64_t n_clusters, double beta, int distance,
+                      double *responsibilities, int32_t *labels, double *objective, int n_threads);
+int ck_soft_estep_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                     const double *centroids, int64_t n_clusters, double beta, int distance,
+                     double *responsibilities, int32_t *labels, double *objective, int n_threads);
+
+/* One fused E+M iteration: centroids_new (OUT; may equal centroids_old) from the responsibilities of
+ * centroids_old; weight_in_clusters (OUT, n_clusters, or NULL) = sum_i w_i r_ij; *objective (OUT, or
+ * NULL) = F of centroids_old; *center_shift (OUT, or NULL) = ||C_new - C_old||_F (in double). */
+int ck_soft_step_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                     const float *centroids_old, int64_t n_clusters, double beta, int distance,
+                     float *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
+                     double *center_shift);
+int ck_soft_step_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                     const double *centroids_old, int64_t n_clusters, double beta, int distance,
+                     double *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
+                     double *center_shift);
+int ck_soft_step_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                    const double *centroids_old, int64_t n_clusters, double beta, int distance,
+                    double *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
+                    double *center_shift);
+
+/* A whole soft k-means fit. centroids: IN the initial centres, OUT the final ones. Iteration t
+ * (0-based) uses betas[t], or betas[n_betas - 1] once t >= n_betas (a constant beta is n_betas = 1;
+ * the betas used must be finite and > 0). Stops after max_iter (>= 1) iterations or as soon as
+ * ||C_new - C_old||_F < tol (tol >= 0 and finite; tol = 0 runs max_iter iterations; *converged = 1).
+ * Then one more E-step with the last beta used gives responsibilities (OUT, n_samples x n_clusters,
+ * or NULL to skip storing them), labels (OUT or NULL) and *objective (OUT, F) of the returned
+ * centres. *n_iter (OUT) iterations run; objective_history (OUT, max_iter doubles, or NULL) the F of
+ * each iteration's E-step. */
+int ck_soft_kmeans_fit_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                           int64_t n_clusters, const double *betas, int64_t n_betas, int distance,
+                           float *centroids, int max_iter, double tol, int n_threads,
+                           double *responsibilities, int32_t *labels, int *n_iter, double *objective,
+                           double *objective_history, int *converged);
+int ck_soft_kmeans_fit_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                           int64_t n_clusters, const double *betas, int64_t n_betas, int distance,
+                           double *centroids, int max_iter, double tol, int n_threads,
+                           double *responsibilities, int32_t *labels, int *n_iter, double *objective,
+                           double *objective_history, int *converged);
+int ck_soft_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                          int64_t n_clusters, const double *betas, int64_t n_betas, int distance,
+                          double *centroids, int max_iter, double tol, int n_threads,
+                          double *responsibilities, int32_t *labels, int *n_iter, double *objective,
+                          double *objective_history, int *converged);
+/* ---- end soft k-means ---- */
 
 #ifdef __cplusplus
 }

@@ -19,28 +19,41 @@
 #define CK_CONTINGENCY_CELLS_PER_ROW 4
 #define CK_CONTINGENCY_MAX_CHUNKS 64
 
-/* Count (or weight-sum) rows [begin, end) into `table`; 1 if a code is out of range, else 0. */
-static int count_chunk(const int32_t *row_codes, const int32_t *col_codes, const double *weights,
-                       int64_t begin, int64_t end, int64_t n_rows, int64_t n_cols, double *table)
+/* Count (or weight-sum) rows [begin, end) into `table`; 1 if a code is out of range, else 0.
+ * With resp (soft table) row i adds weights[i] * resp[i, c] to every column c of its class row
+ * instead (col_codes unused). */
+static int count_chunk(const int32_t *row_codes, const int32_t *col_codes, const double *resp,
+                       const double *weights, int64_t begin, int64_t end, int64_t n_rows, int64_t n_cols,
+                       double *table)
 {
     for (int64_t i = begin; i < end; i++) {
-        const int64_t r = row_codes[i], c = col_codes[i];
+        const int64_t r = row_codes[i];
         /* Unsigned comparison folds the `< 0` test in; a C caller with bad codes gets an error,
          * not a write outside `table`. */
-        if ((uint64_t)r >= (uint64_t)n_rows || (uint64_t)c >= (uint64_t)n_cols)
+        if ((uint64_t)r >= (uint64_t)n_rows)
+            return 1;
+        if (resp) {
+            const double w = weights ? weights[i] : 1.0;
+            for (int64_t c = 0; c < n_cols; c++)
+                table[r * n_cols + c] += w * resp[i * n_cols + c];
+            continue;
+        }
+        const int64_t c = col_codes[i];
+        if ((uint64_t)c >= (uint64_t)n_cols)
             return 1;
         table[r * n_cols + c] += weights ? weights[i] : 1.0;
     }
     return 0;
 }
 
-int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
-                   int64_t n_rows, int64_t n_cols, const double *weights, double *out,
-                   int n_threads)
+/* The hard table (resp NULL: col_codes) or the soft one (resp: n_samples x n_cols). */
+static int tabulate(const int32_t *row_codes, const int32_t *col_codes, const double *resp,
+                    int64_t n_samples, int64_t n_rows, int64_t n_cols, const double *weights, double *out,
+                    int n_threads)
 {
     if (n_samples < 0 || n_rows < 1 || n_cols < 1 || out == NULL)
         return CK_ERR_ARG;
-    if (n_samples > 0 && (row_codes == NULL || col_codes == NULL))
+    if (n_samples > 0 && (row_codes == NULL || (col_codes == NULL && resp == NULL)))
         return CK_ERR_ARG;
     if (n_rows > INT64_MAX / n_cols || (uint64_t)(n_rows * n_cols) > SIZE_MAX / sizeof(double))
         return CK_ERR_ARG;
@@ -80,7 +93,7 @@ int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n
             double *table = b == 0 ? out : partial + (b - 1) * n_cells;
             const int64_t begin = b * chunk;
             const int64_t end = n_samples - begin < chunk ? n_samples : begin + chunk;
-            bad[b] = count_chunk(row_codes, col_codes, weights, begin, end, n_rows, n_cols, table);
+            bad[b] = count_chunk(row_codes, col_codes, resp, weights, begin, end, n_rows, n_cols, table);
         }
         /* Each cell adds its partial tables in chunk order: the same additions in the same order
          * as a serial chunk-by-chunk merge, so splitting the merge over cells changes nothing. */
@@ -99,4 +112,21 @@ int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n
     free(partial);
     free(bad);
     return status;
+}
+
+int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
+                   int64_t n_rows, int64_t n_cols, const double *weights, double *out,
+                   int n_threads)
+{
+    if (n_samples > 0 && col_codes == NULL)
+        return CK_ERR_ARG;
+    return tabulate(row_codes, col_codes, NULL, n_samples, n_rows, n_cols, weights, out, n_threads);
+}
+
+int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples, int64_t n_rows,
+                        int64_t n_cols, const double *weights, double *out, int n_threads)
+{
+    if (n_samples > 0 && resp == NULL)
+        return CK_ERR_ARG;
+    return tabulate(row_codes, NULL, resp, n_samples, n_rows, n_cols, weights, out, n_threads);
 }

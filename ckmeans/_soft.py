@@ -1,0 +1,152 @@
+"""Soft k-means (MacKay): ``ckmeans.soft_kmeans()`` and its result.
+
+Validation is shared with hard k-means (ckmeans._kmeans) and done here, once; the C core
+(src_c/soft_kmeans.c, through ckmeans._soft_core) assumes clean input. The algorithm is the one of
+the original notebook: Euclidean distances (not squared, by default), responsibilities by a
+log-sum-exp, weighted means, and a stop when the Frobenius norm of the centre change falls below tol.
+"""
+import numbers
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from ckmeans import _soft_core
+from ckmeans._kmeans import (_centroid_dtype, _check_init_array, _check_init_name, _check_max_iter,
+                             _check_n_clusters, _check_random_state, _check_sample_weight, _check_tol,
+                             _check_weights_for_init, _check_X, _initial_centres, _run_seeds)
+from ckmeans._threads import effective_n_threads
+
+# Codes of CK_SOFT_EUCLIDEAN / CK_SOFT_SQEUCLIDEAN in ckmeans.h.
+DISTANCES = {"euclidean": 0, "sqeuclidean": 1}
+
+
+@dataclass(frozen=True)
+class SoftKMeansResult:
+    """What ``ckmeans.soft_kmeans`` returns.
+
+    centroids : (n_clusters, n_features) float32 for float32 X, float64 otherwise (computed in
+        float64 in every case and rounded at the end).
+    responsibilities : (n_samples, n_clusters) float64 of the returned centroids (rows sum to 1), or
+        None when ``return_responsibilities=False`` (then never allocated).
+    labels : (n_samples,) int32, argmax of the responsibilities = the nearest centroid.
+    objective : the soft k-means free energy of the returned centroids at the last beta used,
+        ``F = sum_i w_i * (-1/beta) * log(sum_j exp(-beta * d(x_i, c_j)))``.
+    n_iter : E+M iterations run.
+    converged : True if the Frobenius norm of the centre change fell below tol.
+    objective_history : (n_iter,) float64, F of the centres each iteration started from.
+    beta : the last beta used (the one of ``objective``, ``responsibilities`` and ``labels``).
+    """
+    centroids: np.ndarray
+    responsibilities: Optional[np.ndarray]
+    labels: np.ndarray
+    objective: float
+    n_iter: int
+    converged: bool
+    objective_history: np.ndarray
+    beta: float
+
+
+def _check_beta_value(value, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{what} must be a real number, got {value!r}")
+    value = float(value)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{what} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def _beta_schedule(beta, max_iter):
+    """float64 array of the betas of iterations 0, 1, ...; the C loop holds the last one after it.
+
+    A number is one beta for every iteration; a sequence gives iteration t its t-th value (values
+    past max_iter are never used; after its end the last value holds); a callable is called as
+    ``beta(t)`` for t = 0 .. max_iter - 1, up front.
+    """
+    if isinstance(beta, numbers.Real) and not isinstance(beta, (bool, np.bool_)):
+        return np.array([_check_beta_value(beta, "beta")])
+    if callable(beta):
+        return np.array([_check_beta_value(beta(t), f"beta({t})") for t in range(max_iter)])
+    if isinstance(beta, (str, bytes)) or np.ndim(beta) != 1:
+        raise ValueError("beta must be a number > 0, a 1-D sequence of them (one per iteration) or a "
+                         f"callable iteration -> beta, got {beta!r}")
+    values = list(beta)[:max_iter]
+    if not values:
+        raise ValueError("beta is an empty sequence: give at least one value")
+    return np.array([_check_beta_value(v, f"beta[{t}]") for t, v in enumerate(values)])
+
+
+def _check_distance(distance):
+    if not isinstance(distance, str) or distance not in DISTANCES:
+        raise ValueError(f"distance must be one of {sorted(DISTANCES)}, got {distance!r}")
+    return DISTANCES[distance]
+
+
+def soft_kmeans(X, n_clusters, beta, *, init="k-means++", max_iter=100, tol=1e-5,
+                distance="euclidean", sample_weight=None, random_state=None, n_threads=None,
+                return_responsibilities=True, verbose=False):
+    """Soft k-means with stiffness ``beta`` (MacKay, Information Theory, Inference and Learning
+    Algorithms, ch. 20) and a C/OpenMP core.
+
+    Each iteration computes the responsibilities
+    ``r_ij = exp(-beta d(x_i, c_j)) / sum_l exp(-beta d(x_i, c_l))`` (a stable log-sum-exp: finite for
+    raw 0..255 pixels at any beta) and moves every centre to ``sum_i w_i r_ij x_i / sum_i w_i r_ij``,
+    in one pass over X. A cluster whose total responsibility underflows to 0 keeps its previous
+    centre.
+
+    Parameters
+    ----------
+    X : array (n_samples, n_features). float32, float64 and uint8 are used as they are (uint8 is
+        never converted to float); other real types become float64. Any memory order.
+    n_clusters : int in [1, n_samples].
+    beta : stiffness > 0 (an inverse length for 'euclidean', an inverse squared length for
+        'sqeuclidean'). Or a schedule for deterministic annealing: a sequence (iteration t uses
+        beta[t]; past its end the last value holds) or a callable ``beta(t)`` of the 0-based
+        iteration. Every value used must be finite and > 0. Large beta tends to hard k-means, beta
+        -> 0 sends every centre to the weighted mean of X.
+    init : 'k-means++', 'random', an array (n_clusters, n_features) or a callable
+        ``init(X, n_clusters, random_state)``, as in :func:`ckmeans.kmeans` (one run; no n_init).
+    max_iter : iterations (>= 1).
+    tol : absolute (>= 0): stop when the Frobenius norm of the centre change is < tol; 0 runs max_iter
+        iterations. A schedule is cut short by it too: pass tol=0 to run a whole schedule.
+    distance : 'euclidean' (``||x - c||``, the notebook's choice) or 'sqeuclidean' (``||x - c||^2``).
+    sample_weight : None or (n_samples,) non-negative weights, not all zero.
+    random_state : None, int, RandomState or Generator; seeds the initialisation.
+    n_threads : see ckmeans._threads (None = all usable cores). Never changes the result.
+    return_responsibilities : False skips the (n_samples, n_clusters) array (result field None).
+    verbose : print the free energy of every iteration.
+
+    Returns
+    -------
+    SoftKMeansResult
+    """
+    X = _check_X(X)
+    n_samples, n_features = X.shape
+    n_clusters = _check_n_clusters(n_clusters, n_samples)
+    _check_max_iter(max_iter)
+    _check_tol(tol)
+    betas = _beta_schedule(beta, max_iter)
+    distance_code = _check_distance(distance)
+    _check_init_name(init)
+    w = _check_sample_weight(sample_weight, n_samples)
+    _check_weights_for_init(w, init, n_clusters)
+    n_threads = effective_n_threads(n_threads)
+    cdtype = _centroid_dtype(X)
+    if not isinstance(init, str) and not callable(init):
+        init = _check_init_array(init, n_clusters, n_features, cdtype)
+    random_state = _check_random_state(random_state)
+    seed = _run_seeds(random_state, 1)[0]
+    centres = _initial_centres(X, w, n_clusters, init, seed, random_state, n_threads, cdtype)
+    resp = np.empty((n_samples, n_clusters)) if return_responsibilities else None
+    labels = np.empty(n_samples, dtype=np.int32)
+    history = np.empty(max_iter)
+    n_iter, objective, converged = _soft_core.fit(X, w, betas, distance_code, centres, int(max_iter),
+                                                  float(tol), n_threads, resp, labels, history)
+    last_beta = float(betas[min(n_iter, len(betas)) - 1])
+    if verbose:
+        for t, value in enumerate(history[:n_iter]):
+            print(f"Iteration {t}, beta {betas[min(t, len(betas) - 1)]}, free energy {value}.")
+        print(f"{'Converged' if converged else 'Stopped'} after {n_iter} iterations, "
+              f"free energy {objective}.")
+    return SoftKMeansResult(centres, resp, labels, float(objective), int(n_iter), bool(converged),
+                            history[:n_iter].copy(), last_beta)
