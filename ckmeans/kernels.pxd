@@ -41,6 +41,13 @@ cdef extern from "ckmeans.h":
         CK_ERR_IDX_DIM_RANGE         # IDX: a dimension to write is outside 0..2^32-1
         CK_ERR_LABEL_RANGE           # contingency: a code is outside [0, n_rows) or [0, n_cols)
         CK_ERR_KMEANS_LABEL          # k-means: an input label is outside [0, n_clusters)
+        CK_ERR_SOFT_BETA             # soft k-means: a stiffness beta is not finite and > 0
+        CK_ERR_SOFT_DISTANCE         # soft k-means: distance is not one of CK_SOFT_*
+
+    # Distance codes of soft k-means.
+    enum:
+        CK_SOFT_EUCLIDEAN            # D_ij = ||x_i - c_j||
+        CK_SOFT_SQEUCLIDEAN          # D_ij = ||x_i - c_j||^2
 
     # IDX element type codes and header limits.
     enum:
@@ -202,6 +209,74 @@ cdef int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_
 cdef int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
                         int64_t n_rows, int64_t n_cols, const double *weights, double *out,
                         int n_threads) noexcept nogil
+
+# Soft contingency: out (OUT, n_rows x n_cols, overwritten) [r, c] = sum over the points i of class r
+# (row_codes IN, in [0, n_rows)) of weights[i] * resp[i, c]; resp (IN, n_samples x n_cols, e.g.
+# responsibilities); weights (IN, or NULL for 1). Status as ck_contingency.
+cdef int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples,
+                             int64_t n_rows, int64_t n_cols, const double *weights, double *out,
+                             int n_threads) noexcept nogil
+
+# ---- soft k-means (MacKay, stiffness beta > 0) ---------------------------------------------------
+# r_ij = exp(-beta D_ij) / sum_l exp(-beta D_il) with D the distance chosen by `distance`
+# (CK_SOFT_EUCLIDEAN or CK_SOFT_SQEUCLIDEAN; beta is in 1 / the units of D). Free energy F (units of
+# D times the weights) = sum_i w_i (-(1/beta) log sum_j exp(-beta D_ij)). Responsibilities, energies
+# and sums are double. Status of every soft function: CK_OK, CK_ERR_ARG (a size out of range),
+# CK_ERR_SOFT_BETA, CK_ERR_SOFT_DISTANCE, CK_ERR_NOMEM.
+
+# E-step: responsibilities (OUT, n_samples x n_clusters, or NULL), labels (OUT, n_samples, or NULL)
+# = the most responsible (nearest) centre, *objective (OUT, or NULL) = F of these centroids.
+cdef int ck_soft_estep_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                           const float *centroids, int64_t n_clusters, double beta, int distance,
+                           double *responsibilities, int32_t *labels, double *objective,
+                           int n_threads) noexcept nogil
+cdef int ck_soft_estep_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                           const double *centroids, int64_t n_clusters, double beta, int distance,
+                           double *responsibilities, int32_t *labels, double *objective,
+                           int n_threads) noexcept nogil
+cdef int ck_soft_estep_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                          const double *centroids, int64_t n_clusters, double beta, int distance,
+                          double *responsibilities, int32_t *labels, double *objective,
+                          int n_threads) noexcept nogil
+
+# One fused E+M iteration: centroids_new (OUT; may be centroids_old) = responsibility-weighted means
+# under centroids_old (IN); weight_in_clusters (OUT, n_clusters, or NULL) = sum_i w_i r_ij;
+# *objective (OUT, or NULL) = F of centroids_old; *center_shift (OUT, or NULL) = ||C_new - C_old||_F.
+cdef int ck_soft_step_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                          const float *centroids_old, int64_t n_clusters, double beta, int distance,
+                          float *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
+                          double *center_shift) noexcept nogil
+cdef int ck_soft_step_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                          const double *centroids_old, int64_t n_clusters, double beta, int distance,
+                          double *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
+                          double *center_shift) noexcept nogil
+cdef int ck_soft_step_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                         const double *centroids_old, int64_t n_clusters, double beta, int distance,
+                         double *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
+                         double *center_shift) noexcept nogil
+
+# Whole soft k-means fit from given initial centres. centroids: IN initial, OUT final (n_clusters x
+# n_features). Iteration t uses betas[min(t, n_betas - 1)] (betas IN, n_betas >= 1 doubles: an
+# annealing schedule, or one constant beta). Stops after max_iter (>= 1) iterations or when
+# ||C_new - C_old||_F < tol (ABSOLUTE, units of X; 0 = run max_iter; *converged = 1). Then one more
+# E-step gives responsibilities (OUT, n_samples x n_clusters, or NULL), labels (OUT, or NULL) and
+# *objective (OUT, F) of the returned centres. *n_iter (OUT); objective_history (OUT, max_iter
+# doubles, or NULL) the F of each iteration.
+cdef int ck_soft_kmeans_fit_f32(const float *X, int64_t n_samples, int64_t n_features,
+                                const double *sample_weight, int64_t n_clusters, const double *betas,
+                                int64_t n_betas, int distance, float *centroids, int max_iter, double tol,
+                                int n_threads, double *responsibilities, int32_t *labels, int *n_iter,
+                                double *objective, double *objective_history, int *converged) noexcept nogil
+cdef int ck_soft_kmeans_fit_f64(const double *X, int64_t n_samples, int64_t n_features,
+                                const double *sample_weight, int64_t n_clusters, const double *betas,
+                                int64_t n_betas, int distance, double *centroids, int max_iter, double tol,
+                                int n_threads, double *responsibilities, int32_t *labels, int *n_iter,
+                                double *objective, double *objective_history, int *converged) noexcept nogil
+cdef int ck_soft_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_features,
+                               const double *sample_weight, int64_t n_clusters, const double *betas,
+                               int64_t n_betas, int distance, double *centroids, int max_iter, double tol,
+                               int n_threads, double *responsibilities, int32_t *labels, int *n_iter,
+                               double *objective, double *objective_history, int *converged) noexcept nogil
 
 # ---- IDX (MNIST) files, on memory buffers --------------------------------------------------------
 # Bytes per element of an IDX type code, or 0 for an unknown code.

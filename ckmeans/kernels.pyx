@@ -119,6 +119,63 @@ cdef extern from "ckmeans.h" nogil:
     int _ck_contingency "ck_contingency"(const int32_t *row_codes, const int32_t *col_codes,
                                          int64_t n_samples, int64_t n_rows, int64_t n_cols,
                                          const double *weights, double *out, int n_threads)
+    int _ck_soft_contingency "ck_soft_contingency"(const int32_t *row_codes, const double *resp,
+                                                   int64_t n_samples, int64_t n_rows, int64_t n_cols,
+                                                   const double *weights, double *out, int n_threads)
+    int _ck_soft_estep_f32 "ck_soft_estep_f32"(const float *X, int64_t n_samples, int64_t n_features,
+                                               const double *sample_weight, const float *centroids,
+                                               int64_t n_clusters, double beta, int distance,
+                                               double *responsibilities, int32_t *labels, double *objective,
+                                               int n_threads)
+    int _ck_soft_estep_f64 "ck_soft_estep_f64"(const double *X, int64_t n_samples, int64_t n_features,
+                                               const double *sample_weight, const double *centroids,
+                                               int64_t n_clusters, double beta, int distance,
+                                               double *responsibilities, int32_t *labels, double *objective,
+                                               int n_threads)
+    int _ck_soft_estep_u8 "ck_soft_estep_u8"(const uint8_t *X, int64_t n_samples, int64_t n_features,
+                                             const double *sample_weight, const double *centroids,
+                                             int64_t n_clusters, double beta, int distance,
+                                             double *responsibilities, int32_t *labels, double *objective,
+                                             int n_threads)
+    int _ck_soft_step_f32 "ck_soft_step_f32"(const float *X, int64_t n_samples, int64_t n_features,
+                                             const double *sample_weight, const float *centroids_old,
+                                             int64_t n_clusters, double beta, int distance,
+                                             float *centroids_new, double *weight_in_clusters, int n_threads,
+                                             double *objective, double *center_shift)
+    int _ck_soft_step_f64 "ck_soft_step_f64"(const double *X, int64_t n_samples, int64_t n_features,
+                                             const double *sample_weight, const double *centroids_old,
+                                             int64_t n_clusters, double beta, int distance,
+                                             double *centroids_new, double *weight_in_clusters, int n_threads,
+                                             double *objective, double *center_shift)
+    int _ck_soft_step_u8 "ck_soft_step_u8"(const uint8_t *X, int64_t n_samples, int64_t n_features,
+                                           const double *sample_weight, const double *centroids_old,
+                                           int64_t n_clusters, double beta, int distance,
+                                           double *centroids_new, double *weight_in_clusters, int n_threads,
+                                           double *objective, double *center_shift)
+    int _ck_soft_kmeans_fit_f32 "ck_soft_kmeans_fit_f32"(const float *X, int64_t n_samples,
+                                                         int64_t n_features, const double *sample_weight,
+                                                         int64_t n_clusters, const double *betas,
+                                                         int64_t n_betas, int distance, float *centroids,
+                                                         int max_iter, double tol, int n_threads,
+                                                         double *responsibilities, int32_t *labels,
+                                                         int *n_iter, double *objective,
+                                                         double *objective_history, int *converged)
+    int _ck_soft_kmeans_fit_f64 "ck_soft_kmeans_fit_f64"(const double *X, int64_t n_samples,
+                                                         int64_t n_features, const double *sample_weight,
+                                                         int64_t n_clusters, const double *betas,
+                                                         int64_t n_betas, int distance, double *centroids,
+                                                         int max_iter, double tol, int n_threads,
+                                                         double *responsibilities, int32_t *labels,
+                                                         int *n_iter, double *objective,
+                                                         double *objective_history, int *converged)
+    int _ck_soft_kmeans_fit_u8 "ck_soft_kmeans_fit_u8"(const uint8_t *X, int64_t n_samples,
+                                                       int64_t n_features, const double *sample_weight,
+                                                       int64_t n_clusters, const double *betas,
+                                                       int64_t n_betas, int distance, double *centroids,
+                                                       int max_iter, double tol, int n_threads,
+                                                       double *responsibilities, int32_t *labels, int *n_iter,
+                                                       double *objective, double *objective_history,
+                                                       int *converged)
     int _ck_idx_elem_size "ck_idx_elem_size"(int type_code)
     int _ck_idx_parse_header "ck_idx_parse_header"(const uint8_t *buf, int64_t buf_len, int64_t total_len,
                                                    ck_idx_header *out)
@@ -310,6 +367,90 @@ cdef int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_
 cdef int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples, int64_t n_rows,
                         int64_t n_cols, const double *weights, double *out, int n_threads) noexcept nogil:
     return _ck_contingency(row_codes, col_codes, n_samples, n_rows, n_cols, weights, out, n_threads)
+
+
+cdef int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples, int64_t n_rows,
+                             int64_t n_cols, const double *weights, double *out,
+                             int n_threads) noexcept nogil:
+    return _ck_soft_contingency(row_codes, resp, n_samples, n_rows, n_cols, weights, out, n_threads)
+
+
+cdef int ck_soft_estep_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                           const float *centroids, int64_t n_clusters, double beta, int distance,
+                           double *responsibilities, int32_t *labels, double *objective,
+                           int n_threads) noexcept nogil:
+    return _ck_soft_estep_f32(X, n_samples, n_features, sample_weight, centroids, n_clusters, beta, distance,
+                              responsibilities, labels, objective, n_threads)
+
+
+cdef int ck_soft_estep_f64(const double *X, int64_t n_samples, int64_t n_features,
+                           const double *sample_weight, const double *centroids, int64_t n_clusters,
+                           double beta, int distance, double *responsibilities, int32_t *labels,
+                           double *objective, int n_threads) noexcept nogil:
+    return _ck_soft_estep_f64(X, n_samples, n_features, sample_weight, centroids, n_clusters, beta, distance,
+                              responsibilities, labels, objective, n_threads)
+
+
+cdef int ck_soft_estep_u8(const uint8_t *X, int64_t n_samples, int64_t n_features,
+                          const double *sample_weight, const double *centroids, int64_t n_clusters,
+                          double beta, int distance, double *responsibilities, int32_t *labels,
+                          double *objective, int n_threads) noexcept nogil:
+    return _ck_soft_estep_u8(X, n_samples, n_features, sample_weight, centroids, n_clusters, beta, distance,
+                             responsibilities, labels, objective, n_threads)
+
+
+cdef int ck_soft_step_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                          const float *centroids_old, int64_t n_clusters, double beta, int distance,
+                          float *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
+                          double *center_shift) noexcept nogil:
+    return _ck_soft_step_f32(X, n_samples, n_features, sample_weight, centroids_old, n_clusters, beta,
+                             distance, centroids_new, weight_in_clusters, n_threads, objective, center_shift)
+
+
+cdef int ck_soft_step_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                          const double *centroids_old, int64_t n_clusters, double beta, int distance,
+                          double *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
+                          double *center_shift) noexcept nogil:
+    return _ck_soft_step_f64(X, n_samples, n_features, sample_weight, centroids_old, n_clusters, beta,
+                             distance, centroids_new, weight_in_clusters, n_threads, objective, center_shift)
+
+
+cdef int ck_soft_step_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                         const double *centroids_old, int64_t n_clusters, double beta, int distance,
+                         double *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
+                         double *center_shift) noexcept nogil:
+    return _ck_soft_step_u8(X, n_samples, n_features, sample_weight, centroids_old, n_clusters, beta,
+                            distance, centroids_new, weight_in_clusters, n_threads, objective, center_shift)
+
+
+cdef int ck_soft_kmeans_fit_f32(const float *X, int64_t n_samples, int64_t n_features,
+                                const double *sample_weight, int64_t n_clusters, const double *betas,
+                                int64_t n_betas, int distance, float *centroids, int max_iter, double tol,
+                                int n_threads, double *responsibilities, int32_t *labels, int *n_iter,
+                                double *objective, double *objective_history, int *converged) noexcept nogil:
+    return _ck_soft_kmeans_fit_f32(X, n_samples, n_features, sample_weight, n_clusters, betas, n_betas,
+                                   distance, centroids, max_iter, tol, n_threads, responsibilities, labels,
+                                   n_iter, objective, objective_history, converged)
+
+
+cdef int ck_soft_kmeans_fit_f64(const double *X, int64_t n_samples, int64_t n_features,
+                                const double *sample_weight, int64_t n_clusters, const double *betas,
+                                int64_t n_betas, int distance, double *centroids, int max_iter, double tol,
+                                int n_threads, double *responsibilities, int32_t *labels, int *n_iter,
+                                double *objective, double *objective_history, int *converged) noexcept nogil:
+    return _ck_soft_kmeans_fit_f64(X, n_samples, n_features, sample_weight, n_clusters, betas, n_betas,
+                                   distance, centroids, max_iter, tol, n_threads, responsibilities, labels,
+                                   n_iter, objective, objective_history, converged)
+
+
+cdef int ck_soft_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_features,
+                               const double *sample_weight, int64_t n_clusters, const double *betas,
+                               int64_t n_betas, int distance, double *centroids, int max_iter, double tol,
+                               int n_threads, double *responsibilities, int32_t *labels, int *n_iter,
+                               double *objective, double *objective_history, int *converged) noexcept nogil:
+    return _ck_soft_kmeans_fit_u8(X, n_samples, n_features, sample_weight, n_clusters, betas, n_betas,
+                                  distance, centroids, max_iter, tol, n_threads, responsibilities, labels,
+                                  n_iter, objective, objective_history, converged)
 
 
 cdef int ck_idx_elem_size(int type_code) noexcept nogil:

@@ -166,8 +166,9 @@ int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_
  *         centroids and final inertias are bit-identical to the float64 call on the same values)
  * X is n_samples x n_features row-major; centroids n_clusters x n_features row-major. Sums, weights,
  * inertias and squared distances are always double. sample_weight (n_samples doubles, >= 0) may be
- * NULL for unit weights. Labels are int32_t in [0, n_clusters). Sizes are int64_t and every index
- * expression is computed in int64_t, so n_samples * n_features may exceed 2^31.
+ * NULL for unit weights. Units: squared distances, inertias, tol_abs and mean variances are in X's
+ * units squared (times the weights for sums). Labels are int32_t in [0, n_clusters). Sizes are
+ * int64_t and every index expression is computed in int64_t, so n_samples * n_features may exceed 2^31.
  * Nearest-centroid ties go to the lowest centroid index. Results are bit-identical for any
  * n_threads. The assignment step uses AVX2/FMA when the CPU has it (chosen at run time, or never
  * with the environment variable CKMEANS_NO_SIMD=1); that may change a label only where two
