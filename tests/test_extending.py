@@ -188,3 +188,18 @@ def test_make_test_serial_build(tmp_path):
 def test_readme_includes_example_verbatim(path):
     assert (REPO / path).read_text() in (REPO / "README.md").read_text(), \
         f"README.md must contain {path} verbatim (section 'Using ckmeans from Cython and C')"
+
+
+# -------------------------------------------------------------------------------- the benchmark
+
+def test_bench_capi_runs_and_writes_its_section(tmp_path):
+    _require_toolchain()
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text("# Benchmarks\n\n## Other\n\nkept\n")
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "bench_capi.py"), "--sets", "6", "--rows", "30",
+                           "--repeats", "1", "--write", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text()
+    assert "## Other\n\nkept" in text and "## C-level API: batch k-means" in text
+    rows = [line for line in text.splitlines() if line.startswith("| Python loop") or line.startswith("| Cython")]
+    assert len(rows) == 4
