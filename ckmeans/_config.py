@@ -7,7 +7,13 @@ from ckmeans._threads import effective_n_threads
 
 
 def get_include():
-    """Directory holding the public C header ``ckmeans.h`` (for C or Cython code using ckmeans)."""
+    """Directory holding the public C header ``ckmeans.h`` (for C or Cython code using ckmeans).
+
+    Cython code that does ``from ckmeans.kernels cimport ...`` needs only this directory:
+    ``include_dirs=[ckmeans.get_include()]``. Cython finds ``ckmeans/kernels.pxd`` through the
+    installed package on ``sys.path`` (as it finds numpy's .pxd files), so the header is not copied
+    next to it and the .pxd is not copied here: one file of each, nothing to drift.
+    """
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "include")
 
 

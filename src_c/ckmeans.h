@@ -7,7 +7,17 @@
  *     ck_strerror() turns it into a static English message;
  *   - n_threads >= 1 is the number of OpenMP threads (values < 1 are treated as 1); results never
  *     depend on it.
- * Build the static library with `make -C src_c` or link the symbols exported by the ckmeans wheel.
+ * Ownership: the caller allocates every array (inputs and outputs); no function keeps a pointer
+ * after it returns or frees one it was given; scratch memory is allocated and freed inside the call
+ * (CK_ERR_NOMEM if that fails). Sizes are checked (CK_ERR_ARG); pointers are not: every array must be
+ * non-NULL and as large as the sizes say, except where NULL is documented as allowed.
+ *
+ * Using it:
+ *   - from C: `make -C src_c` builds libckmeans.a (OPENMP=0 for a serial build); link with
+ *     `cc prog.c -Isrc_c src_c/libckmeans.a -fopenmp -lm`. See examples/c/.
+ *   - from Cython: `from ckmeans.kernels cimport ck_assign_f64, ...` gives every function below under
+ *     the same name and signature, exported by the compiled module ckmeans.kernels; compile with
+ *     include_dirs=[ckmeans.get_include()] (this header) and link nothing. See examples/cython/.
  */
 #ifndef CKMEANS_H
 #define CKMEANS_H
@@ -156,8 +166,9 @@ int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_
  *         centroids and final inertias are bit-identical to the float64 call on the same values)
  * X is n_samples x n_features row-major; centroids n_clusters x n_features row-major. Sums, weights,
  * inertias and squared distances are always double. sample_weight (n_samples doubles, >= 0) may be
- * NULL for unit weights. Labels are int32_t in [0, n_clusters). Sizes are int64_t and every index
- * expression is computed in int64_t, so n_samples * n_features may exceed 2^31.
+ * NULL for unit weights. Units: squared distances, inertias, tol_abs and mean variances are in X's
+ * units squared (times the weights for sums). Labels are int32_t in [0, n_clusters). Sizes are
+ * int64_t and every index expression is computed in int64_t, so n_samples * n_features may exceed 2^31.
  * Nearest-centroid ties go to the lowest centroid index. Results are bit-identical for any
  * n_threads. The assignment step uses AVX2/FMA when the CPU has it (chosen at run time, or never
  * with the environment variable CKMEANS_NO_SIMD=1); that may change a label only where two
