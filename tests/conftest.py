@@ -4,6 +4,7 @@ Real-data tests read ../shared/data through the CKMEANS_TEST_DATA environment va
 .ci/run). Without the variable they skip with a reason; with it set and a file missing they fail.
 """
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,10 @@ def pytest_configure(config):
     # .ci/run sets this so a run that silently imported the source tree instead of the installed
     # wheel fails loudly rather than testing the wrong thing.
     if os.environ.get("CKMEANS_REQUIRE_INSTALLED"):
-        # Subprocesses (`python -c`, `python -m ckmeans`) started from the repository root would
-        # otherwise put the unbuilt source tree first on sys.path (Python >= 3.11 honours this).
-        os.environ["PYTHONSAFEPATH"] = "1"
+        # Subprocesses (`python -c`, `python -m ckmeans`) put their working directory first on
+        # sys.path: run from a scratch folder so they import the wheel, not the unbuilt source tree.
+        # (PYTHONSAFEPATH would also drop a script's own folder, which bench/ scripts rely on.)
+        os.chdir(tempfile.mkdtemp(prefix="ckmeans-tests-"))
         here = Path(__file__).resolve().parent.parent
         if here in Path(ckmeans.__file__).resolve().parents:
             raise pytest.UsageError(f"ckmeans was imported from the source tree {ckmeans.__file__}, "
