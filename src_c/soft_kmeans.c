@@ -154,84 +154,76 @@ static void ck_soft_sqdist_scalar(const double *X, int64_t nr, int64_t d, const 
 }
 
 #if CK_HAVE_X86_SIMD
+/* Centres are taken in groups of at most CK_SOFT_MAXJ, the groups as even as possible (k = 10: 5 + 5),
+ * so no centre is left to a narrow tile: a tile of fewer than 8 independent FMA chains waits on the
+ * FMA latency instead of filling both FMA pipes. Group g covers centres [j0, j0 + jn). */
+#define CK_SOFT_MAXJ 5
+static inline void ck_soft_jgroup(int64_t k, int64_t g, int64_t *j0, int64_t *jn)
+{
+    const int64_t n_groups = (k + CK_SOFT_MAXJ - 1) / CK_SOFT_MAXJ, q = k / n_groups, extra = k % n_groups;
+    *jn = q + (g < extra);
+    *j0 = g * q + (g < extra ? g : extra);
+}
+
 static inline double ck_soft_tail(const double *x, const double *c, int64_t f, int64_t d, double s)
 {
     for (; f < d; f++) { const double t = x[f] - c[f]; s += t * t; }
     return s;
 }
 
-/* 3 rows x 4 centres per register block (12 accumulators), each row vector widened to double once
- * per 4 centres. FMA rounds once where the scalar loop rounds twice, so the last bits of a distance
- * may differ between the two paths (never between thread counts, nor between uint8 and float64 X,
- * which meet here as the same doubles). */
+/* R rows x J centres of squared distances by differences, 4 features per vector: R + J loads, R * J
+ * subtractions and FMAs per step (the subtractions go to the FP add pipes, beside the FMAs). R and J
+ * are compile-time constants at every call (always_inline), so acc lives in registers. Each distance
+ * is its own 4 lane sums added by ck_hsum_pd, then the tail: the tile shape never changes a value. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_dist_tile(
+    const double *X, int64_t d, const double *C, int64_t k, double *out, const int R, const int J)
+{
+    const int64_t dv = d - d % 4;
+    __m256d acc[8][CK_SOFT_MAXJ];
+    for (int r = 0; r < R; r++)
+        for (int j = 0; j < J; j++) acc[r][j] = _mm256_setzero_pd();
+    for (int64_t f = 0; f < dv; f += 4) {
+        __m256d c[CK_SOFT_MAXJ];
+        for (int j = 0; j < J; j++) c[j] = _mm256_loadu_pd(C + j * d + f);
+        for (int r = 0; r < R; r++) {
+            const __m256d x = _mm256_loadu_pd(X + r * d + f);
+            for (int j = 0; j < J; j++) {
+                const __m256d t = _mm256_sub_pd(x, c[j]);
+                acc[r][j] = _mm256_fmadd_pd(t, t, acc[r][j]);
+            }
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int j = 0; j < J; j++)
+            out[r * k + j] = ck_soft_tail(X + r * d, C + j * d, dv, d, ck_hsum_pd(acc[r][j]));
+}
+
+/* Rows per distance tile for J centres: R * J in 8..10 accumulators (of the 16 vector registers). */
+#define CK_SOFT_DIST_CASE(J, R)                                                                  \
+    case J:                                                                           \
+        for (; r + R <= nr; r += R, x += R * d, o += R * k) ck_soft_dist_tile(x, d, Cg, k, o, R, J); \
+        for (; r < nr; r++, x += d, o += k) ck_soft_dist_tile(x, d, Cg, k, o, 1, J);       \
+        break;
+
 static __attribute__((target("avx2,fma"))) void ck_soft_sqdist_avx2(
     const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out)
 {
-    const int64_t dv = d - d % 4;
-    int64_t r = 0;
-    for (; r + 3 <= nr; r += 3) {
-        const double *x0 = X + r * d, *x1 = x0 + d, *x2 = x1 + d;
-        int64_t j = 0;
-        for (; j + 4 <= k; j += 4) {
-            const double *c0 = C + j * d, *c1 = c0 + d, *c2 = c1 + d, *c3 = c2 + d;
-            __m256d a00 = _mm256_setzero_pd(), a01 = a00, a02 = a00, a03 = a00;
-            __m256d a10 = a00, a11 = a00, a12 = a00, a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-            for (int64_t f = 0; f < dv; f += 4) {
-                const __m256d v0 = _mm256_loadu_pd(x0 + f), v1 = _mm256_loadu_pd(x1 + f),
-                              v2 = _mm256_loadu_pd(x2 + f);
-                __m256d c, t;
-#define CK_SOFT_COL(cp, A0, A1, A2)                                            \
-                c = _mm256_loadu_pd(cp + f);                                   \
-                t = _mm256_sub_pd(v0, c); A0 = _mm256_fmadd_pd(t, t, A0);      \
-                t = _mm256_sub_pd(v1, c); A1 = _mm256_fmadd_pd(t, t, A1);      \
-                t = _mm256_sub_pd(v2, c); A2 = _mm256_fmadd_pd(t, t, A2);
-                CK_SOFT_COL(c0, a00, a10, a20)
-                CK_SOFT_COL(c1, a01, a11, a21)
-                CK_SOFT_COL(c2, a02, a12, a22)
-                CK_SOFT_COL(c3, a03, a13, a23)
-#undef CK_SOFT_COL
-            }
-            double *o0 = out + r * k + j, *o1 = o0 + k, *o2 = o1 + k;
-            o0[0] = ck_soft_tail(x0, c0, dv, d, ck_hsum_pd(a00));
-            o0[1] = ck_soft_tail(x0, c1, dv, d, ck_hsum_pd(a01));
-            o0[2] = ck_soft_tail(x0, c2, dv, d, ck_hsum_pd(a02));
-            o0[3] = ck_soft_tail(x0, c3, dv, d, ck_hsum_pd(a03));
-            o1[0] = ck_soft_tail(x1, c0, dv, d, ck_hsum_pd(a10));
-            o1[1] = ck_soft_tail(x1, c1, dv, d, ck_hsum_pd(a11));
-            o1[2] = ck_soft_tail(x1, c2, dv, d, ck_hsum_pd(a12));
-            o1[3] = ck_soft_tail(x1, c3, dv, d, ck_hsum_pd(a13));
-            o2[0] = ck_soft_tail(x2, c0, dv, d, ck_hsum_pd(a20));
-            o2[1] = ck_soft_tail(x2, c1, dv, d, ck_hsum_pd(a21));
-            o2[2] = ck_soft_tail(x2, c2, dv, d, ck_hsum_pd(a22));
-            o2[3] = ck_soft_tail(x2, c3, dv, d, ck_hsum_pd(a23));
-        }
-        for (; j < k; j++) {
-            const double *c0 = C + j * d;
-            __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0;
-            for (int64_t f = 0; f < dv; f += 4) {
-                const __m256d c = _mm256_loadu_pd(c0 + f);
-                __m256d t = _mm256_sub_pd(_mm256_loadu_pd(x0 + f), c); a0 = _mm256_fmadd_pd(t, t, a0);
-                t = _mm256_sub_pd(_mm256_loadu_pd(x1 + f), c); a1 = _mm256_fmadd_pd(t, t, a1);
-                t = _mm256_sub_pd(_mm256_loadu_pd(x2 + f), c); a2 = _mm256_fmadd_pd(t, t, a2);
-            }
-            out[r * k + j] = ck_soft_tail(x0, c0, dv, d, ck_hsum_pd(a0));
-            out[(r + 1) * k + j] = ck_soft_tail(x1, c0, dv, d, ck_hsum_pd(a1));
-            out[(r + 2) * k + j] = ck_soft_tail(x2, c0, dv, d, ck_hsum_pd(a2));
-        }
-    }
-    for (; r < nr; r++) {
-        const double *x0 = X + r * d;
-        for (int64_t j = 0; j < k; j++) {
-            const double *c0 = C + j * d;
-            __m256d a0 = _mm256_setzero_pd();
-            for (int64_t f = 0; f < dv; f += 4) {
-                const __m256d t = _mm256_sub_pd(_mm256_loadu_pd(x0 + f), _mm256_loadu_pd(c0 + f));
-                a0 = _mm256_fmadd_pd(t, t, a0);
-            }
-            out[r * k + j] = ck_soft_tail(x0, c0, dv, d, ck_hsum_pd(a0));
+    const int64_t n_groups = (k + CK_SOFT_MAXJ - 1) / CK_SOFT_MAXJ;
+    for (int64_t g = 0; g < n_groups; g++) {
+        int64_t j0, jn, r = 0;
+        ck_soft_jgroup(k, g, &j0, &jn);
+        const double *Cg = C + j0 * d, *x = X;
+        double *o = out + j0;
+        switch (jn) {
+            CK_SOFT_DIST_CASE(1, 8)
+            CK_SOFT_DIST_CASE(2, 4)
+            CK_SOFT_DIST_CASE(3, 3)
+            CK_SOFT_DIST_CASE(4, 2)
+            CK_SOFT_DIST_CASE(5, 2)
         }
     }
 }
+#undef CK_SOFT_DIST_CASE
 #endif
 
 static void ck_soft_sqdist(const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out)
@@ -262,57 +254,64 @@ static void ck_soft_accumulate_scalar(const double *X, int64_t nb, int64_t d, co
 }
 
 #if CK_HAVE_X86_SIMD
-/* R^T X as a small matrix product: 4 clusters x 8 features stay in 8 registers for all the rows of
- * the block, so each row costs 2 widened loads, 4 broadcasts and 8 FMAs. */
+/* R^T X as a small matrix product: J clusters x 4V features stay in registers for all the rows of the
+ * block; each row costs V loads, J broadcasts and J * V FMAs. Every element is still summed from 0 in
+ * row order with one FMA per row, so the tile shape never changes a value. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_acc_tile(
+    const double *X, int64_t nb, int64_t d, const double *rw, int64_t k, double *sums, const int J, const int V)
+{
+    __m256d acc[CK_SOFT_MAXJ][8];
+    for (int j = 0; j < J; j++)
+        for (int v = 0; v < V; v++) acc[j][v] = _mm256_setzero_pd();
+    for (int64_t r = 0; r < nb; r++) {
+        __m256d x[8];
+        for (int v = 0; v < V; v++) x[v] = _mm256_loadu_pd(X + r * d + 4 * v);
+        for (int j = 0; j < J; j++) {
+            const __m256d t = _mm256_broadcast_sd(rw + r * k + j);
+            for (int v = 0; v < V; v++) acc[j][v] = _mm256_fmadd_pd(t, x[v], acc[j][v]);
+        }
+    }
+    for (int j = 0; j < J; j++)
+        for (int v = 0; v < V; v++) {
+            double *p = sums + j * d + 4 * v;
+            _mm256_storeu_pd(p, _mm256_add_pd(_mm256_loadu_pd(p), acc[j][v]));
+        }
+}
+
+/* Feature vectors per tile for J clusters: J * V in 8..10 accumulators; the last features of a row
+ * go 4 at a time (V = 1), then the scalar tail. */
+#define CK_SOFT_ACC_CASE(J, V)                                                                  \
+    case J:                                                                                     \
+        for (; f + 4 * V <= d; f += 4 * V) ck_soft_acc_tile(X + f, nb, d, rwg, k, sg + f, J, V); \
+        for (; f + 4 <= d; f += 4) ck_soft_acc_tile(X + f, nb, d, rwg, k, sg + f, J, 1);         \
+        break;
+
 static __attribute__((target("avx2,fma"))) void ck_soft_accumulate_avx2(
     const double *X, int64_t nb, int64_t d, const double *rw, int64_t k, double *sums)
 {
-    const int64_t d8 = d - d % 8;
-    for (int64_t f = 0; f < d8; f += 8) {
-        int64_t j = 0;
-        for (; j + 4 <= k; j += 4) {
-            __m256d a0 = _mm256_setzero_pd(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
-            for (int64_t r = 0; r < nb; r++) {
-                const double *x = X + r * d + f;
-                const __m256d x0 = _mm256_loadu_pd(x), x1 = _mm256_loadu_pd(x + 4);
-                const double *q = rw + r * k + j;
-                __m256d t = _mm256_broadcast_sd(q);
-                a0 = _mm256_fmadd_pd(t, x0, a0); a1 = _mm256_fmadd_pd(t, x1, a1);
-                t = _mm256_broadcast_sd(q + 1);
-                b0 = _mm256_fmadd_pd(t, x0, b0); b1 = _mm256_fmadd_pd(t, x1, b1);
-                t = _mm256_broadcast_sd(q + 2);
-                c0 = _mm256_fmadd_pd(t, x0, c0); c1 = _mm256_fmadd_pd(t, x1, c1);
-                t = _mm256_broadcast_sd(q + 3);
-                e0 = _mm256_fmadd_pd(t, x0, e0); e1 = _mm256_fmadd_pd(t, x1, e1);
-            }
-            double *s = sums + j * d + f;
-#define CK_SOFT_ADD(p, v) _mm256_storeu_pd(p, _mm256_add_pd(_mm256_loadu_pd(p), v))
-            CK_SOFT_ADD(s, a0); CK_SOFT_ADD(s + 4, a1);
-            CK_SOFT_ADD(s + d, b0); CK_SOFT_ADD(s + d + 4, b1);
-            CK_SOFT_ADD(s + 2 * d, c0); CK_SOFT_ADD(s + 2 * d + 4, c1);
-            CK_SOFT_ADD(s + 3 * d, e0); CK_SOFT_ADD(s + 3 * d + 4, e1);
-        }
-        for (; j < k; j++) {
-            __m256d a0 = _mm256_setzero_pd(), a1 = a0;
-            for (int64_t r = 0; r < nb; r++) {
-                const double *x = X + r * d + f;
-                const __m256d t = _mm256_broadcast_sd(rw + r * k + j);
-                a0 = _mm256_fmadd_pd(t, _mm256_loadu_pd(x), a0);
-                a1 = _mm256_fmadd_pd(t, _mm256_loadu_pd(x + 4), a1);
-            }
-            double *s = sums + j * d + f;
-            CK_SOFT_ADD(s, a0); CK_SOFT_ADD(s + 4, a1);
-#undef CK_SOFT_ADD
+    const int64_t n_groups = (k + CK_SOFT_MAXJ - 1) / CK_SOFT_MAXJ, d4 = d - d % 4;
+    for (int64_t g = 0; g < n_groups; g++) {
+        int64_t j0, jn, f = 0;
+        ck_soft_jgroup(k, g, &j0, &jn);
+        const double *rwg = rw + j0;
+        double *sg = sums + j0 * d;
+        switch (jn) {
+            CK_SOFT_ACC_CASE(1, 8)
+            CK_SOFT_ACC_CASE(2, 4)
+            CK_SOFT_ACC_CASE(3, 3)
+            CK_SOFT_ACC_CASE(4, 2)
+            CK_SOFT_ACC_CASE(5, 2)
         }
     }
-    if (d8 < d)
+    if (d4 < d)
         for (int64_t j = 0; j < k; j++)
-            for (int64_t f = d8; f < d; f++) {
+            for (int64_t f = d4; f < d; f++) {
                 double acc = 0.0;
                 for (int64_t r = 0; r < nb; r++) acc += rw[r * k + j] * X[r * d + f];
                 sums[j * d + f] += acc;
             }
 }
+#undef CK_SOFT_ACC_CASE
 #endif
 
 static void ck_soft_accumulate(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k,
