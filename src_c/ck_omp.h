@@ -6,6 +6,8 @@
 #ifndef CK_OMP_H
 #define CK_OMP_H
 
+#include <stdint.h>
+
 #ifdef _OPENMP
 #include <omp.h>
 static inline int ck_omp_max_threads(void) { return omp_get_max_threads(); }
@@ -20,5 +22,14 @@ static inline int ck_omp_enabled(void) { return 0; }
 /* Callers pass n_threads >= 1 (Python resolves None/negative values); clamp defensively so a C
  * caller passing 0 or a negative count still gets one thread instead of undefined behaviour. */
 static inline int ck_omp_clamp_threads(int n_threads) { return n_threads < 1 ? 1 : n_threads; }
+
+/* Threads for a parallel region over n_tasks independent tasks (chunks or groups): never more than
+ * there are tasks. An idle extra thread still has to be woken and joined, and on a loaded machine
+ * that wait can cost far more than a small fit itself. Results never depend on it (see ck_chunks.h). */
+static inline int ck_omp_team(int n_threads, int64_t n_tasks)
+{
+    const int nt = ck_omp_clamp_threads(n_threads);
+    return n_tasks < 1 ? 1 : (n_tasks < nt ? (int)n_tasks : nt);
+}
 
 #endif

@@ -176,9 +176,8 @@ static int convert(const uint8_t *src, int type_code, int64_t n_elems, uint8_t *
         return CK_OK;
     }
     const int64_t n_chunks = (n_elems + CK_IDX_CHUNK - 1) / CK_IDX_CHUNK;
-    const int nt = ck_omp_clamp_threads(n_threads);
     int64_t c;
-#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1 && n_chunks > 1)
+#pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, n_chunks))
     for (c = 0; c < n_chunks; c++) {
         const int64_t begin = c * CK_IDX_CHUNK;
         const int64_t n = (n_elems - begin < CK_IDX_CHUNK) ? n_elems - begin : CK_IDX_CHUNK;

@@ -304,7 +304,7 @@ int CK_FN(ck_assign)(const CK_XT *X, int64_t n_samples, int64_t n_features, cons
     CK_FN(ck_sqnorms_c)(centroids, n_clusters, n_features, c_sqnorm);
     const int64_t n_chunks = ck_n_chunks(n_samples);
     int status = CK_OK;
-    #pragma omp parallel num_threads(n_threads)
+    #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
     {
         ck_argmin_ws aw;
         const int ok = CK_FN(ck_argmin_ws_init)(&aw, n_clusters, n_features) == CK_OK;
@@ -342,7 +342,7 @@ int CK_FN(ck_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
     double *parts = malloc((size_t)n_chunks * sizeof(double));
     if (!parts) return CK_ERR_NOMEM;
     int bad_label = 0;
-    #pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads) reduction(|:bad_label)
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(ck_omp_team(n_threads, n_chunks)) reduction(|:bad_label)
     for (int64_t c = 0; c < n_chunks; c++) {
         int64_t start, end;
         ck_chunk_rows(c, n_samples, &start, &end);

@@ -50,7 +50,7 @@ int CK_FN(ck_kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_featu
         goto done;
     }
     /* First centre: one row drawn with probability proportional to its weight. */
-    #pragma omp parallel for schedule(static) num_threads(n_threads)
+    #pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, n_chunks))
     for (int64_t c = 0; c < n_chunks; c++) {
         int64_t start, end;
         ck_chunk_rows(c, n, &start, &end);
@@ -79,7 +79,7 @@ int CK_FN(ck_kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_featu
         CK_FN(ck_sqnorms_c)(cand, n_cand, d, cand_sqnorm);
         if (c_new == 0)
             for (int64_t i = 0; i < n; i++) closest[i] = INFINITY;
-        #pragma omp parallel num_threads(n_threads)
+        #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
         {
             CK_CT *tile = malloc((size_t)CK_CHUNK_ROWS * nt * sizeof(CK_CT));
             if (!tile) {

@@ -39,7 +39,7 @@ static int CK_FN(relocate)(const CK_XT *X, int64_t n, int64_t d, const double *w
     if (n_empty == 0) return CK_OK;
     ck_far_t *far = malloc((size_t)n * sizeof(ck_far_t));
     if (!far) return CK_ERR_NOMEM;
-    #pragma omp parallel for schedule(static) num_threads(n_threads)
+    #pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, ck_n_chunks(n)))
     for (int64_t i = 0; i < n; i++) {
         far[i].dist = CK_FN(ck_sqdist)(X + i * d, C_old + (int64_t)labels[i] * d, d);
         far[i].index = i;
@@ -82,7 +82,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
     CK_FN(ck_sqnorms_c)(C_old, k, d, c_sqnorm);
     const int64_t kd = k * d, stride = ws->stride;
     int status = CK_OK;
-    #pragma omp parallel num_threads(n_threads)
+    #pragma omp parallel num_threads(ck_omp_team(n_threads, ws->n_groups))
     {
         ck_argmin_ws aw;
         int32_t *lab = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
@@ -176,7 +176,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
 
 static int CK_FN(x_sqnorms)(const CK_XT *X, int64_t n, int64_t d, double *out, int n_threads)
 {
-    #pragma omp parallel for schedule(static) num_threads(n_threads)
+    #pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, ck_n_chunks(n)))
     for (int64_t i = 0; i < n; i++) out[i] = CK_FN(ck_sqnorm_x)(X + i * d, d);
     return CK_OK;
 }
@@ -209,7 +209,7 @@ int CK_FN(ck_centroids_update)(const CK_XT *X, int64_t n_samples, int64_t n_feat
     if (status != CK_OK) { ck_lloyd_ws_free(&ws); return status; }
     const int64_t kd = n_clusters * n_features, stride = ws.stride;
     int bad_label = 0;
-    #pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads) reduction(|:bad_label)
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(ck_omp_team(n_threads, ws.n_groups)) reduction(|:bad_label)
     for (int64_t g = 0; g < ws.n_groups; g++) {
         double *sums = ws.gbuf + g * stride, *wsum = sums + kd;
         memset(sums, 0, (size_t)stride * sizeof(double));
@@ -312,7 +312,7 @@ int CK_FN(ck_mean_feature_variance)(const CK_XT *X, int64_t n_samples, int64_t n
     /* Two passes like numpy.var: the mean first, then squared deviations from it (the one-pass
      * E[x^2] - E[x]^2 cancels catastrophically for data far from the origin). */
     for (int pass = 0; pass < 2; pass++) {
-        #pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads)
+        #pragma omp parallel for schedule(dynamic, 1) num_threads(ck_omp_team(n_threads, n_groups))
         for (int64_t g = 0; g < n_groups; g++) {
             double *acc = gbuf + g * d;
             memset(acc, 0, (size_t)d * sizeof(double));

@@ -86,7 +86,7 @@ static int tabulate(const int32_t *row_codes, const int32_t *col_codes, const do
         return CK_ERR_NOMEM;
     }
 
-    #pragma omp parallel num_threads(ck_omp_clamp_threads(n_threads)) if (n_chunks > 1)
+    #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
     {
         #pragma omp for schedule(static)
         for (int64_t b = 0; b < n_chunks; b++) {

@@ -26,7 +26,7 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
     double *chunk_energy = malloc((size_t)n_chunks * sizeof(double));
     if (!chunk_energy) return CK_ERR_NOMEM;
     int status = CK_OK;
-    #pragma omp parallel num_threads(n_threads)
+    #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
     {
         ck_soft_ws ws = {0};
         const int ok = ck_soft_ws_init(&ws, brows, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
@@ -67,7 +67,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
     const int64_t kd = k * d, stride = kd + k, n_chunks = ck_n_chunks(n);
     const int64_t brows = ck_soft_block_rows(d);
     int status = CK_OK;
-    #pragma omp parallel num_threads(n_threads)
+    #pragma omp parallel num_threads(ck_omp_team(n_threads, n_groups))
     {
         ck_soft_ws ws = {0};
         const int ok = ck_soft_ws_init(&ws, brows, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
