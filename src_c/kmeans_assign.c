@@ -29,9 +29,9 @@ int ck_simd_avx2(void)
 
 void ck_argmin_ws_free(ck_argmin_ws *ws)
 {
-    free(ws->tile); free(ws->score);
-    free(ws->c32); free(ws->c32_sqnorm); free(ws->wide32); free(ws->tile32);
-    free(ws->best32); free(ws->second32); free(ws->wide64); free(ws->exact);
+    free(ws->tile); free(ws->score); free(ws->panel);
+    free(ws->panel32); free(ws->c32_sqnorm); free(ws->wide32); free(ws->tile32);
+    free(ws->best32); free(ws->second32); free(ws->wide64); free(ws->redo);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -41,6 +41,28 @@ __attribute__((target_clones("avx2", "default")))
 static void ck_widen_u8_f32(const uint8_t *x, int64_t len, float *out)
 {
     for (int64_t e = 0; e < len; e++) out[e] = x[e];
+}
+
+/* Panels of nr centroids for the broadcast kernel: P[(b * d + f) * nr + jj] = C[(b * nr + jj) * d + f],
+ * zero past the last centroid (the padded lanes compute zeros nobody reads). */
+#define CK_DEFINE_PACK(NAME, ST, DT)                                                                 \
+    static void NAME(const ST *C, int64_t k, int64_t d, int64_t nr, DT *P)                          \
+    {                                                                                               \
+        for (int64_t b = 0; b * nr < k; b++)                                                        \
+            for (int64_t f = 0; f < d; f++)                                                         \
+                for (int64_t jj = 0; jj < nr; jj++) {                                               \
+                    const int64_t j = b * nr + jj;                                                  \
+                    P[(b * d + f) * nr + jj] = j < k ? (DT)C[j * d + f] : (DT)0;                    \
+                }                                                                                   \
+    }
+CK_DEFINE_PACK(ck_pack_f32, float, float)
+CK_DEFINE_PACK(ck_pack_f64, double, double)
+CK_DEFINE_PACK(ck_pack_u8, double, float) /* float64 centroids of uint8 X, screened in float32 */
+
+/* 64-byte aligned (a panel row of 2 vectors is one cache line), size rounded up as C11 asks. */
+static void *ck_alloc_panel(size_t bytes)
+{
+    return aligned_alloc(64, (bytes + 63) / 64 * 64);
 }
 
 #define CK_TPL "kmeans_assign_tpl.h"

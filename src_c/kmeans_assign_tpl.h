@@ -87,6 +87,81 @@ static __attribute__((target("avx2,fma"))) void CK_FN(dots_avx2)(
         }
     }
 }
+
+#if !CK_X_IS_U8
+/* The packed (broadcast) kernel behind the nearest-centroid search. For mr rows and one panel of
+ * CK_NR centroids, out[i * CK_NR + jj] = sum_f x[i, f] * P[f, jj] as ONE fused multiply-add chain
+ * in feature order, starting from 0. Each lane of an accumulator holds one (row, centroid) pair, so
+ * that chain is the same whatever the row's neighbours in the block, the block size, the vector
+ * width or the padding: a row's label cannot depend on the other rows of the call (the bound-based
+ * algorithms recompute gathered subsets and need exactly Lloyd's labels). Per feature: 2 centroid
+ * loads and mr broadcasts feed 2 * mr FMAs, where the row-major dot products loaded a row vector
+ * or a centroid vector for every 3 or 4 FMAs. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_block)(
+    const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr)
+{
+    CK_V a[CK_MR][2];
+    for (int i = 0; i < CK_MR; i++) a[i][0] = a[i][1] = CK_VZERO();
+    for (int64_t f = 0; f < d; f++) {
+        const CK_V w0 = CK_VLOADC(P + f * CK_NR), w1 = CK_VLOADC(P + f * CK_NR + CK_VW);
+        for (int i = 0; i < CK_MR; i++)
+            if (i < mr) {
+                const CK_V xi = CK_VSET1(x[i * d + f]);
+                a[i][0] = CK_VFMA(xi, w0, a[i][0]);
+                a[i][1] = CK_VFMA(xi, w1, a[i][1]);
+            }
+    }
+    for (int i = 0; i < mr; i++) {
+        CK_VSTORE(out + i * CK_NR, a[i][0]);
+        CK_VSTORE(out + i * CK_NR + CK_VW, a[i][1]);
+    }
+}
+
+/* panel_block over nr rows: full blocks of CK_MR, then one block of the rest. */
+static __attribute__((target("avx2,fma"))) void CK_FN(panel_dots)(const CK_CT *X, int64_t nr, int64_t d,
+                                                                 const CK_CT *P, CK_CT *out)
+{
+    int64_t r = 0;
+    for (; r + CK_MR <= nr; r += CK_MR) CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR);
+    const CK_CT *x = X + r * d;
+    CK_CT *o = out + r * CK_NR;
+    switch (nr - r) {
+    case 5: CK_FN(panel_block)(x, d, P, o, 5); break;
+    case 4: CK_FN(panel_block)(x, d, P, o, 4); break;
+    case 3: CK_FN(panel_block)(x, d, P, o, 3); break;
+    case 2: CK_FN(panel_block)(x, d, P, o, 2); break;
+    case 1: CK_FN(panel_block)(x, d, P, o, 1); break;
+    default: break;
+    }
+}
+
+/* Nearest of k packed centroids for nr <= CK_CHUNK_ROWS rows of centroid-type values: labels[r],
+ * best[r] = the smallest ||c||^2 - 2 x.c and, if second is not NULL, second[r] = the next smallest.
+ * A panel stays in L1/L2 while all the rows pass it. Ties go to the lowest index (as scikit-learn's
+ * argmin): panels and lanes are visited in increasing order and only a strictly smaller score
+ * replaces the best. tile: CK_CHUNK_ROWS * CK_NR values. */
+static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, const CK_CT *c_sqnorm,
+                                 int64_t k, int32_t *labels, CK_CT *best, CK_CT *second, CK_CT *tile)
+{
+    for (int64_t cb = 0; cb < k; cb += CK_NR) {
+        const int64_t nc = k - cb < CK_NR ? k - cb : CK_NR;
+        CK_FN(panel_dots)(X, nr, d, P + cb * d, tile);
+        for (int64_t r = 0; r < nr; r++) {
+            const CK_CT *t = tile + r * CK_NR;
+            CK_CT b = cb ? best[r] : (CK_CT)INFINITY, b2 = cb && second ? second[r] : (CK_CT)INFINITY;
+            int32_t lab = cb ? labels[r] : 0;
+            for (int64_t j = 0; j < nc; j++) {
+                const CK_CT s = c_sqnorm[cb + j] - 2 * t[j];
+                if (s < b) { b2 = b; b = s; lab = (int32_t)(cb + j); }
+                else if (s < b2) b2 = s;
+            }
+            best[r] = b;
+            labels[r] = lab;
+            if (second) second[r] = b2;
+        }
+    }
+}
+#endif
 #endif
 
 void CK_FN(ck_dots_tile)(const CK_XT *X, int64_t n_rows, int64_t n_features, const CK_CT *C,
@@ -125,20 +200,27 @@ int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_fea
     ws->tile = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(CK_CT));
     ws->score = malloc((size_t)CK_CHUNK_ROWS * sizeof(CK_CT));
     int ok = ws->tile && ws->score;
-#if CK_X_IS_U8 && CK_HAVE_X86_SIMD
+#if CK_HAVE_X86_SIMD
+    const size_t n_panels = (size_t)((n_clusters + CK_NR - 1) / CK_NR);
+    if (ok && ck_simd_avx2()) {
+        ws->panel = ck_alloc_panel(n_panels * CK_NR * (size_t)n_features * sizeof(CK_CT));
+        ok = ws->panel != NULL;
+    }
+#if CK_X_IS_U8
     if (ok && ck_simd_avx2() && n_clusters > 1) {
-        const size_t kd = (size_t)(n_clusters * n_features);
-        ws->c32 = malloc(kd * sizeof(float));
+        const size_t n_panels32 = (size_t)((n_clusters + CK_NR_F32 - 1) / CK_NR_F32);
+        ws->panel32 = ck_alloc_panel(n_panels32 * CK_NR_F32 * (size_t)n_features * sizeof(float));
         ws->c32_sqnorm = malloc((size_t)n_clusters * sizeof(float));
         ws->wide32 = malloc((size_t)(CK_CHUNK_ROWS * n_features) * sizeof(float));
-        ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(float));
+        ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * CK_NR_F32 * sizeof(float));
         ws->best32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
         ws->second32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
-        ws->wide64 = malloc((size_t)n_features * sizeof(double));
-        ws->exact = malloc((size_t)n_clusters * sizeof(double));
-        ok = ws->c32 && ws->c32_sqnorm && ws->wide32 && ws->tile32 && ws->best32 && ws->second32 &&
-             ws->wide64 && ws->exact;
+        ws->wide64 = malloc((size_t)(CK_MR * n_features) * sizeof(double));
+        ws->redo = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
+        ok = ws->panel32 && ws->c32_sqnorm && ws->wide32 && ws->tile32 && ws->best32 && ws->second32 &&
+             ws->wide64 && ws->redo;
     }
+#endif
 #else
     (void)n_clusters;
     (void)n_features;
@@ -156,16 +238,16 @@ int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_fea
  * float64 only the rows whose best and second-best float32 scores are too close to trust. The bound
  * is the worst case of the float32 error of ||c||^2 - 2 x.c:
  *   |err| <= u * ((2m + 8) ||x|| max||c|| + 4 max||c||^2),  u = 2^-24,
- * with m = the additions in one dot-product lane (d/8 FMAs, 3 horizontal adds, the d%8 tail); a gap
- * above twice that (doubled again for margin) cannot hide a different float64 winner. The float64 redo
- * uses the float64 path's own kernel and comparison order, so labels are those of the float64 path
- * bit for bit; on MNIST k=10 about one row in ten thousand needs it. */
+ * with m = d, the additions of the kernel's single fused chain per (row, centroid); a gap above twice
+ * that (doubled again for margin) cannot hide a different float64 winner. The redo runs the float64
+ * path's own kernel on the widened rows (a row's result does not depend on its neighbours), so
+ * labels are those of the float64 path bit for bit. */
 static void ck_argmin_rows_u8_screened(const uint8_t *X, int64_t nr, int64_t d, const double *C,
                                        const double *c_sqnorm, int64_t k, int32_t *labels, ck_argmin_ws *ws)
 {
     if (!ws->prepared) {
         double maxsq = 0;
-        for (int64_t e = 0; e < k * d; e++) ws->c32[e] = (float)C[e];
+        ck_pack_u8(C, k, d, CK_NR_F32, ws->panel32);
         for (int64_t j = 0; j < k; j++) {
             ws->c32_sqnorm[j] = (float)c_sqnorm[j];
             if (c_sqnorm[j] > maxsq) maxsq = c_sqnorm[j];
@@ -174,42 +256,36 @@ static void ck_argmin_rows_u8_screened(const uint8_t *X, int64_t nr, int64_t d, 
         ws->prepared = 1;
     }
     ck_widen_u8_f32(X, nr * d, ws->wide32);
-    float *best = ws->best32, *second = ws->second32, *tile = ws->tile32;
-    for (int64_t cb = 0; cb < k; cb += CK_CBLOCK) {
-        const int64_t nc = k - cb < CK_CBLOCK ? k - cb : CK_CBLOCK;
-        dots_avx2_f32(ws->wide32, nr, d, ws->c32 + cb * d, nc, tile);
-        for (int64_t r = 0; r < nr; r++) {
-            float b = cb ? best[r] : INFINITY, s2 = cb ? second[r] : INFINITY;
-            int32_t lab = cb ? labels[r] : 0;
-            for (int64_t j = 0; j < nc; j++) {
-                const float s = ws->c32_sqnorm[cb + j] - 2 * tile[r * nc + j];
-                if (s < b) { s2 = b; b = s; lab = (int32_t)(cb + j); }
-                else if (s < s2) s2 = s;
-            }
-            best[r] = b; second[r] = s2; labels[r] = lab;
-        }
-    }
+    float *best = ws->best32, *second = ws->second32;
+    argmin_packed_f32(ws->wide32, nr, d, ws->panel32, ws->c32_sqnorm, k, labels, best, second, ws->tile32);
     double *score = ws->score;
-    const double m = (double)(d / 8 + 3 + d % 8), M = ws->c_maxnorm, u = 0x1.0p-24;
+    const double m = (double)d, M = ws->c_maxnorm, u = 0x1.0p-24;
     /* First against ||x|| <= 255 sqrt(d), which settles nearly every row without computing ||x||. */
     const double loose = 4 * u * ((2 * m + 8) * 255.0 * sqrt((double)d) * M + 4 * M * M);
+    int64_t n_redo = 0;
     for (int64_t r = 0; r < nr; r++) {
         const double gap = (double)second[r] - (double)best[r];
-        if (gap > loose ||
-            gap > 4 * u * ((2 * m + 8) * sqrt(ck_sqnorm_x_u8(X + r * d, d)) * M + 4 * M * M)) {
-            score[r] = best[r];
-            continue;
+        score[r] = best[r];
+        if (!(gap > loose ||
+              gap > 4 * u * ((2 * m + 8) * sqrt(ck_sqnorm_x_u8(X + r * d, d)) * M + 4 * M * M)))
+            ws->redo[n_redo++] = (int32_t)r;
+    }
+    if (n_redo && !ws->panel_packed) {
+        ck_pack_f64(C, k, d, CK_NR, ws->panel);
+        ws->panel_packed = 1;
+    }
+    /* The redone rows go through the float64 kernel CK_MR at a time (its full register block). */
+    for (int64_t q0 = 0; q0 < n_redo; q0 += CK_MR) {
+        const int64_t nq = n_redo - q0 < CK_MR ? n_redo - q0 : CK_MR;
+        for (int64_t q = 0; q < nq; q++)
+            for (int64_t f = 0; f < d; f++) ws->wide64[q * d + f] = X[(int64_t)ws->redo[q0 + q] * d + f];
+        int32_t lab[CK_MR];
+        double b[CK_MR];
+        argmin_packed_f64(ws->wide64, nq, d, ws->panel, c_sqnorm, k, lab, b, NULL, ws->tile);
+        for (int64_t q = 0; q < nq; q++) {
+            labels[ws->redo[q0 + q]] = lab[q];
+            score[ws->redo[q0 + q]] = b[q];
         }
-        for (int64_t f = 0; f < d; f++) ws->wide64[f] = X[r * d + f];
-        dots_avx2_f64(ws->wide64, 1, d, C, k, ws->exact);
-        double b = INFINITY;
-        int32_t lab = 0;
-        for (int64_t j = 0; j < k; j++) {
-            const double s = c_sqnorm[j] - 2 * ws->exact[j];
-            if (s < b) { b = s; lab = (int32_t)j; }
-        }
-        score[r] = b;
-        labels[r] = lab;
     }
 }
 #endif
@@ -218,15 +294,26 @@ void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, c
                            const CK_CT *c_sqnorm, int64_t n_clusters, int32_t *labels, ck_argmin_ws *ws)
 {
 #if CK_X_IS_U8 && CK_HAVE_X86_SIMD
-    if (ws->c32) {
+    if (ws->panel32) {
         ck_argmin_rows_u8_screened(X, n_rows, n_features, C, c_sqnorm, n_clusters, labels, ws);
         return;
     }
 #endif
     /* argmin_j ||x - c_j||^2 = argmin_j (||c_j||^2 - 2 x.c_j): ||x||^2 is the same for every j,
-     * and x.c_j for a block of centroids is a small GEMM. Ties go to the lowest index (as
-     * scikit-learn's argmin), because blocks and centroids are visited in increasing order and only
-     * a strictly smaller score replaces the best. */
+     * and x.c_j for a block of centroids is a small GEMM. */
+#if CK_HAVE_X86_SIMD && !CK_X_IS_U8
+    if (ws->panel) {
+        if (!ws->prepared) {
+            CK_FN(ck_pack)(C, n_clusters, n_features, CK_NR, ws->panel);
+            ws->prepared = 1;
+        }
+        CK_FN(argmin_packed)(X, n_rows, n_features, ws->panel, c_sqnorm, n_clusters, labels, ws->score, NULL,
+                             ws->tile);
+        return;
+    }
+#endif
+    /* Portable path. Ties go to the lowest index (as scikit-learn's argmin), because blocks and
+     * centroids are visited in increasing order and only a strictly smaller score replaces the best. */
     CK_CT *tile = ws->tile, *score = ws->score;
     for (int64_t cb = 0; cb < n_clusters; cb += CK_CBLOCK) {
         const int64_t nc = n_clusters - cb < CK_CBLOCK ? n_clusters - cb : CK_CBLOCK;
