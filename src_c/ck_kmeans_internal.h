@@ -17,13 +17,16 @@
  * labels except for near-ties of the distance (FMA rounds once where the scalar code rounds twice);
  * centroid sums and reported inertias never go through the vector path. */
 int ck_simd_avx2(void);
+/* 1 if the CPU also runs AVX-512F code (and CKMEANS_NO_AVX512 is not set). The packed kernel gives
+ * the same bits with or without it (every lane is one fused chain), so it only changes speed. */
+int ck_simd_avx512(void);
 
 /* Per-thread scratch of the nearest-centroid search; set up by ck_argmin_ws_init_<dtype> inside a
  * parallel region for one set of centroids, released by ck_argmin_ws_free. With AVX2 the centroids
  * are packed once per ws (on the first call) into panels of CK_NR: feature-major blocks of
  * 2 vectors' worth of centroids, zero-padded (ceil(k / NR) * NR * d values). */
 typedef struct {
-    void *tile;          /* CK_CHUNK_ROWS x CK_CBLOCK dot products (centroid type) */
+    void *tile;          /* CK_CHUNK_ROWS x max(CK_CBLOCK, 2 CK_NR) dot products (centroid type) */
     void *score;         /* CK_CHUNK_ROWS best scores (centroid type) */
     void *panel;         /* AVX2: packed centroids (centroid type; uint8 X: float64 for the redo) */
     /* uint8 X only, AVX2 only: float32 screening, see ck_argmin_rows_u8_screened */

@@ -7,6 +7,12 @@
 #include "ck_omp.h"
 #include "ck_kmeans_internal.h"
 
+static int ck_env_off(const char *name)
+{
+    const char *v = getenv(name);
+    return v && v[0] && v[0] != '0';
+}
+
 int ck_simd_avx2(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -16,9 +22,25 @@ int ck_simd_avx2(void)
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) {
         /* CKMEANS_NO_SIMD=1 forces the portable path (for tests and for bisecting a difference). */
-        const char *off = getenv("CKMEANS_NO_SIMD");
         __builtin_cpu_init();
-        v = !(off && off[0] && off[0] != '0') && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        v = !ck_env_off("CKMEANS_NO_SIMD") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+#else
+    return 0;
+#endif
+}
+
+int ck_simd_avx512(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        /* CKMEANS_NO_AVX512=1 keeps the AVX2 kernel (tests check that both give the same bits). */
+        __builtin_cpu_init();
+        v = ck_simd_avx2() && !ck_env_off("CKMEANS_NO_AVX512") && __builtin_cpu_supports("avx512f");
         __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
     }
     return v;
@@ -36,7 +58,7 @@ void ck_argmin_ws_free(ck_argmin_ws *ws)
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 static void ck_widen_u8_f32(const uint8_t *x, int64_t len, float *out)
 {

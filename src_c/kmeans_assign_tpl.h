@@ -135,29 +135,86 @@ static __attribute__((target("avx2,fma"))) void CK_FN(panel_dots)(const CK_CT *X
     }
 }
 
+/* The AVX-512 form of panel_block for np (1 or 2) panels: a panel is one 512-bit vector, so each
+ * lane still holds one (row, centroid) pair and runs the very same fused chain: the bits equal the
+ * AVX2 kernel's. Two panels x 8 rows (or one panel x 16 rows, for k <= 16) keep 16 accumulators
+ * in flight, enough to hide the FMA latency. */
+static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel512_block)(
+    const CK_CT *x, int64_t d, const CK_CT *P0, const CK_CT *P1, CK_CT *out0, CK_CT *out1, const int np,
+    const int mr)
+{
+    CK_W a[16][2];
+    for (int i = 0; i < 16; i++) a[i][0] = a[i][1] = CK_WZERO();
+    for (int64_t f = 0; f < d; f++) {
+        const CK_W w0 = CK_WLOAD(P0 + f * CK_NR), w1 = np == 2 ? CK_WLOAD(P1 + f * CK_NR) : w0;
+        for (int i = 0; i < 16; i++)
+            if (i < mr) {
+                const CK_W xi = CK_WSET1(x[i * d + f]);
+                a[i][0] = CK_WFMA(xi, w0, a[i][0]);
+                if (np == 2) a[i][1] = CK_WFMA(xi, w1, a[i][1]);
+            }
+    }
+    for (int i = 0; i < mr; i++) {
+        CK_WSTORE(out0 + i * CK_NR, a[i][0]);
+        if (np == 2) CK_WSTORE(out1 + i * CK_NR, a[i][1]);
+    }
+}
+
+#define CK_P512(NP, MR) CK_FN(panel512_block)(X + r * d, d, P, P + CK_NR * d, tile + r * CK_NR, \
+                                              tile + (nr + r) * CK_NR, NP, MR)
+static __attribute__((target("avx512f"))) void CK_FN(panels512_dots)(const CK_CT *X, int64_t nr, int64_t d,
+                                                                    const CK_CT *P, int np, CK_CT *tile)
+{
+    int64_t r = 0;
+    if (np == 2)
+        for (; r + 8 <= nr; r += 8) CK_P512(2, 8);
+    else
+        for (; r + 16 <= nr; r += 16) CK_P512(1, 16);
+    for (; r + 4 <= nr; r += 4) {
+        if (np == 2) CK_P512(2, 4); else CK_P512(1, 4);
+    }
+    for (; r < nr; r++) {
+        if (np == 2) CK_P512(2, 1); else CK_P512(1, 1);
+    }
+}
+#undef CK_P512
+
+/* tile[(p * nr + r) * CK_NR + jj] = x_r . c_(p * CK_NR + jj) for the np <= 2 panels at P. */
+static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, int np, CK_CT *tile)
+{
+    if (ck_simd_avx512()) {
+        CK_FN(panels512_dots)(X, nr, d, P, np, tile);
+        return;
+    }
+    for (int p = 0; p < np; p++) CK_FN(panel_dots)(X, nr, d, P + p * CK_NR * d, tile + p * nr * CK_NR);
+}
+
 /* Nearest of k packed centroids for nr <= CK_CHUNK_ROWS rows of centroid-type values: labels[r],
  * best[r] = the smallest ||c||^2 - 2 x.c and, if second is not NULL, second[r] = the next smallest.
- * A panel stays in L1/L2 while all the rows pass it. Ties go to the lowest index (as scikit-learn's
- * argmin): panels and lanes are visited in increasing order and only a strictly smaller score
- * replaces the best. tile: CK_CHUNK_ROWS * CK_NR values. */
+ * Two panels stay in L1/L2 while all the rows pass them. Ties go to the lowest index (as
+ * scikit-learn's argmin): panels and lanes are visited in increasing order and only a strictly
+ * smaller score replaces the best. tile: 2 * CK_CHUNK_ROWS * CK_NR values. */
 static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, const CK_CT *c_sqnorm,
                                  int64_t k, int32_t *labels, CK_CT *best, CK_CT *second, CK_CT *tile)
 {
-    for (int64_t cb = 0; cb < k; cb += CK_NR) {
-        const int64_t nc = k - cb < CK_NR ? k - cb : CK_NR;
-        CK_FN(panel_dots)(X, nr, d, P + cb * d, tile);
-        for (int64_t r = 0; r < nr; r++) {
-            const CK_CT *t = tile + r * CK_NR;
-            CK_CT b = cb ? best[r] : (CK_CT)INFINITY, b2 = cb && second ? second[r] : (CK_CT)INFINITY;
-            int32_t lab = cb ? labels[r] : 0;
-            for (int64_t j = 0; j < nc; j++) {
-                const CK_CT s = c_sqnorm[cb + j] - 2 * t[j];
-                if (s < b) { b2 = b; b = s; lab = (int32_t)(cb + j); }
-                else if (s < b2) b2 = s;
+    for (int64_t cb = 0; cb < k; cb += 2 * CK_NR) {
+        const int np = k - cb > CK_NR ? 2 : 1;
+        CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile);
+        for (int p = 0; p < np; p++) {
+            const int64_t c0 = cb + p * CK_NR, nc = k - c0 < CK_NR ? k - c0 : CK_NR;
+            for (int64_t r = 0; r < nr; r++) {
+                const CK_CT *t = tile + (p * nr + r) * CK_NR;
+                CK_CT b = c0 ? best[r] : (CK_CT)INFINITY, b2 = c0 && second ? second[r] : (CK_CT)INFINITY;
+                int32_t lab = c0 ? labels[r] : 0;
+                for (int64_t j = 0; j < nc; j++) {
+                    const CK_CT s = c_sqnorm[c0 + j] - 2 * t[j];
+                    if (s < b) { b2 = b; b = s; lab = (int32_t)(c0 + j); }
+                    else if (s < b2) b2 = s;
+                }
+                best[r] = b;
+                labels[r] = lab;
+                if (second) second[r] = b2;
             }
-            best[r] = b;
-            labels[r] = lab;
-            if (second) second[r] = b2;
         }
     }
 }
@@ -197,7 +254,7 @@ void CK_FN(ck_dots_tile)(const CK_XT *X, int64_t n_rows, int64_t n_features, con
 int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features)
 {
     memset(ws, 0, sizeof(*ws));
-    ws->tile = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(CK_CT));
+    ws->tile = malloc((size_t)CK_CHUNK_ROWS * (CK_CBLOCK > 2 * CK_NR ? CK_CBLOCK : 2 * CK_NR) * sizeof(CK_CT));
     ws->score = malloc((size_t)CK_CHUNK_ROWS * sizeof(CK_CT));
     int ok = ws->tile && ws->score;
 #if CK_HAVE_X86_SIMD
@@ -212,7 +269,7 @@ int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_fea
         ws->panel32 = ck_alloc_panel(n_panels32 * CK_NR_F32 * (size_t)n_features * sizeof(float));
         ws->c32_sqnorm = malloc((size_t)n_clusters * sizeof(float));
         ws->wide32 = malloc((size_t)(CK_CHUNK_ROWS * n_features) * sizeof(float));
-        ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * CK_NR_F32 * sizeof(float));
+        ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * 2 * CK_NR_F32 * sizeof(float));
         ws->best32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
         ws->second32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
         ws->wide64 = malloc((size_t)(CK_MR * n_features) * sizeof(double));

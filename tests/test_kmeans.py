@@ -90,6 +90,44 @@ def test_uint8_labels_equal_float64_labels_even_at_near_ties():
     assert not np.isin(labels8, [9]).any()  # an exact duplicate of centre 3 never wins
 
 
+@pytest.mark.parametrize("k", [3, 10, 17, 256])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_label_does_not_depend_on_the_other_rows(dtype, k):
+    # The bound-based algorithms recompute gathered subsets of rows and need exactly Lloyd's labels:
+    # a row's label may not depend on the rows around it in a chunk or a register block. Subsets of
+    # every size modulo the blocks, in another order, must give each row its full-run label.
+    rs = np.random.RandomState(k)
+    n, d = 700, 37
+    X = rs.randint(0, 256, (n, d)).astype(dtype)
+    C = (X[rs.choice(n, k, replace=k > n)].astype(np.float64) + rs.uniform(-3, 3, (k, d))).astype(cdtype(dtype))
+    full = np.empty(n, np.int32)
+    core.assign(X, C, full, None, 2)
+    for size in [1, 5, 7, 13, 16, 129, 301]:
+        rows = rs.permutation(n)[:size]
+        sub = np.empty(size, np.int32)
+        core.assign(np.ascontiguousarray(X[rows]), C, sub, None, 1)
+        np.testing.assert_array_equal(sub, full[rows])
+
+
+def test_avx512_and_avx2_kernels_give_the_same_bits():
+    # Each (row, centroid) is one fused chain in one vector lane, whatever the vector width.
+    code = ("import numpy as np, ckmeans, sys; rs = np.random.RandomState(0);"
+            "X = rs.randint(0, 256, (1500, 45)); out = [];"
+            "[out.extend([r.labels, r.centroids]) for dt in (np.float32, np.float64, np.uint8) for k in (10, 40)"
+            " for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25, max_iter=4, tol=0)]];"
+            "np.savez(sys.argv[1], *out)")
+    out = []
+    for flag in ["0", "1"]:
+        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_avx512_{os.getpid()}_{flag}.npz"
+        env = dict(os.environ, CKMEANS_NO_AVX512=flag)
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env)
+        with np.load(path) as z:
+            out.append([z[name] for name in z.files])
+        path.unlink()
+    for a, b in zip(*out):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", DTYPES)
