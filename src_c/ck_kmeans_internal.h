@@ -20,6 +20,9 @@ int ck_simd_avx2(void);
 /* 1 if the CPU also runs AVX-512F code (and CKMEANS_NO_AVX512 is not set). The packed kernel gives
  * the same bits with or without it (every lane is one fused chain), so it only changes speed. */
 int ck_simd_avx512(void);
+/* 1 if the CPU also has AVX512-VNNI (and CKMEANS_NO_VNNI is not set): uint8 rows are then screened
+ * with exact integer dot products instead of float32 ones (labels are the same either way). */
+int ck_simd_vnni(void);
 
 /* Per-thread scratch of the nearest-centroid search; set up by ck_argmin_ws_init_<dtype> inside a
  * parallel region for one set of centroids, released by ck_argmin_ws_free. With AVX2 the centroids
@@ -29,8 +32,13 @@ typedef struct {
     void *tile;          /* CK_CHUNK_ROWS x max(CK_CBLOCK, 2 CK_NR) dot products (centroid type) */
     void *score;         /* CK_CHUNK_ROWS best scores (centroid type) */
     void *panel;         /* AVX2: packed centroids (centroid type; uint8 X: float64 for the redo) */
-    /* uint8 X only, AVX2 only: float32 screening, see ck_argmin_rows_u8_screened */
+    /* uint8 X only, AVX2 only (without AVX512-VNNI): float32 screening, see ck_screen_f32 */
     float *panel32, *c32_sqnorm, *wide32, *tile32, *best32, *second32;
+    int8_t *panel8;      /* uint8 X with AVX512-VNNI: the integer screen's panels (ck_pack_vnni) */
+    int32_t *tile8;      /* CK_CHUNK_ROWS x 32 integer dot products */
+    float *resid;        /* k x d rounding residuals of the integer centroids */
+    double *second64;    /* CK_CHUNK_ROWS second-best screened scores */
+    double vnni_scale, c_maxabs;
     double *wide64;      /* CK_MR widened rows redone in float64 */
     int32_t *redo;       /* indices of the rows of a chunk the screening could not settle */
     double c_maxnorm;

@@ -54,6 +54,7 @@ void ck_argmin_ws_free(ck_argmin_ws *ws)
     free(ws->tile); free(ws->score); free(ws->panel);
     free(ws->panel32); free(ws->c32_sqnorm); free(ws->wide32); free(ws->tile32);
     free(ws->best32); free(ws->second32); free(ws->wide64); free(ws->redo);
+    free(ws->panel8); free(ws->tile8); free(ws->second64); free(ws->resid);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -86,6 +87,113 @@ static void *ck_alloc_panel(size_t bytes)
 {
     return aligned_alloc(64, (bytes + 63) / 64 * 64);
 }
+
+int ck_simd_vnni(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        __builtin_cpu_init();
+        v = ck_simd_avx512() && !ck_env_off("CKMEANS_NO_VNNI") && __builtin_cpu_supports("avx512vnni");
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+#else
+    return 0;
+#endif
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* Integer screen of uint8 rows (see ck_argmin_rows_u8_screened): centroids scaled by s = 2^e and
+ * rounded to integers q = 128 h + l with h in [-125, 125] and l in [-64, 63], both int8. A panel
+ * holds 16 centroids; per group of 4 features it stores 64 bytes of h (centroid jj's 4 bytes at
+ * 4 jj) then 64 bytes of l. vpdpbusd multiplies 4 uint8 row bytes with 4 int8 digits and adds them
+ * into an int32 lane: 64 exact multiply-adds per instruction, straight from the uint8 row.
+ * res[j * d + f] = c - q / s, the rounding residual (float32). */
+static void ck_pack_vnni(const double *C, int64_t k, int64_t d, double s, int8_t *P, float *res)
+{
+    const int64_t nq = (d + 3) / 4;
+    for (int64_t b = 0; b * 16 < k; b++)
+        for (int64_t q = 0; q < nq; q++) {
+            int8_t *ph = P + (b * nq + q) * 128, *pl = ph + 64;
+            for (int64_t jj = 0; jj < 16; jj++)
+                for (int64_t t = 0; t < 4; t++) {
+                    const int64_t j = b * 16 + jj, f = 4 * q + t;
+                    const int32_t v = j < k && f < d ? (int32_t)nearbyint(C[j * d + f] * s) : 0;
+                    const int32_t h = (v + 64) >> 7; /* floor((v + 64) / 128) */
+                    if (j < k && f < d) res[j * d + f] = (float)(C[j * d + f] - v / s);
+                    ph[4 * jj + t] = (int8_t)h;
+                    pl[4 * jj + t] = (int8_t)(v - 128 * h);
+                }
+        }
+}
+
+/* One pass over a uint8 row: its L1 norm (exact) and sum_f x_f res_f (float32, 16 lanes in a fixed
+ * order; never reads past the row). */
+static __attribute__((target("avx512f"))) float ck_l1_and_resid(const uint8_t *x, const float *res, int64_t d,
+                                                                int64_t *l1)
+{
+    __m512i n = _mm512_setzero_si512();
+    __m512 acc = _mm512_setzero_ps();
+    for (int64_t f = 0; f < d; f += 16) {
+        const __mmask16 m = d - f >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (d - f)) - 1);
+        __m128i bytes = _mm_setzero_si128();
+        if (m == 0xFFFF) bytes = _mm_loadu_si128((const __m128i *)(x + f));
+        else __builtin_memcpy(&bytes, x + f, (size_t)(d - f));
+        const __m512i xi = _mm512_cvtepu8_epi32(bytes);
+        n = _mm512_add_epi32(n, xi);
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(xi), _mm512_maskz_loadu_ps(m, res + f), acc);
+    }
+    /* int32 lanes: at most d / 16 * 255 each, fine for the d <= 60000 of this path */
+    *l1 = _mm512_reduce_add_epi32(n);
+    return _mm512_reduce_add_ps(acc);
+}
+
+/* 4 row bytes starting at feature 4q, zero past the row's end (never read past it). */
+static inline int32_t ck_quad(const uint8_t *x, int64_t q, int64_t d)
+{
+    int32_t v = 0;
+    const int64_t f = 4 * q, n = d - f < 4 ? d - f : 4;
+    __builtin_memcpy(&v, x + f, (size_t)n);
+    return v;
+}
+
+static inline __attribute__((always_inline, target("avx512f,avx512vnni"))) void ck_vnni_block(
+    const uint8_t *x, int64_t d, const int8_t *P, int32_t *out, const int mr)
+{
+    __m512i h[8], l[8];
+    for (int i = 0; i < 8; i++) h[i] = l[i] = _mm512_setzero_si512();
+    const int64_t nq = (d + 3) / 4, full = d / 4;
+    for (int64_t q = 0; q < nq; q++) {
+        const __m512i wh = _mm512_loadu_si512(P + q * 128), wl = _mm512_loadu_si512(P + q * 128 + 64);
+        for (int i = 0; i < 8; i++)
+            if (i < mr) {
+                int32_t v;
+                if (q < full) __builtin_memcpy(&v, x + i * d + 4 * q, 4);
+                else v = ck_quad(x + i * d, q, d);
+                const __m512i xi = _mm512_set1_epi32(v);
+                h[i] = _mm512_dpbusd_epi32(h[i], xi, wh);
+                l[i] = _mm512_dpbusd_epi32(l[i], xi, wl);
+            }
+    }
+    for (int i = 0; i < mr; i++) {
+        _mm512_storeu_si512(out + i * 32, h[i]);
+        _mm512_storeu_si512(out + i * 32 + 16, l[i]);
+    }
+}
+
+/* out[r * 32 + jj] = x_r . h_jj, out[r * 32 + 16 + jj] = x_r . l_jj for one panel (exact int32). */
+static __attribute__((target("avx512f,avx512vnni"))) void ck_vnni_dots(const uint8_t *X, int64_t nr, int64_t d,
+                                                                       const int8_t *P, int32_t *out)
+{
+    int64_t r = 0;
+    for (; r + 8 <= nr; r += 8) ck_vnni_block(X + r * d, d, P, out + r * 32, 8);
+    for (; r + 4 <= nr; r += 4) ck_vnni_block(X + r * d, d, P, out + r * 32, 4);
+    for (; r < nr; r++) ck_vnni_block(X + r * d, d, P, out + r * 32, 1);
+}
+#endif
 
 #define CK_TPL "kmeans_assign_tpl.h"
 #include "ck_dtypes.h"

@@ -265,6 +265,19 @@ int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_fea
     }
 #if CK_X_IS_U8
     if (ok && ck_simd_avx2() && n_clusters > 1) {
+        ws->wide64 = malloc((size_t)(CK_MR * n_features) * sizeof(double));
+        ws->redo = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
+        ok = ws->wide64 && ws->redo;
+    }
+    /* The integer screen's int32 lanes hold sums of d products |x h| <= 255 * 125 < 2^15. */
+    if (ok && ws->redo && ck_simd_vnni() && n_features <= 60000) {
+        const size_t n_panels8 = (size_t)((n_clusters + 15) / 16);
+        ws->panel8 = ck_alloc_panel(n_panels8 * 128 * (size_t)((n_features + 3) / 4));
+        ws->tile8 = malloc((size_t)CK_CHUNK_ROWS * 32 * sizeof(int32_t));
+        ws->resid = malloc((size_t)(n_clusters * n_features) * sizeof(float));
+        ws->second64 = malloc((size_t)CK_CHUNK_ROWS * sizeof(double));
+        ok = ws->panel8 && ws->tile8 && ws->resid && ws->second64;
+    } else if (ok && ws->redo) {
         const size_t n_panels32 = (size_t)((n_clusters + CK_NR_F32 - 1) / CK_NR_F32);
         ws->panel32 = ck_alloc_panel(n_panels32 * CK_NR_F32 * (size_t)n_features * sizeof(float));
         ws->c32_sqnorm = malloc((size_t)n_clusters * sizeof(float));
@@ -272,10 +285,7 @@ int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_fea
         ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * 2 * CK_NR_F32 * sizeof(float));
         ws->best32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
         ws->second32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
-        ws->wide64 = malloc((size_t)(CK_MR * n_features) * sizeof(double));
-        ws->redo = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
-        ok = ws->panel32 && ws->c32_sqnorm && ws->wide32 && ws->tile32 && ws->best32 && ws->second32 &&
-             ws->wide64 && ws->redo;
+        ok = ws->panel32 && ws->c32_sqnorm && ws->wide32 && ws->tile32 && ws->best32 && ws->second32;
     }
 #endif
 #else
@@ -290,43 +300,111 @@ int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_fea
 }
 
 #if CK_X_IS_U8 && CK_HAVE_X86_SIMD
-/* uint8 rows meet float64 centroids. Doing that in float64 costs twice the FMAs of float32, so
- * screen in float32 first (uint8 values are exact in float32, centroids rounded once) and redo in
- * float64 only the rows whose best and second-best float32 scores are too close to trust. The bound
- * is the worst case of the float32 error of ||c||^2 - 2 x.c:
+/* Float32 screen: uint8 values are exact in float32, centroids rounded once. The bound is the worst
+ * case of the float32 error of ||c||^2 - 2 x.c:
  *   |err| <= u * ((2m + 8) ||x|| max||c|| + 4 max||c||^2),  u = 2^-24,
- * with m = d, the additions of the kernel's single fused chain per (row, centroid); a gap above twice
- * that (doubled again for margin) cannot hide a different float64 winner. The redo runs the float64
- * path's own kernel on the widened rows (a row's result does not depend on its neighbours), so
- * labels are those of the float64 path bit for bit. */
+ * with m = d, the additions of the kernel's single fused chain per (row, centroid), doubled for
+ * margin (and to cover the float64 path's own, far smaller, rounding). Fills labels, score (best)
+ * and settled (gap above twice the bound) per row. */
+static void ck_screen_f32(const uint8_t *X, int64_t nr, int64_t d, const double *C, const double *c_sqnorm,
+                          int64_t k, int32_t *labels, unsigned char *settled, ck_argmin_ws *ws)
+{
+    if (!ws->prepared) {
+        ck_pack_u8(C, k, d, CK_NR_F32, ws->panel32);
+        for (int64_t j = 0; j < k; j++) ws->c32_sqnorm[j] = (float)c_sqnorm[j];
+        ws->prepared = 1;
+    }
+    ck_widen_u8_f32(X, nr * d, ws->wide32);
+    argmin_packed_f32(ws->wide32, nr, d, ws->panel32, ws->c32_sqnorm, k, labels, ws->best32, ws->second32,
+                      ws->tile32);
+    double *score = ws->score;
+    const double m = (double)d, M = ws->c_maxnorm, u = 0x1.0p-24;
+    /* First against ||x|| <= 255 sqrt(d), which settles nearly every row without computing ||x||. */
+    const double loose = 2 * u * ((2 * m + 8) * 255.0 * sqrt((double)d) * M + 4 * M * M);
+    for (int64_t r = 0; r < nr; r++) {
+        const double gap = (double)ws->second32[r] - (double)ws->best32[r];
+        score[r] = ws->best32[r];
+        settled[r] = gap > 2 * loose ||
+                     gap > 4 * u * ((2 * m + 8) * sqrt(ck_sqnorm_x_u8(X + r * d, d)) * M + 4 * M * M);
+    }
+}
+
+#if defined(__GNUC__)
+/* Integer screen (AVX512-VNNI): x.q exactly in int32 (q = round(s c), s = 2^e, |q| <= 16000), so
+ * the only error of the screened score ||c||^2 - 2 (x.q) / s is the rounding of q:
+ *   |2 x.c - 2 (x.q) / s| <= 2 sum_f x_f |c_f - q_f / s| <= ||x||_1 / s,
+ * plus one rounding of the double score and the float64 path's own rounding (both bounded by the
+ * second term below, a generous multiple of d 2^-53 ||x||_1 max|c| + 2^-53 max||c||^2). */
+static void ck_screen_vnni(const uint8_t *X, int64_t nr, int64_t d, const double *C, const double *c_sqnorm,
+                           int64_t k, int32_t *labels, unsigned char *settled, ck_argmin_ws *ws)
+{
+    if (!ws->prepared) {
+        double cmax = 0;
+        for (int64_t e = 0; e < k * d; e++) cmax = fabs(C[e]) > cmax ? fabs(C[e]) : cmax;
+        ws->vnni_scale = cmax > 0 ? ldexp(1.0, ilogb(16000.0 / cmax)) : 1.0; /* power of 2 <= 16000/cmax */
+        ws->c_maxabs = cmax;
+        ck_pack_vnni(C, k, d, ws->vnni_scale, ws->panel8, ws->resid);
+        ws->prepared = 1;
+    }
+    double *best = ws->score, *second = ws->second64;
+    const double inv2 = 2.0 / ws->vnni_scale;
+    const int64_t nq = (d + 3) / 4;
+    for (int64_t cb = 0; cb < k; cb += 16) {
+        const int64_t nc = k - cb < 16 ? k - cb : 16;
+        ck_vnni_dots(X, nr, d, ws->panel8 + (cb / 16) * nq * 128, ws->tile8);
+        for (int64_t r = 0; r < nr; r++) {
+            const int32_t *t = ws->tile8 + r * 32;
+            double b = cb ? best[r] : INFINITY, b2 = cb ? second[r] : INFINITY;
+            int32_t lab = cb ? labels[r] : 0;
+            for (int64_t j = 0; j < nc; j++) {
+                const double s = c_sqnorm[cb + j] - inv2 * (double)(128 * (int64_t)t[j] + t[16 + j]);
+                if (s < b) { b2 = b; b = s; lab = (int32_t)(cb + j); }
+                else if (s < b2) b2 = s;
+            }
+            best[r] = b;
+            second[r] = b2;
+            labels[r] = lab;
+        }
+    }
+    const double M = ws->c_maxnorm, u = 0x1.0p-53;
+    for (int64_t r = 0; r < nr; r++) {
+        int64_t l1;
+        const float corr = ck_l1_and_resid(X + r * d, ws->resid + (int64_t)labels[r] * d, d, &l1);
+        const double bound = 2 * ((double)l1 / ws->vnni_scale +
+                                  u * (4 * (double)(d + 4) * (double)l1 * ws->c_maxabs + 8 * M * M));
+        settled[r] = second[r] - best[r] > 2 * bound;
+        /* The reported score (per-iteration inertia) gets back the residual of its centroid, so it is
+         * as accurate as a float32 one; labels never depend on it. */
+        best[r] -= 2 * (double)corr;
+    }
+}
+#endif
+
+/* uint8 rows meet float64 centroids. Doing that in float64 costs twice the FMAs of float32, so
+ * screen cheaply first (exact integer dot products with AVX512-VNNI, float32 otherwise) and redo in
+ * float64 only the rows whose best and second-best screened scores are closer than twice the
+ * screen's error bound: above that, no other centroid can have the best float64 score. The redo runs
+ * the float64 path's own kernel on the widened rows (a row's result does not depend on its
+ * neighbours), so labels are those of the float64 path bit for bit. */
 static void ck_argmin_rows_u8_screened(const uint8_t *X, int64_t nr, int64_t d, const double *C,
                                        const double *c_sqnorm, int64_t k, int32_t *labels, ck_argmin_ws *ws)
 {
     if (!ws->prepared) {
         double maxsq = 0;
-        ck_pack_u8(C, k, d, CK_NR_F32, ws->panel32);
-        for (int64_t j = 0; j < k; j++) {
-            ws->c32_sqnorm[j] = (float)c_sqnorm[j];
-            if (c_sqnorm[j] > maxsq) maxsq = c_sqnorm[j];
-        }
+        for (int64_t j = 0; j < k; j++) maxsq = c_sqnorm[j] > maxsq ? c_sqnorm[j] : maxsq;
         ws->c_maxnorm = sqrt(maxsq);
-        ws->prepared = 1;
     }
-    ck_widen_u8_f32(X, nr * d, ws->wide32);
-    float *best = ws->best32, *second = ws->second32;
-    argmin_packed_f32(ws->wide32, nr, d, ws->panel32, ws->c32_sqnorm, k, labels, best, second, ws->tile32);
+    unsigned char settled[CK_CHUNK_ROWS];
+#if defined(__GNUC__)
+    if (ws->panel8)
+        ck_screen_vnni(X, nr, d, C, c_sqnorm, k, labels, settled, ws);
+    else
+#endif
+        ck_screen_f32(X, nr, d, C, c_sqnorm, k, labels, settled, ws);
     double *score = ws->score;
-    const double m = (double)d, M = ws->c_maxnorm, u = 0x1.0p-24;
-    /* First against ||x|| <= 255 sqrt(d), which settles nearly every row without computing ||x||. */
-    const double loose = 4 * u * ((2 * m + 8) * 255.0 * sqrt((double)d) * M + 4 * M * M);
     int64_t n_redo = 0;
-    for (int64_t r = 0; r < nr; r++) {
-        const double gap = (double)second[r] - (double)best[r];
-        score[r] = best[r];
-        if (!(gap > loose ||
-              gap > 4 * u * ((2 * m + 8) * sqrt(ck_sqnorm_x_u8(X + r * d, d)) * M + 4 * M * M)))
-            ws->redo[n_redo++] = (int32_t)r;
-    }
+    for (int64_t r = 0; r < nr; r++)
+        if (!settled[r]) ws->redo[n_redo++] = (int32_t)r;
     if (n_redo && !ws->panel_packed) {
         ck_pack_f64(C, k, d, CK_NR, ws->panel);
         ws->panel_packed = 1;
@@ -351,7 +429,7 @@ void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, c
                            const CK_CT *c_sqnorm, int64_t n_clusters, int32_t *labels, ck_argmin_ws *ws)
 {
 #if CK_X_IS_U8 && CK_HAVE_X86_SIMD
-    if (ws->panel32) {
+    if (ws->redo) {
         ck_argmin_rows_u8_screened(X, n_rows, n_features, C, c_sqnorm, n_clusters, labels, ws);
         return;
     }
