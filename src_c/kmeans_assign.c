@@ -161,12 +161,13 @@ static inline int32_t ck_quad(const uint8_t *x, int64_t q, int64_t d)
 }
 
 static inline __attribute__((always_inline, target("avx512f,avx512vnni"))) void ck_vnni_block(
-    const uint8_t *x, int64_t d, const int8_t *P, int32_t *out, const int mr)
+    const uint8_t *x, int64_t d, const int8_t *P, int32_t *out, const int mr, int64_t pf_bytes)
 {
     __m512i h[8], l[8];
     for (int i = 0; i < 8; i++) h[i] = l[i] = _mm512_setzero_si512();
     const int64_t nq = (d + 3) / 4, full = d / 4;
     for (int64_t q = 0; q < nq; q++) {
+        if (q * 64 < pf_bytes) _mm_prefetch((const char *)(x + mr * d) + q * 64, _MM_HINT_T0);
         const __m512i wh = _mm512_loadu_si512(P + q * 128), wl = _mm512_loadu_si512(P + q * 128 + 64);
         for (int i = 0; i < 8; i++)
             if (i < mr) {
@@ -184,14 +185,16 @@ static inline __attribute__((always_inline, target("avx512f,avx512vnni"))) void 
     }
 }
 
-/* out[r * 32 + jj] = x_r . h_jj, out[r * 32 + 16 + jj] = x_r . l_jj for one panel (exact int32). */
+/* out[r * 32 + jj] = x_r . h_jj, out[r * 32 + 16 + jj] = x_r . l_jj for one panel (exact int32).
+ * With pf (the first panel of a chunk) a block prefetches the next block's rows, as panel_dots. */
 static __attribute__((target("avx512f,avx512vnni"))) void ck_vnni_dots(const uint8_t *X, int64_t nr, int64_t d,
-                                                                       const int8_t *P, int32_t *out)
+                                                                       const int8_t *P, int32_t *out, int pf)
 {
     int64_t r = 0;
-    for (; r + 8 <= nr; r += 8) ck_vnni_block(X + r * d, d, P, out + r * 32, 8);
-    for (; r + 4 <= nr; r += 4) ck_vnni_block(X + r * d, d, P, out + r * 32, 4);
-    for (; r < nr; r++) ck_vnni_block(X + r * d, d, P, out + r * 32, 1);
+    for (; r + 8 <= nr; r += 8)
+        ck_vnni_block(X + r * d, d, P, out + r * 32, 8, pf ? (nr - r - 8 < 8 ? nr - r - 8 : 8) * d : 0);
+    for (; r + 4 <= nr; r += 4) ck_vnni_block(X + r * d, d, P, out + r * 32, 4, 0);
+    for (; r < nr; r++) ck_vnni_block(X + r * d, d, P, out + r * 32, 1, 0);
 }
 #endif
 

@@ -98,11 +98,12 @@ static __attribute__((target("avx2,fma"))) void CK_FN(dots_avx2)(
  * loads and mr broadcasts feed 2 * mr FMAs, where the row-major dot products loaded a row vector
  * or a centroid vector for every 3 or 4 FMAs. */
 static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_block)(
-    const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr)
+    const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr, const char *pf, int64_t pf_bytes)
 {
     CK_V a[CK_MR][2];
     for (int i = 0; i < CK_MR; i++) a[i][0] = a[i][1] = CK_VZERO();
     for (int64_t f = 0; f < d; f++) {
+        if (pf && f * 64 < pf_bytes) _mm_prefetch(pf + f * 64, _MM_HINT_T0);
         const CK_V w0 = CK_VLOADC(P + f * CK_NR), w1 = CK_VLOADC(P + f * CK_NR + CK_VW);
         for (int i = 0; i < CK_MR; i++)
             if (i < mr) {
@@ -117,20 +118,25 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
     }
 }
 
-/* panel_block over nr rows: full blocks of CK_MR, then one block of the rest. */
+/* panel_block over nr rows: full blocks of CK_MR, then one block of the rest. With pf (the first
+ * panel of a chunk, whose rows come from memory), each block also prefetches the next block's rows,
+ * one cache line per feature: many row streams at once are more than the hardware prefetcher
+ * follows (single-thread k=10 float32: 11.2 -> 8.3 ms with the AVX-512 form). */
 static __attribute__((target("avx2,fma"))) void CK_FN(panel_dots)(const CK_CT *X, int64_t nr, int64_t d,
-                                                                 const CK_CT *P, CK_CT *out)
+                                                                 const CK_CT *P, CK_CT *out, int pf)
 {
     int64_t r = 0;
-    for (; r + CK_MR <= nr; r += CK_MR) CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR);
+    for (; r + CK_MR <= nr; r += CK_MR)
+        CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR, pf ? (const char *)(X + (r + CK_MR) * d) : NULL,
+                           (int64_t)((nr - r - CK_MR < CK_MR ? nr - r - CK_MR : CK_MR) * d * sizeof(CK_CT)));
     const CK_CT *x = X + r * d;
     CK_CT *o = out + r * CK_NR;
     switch (nr - r) {
-    case 5: CK_FN(panel_block)(x, d, P, o, 5); break;
-    case 4: CK_FN(panel_block)(x, d, P, o, 4); break;
-    case 3: CK_FN(panel_block)(x, d, P, o, 3); break;
-    case 2: CK_FN(panel_block)(x, d, P, o, 2); break;
-    case 1: CK_FN(panel_block)(x, d, P, o, 1); break;
+    case 5: CK_FN(panel_block)(x, d, P, o, 5, NULL, 0); break;
+    case 4: CK_FN(panel_block)(x, d, P, o, 4, NULL, 0); break;
+    case 3: CK_FN(panel_block)(x, d, P, o, 3, NULL, 0); break;
+    case 2: CK_FN(panel_block)(x, d, P, o, 2, NULL, 0); break;
+    case 1: CK_FN(panel_block)(x, d, P, o, 1, NULL, 0); break;
     default: break;
     }
 }
@@ -141,11 +147,12 @@ static __attribute__((target("avx2,fma"))) void CK_FN(panel_dots)(const CK_CT *X
  * in flight, enough to hide the FMA latency. */
 static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel512_block)(
     const CK_CT *x, int64_t d, const CK_CT *P0, const CK_CT *P1, CK_CT *out0, CK_CT *out1, const int np,
-    const int mr)
+    const int mr, const char *pf, int64_t pf_bytes)
 {
     CK_W a[16][2];
     for (int i = 0; i < 16; i++) a[i][0] = a[i][1] = CK_WZERO();
     for (int64_t f = 0; f < d; f++) {
+        if (pf && f * 64 < pf_bytes) _mm_prefetch(pf + f * 64, _MM_HINT_T0);
         const CK_W w0 = CK_WLOAD(P0 + f * CK_NR), w1 = np == 2 ? CK_WLOAD(P1 + f * CK_NR) : w0;
         for (int i = 0; i < 16; i++)
             if (i < mr) {
@@ -161,9 +168,10 @@ static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel
 }
 
 #define CK_P512(NP, MR) CK_FN(panel512_block)(X + r * d, d, P, P + CK_NR * d, tile + r * CK_NR, \
-                                              tile + (nr + r) * CK_NR, NP, MR)
+                                              tile + (nr + r) * CK_NR, NP, MR, pf ? (const char *)(X + (r + MR) * d) : NULL, \
+                                              (int64_t)((nr - r - MR < MR ? nr - r - MR : MR) * d * sizeof(CK_CT)))
 static __attribute__((target("avx512f"))) void CK_FN(panels512_dots)(const CK_CT *X, int64_t nr, int64_t d,
-                                                                    const CK_CT *P, int np, CK_CT *tile)
+                                                                    const CK_CT *P, int np, CK_CT *tile, int pf)
 {
     int64_t r = 0;
     if (np == 2)
@@ -180,13 +188,14 @@ static __attribute__((target("avx512f"))) void CK_FN(panels512_dots)(const CK_CT
 #undef CK_P512
 
 /* tile[(p * nr + r) * CK_NR + jj] = x_r . c_(p * CK_NR + jj) for the np <= 2 panels at P. */
-static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, int np, CK_CT *tile)
+static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, int np, CK_CT *tile,
+                               int pf)
 {
     if (ck_simd_avx512()) {
-        CK_FN(panels512_dots)(X, nr, d, P, np, tile);
+        CK_FN(panels512_dots)(X, nr, d, P, np, tile, pf);
         return;
     }
-    for (int p = 0; p < np; p++) CK_FN(panel_dots)(X, nr, d, P + p * CK_NR * d, tile + p * nr * CK_NR);
+    for (int p = 0; p < np; p++) CK_FN(panel_dots)(X, nr, d, P + p * CK_NR * d, tile + p * nr * CK_NR, pf && p == 0);
 }
 
 /* Nearest of k packed centroids for nr <= CK_CHUNK_ROWS rows of centroid-type values: labels[r],
@@ -199,7 +208,7 @@ static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK
 {
     for (int64_t cb = 0; cb < k; cb += 2 * CK_NR) {
         const int np = k - cb > CK_NR ? 2 : 1;
-        CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile);
+        CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile, cb == 0);
         for (int p = 0; p < np; p++) {
             const int64_t c0 = cb + p * CK_NR, nc = k - c0 < CK_NR ? k - c0 : CK_NR;
             for (int64_t r = 0; r < nr; r++) {
@@ -351,7 +360,7 @@ static void ck_screen_vnni(const uint8_t *X, int64_t nr, int64_t d, const double
     const int64_t nq = (d + 3) / 4;
     for (int64_t cb = 0; cb < k; cb += 16) {
         const int64_t nc = k - cb < 16 ? k - cb : 16;
-        ck_vnni_dots(X, nr, d, ws->panel8 + (cb / 16) * nq * 128, ws->tile8);
+        ck_vnni_dots(X, nr, d, ws->panel8 + (cb / 16) * nq * 128, ws->tile8, cb == 0);
         for (int64_t r = 0; r < nr; r++) {
             const int32_t *t = ws->tile8 + r * 32;
             double b = cb ? best[r] : INFINITY, b2 = cb ? second[r] : INFINITY;
