@@ -20,7 +20,7 @@ int ck_simd_avx2(void);
 /* 1 if the CPU also runs AVX-512F code (and CKMEANS_NO_AVX512 is not set). The packed kernel gives
  * the same bits with or without it (every lane is one fused chain), so it only changes speed. */
 int ck_simd_avx512(void);
-/* 1 if the CPU also has AVX512-VNNI (and CKMEANS_NO_VNNI is not set): uint8 rows are then screened
+/* 1 if the CPU also has AVX512-VNNI and -BW (and CKMEANS_NO_VNNI is not set): uint8 rows are then screened
  * with exact integer dot products instead of float32 ones (labels are the same either way). */
 int ck_simd_vnni(void);
 
@@ -35,8 +35,8 @@ typedef struct {
     /* uint8 X only, AVX2 only (without AVX512-VNNI): float32 screening, see ck_screen_f32 */
     float *panel32, *c32_sqnorm, *wide32, *tile32, *best32, *second32;
     int8_t *panel8;      /* uint8 X with AVX512-VNNI: the integer screen's panels (ck_pack_vnni) */
-    int32_t *tile8;      /* CK_CHUNK_ROWS x 32 integer dot products */
-    float *resid;        /* k x d rounding residuals of the integer centroids */
+    int8_t *last8;       /* k x (d rounded up to 64) last digits of the integer centroids */
+    int32_t *tile8;      /* CK_CHUNK_ROWS x 32 integer dot products (2 digits x 16 centroids) */
     double *second64;    /* CK_CHUNK_ROWS second-best screened scores */
     double vnni_scale, c_maxabs;
     double *wide64;      /* CK_MR widened rows redone in float64 */

@@ -54,7 +54,7 @@ void ck_argmin_ws_free(ck_argmin_ws *ws)
     free(ws->tile); free(ws->score); free(ws->panel);
     free(ws->panel32); free(ws->c32_sqnorm); free(ws->wide32); free(ws->tile32);
     free(ws->best32); free(ws->second32); free(ws->wide64); free(ws->redo);
-    free(ws->panel8); free(ws->tile8); free(ws->second64); free(ws->resid);
+    free(ws->panel8); free(ws->last8); free(ws->tile8); free(ws->second64);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -95,7 +95,8 @@ int ck_simd_vnni(void)
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) {
         __builtin_cpu_init();
-        v = ck_simd_avx512() && !ck_env_off("CKMEANS_NO_VNNI") && __builtin_cpu_supports("avx512vnni");
+        v = ck_simd_avx512() && !ck_env_off("CKMEANS_NO_VNNI") && __builtin_cpu_supports("avx512vnni") &&
+            __builtin_cpu_supports("avx512bw");
         __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
     }
     return v;
@@ -106,49 +107,58 @@ int ck_simd_vnni(void)
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-/* Integer screen of uint8 rows (see ck_argmin_rows_u8_screened): centroids scaled by s = 2^e and
- * rounded to integers q = 128 h + l with h in [-125, 125] and l in [-64, 63], both int8. A panel
- * holds 16 centroids; per group of 4 features it stores 64 bytes of h (centroid jj's 4 bytes at
- * 4 jj) then 64 bytes of l. vpdpbusd multiplies 4 uint8 row bytes with 4 int8 digits and adds them
- * into an int32 lane: 64 exact multiply-adds per instruction, straight from the uint8 row.
- * res[j * d + f] = c - q / s, the rounding residual (float32). */
-static void ck_pack_vnni(const double *C, int64_t k, int64_t d, double s, int8_t *P, float *res)
+/* Integer screen of uint8 rows (see ck_screen_vnni): centroids scaled by S = 2^e and rounded to
+ * V = round(S c), |V| < 2^21, split as V = 128 q + t and q = 128 h + l, with int8 digits
+ * h in [-124, 124], l and t in [-64, 63]. The screen uses q (= V / 128 to within 1/2) for every
+ * centroid: a panel holds 16 centroids and per group of 4 features stores 64 bytes of h (centroid jj's
+ * 4 bytes at 4 jj) then 64 of l; vpdpbusd multiplies 4 uint8 row bytes with 4 int8 digits and adds
+ * them into an int32 lane, 64 exact multiply-adds per instruction straight from the uint8 row. The
+ * last digit t (T: k rows of dpad = d rounded up to 64 bytes) refines the winner's score only. */
+static void ck_pack_vnni(const double *C, int64_t k, int64_t d, double S, int8_t *P, int8_t *T)
 {
-    const int64_t nq = (d + 3) / 4;
+    const int64_t nq = (d + 3) / 4, dpad = (d + 63) / 64 * 64;
+    memset(T, 0, (size_t)(k * dpad));
     for (int64_t b = 0; b * 16 < k; b++)
         for (int64_t q = 0; q < nq; q++) {
-            int8_t *ph = P + (b * nq + q) * 128, *pl = ph + 64;
+            int8_t *ph = P + (b * nq + q) * 128;
             for (int64_t jj = 0; jj < 16; jj++)
                 for (int64_t t = 0; t < 4; t++) {
                     const int64_t j = b * 16 + jj, f = 4 * q + t;
-                    const int32_t v = j < k && f < d ? (int32_t)nearbyint(C[j * d + f] * s) : 0;
-                    const int32_t h = (v + 64) >> 7; /* floor((v + 64) / 128) */
-                    if (j < k && f < d) res[j * d + f] = (float)(C[j * d + f] - v / s);
+                    const int32_t v = j < k && f < d ? (int32_t)nearbyint(C[j * d + f] * S) : 0;
+                    const int32_t q7 = (v + 64) >> 7, h = (q7 + 64) >> 7;
                     ph[4 * jj + t] = (int8_t)h;
-                    pl[4 * jj + t] = (int8_t)(v - 128 * h);
+                    ph[64 + 4 * jj + t] = (int8_t)(q7 - 128 * h);
+                    if (j < k && f < d) T[j * dpad + f] = (int8_t)(v - 128 * q7);
                 }
         }
 }
 
-/* One pass over a uint8 row: its L1 norm (exact) and sum_f x_f res_f (float32, 16 lanes in a fixed
- * order; never reads past the row). */
-static __attribute__((target("avx512f"))) float ck_l1_and_resid(const uint8_t *x, const float *res, int64_t d,
-                                                                int64_t *l1)
+/* x . t for one centroid's last digits (exact). */
+static __attribute__((target("avx512f,avx512vnni"))) int64_t ck_last_digit_dot(const uint8_t *x, const int8_t *t,
+                                                                               int64_t d)
 {
-    __m512i n = _mm512_setzero_si512();
-    __m512 acc = _mm512_setzero_ps();
-    for (int64_t f = 0; f < d; f += 16) {
-        const __mmask16 m = d - f >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (d - f)) - 1);
-        __m128i bytes = _mm_setzero_si128();
-        if (m == 0xFFFF) bytes = _mm_loadu_si128((const __m128i *)(x + f));
-        else __builtin_memcpy(&bytes, x + f, (size_t)(d - f));
-        const __m512i xi = _mm512_cvtepu8_epi32(bytes);
-        n = _mm512_add_epi32(n, xi);
-        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(xi), _mm512_maskz_loadu_ps(m, res + f), acc);
+    __m512i acc = _mm512_setzero_si512();
+    int64_t f = 0;
+    for (; f + 64 <= d; f += 64)
+        acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(x + f), _mm512_loadu_si512(t + f));
+    if (f < d) {
+        uint8_t tail[64] = {0};
+        __builtin_memcpy(tail, x + f, (size_t)(d - f));
+        acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(tail), _mm512_loadu_si512(t + f));
     }
-    /* int32 lanes: at most d / 16 * 255 each, fine for the d <= 60000 of this path */
-    *l1 = _mm512_reduce_add_epi32(n);
-    return _mm512_reduce_add_ps(acc);
+    return _mm512_reduce_add_epi32(acc);
+}
+
+/* ||x||_1 of a uint8 row, exactly (psadbw adds 8 bytes at a time into 64-bit lanes). */
+static __attribute__((target("avx512f,avx512bw"))) int64_t ck_l1_u8(const uint8_t *x, int64_t d)
+{
+    __m512i acc = _mm512_setzero_si512();
+    int64_t f = 0;
+    for (; f + 64 <= d; f += 64)
+        acc = _mm512_add_epi64(acc, _mm512_sad_epu8(_mm512_loadu_si512(x + f), _mm512_setzero_si512()));
+    int64_t l1 = _mm512_reduce_add_epi64(acc);
+    for (; f < d; f++) l1 += x[f];
+    return l1;
 }
 
 /* 4 row bytes starting at feature 4q, zero past the row's end (never read past it). */

@@ -282,10 +282,10 @@ int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_fea
     if (ok && ws->redo && ck_simd_vnni() && n_features <= 60000) {
         const size_t n_panels8 = (size_t)((n_clusters + 15) / 16);
         ws->panel8 = ck_alloc_panel(n_panels8 * 128 * (size_t)((n_features + 3) / 4));
+        ws->last8 = malloc((size_t)(n_clusters * ((n_features + 63) / 64 * 64)));
         ws->tile8 = malloc((size_t)CK_CHUNK_ROWS * 32 * sizeof(int32_t));
-        ws->resid = malloc((size_t)(n_clusters * n_features) * sizeof(float));
         ws->second64 = malloc((size_t)CK_CHUNK_ROWS * sizeof(double));
-        ok = ws->panel8 && ws->tile8 && ws->resid && ws->second64;
+        ok = ws->panel8 && ws->last8 && ws->tile8 && ws->second64;
     } else if (ok && ws->redo) {
         const size_t n_panels32 = (size_t)((n_clusters + CK_NR_F32 - 1) / CK_NR_F32);
         ws->panel32 = ck_alloc_panel(n_panels32 * CK_NR_F32 * (size_t)n_features * sizeof(float));
@@ -339,25 +339,28 @@ static void ck_screen_f32(const uint8_t *X, int64_t nr, int64_t d, const double 
 }
 
 #if defined(__GNUC__)
-/* Integer screen (AVX512-VNNI): x.q exactly in int32 (q = round(s c), s = 2^e, |q| <= 16000), so
- * the only error of the screened score ||c||^2 - 2 (x.q) / s is the rounding of q:
- *   |2 x.c - 2 (x.q) / s| <= 2 sum_f x_f |c_f - q_f / s| <= ||x||_1 / s,
+/* Integer screen (AVX512-VNNI), with the digits of ck_pack_vnni: x.q exactly in int32 lanes, and
+ * |S c - 128 q| <= 64.5, so the screened score ||c||^2 - 256 (x.q) / S is off by at most
+ *   2 sum_f x_f |c_f - 128 q_f / S| <= 129 ||x||_1 / S,
  * plus one rounding of the double score and the float64 path's own rounding (both bounded by the
- * second term below, a generous multiple of d 2^-53 ||x||_1 max|c| + 2^-53 max||c||^2). */
+ * second term below, a generous multiple of d 2^-53 ||x||_1 max|c| + 2^-53 max||c||^2). The winner's
+ * reported score then adds x.t, the last digits: off by at most ||x||_1 / S, float32-accurate for the
+ * per-iteration inertia. */
 static void ck_screen_vnni(const uint8_t *X, int64_t nr, int64_t d, const double *C, const double *c_sqnorm,
                            int64_t k, int32_t *labels, unsigned char *settled, ck_argmin_ws *ws)
 {
+    const int64_t nq = (d + 3) / 4, dpad = (d + 63) / 64 * 64;
     if (!ws->prepared) {
         double cmax = 0;
         for (int64_t e = 0; e < k * d; e++) cmax = fabs(C[e]) > cmax ? fabs(C[e]) : cmax;
-        ws->vnni_scale = cmax > 0 ? ldexp(1.0, ilogb(16000.0 / cmax)) : 1.0; /* power of 2 <= 16000/cmax */
+        /* a power of 2 with S max|c| <= 2^21 - 2^16 (so |h| <= 124) */
+        ws->vnni_scale = cmax > 0 ? ldexp(1.0, ilogb(2031616.0 / cmax)) : 1.0;
         ws->c_maxabs = cmax;
-        ck_pack_vnni(C, k, d, ws->vnni_scale, ws->panel8, ws->resid);
+        ck_pack_vnni(C, k, d, ws->vnni_scale, ws->panel8, ws->last8);
         ws->prepared = 1;
     }
     double *best = ws->score, *second = ws->second64;
     const double inv2 = 2.0 / ws->vnni_scale;
-    const int64_t nq = (d + 3) / 4;
     for (int64_t cb = 0; cb < k; cb += 16) {
         const int64_t nc = k - cb < 16 ? k - cb : 16;
         ck_vnni_dots(X, nr, d, ws->panel8 + (cb / 16) * nq * 128, ws->tile8, cb == 0);
@@ -366,7 +369,8 @@ static void ck_screen_vnni(const uint8_t *X, int64_t nr, int64_t d, const double
             double b = cb ? best[r] : INFINITY, b2 = cb ? second[r] : INFINITY;
             int32_t lab = cb ? labels[r] : 0;
             for (int64_t j = 0; j < nc; j++) {
-                const double s = c_sqnorm[cb + j] - inv2 * (double)(128 * (int64_t)t[j] + t[16 + j]);
+                const int64_t dot = 16384 * (int64_t)t[j] + 128 * (int64_t)t[16 + j];
+                const double s = c_sqnorm[cb + j] - inv2 * (double)dot;
                 if (s < b) { b2 = b; b = s; lab = (int32_t)(cb + j); }
                 else if (s < b2) b2 = s;
             }
@@ -377,14 +381,10 @@ static void ck_screen_vnni(const uint8_t *X, int64_t nr, int64_t d, const double
     }
     const double M = ws->c_maxnorm, u = 0x1.0p-53;
     for (int64_t r = 0; r < nr; r++) {
-        int64_t l1;
-        const float corr = ck_l1_and_resid(X + r * d, ws->resid + (int64_t)labels[r] * d, d, &l1);
-        const double bound = 2 * ((double)l1 / ws->vnni_scale +
-                                  u * (4 * (double)(d + 4) * (double)l1 * ws->c_maxabs + 8 * M * M));
+        const double l1 = (double)ck_l1_u8(X + r * d, d);
+        const double bound = 2 * (129 * l1 / ws->vnni_scale + u * (4 * (double)(d + 4) * l1 * ws->c_maxabs + 8 * M * M));
         settled[r] = second[r] - best[r] > 2 * bound;
-        /* The reported score (per-iteration inertia) gets back the residual of its centroid, so it is
-         * as accurate as a float32 one; labels never depend on it. */
-        best[r] -= 2 * (double)corr;
+        best[r] -= inv2 * (double)ck_last_digit_dot(X + r * d, ws->last8 + (int64_t)labels[r] * dpad, d);
     }
 }
 #endif

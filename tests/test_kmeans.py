@@ -90,6 +90,24 @@ def test_uint8_labels_equal_float64_labels_even_at_near_ties():
     assert not np.isin(labels8, [9]).any()  # an exact duplicate of centre 3 never wins
 
 
+@pytest.mark.parametrize("top", [255.0, 254.9, 1e-3, 3e5])
+def test_uint8_labels_equal_float64_labels_at_any_centre_scale(top):
+    # The integer screen scales centres by a power of two up to its digit range: centres at the top
+    # of that range (255 exactly, just under it), tiny ones and huge ones must still give the
+    # float64 labels; the d = 70 rows also leave a partial group of 4 and of 64 features.
+    rs = np.random.RandomState(1)
+    X8 = rs.choice(np.array([0, 1, 128, 254, 255], np.uint8), (N_MULTI, 70))
+    C = rs.uniform(0, top, (19, 70))
+    C[0, :] = top
+    C[1, ::2] = 0
+    near = np.clip(np.round(C[rs.randint(0, 19, N_MULTI // 2)]) + rs.randint(-2, 3, (N_MULTI // 2, 70)), 0, 255)
+    X8[: N_MULTI // 2] = near.astype(np.uint8)  # half the rows close to some centre
+    labels8, labels64 = np.empty(N_MULTI, np.int32), np.empty(N_MULTI, np.int32)
+    core.assign(X8, C, labels8, None, 2)
+    core.assign(X8.astype(np.float64), C, labels64, None, 2)
+    np.testing.assert_array_equal(labels8, labels64)
+
+
 @pytest.mark.parametrize("k", [3, 10, 17, 256])
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_label_does_not_depend_on_the_other_rows(dtype, k):
