@@ -7,47 +7,52 @@
 #include "ck_omp.h"
 #include "ck_kmeans_internal.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
 static int ck_env_off(const char *name)
 {
     const char *v = getenv(name);
     return v && v[0] && v[0] != '0';
 }
 
-int ck_simd_avx2(void)
+/* The CPU probes run once per process: written from any thread, every writer stores the same value,
+ * and callers query them before their parallel regions anyway. */
+static int ck_probe_once(int *cached, int (*probe)(void))
 {
-#if defined(__x86_64__) && defined(__GNUC__)
-    /* Written once from any thread; every writer stores the same value, and callers query it
-     * before their parallel region anyway. */
-    static int cached = -1;
-    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    int v = __atomic_load_n(cached, __ATOMIC_RELAXED);
     if (v < 0) {
-        /* CKMEANS_NO_SIMD=1 forces the portable path (for tests and for bisecting a difference). */
         __builtin_cpu_init();
-        v = !ck_env_off("CKMEANS_NO_SIMD") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+        v = probe();
+        __atomic_store_n(cached, v, __ATOMIC_RELAXED);
     }
     return v;
-#else
-    return 0;
-#endif
 }
 
-int ck_simd_avx512(void)
+/* CKMEANS_NO_SIMD=1 forces the portable path (for tests and for bisecting a difference). */
+static int ck_probe_avx2(void)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
-    static int cached = -1;
-    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (v < 0) {
-        /* CKMEANS_NO_AVX512=1 keeps the AVX2 kernel (tests check that both give the same bits). */
-        __builtin_cpu_init();
-        v = ck_simd_avx2() && !ck_env_off("CKMEANS_NO_AVX512") && __builtin_cpu_supports("avx512f");
-        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
-    }
-    return v;
-#else
-    return 0;
-#endif
+    return !ck_env_off("CKMEANS_NO_SIMD") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
+
+/* CKMEANS_NO_AVX512=1 keeps the AVX2 kernel (tests check that both give the same bits). */
+static int ck_probe_avx512(void)
+{
+    return ck_simd_avx2() && !ck_env_off("CKMEANS_NO_AVX512") && __builtin_cpu_supports("avx512f");
+}
+
+static int ck_probe_vnni(void)
+{
+    return ck_simd_avx512() && !ck_env_off("CKMEANS_NO_VNNI") && __builtin_cpu_supports("avx512vnni") &&
+           __builtin_cpu_supports("avx512bw");
+}
+
+int ck_simd_avx2(void) { static int cached = -1; return ck_probe_once(&cached, ck_probe_avx2); }
+int ck_simd_avx512(void) { static int cached = -1; return ck_probe_once(&cached, ck_probe_avx512); }
+int ck_simd_vnni(void) { static int cached = -1; return ck_probe_once(&cached, ck_probe_vnni); }
+#else
+int ck_simd_avx2(void) { return 0; }
+int ck_simd_avx512(void) { return 0; }
+int ck_simd_vnni(void) { return 0; }
+#endif
 
 void ck_argmin_ws_free(ck_argmin_ws *ws)
 {
@@ -86,23 +91,6 @@ CK_DEFINE_PACK(ck_pack_u8, double, float) /* float64 centroids of uint8 X, scree
 static void *ck_alloc_panel(size_t bytes)
 {
     return aligned_alloc(64, (bytes + 63) / 64 * 64);
-}
-
-int ck_simd_vnni(void)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-    static int cached = -1;
-    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (v < 0) {
-        __builtin_cpu_init();
-        v = ck_simd_avx512() && !ck_env_off("CKMEANS_NO_VNNI") && __builtin_cpu_supports("avx512vnni") &&
-            __builtin_cpu_supports("avx512bw");
-        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
-    }
-    return v;
-#else
-    return 0;
-#endif
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
