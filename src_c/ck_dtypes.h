@@ -10,8 +10,9 @@
  * uint8 X is read as it is (widened in registers or in a chunk-sized scratch, never copied whole to
  * floats); its labels, sums and distances come out bit-identical to the float64 fit of the same values.
  *
- * The CK_V* macros are the AVX2 vector vocabulary of each dtype; they are only expanded inside
- * functions compiled with __attribute__((target("avx2,fma"))). Private header. */
+ * The CK_V* macros are the AVX2 vector vocabulary of each dtype (the CK_W* ones its AVX-512 vocabulary,
+ * for the centroid type); they are only expanded inside functions compiled with
+ * __attribute__((target("avx2,fma"))) (or "avx512f"). Private header. */
 #ifndef CK_TPL
 #error "define CK_TPL (the template header to instantiate) before including ck_dtypes.h"
 #endif
@@ -64,6 +65,14 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
 #define CK_VLOADX(p) _mm256_loadu_ps(p)
 #define CK_VLOADC(p) _mm256_loadu_ps(p)
 #define CK_VFMA(a, b, acc) _mm256_fmadd_ps(a, b, acc)
+#define CK_VSET1(v) _mm256_set1_ps(v)
+#define CK_VSTORE(p, v) _mm256_storeu_ps(p, v)
+#define CK_W __m512
+#define CK_WZERO() _mm512_setzero_ps()
+#define CK_WLOAD(p) _mm512_loadu_ps(p)
+#define CK_WSET1(v) _mm512_set1_ps(v)
+#define CK_WFMA(a, b, acc) _mm512_fmadd_ps(a, b, acc)
+#define CK_WSTORE(p, v) _mm512_storeu_ps(p, v)
 #define CK_VHSUM(v) ck_hsum_ps(v)
 #include CK_TPL
 #include "ck_dtypes_undef.h"
@@ -79,6 +88,14 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
 #define CK_VLOADX(p) _mm256_loadu_pd(p)
 #define CK_VLOADC(p) _mm256_loadu_pd(p)
 #define CK_VFMA(a, b, acc) _mm256_fmadd_pd(a, b, acc)
+#define CK_VSET1(v) _mm256_set1_pd(v)
+#define CK_VSTORE(p, v) _mm256_storeu_pd(p, v)
+#define CK_W __m512d
+#define CK_WZERO() _mm512_setzero_pd()
+#define CK_WLOAD(p) _mm512_loadu_pd(p)
+#define CK_WSET1(v) _mm512_set1_pd(v)
+#define CK_WFMA(a, b, acc) _mm512_fmadd_pd(a, b, acc)
+#define CK_WSTORE(p, v) _mm512_storeu_pd(p, v)
 #define CK_VHSUM(v) ck_hsum_pd(v)
 #include CK_TPL
 #include "ck_dtypes_undef.h"
@@ -94,6 +111,14 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
 #define CK_VLOADX(p) ck_load_u8_pd(p)
 #define CK_VLOADC(p) _mm256_loadu_pd(p)
 #define CK_VFMA(a, b, acc) _mm256_fmadd_pd(a, b, acc)
+#define CK_VSET1(v) _mm256_set1_pd(v)
+#define CK_VSTORE(p, v) _mm256_storeu_pd(p, v)
+#define CK_W __m512d
+#define CK_WZERO() _mm512_setzero_pd()
+#define CK_WLOAD(p) _mm512_loadu_pd(p)
+#define CK_WSET1(v) _mm512_set1_pd(v)
+#define CK_WFMA(a, b, acc) _mm512_fmadd_pd(a, b, acc)
+#define CK_WSTORE(p, v) _mm512_storeu_pd(p, v)
 #define CK_VHSUM(v) ck_hsum_pd(v)
 #include CK_TPL
 #include "ck_dtypes_undef.h"

@@ -9,4 +9,12 @@
 #undef CK_VLOADX
 #undef CK_VLOADC
 #undef CK_VFMA
+#undef CK_VSET1
+#undef CK_VSTORE
+#undef CK_W
+#undef CK_WZERO
+#undef CK_WLOAD
+#undef CK_WSET1
+#undef CK_WFMA
+#undef CK_WSTORE
 #undef CK_VHSUM

@@ -17,18 +17,41 @@
  * labels except for near-ties of the distance (FMA rounds once where the scalar code rounds twice);
  * centroid sums and reported inertias never go through the vector path. */
 int ck_simd_avx2(void);
+/* 1 if the CPU also runs AVX-512F code (and CKMEANS_NO_AVX512 is not set). The packed kernel gives
+ * the same bits with or without it (every lane is one fused chain), so it only changes speed. */
+int ck_simd_avx512(void);
+/* 1 if the CPU also has AVX512-VNNI and -BW (and CKMEANS_NO_VNNI is not set): uint8 rows are then screened
+ * with exact integer dot products instead of float32 ones (labels are the same either way). */
+int ck_simd_vnni(void);
 
 /* Per-thread scratch of the nearest-centroid search; set up by ck_argmin_ws_init_<dtype> inside a
- * parallel region for one set of centroids, released by ck_argmin_ws_free. */
+ * parallel region for one set of centroids, released by ck_argmin_ws_free. With AVX2 the centroids
+ * are packed once per ws (on the first call) into panels of CK_NR: feature-major blocks of
+ * 2 vectors' worth of centroids, zero-padded (ceil(k / NR) * NR * d values). */
 typedef struct {
-    void *tile;          /* CK_CHUNK_ROWS x CK_CBLOCK dot products (centroid type) */
+    void *tile;          /* CK_CHUNK_ROWS x max(CK_CBLOCK, 2 CK_NR) dot products (centroid type) */
     void *score;         /* CK_CHUNK_ROWS best scores (centroid type) */
-    /* uint8 X only, AVX2 only: float32 screening, see ck_argmin_rows_u8 */
-    float *c32, *c32_sqnorm, *wide32, *tile32, *best32, *second32;
-    double *wide64, *exact;
+    void *panel;         /* AVX2: packed centroids (centroid type; uint8 X: float64 for the redo) */
+    /* uint8 X only, AVX2 only (without AVX512-VNNI): float32 screening, see ck_screen_f32 */
+    float *panel32, *c32_sqnorm, *wide32, *tile32, *best32, *second32;
+    int8_t *panel8;      /* uint8 X with AVX512-VNNI: the integer screen's panels (ck_pack_vnni) */
+    int8_t *last8;       /* k x (d rounded up to 64) last digits of the integer centroids */
+    int32_t *tile8;      /* CK_CHUNK_ROWS x 32 integer dot products (2 digits x 16 centroids) */
+    double *second64;    /* CK_CHUNK_ROWS second-best screened scores */
+    double vnni_scale, c_maxabs;
+    double *wide64;      /* CK_MR widened rows redone in float64 */
+    int32_t *redo;       /* indices of the rows of a chunk the screening could not settle */
     double c_maxnorm;
-    int prepared;
+    int prepared, panel_packed;
 } ck_argmin_ws;
+
+/* Rows per register block of the packed kernel: 6 rows x 2 vectors = 12 accumulators, leaving
+ * room for the 2 centroid vectors and the broadcast row value in the 16 ymm registers. */
+#define CK_MR 6
+/* Centroids per panel: 2 AVX2 vectors of the centroid type (expands inside a dtype instantiation,
+ * where CK_VW is defined; the float32 screening of uint8 uses CK_NR_F32). */
+#define CK_NR (2 * CK_VW)
+#define CK_NR_F32 16
 
 void ck_argmin_ws_free(ck_argmin_ws *ws);
 

@@ -211,10 +211,11 @@ int ck_centroids_update_u8(const uint8_t *X, int64_t n_samples, int64_t n_featur
  * centroids_new (OUT; may equal centroids_old) = weighted means, empty clusters relocated to the
  * farthest points. labels: IN the previous labels (-1 for none), OUT the new ones; *n_changed (OUT)
  * counts the differences. *inertia (OUT) = sum_i w_i ||x_i - c_old||^2 of the new labels (from
- * ||x||^2 - 2 x.c + ||c||^2, clamped at 0; for _u8 with AVX2 the x.c behind it are the float32
- * screening values, so it is float32-accurate like _f32); *center_shift (OUT) = sum ||c_new - c_old||^2.
- * uint8 X with AVX2: nearest centroids are screened in float32 and rows whose two best scores are
- * within a worst-case float32 error bound are redone in float64, so labels equal the _f64 ones. */
+ * ||x||^2 - 2 x.c + ||c||^2, clamped at 0; for _u8 with AVX2 the x.c behind it are the screening
+ * values, so it is float32-accurate like _f32); *center_shift (OUT) = sum ||c_new - c_old||^2.
+ * uint8 X with AVX2: nearest centroids are screened (exact integer dot products with AVX512-VNNI,
+ * float32 otherwise) and rows whose two best scores are within the screen's worst-case error bound
+ * are redone in float64, so labels equal the _f64 ones. */
 int ck_lloyd_step_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                       const float *centroids_old, int64_t n_clusters, float *centroids_new, int32_t *labels,
                       int n_threads, int64_t *n_changed, double *inertia, double *center_shift);

@@ -87,6 +87,147 @@ static __attribute__((target("avx2,fma"))) void CK_FN(dots_avx2)(
         }
     }
 }
+
+#if !CK_X_IS_U8
+/* The packed (broadcast) kernel behind the nearest-centroid search. For mr rows and one panel of
+ * CK_NR centroids, out[i * CK_NR + jj] = sum_f x[i, f] * P[f, jj] as ONE fused multiply-add chain
+ * in feature order, starting from 0. Each lane of an accumulator holds one (row, centroid) pair, so
+ * that chain is the same whatever the row's neighbours in the block, the block size, the vector
+ * width or the padding: a row's label cannot depend on the other rows of the call (the bound-based
+ * algorithms recompute gathered subsets and need exactly Lloyd's labels). Per feature: 2 centroid
+ * loads and mr broadcasts feed 2 * mr FMAs, where the row-major dot products loaded a row vector
+ * or a centroid vector for every 3 or 4 FMAs. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_block)(
+    const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr, const char *pf, int64_t pf_bytes)
+{
+    CK_V a[CK_MR][2];
+    for (int i = 0; i < CK_MR; i++) a[i][0] = a[i][1] = CK_VZERO();
+    for (int64_t f = 0; f < d; f++) {
+        if (pf && f * 64 < pf_bytes) _mm_prefetch(pf + f * 64, _MM_HINT_T0);
+        const CK_V w0 = CK_VLOADC(P + f * CK_NR), w1 = CK_VLOADC(P + f * CK_NR + CK_VW);
+        for (int i = 0; i < CK_MR; i++)
+            if (i < mr) {
+                const CK_V xi = CK_VSET1(x[i * d + f]);
+                a[i][0] = CK_VFMA(xi, w0, a[i][0]);
+                a[i][1] = CK_VFMA(xi, w1, a[i][1]);
+            }
+    }
+    for (int i = 0; i < mr; i++) {
+        CK_VSTORE(out + i * CK_NR, a[i][0]);
+        CK_VSTORE(out + i * CK_NR + CK_VW, a[i][1]);
+    }
+}
+
+/* panel_block over nr rows: full blocks of CK_MR, then one block of the rest. With pf (the first
+ * panel of a chunk, whose rows come from memory), each block also prefetches the next block's rows,
+ * one cache line per feature: many row streams at once are more than the hardware prefetcher
+ * follows (single-thread k=10 float32: 11.2 -> 8.3 ms with the AVX-512 form). */
+static __attribute__((target("avx2,fma"))) void CK_FN(panel_dots)(const CK_CT *X, int64_t nr, int64_t d,
+                                                                 const CK_CT *P, CK_CT *out, int pf)
+{
+    int64_t r = 0;
+    for (; r + CK_MR <= nr; r += CK_MR)
+        CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR, pf ? (const char *)(X + (r + CK_MR) * d) : NULL,
+                           (int64_t)((nr - r - CK_MR < CK_MR ? nr - r - CK_MR : CK_MR) * d * sizeof(CK_CT)));
+    const CK_CT *x = X + r * d;
+    CK_CT *o = out + r * CK_NR;
+    switch (nr - r) {
+    case 5: CK_FN(panel_block)(x, d, P, o, 5, NULL, 0); break;
+    case 4: CK_FN(panel_block)(x, d, P, o, 4, NULL, 0); break;
+    case 3: CK_FN(panel_block)(x, d, P, o, 3, NULL, 0); break;
+    case 2: CK_FN(panel_block)(x, d, P, o, 2, NULL, 0); break;
+    case 1: CK_FN(panel_block)(x, d, P, o, 1, NULL, 0); break;
+    default: break;
+    }
+}
+
+/* The AVX-512 form of panel_block for np (1 or 2) panels: a panel is one 512-bit vector, so each
+ * lane still holds one (row, centroid) pair and runs the very same fused chain: the bits equal the
+ * AVX2 kernel's. Two panels x 8 rows (or one panel x 16 rows, for k <= 16) keep 16 accumulators
+ * in flight, enough to hide the FMA latency. */
+static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel512_block)(
+    const CK_CT *x, int64_t d, const CK_CT *P0, const CK_CT *P1, CK_CT *out0, CK_CT *out1, const int np,
+    const int mr, const char *pf, int64_t pf_bytes)
+{
+    CK_W a[16][2];
+    for (int i = 0; i < 16; i++) a[i][0] = a[i][1] = CK_WZERO();
+    for (int64_t f = 0; f < d; f++) {
+        if (pf && f * 64 < pf_bytes) _mm_prefetch(pf + f * 64, _MM_HINT_T0);
+        const CK_W w0 = CK_WLOAD(P0 + f * CK_NR), w1 = np == 2 ? CK_WLOAD(P1 + f * CK_NR) : w0;
+        for (int i = 0; i < 16; i++)
+            if (i < mr) {
+                const CK_W xi = CK_WSET1(x[i * d + f]);
+                a[i][0] = CK_WFMA(xi, w0, a[i][0]);
+                if (np == 2) a[i][1] = CK_WFMA(xi, w1, a[i][1]);
+            }
+    }
+    for (int i = 0; i < mr; i++) {
+        CK_WSTORE(out0 + i * CK_NR, a[i][0]);
+        if (np == 2) CK_WSTORE(out1 + i * CK_NR, a[i][1]);
+    }
+}
+
+#define CK_P512(NP, MR) CK_FN(panel512_block)(X + r * d, d, P, P + CK_NR * d, tile + r * CK_NR, \
+                                              tile + (nr + r) * CK_NR, NP, MR, pf ? (const char *)(X + (r + MR) * d) : NULL, \
+                                              (int64_t)((nr - r - MR < MR ? nr - r - MR : MR) * d * sizeof(CK_CT)))
+static __attribute__((target("avx512f"))) void CK_FN(panels512_dots)(const CK_CT *X, int64_t nr, int64_t d,
+                                                                    const CK_CT *P, int np, CK_CT *tile, int pf)
+{
+    int64_t r = 0;
+    if (np == 2)
+        for (; r + 8 <= nr; r += 8) CK_P512(2, 8);
+    else
+        for (; r + 16 <= nr; r += 16) CK_P512(1, 16);
+    for (; r + 4 <= nr; r += 4) {
+        if (np == 2) CK_P512(2, 4); else CK_P512(1, 4);
+    }
+    for (; r < nr; r++) {
+        if (np == 2) CK_P512(2, 1); else CK_P512(1, 1);
+    }
+}
+#undef CK_P512
+
+/* tile[(p * nr + r) * CK_NR + jj] = x_r . c_(p * CK_NR + jj) for the np <= 2 panels at P. */
+static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, int np, CK_CT *tile,
+                               int pf)
+{
+    if (ck_simd_avx512()) {
+        CK_FN(panels512_dots)(X, nr, d, P, np, tile, pf);
+        return;
+    }
+    for (int p = 0; p < np; p++) CK_FN(panel_dots)(X, nr, d, P + p * CK_NR * d, tile + p * nr * CK_NR, pf && p == 0);
+}
+
+/* Nearest of k packed centroids for nr <= CK_CHUNK_ROWS rows of centroid-type values: labels[r],
+ * best[r] = the smallest ||c||^2 - 2 x.c and, if second is not NULL, second[r] = the next smallest.
+ * Two panels stay in L1/L2 while all the rows pass them. Ties go to the lowest index (as
+ * scikit-learn's argmin): panels and lanes are visited in increasing order and only a strictly
+ * smaller score replaces the best. tile: 2 * CK_CHUNK_ROWS * CK_NR values. */
+static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, const CK_CT *c_sqnorm,
+                                 int64_t k, int32_t *labels, CK_CT *best, CK_CT *second, CK_CT *tile)
+{
+    for (int64_t cb = 0; cb < k; cb += 2 * CK_NR) {
+        const int np = k - cb > CK_NR ? 2 : 1;
+        CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile, cb == 0);
+        for (int p = 0; p < np; p++) {
+            const int64_t c0 = cb + p * CK_NR, nc = k - c0 < CK_NR ? k - c0 : CK_NR;
+            for (int64_t r = 0; r < nr; r++) {
+                const CK_CT *t = tile + (p * nr + r) * CK_NR;
+                CK_CT b = c0 ? best[r] : (CK_CT)INFINITY, b2 = c0 && second ? second[r] : (CK_CT)INFINITY;
+                int32_t lab = c0 ? labels[r] : 0;
+                for (int64_t j = 0; j < nc; j++) {
+                    const CK_CT s = c_sqnorm[c0 + j] - 2 * t[j];
+                    if (s < b) { b2 = b; b = s; lab = (int32_t)(c0 + j); }
+                    else if (s < b2) b2 = s;
+                }
+                best[r] = b;
+                labels[r] = lab;
+                if (second) second[r] = b2;
+            }
+        }
+    }
+}
+#endif
 #endif
 
 void CK_FN(ck_dots_tile)(const CK_XT *X, int64_t n_rows, int64_t n_features, const CK_CT *C,
@@ -122,23 +263,40 @@ void CK_FN(ck_dots_tile)(const CK_XT *X, int64_t n_rows, int64_t n_features, con
 int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features)
 {
     memset(ws, 0, sizeof(*ws));
-    ws->tile = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(CK_CT));
+    ws->tile = malloc((size_t)CK_CHUNK_ROWS * (CK_CBLOCK > 2 * CK_NR ? CK_CBLOCK : 2 * CK_NR) * sizeof(CK_CT));
     ws->score = malloc((size_t)CK_CHUNK_ROWS * sizeof(CK_CT));
     int ok = ws->tile && ws->score;
-#if CK_X_IS_U8 && CK_HAVE_X86_SIMD
+#if CK_HAVE_X86_SIMD
+    const size_t n_panels = (size_t)((n_clusters + CK_NR - 1) / CK_NR);
+    if (ok && ck_simd_avx2()) {
+        ws->panel = ck_alloc_panel(n_panels * CK_NR * (size_t)n_features * sizeof(CK_CT));
+        ok = ws->panel != NULL;
+    }
+#if CK_X_IS_U8
     if (ok && ck_simd_avx2() && n_clusters > 1) {
-        const size_t kd = (size_t)(n_clusters * n_features);
-        ws->c32 = malloc(kd * sizeof(float));
+        ws->wide64 = malloc((size_t)(CK_MR * n_features) * sizeof(double));
+        ws->redo = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
+        ok = ws->wide64 && ws->redo;
+    }
+    /* The integer screen's int32 lanes hold sums of d products |x h| <= 255 * 125 < 2^15. */
+    if (ok && ws->redo && ck_simd_vnni() && n_features <= 60000) {
+        const size_t n_panels8 = (size_t)((n_clusters + 15) / 16);
+        ws->panel8 = ck_alloc_panel(n_panels8 * 128 * (size_t)((n_features + 3) / 4));
+        ws->last8 = malloc((size_t)(n_clusters * ((n_features + 63) / 64 * 64)));
+        ws->tile8 = malloc((size_t)CK_CHUNK_ROWS * 32 * sizeof(int32_t));
+        ws->second64 = malloc((size_t)CK_CHUNK_ROWS * sizeof(double));
+        ok = ws->panel8 && ws->last8 && ws->tile8 && ws->second64;
+    } else if (ok && ws->redo) {
+        const size_t n_panels32 = (size_t)((n_clusters + CK_NR_F32 - 1) / CK_NR_F32);
+        ws->panel32 = ck_alloc_panel(n_panels32 * CK_NR_F32 * (size_t)n_features * sizeof(float));
         ws->c32_sqnorm = malloc((size_t)n_clusters * sizeof(float));
         ws->wide32 = malloc((size_t)(CK_CHUNK_ROWS * n_features) * sizeof(float));
-        ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * CK_CBLOCK * sizeof(float));
+        ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * 2 * CK_NR_F32 * sizeof(float));
         ws->best32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
         ws->second32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
-        ws->wide64 = malloc((size_t)n_features * sizeof(double));
-        ws->exact = malloc((size_t)n_clusters * sizeof(double));
-        ok = ws->c32 && ws->c32_sqnorm && ws->wide32 && ws->tile32 && ws->best32 && ws->second32 &&
-             ws->wide64 && ws->exact;
+        ok = ws->panel32 && ws->c32_sqnorm && ws->wide32 && ws->tile32 && ws->best32 && ws->second32;
     }
+#endif
 #else
     (void)n_clusters;
     (void)n_features;
@@ -151,65 +309,127 @@ int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_fea
 }
 
 #if CK_X_IS_U8 && CK_HAVE_X86_SIMD
-/* uint8 rows meet float64 centroids. Doing that in float64 costs twice the FMAs of float32, so
- * screen in float32 first (uint8 values are exact in float32, centroids rounded once) and redo in
- * float64 only the rows whose best and second-best float32 scores are too close to trust. The bound
- * is the worst case of the float32 error of ||c||^2 - 2 x.c:
+/* Float32 screen: uint8 values are exact in float32, centroids rounded once. The bound is the worst
+ * case of the float32 error of ||c||^2 - 2 x.c:
  *   |err| <= u * ((2m + 8) ||x|| max||c|| + 4 max||c||^2),  u = 2^-24,
- * with m = the additions in one dot-product lane (d/8 FMAs, 3 horizontal adds, the d%8 tail); a gap
- * above twice that (doubled again for margin) cannot hide a different float64 winner. The float64 redo
- * uses the float64 path's own kernel and comparison order, so labels are those of the float64 path
- * bit for bit; on MNIST k=10 about one row in ten thousand needs it. */
+ * with m = d, the additions of the kernel's single fused chain per (row, centroid), doubled for
+ * margin (and to cover the float64 path's own, far smaller, rounding). Fills labels, score (best)
+ * and settled (gap above twice the bound) per row. */
+static void ck_screen_f32(const uint8_t *X, int64_t nr, int64_t d, const double *C, const double *c_sqnorm,
+                          int64_t k, int32_t *labels, unsigned char *settled, ck_argmin_ws *ws)
+{
+    if (!ws->prepared) {
+        ck_pack_u8(C, k, d, CK_NR_F32, ws->panel32);
+        for (int64_t j = 0; j < k; j++) ws->c32_sqnorm[j] = (float)c_sqnorm[j];
+        ws->prepared = 1;
+    }
+    ck_widen_u8_f32(X, nr * d, ws->wide32);
+    argmin_packed_f32(ws->wide32, nr, d, ws->panel32, ws->c32_sqnorm, k, labels, ws->best32, ws->second32,
+                      ws->tile32);
+    double *score = ws->score;
+    const double m = (double)d, M = ws->c_maxnorm, u = 0x1.0p-24;
+    /* First against ||x|| <= 255 sqrt(d), which settles nearly every row without computing ||x||. */
+    const double loose = 2 * u * ((2 * m + 8) * 255.0 * sqrt((double)d) * M + 4 * M * M);
+    for (int64_t r = 0; r < nr; r++) {
+        const double gap = (double)ws->second32[r] - (double)ws->best32[r];
+        score[r] = ws->best32[r];
+        settled[r] = gap > 2 * loose ||
+                     gap > 4 * u * ((2 * m + 8) * sqrt(ck_sqnorm_x_u8(X + r * d, d)) * M + 4 * M * M);
+    }
+}
+
+#if defined(__GNUC__)
+/* Integer screen (AVX512-VNNI), with the digits of ck_pack_vnni: x.q exactly in int32 lanes, and
+ * |S c - 128 q| <= 64.5, so the screened score ||c||^2 - 256 (x.q) / S is off by at most
+ *   2 sum_f x_f |c_f - 128 q_f / S| <= 129 ||x||_1 / S,
+ * plus one rounding of the double score and the float64 path's own rounding (both bounded by the
+ * second term below, a generous multiple of d 2^-53 ||x||_1 max|c| + 2^-53 max||c||^2). The winner's
+ * reported score then adds x.t, the last digits: off by at most ||x||_1 / S, float32-accurate for the
+ * per-iteration inertia. */
+static void ck_screen_vnni(const uint8_t *X, int64_t nr, int64_t d, const double *C, const double *c_sqnorm,
+                           int64_t k, int32_t *labels, unsigned char *settled, ck_argmin_ws *ws)
+{
+    const int64_t nq = (d + 3) / 4, dpad = (d + 63) / 64 * 64;
+    if (!ws->prepared) {
+        double cmax = 0;
+        for (int64_t e = 0; e < k * d; e++) cmax = fabs(C[e]) > cmax ? fabs(C[e]) : cmax;
+        /* a power of 2 with S max|c| <= 2^21 - 2^16 (so |h| <= 124) */
+        ws->vnni_scale = cmax > 0 ? ldexp(1.0, ilogb(2031616.0 / cmax)) : 1.0;
+        ws->c_maxabs = cmax;
+        ck_pack_vnni(C, k, d, ws->vnni_scale, ws->panel8, ws->last8);
+        ws->prepared = 1;
+    }
+    double *best = ws->score, *second = ws->second64;
+    const double inv2 = 2.0 / ws->vnni_scale;
+    for (int64_t cb = 0; cb < k; cb += 16) {
+        const int64_t nc = k - cb < 16 ? k - cb : 16;
+        ck_vnni_dots(X, nr, d, ws->panel8 + (cb / 16) * nq * 128, ws->tile8, cb == 0);
+        for (int64_t r = 0; r < nr; r++) {
+            const int32_t *t = ws->tile8 + r * 32;
+            double b = cb ? best[r] : INFINITY, b2 = cb ? second[r] : INFINITY;
+            int32_t lab = cb ? labels[r] : 0;
+            for (int64_t j = 0; j < nc; j++) {
+                const int64_t dot = 16384 * (int64_t)t[j] + 128 * (int64_t)t[16 + j];
+                const double s = c_sqnorm[cb + j] - inv2 * (double)dot;
+                if (s < b) { b2 = b; b = s; lab = (int32_t)(cb + j); }
+                else if (s < b2) b2 = s;
+            }
+            best[r] = b;
+            second[r] = b2;
+            labels[r] = lab;
+        }
+    }
+    const double M = ws->c_maxnorm, u = 0x1.0p-53;
+    for (int64_t r = 0; r < nr; r++) {
+        const double l1 = (double)ck_l1_u8(X + r * d, d);
+        const double bound = 2 * (129 * l1 / ws->vnni_scale + u * (4 * (double)(d + 4) * l1 * ws->c_maxabs + 8 * M * M));
+        settled[r] = second[r] - best[r] > 2 * bound;
+        best[r] -= inv2 * (double)ck_last_digit_dot(X + r * d, ws->last8 + (int64_t)labels[r] * dpad, d);
+    }
+}
+#endif
+
+/* uint8 rows meet float64 centroids. Doing that in float64 costs twice the FMAs of float32, so
+ * screen cheaply first (exact integer dot products with AVX512-VNNI, float32 otherwise) and redo in
+ * float64 only the rows whose best and second-best screened scores are closer than twice the
+ * screen's error bound: above that, no other centroid can have the best float64 score. The redo runs
+ * the float64 path's own kernel on the widened rows (a row's result does not depend on its
+ * neighbours), so labels are those of the float64 path bit for bit. */
 static void ck_argmin_rows_u8_screened(const uint8_t *X, int64_t nr, int64_t d, const double *C,
                                        const double *c_sqnorm, int64_t k, int32_t *labels, ck_argmin_ws *ws)
 {
     if (!ws->prepared) {
         double maxsq = 0;
-        for (int64_t e = 0; e < k * d; e++) ws->c32[e] = (float)C[e];
-        for (int64_t j = 0; j < k; j++) {
-            ws->c32_sqnorm[j] = (float)c_sqnorm[j];
-            if (c_sqnorm[j] > maxsq) maxsq = c_sqnorm[j];
-        }
+        for (int64_t j = 0; j < k; j++) maxsq = c_sqnorm[j] > maxsq ? c_sqnorm[j] : maxsq;
         ws->c_maxnorm = sqrt(maxsq);
-        ws->prepared = 1;
     }
-    ck_widen_u8_f32(X, nr * d, ws->wide32);
-    float *best = ws->best32, *second = ws->second32, *tile = ws->tile32;
-    for (int64_t cb = 0; cb < k; cb += CK_CBLOCK) {
-        const int64_t nc = k - cb < CK_CBLOCK ? k - cb : CK_CBLOCK;
-        dots_avx2_f32(ws->wide32, nr, d, ws->c32 + cb * d, nc, tile);
-        for (int64_t r = 0; r < nr; r++) {
-            float b = cb ? best[r] : INFINITY, s2 = cb ? second[r] : INFINITY;
-            int32_t lab = cb ? labels[r] : 0;
-            for (int64_t j = 0; j < nc; j++) {
-                const float s = ws->c32_sqnorm[cb + j] - 2 * tile[r * nc + j];
-                if (s < b) { s2 = b; b = s; lab = (int32_t)(cb + j); }
-                else if (s < s2) s2 = s;
-            }
-            best[r] = b; second[r] = s2; labels[r] = lab;
-        }
-    }
+    unsigned char settled[CK_CHUNK_ROWS];
+#if defined(__GNUC__)
+    if (ws->panel8)
+        ck_screen_vnni(X, nr, d, C, c_sqnorm, k, labels, settled, ws);
+    else
+#endif
+        ck_screen_f32(X, nr, d, C, c_sqnorm, k, labels, settled, ws);
     double *score = ws->score;
-    const double m = (double)(d / 8 + 3 + d % 8), M = ws->c_maxnorm, u = 0x1.0p-24;
-    /* First against ||x|| <= 255 sqrt(d), which settles nearly every row without computing ||x||. */
-    const double loose = 4 * u * ((2 * m + 8) * 255.0 * sqrt((double)d) * M + 4 * M * M);
-    for (int64_t r = 0; r < nr; r++) {
-        const double gap = (double)second[r] - (double)best[r];
-        if (gap > loose ||
-            gap > 4 * u * ((2 * m + 8) * sqrt(ck_sqnorm_x_u8(X + r * d, d)) * M + 4 * M * M)) {
-            score[r] = best[r];
-            continue;
+    int64_t n_redo = 0;
+    for (int64_t r = 0; r < nr; r++)
+        if (!settled[r]) ws->redo[n_redo++] = (int32_t)r;
+    if (n_redo && !ws->panel_packed) {
+        ck_pack_f64(C, k, d, CK_NR, ws->panel);
+        ws->panel_packed = 1;
+    }
+    /* The redone rows go through the float64 kernel CK_MR at a time (its full register block). */
+    for (int64_t q0 = 0; q0 < n_redo; q0 += CK_MR) {
+        const int64_t nq = n_redo - q0 < CK_MR ? n_redo - q0 : CK_MR;
+        for (int64_t q = 0; q < nq; q++)
+            for (int64_t f = 0; f < d; f++) ws->wide64[q * d + f] = X[(int64_t)ws->redo[q0 + q] * d + f];
+        int32_t lab[CK_MR];
+        double b[CK_MR];
+        argmin_packed_f64(ws->wide64, nq, d, ws->panel, c_sqnorm, k, lab, b, NULL, ws->tile);
+        for (int64_t q = 0; q < nq; q++) {
+            labels[ws->redo[q0 + q]] = lab[q];
+            score[ws->redo[q0 + q]] = b[q];
         }
-        for (int64_t f = 0; f < d; f++) ws->wide64[f] = X[r * d + f];
-        dots_avx2_f64(ws->wide64, 1, d, C, k, ws->exact);
-        double b = INFINITY;
-        int32_t lab = 0;
-        for (int64_t j = 0; j < k; j++) {
-            const double s = c_sqnorm[j] - 2 * ws->exact[j];
-            if (s < b) { b = s; lab = (int32_t)j; }
-        }
-        score[r] = b;
-        labels[r] = lab;
     }
 }
 #endif
@@ -218,15 +438,26 @@ void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, c
                            const CK_CT *c_sqnorm, int64_t n_clusters, int32_t *labels, ck_argmin_ws *ws)
 {
 #if CK_X_IS_U8 && CK_HAVE_X86_SIMD
-    if (ws->c32) {
+    if (ws->redo) {
         ck_argmin_rows_u8_screened(X, n_rows, n_features, C, c_sqnorm, n_clusters, labels, ws);
         return;
     }
 #endif
     /* argmin_j ||x - c_j||^2 = argmin_j (||c_j||^2 - 2 x.c_j): ||x||^2 is the same for every j,
-     * and x.c_j for a block of centroids is a small GEMM. Ties go to the lowest index (as
-     * scikit-learn's argmin), because blocks and centroids are visited in increasing order and only
-     * a strictly smaller score replaces the best. */
+     * and x.c_j for a block of centroids is a small GEMM. */
+#if CK_HAVE_X86_SIMD && !CK_X_IS_U8
+    if (ws->panel) {
+        if (!ws->prepared) {
+            CK_FN(ck_pack)(C, n_clusters, n_features, CK_NR, ws->panel);
+            ws->prepared = 1;
+        }
+        CK_FN(argmin_packed)(X, n_rows, n_features, ws->panel, c_sqnorm, n_clusters, labels, ws->score, NULL,
+                             ws->tile);
+        return;
+    }
+#endif
+    /* Portable path. Ties go to the lowest index (as scikit-learn's argmin), because blocks and
+     * centroids are visited in increasing order and only a strictly smaller score replaces the best. */
     CK_CT *tile = ws->tile, *score = ws->score;
     for (int64_t cb = 0; cb < n_clusters; cb += CK_CBLOCK) {
         const int64_t nc = n_clusters - cb < CK_CBLOCK ? n_clusters - cb : CK_CBLOCK;

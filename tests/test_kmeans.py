@@ -90,6 +90,66 @@ def test_uint8_labels_equal_float64_labels_even_at_near_ties():
     assert not np.isin(labels8, [9]).any()  # an exact duplicate of centre 3 never wins
 
 
+@pytest.mark.parametrize("top", [255.0, 254.9, 1e-3, 3e5])
+def test_uint8_labels_equal_float64_labels_at_any_centre_scale(top):
+    # The integer screen scales centres by a power of two up to its digit range: centres at the top
+    # of that range (255 exactly, just under it), tiny ones and huge ones must still give the
+    # float64 labels; the d = 70 rows also leave a partial group of 4 and of 64 features.
+    rs = np.random.RandomState(1)
+    X8 = rs.choice(np.array([0, 1, 128, 254, 255], np.uint8), (N_MULTI, 70))
+    C = rs.uniform(0, top, (19, 70))
+    C[0, :] = top
+    C[1, ::2] = 0
+    near = np.clip(np.round(C[rs.randint(0, 19, N_MULTI // 2)]) + rs.randint(-2, 3, (N_MULTI // 2, 70)), 0, 255)
+    X8[: N_MULTI // 2] = near.astype(np.uint8)  # half the rows close to some centre
+    labels8, labels64 = np.empty(N_MULTI, np.int32), np.empty(N_MULTI, np.int32)
+    core.assign(X8, C, labels8, None, 2)
+    core.assign(X8.astype(np.float64), C, labels64, None, 2)
+    np.testing.assert_array_equal(labels8, labels64)
+
+
+@pytest.mark.parametrize("k", [3, 10, 17, 256])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_label_does_not_depend_on_the_other_rows(dtype, k):
+    # The bound-based algorithms recompute gathered subsets of rows and need exactly Lloyd's labels:
+    # a row's label may not depend on the rows around it in a chunk or a register block. Subsets of
+    # every size modulo the blocks, in another order, must give each row its full-run label.
+    rs = np.random.RandomState(k)
+    n, d = 700, 37
+    X = rs.randint(0, 256, (n, d)).astype(dtype)
+    C = (X[rs.choice(n, k, replace=k > n)].astype(np.float64) + rs.uniform(-3, 3, (k, d))).astype(cdtype(dtype))
+    full = np.empty(n, np.int32)
+    core.assign(X, C, full, None, 2)
+    for size in [1, 5, 7, 13, 16, 129, 301]:
+        rows = rs.permutation(n)[:size]
+        sub = np.empty(size, np.int32)
+        core.assign(np.ascontiguousarray(X[rows]), C, sub, None, 1)
+        np.testing.assert_array_equal(sub, full[rows])
+
+
+def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
+    # Each (row, centroid) is one fused chain in one vector lane, whatever the vector width; uint8
+    # labels are the float64 ones whether screened with integers (VNNI) or in float32.
+    code = ("import numpy as np, ckmeans, sys; rs = np.random.RandomState(0);"
+            "X = rs.randint(0, 256, (1500, 45)); out = [];"
+            "[out.extend([r.labels, r.centroids]) for dt in (np.float32, np.float64, np.uint8) for k in (10, 40)"
+            " for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25, max_iter=4, tol=0)]];"
+            "np.savez(sys.argv[1], *out)")
+    out = []
+    for flag in ["CKMEANS_NO_VNNI", "CKMEANS_NO_AVX512", None]:
+        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_avx512_{os.getpid()}_{flag}.npz"
+        env = {key: value for key, value in os.environ.items() if not key.startswith("CKMEANS_NO_")}
+        if flag:
+            env[flag] = "1"
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env)
+        with np.load(path) as z:
+            out.append([z[name] for name in z.files])
+        path.unlink()
+    for other in out[1:]:
+        for a, b in zip(out[0], other):
+            np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", DTYPES)
