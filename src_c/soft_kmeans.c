@@ -15,21 +15,6 @@
 #include "ck_chunks.h"
 #include "ck_kmeans_internal.h"
 
-/* Rows of one fused block: the block's rows stay in L2 between the distance tile and the weighted
- * sums that reuse them. The block size is part of the summation order (each block's partial sums
- * are formed, then added), so it depends on n_features only: the same for every thread count and
- * for uint8 and float64 X (sized as if X were double), a multiple of the distance kernel's 3 rows. */
-#define CK_SOFT_BLOCK_BYTES (256 * 1024)
-
-static int64_t ck_soft_block_rows(int64_t n_features)
-{
-    int64_t rows = CK_SOFT_BLOCK_BYTES / (n_features * (int64_t)sizeof(double));
-    rows -= rows % 3;
-    if (rows < 3) rows = 3;
-    if (rows > CK_CHUNK_ROWS - CK_CHUNK_ROWS % 3) rows = CK_CHUNK_ROWS - CK_CHUNK_ROWS % 3;
-    return rows;
-}
-
 static int ck_soft_check_beta(double beta) { return isfinite(beta) && beta > 0; }
 
 static int ck_soft_check_args(int64_t n, int64_t d, int64_t k, int distance)
@@ -39,26 +24,78 @@ static int ck_soft_check_args(int64_t n, int64_t d, int64_t k, int distance)
     return CK_OK;
 }
 
-/* Per-thread scratch of the E-step: the distance tile and the (weighted) responsibilities of one
- * block, and the block widened to double. uint8 and float32 rows are widened once per block (exact)
- * and go through the float64 kernels: converting inside the register tiles would redo it for every
- * 4 centres, and uint8 X then meets the very code and values of float64 X (same bits). */
+/* Centres are padded to kp = k rounded up to a multiple of 4 (one AVX2 vector of doubles). */
+static int64_t ck_soft_kpad(int64_t k) { return (k + 3) / 4 * 4; }
+
+/* The centres as the row kernels read them: C itself (n_clusters x n_features), C transposed and
+ * zero-padded (CT[f * kp + j] = c_jf, so the k values one feature meets are contiguous), and the
+ * squared norms cc[j] = ||c_j||^2. Built once per step, read by every thread. */
 typedef struct {
-    double *dist, *resp;
-    double *wide; /* the block's rows widened to double (uint8 and float32 X only) */
+    const double *C;
+    double *CT, *cc;
+    int64_t k, kp, d;
+} ck_soft_centres;
+
+static int ck_soft_centres_init(ck_soft_centres *cs, const double *C, int64_t k, int64_t d)
+{
+    const int64_t kp = ck_soft_kpad(k);
+    cs->C = C;
+    cs->k = k;
+    cs->kp = kp;
+    cs->d = d;
+    cs->CT = calloc((size_t)(d * kp), sizeof(double));
+    cs->cc = malloc((size_t)k * sizeof(double));
+    if (!cs->CT || !cs->cc) return CK_ERR_NOMEM;
+    for (int64_t j = 0; j < k; j++) {
+        double s = 0.0;
+        for (int64_t f = 0; f < d; f++) {
+            const double c = C[j * d + f];
+            cs->CT[f * kp + j] = c;
+            s += c * c;
+        }
+        cs->cc[j] = s;
+    }
+    return CK_OK;
+}
+
+static void ck_soft_centres_free(ck_soft_centres *cs)
+{
+    free(cs->CT); free(cs->cc);
+    cs->CT = cs->cc = NULL;
+}
+
+/* Per-thread scratch for one row: its nonzero features (as offsets f * kp into CT and the sums,
+ * ascending) and their values widened to double (both with room for 8 entries written past the
+ * end), the nonzero bitmask they are read from, the distances (kp: the dot products first), the
+ * row's responsibilities (kp, the padding stays 0), and lut[b]: the positions of the set bits of the
+ * byte b, ascending, packed one per byte (the unused bytes 0). */
+typedef struct {
+    int64_t *off;
+    double *val, *dist, *resp;
+    uint32_t *mask;
+    uint64_t lut[256];
 } ck_soft_ws;
 
-static int ck_soft_ws_init(ck_soft_ws *ws, int64_t block_rows, int64_t k, int64_t d, int widen)
+static int ck_soft_ws_init(ck_soft_ws *ws, int64_t k, int64_t d)
 {
-    ws->dist = malloc((size_t)(block_rows * k) * sizeof(double));
-    ws->resp = malloc((size_t)(block_rows * k) * sizeof(double));
-    ws->wide = widen ? malloc((size_t)(block_rows * d) * sizeof(double)) : NULL;
-    return ws->dist && ws->resp && (ws->wide || !widen) ? CK_OK : CK_ERR_NOMEM;
+    const int64_t kp = ck_soft_kpad(k);
+    ws->off = malloc((size_t)(d + 8) * sizeof(int64_t));
+    ws->val = malloc((size_t)(d + 8) * sizeof(double));
+    ws->dist = malloc((size_t)kp * sizeof(double));
+    ws->resp = calloc((size_t)kp, sizeof(double));
+    ws->mask = malloc((size_t)((d + 31) / 32) * sizeof(uint32_t));
+    for (unsigned b = 0; b < 256; b++) {
+        uint64_t packed = 0;
+        for (unsigned i = 0, n = 0; i < 8; i++)
+            if (b >> i & 1) packed |= (uint64_t)i << (8 * n++);
+        ws->lut[b] = packed;
+    }
+    return ws->off && ws->val && ws->dist && ws->resp && ws->mask ? CK_OK : CK_ERR_NOMEM;
 }
 
 static void ck_soft_ws_free(ck_soft_ws *ws)
 {
-    free(ws->dist); free(ws->resp); free(ws->wide);
+    free(ws->off); free(ws->val); free(ws->dist); free(ws->resp); free(ws->mask);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -84,7 +121,10 @@ static double ck_soft_responsibilities(double *d2, int64_t nb, int64_t k, double
         const double dmin = D[best];
         double s = 0.0;
         for (int64_t j = 0; j < k; j++) {
-            D[j] = exp(-beta * (D[j] - dmin));
+            /* exp is exactly 0 below -745.14, where glibc takes a slow path: at beta D in the
+             * hundreds (raw pixels) a good share of all arguments */
+            const double a = -beta * (D[j] - dmin);
+            D[j] = a < -746.0 ? 0.0 : exp(a);
             s += D[j];
         }
         const double wi = w ? w[row0 + r] : 1.0;
@@ -98,11 +138,12 @@ static double ck_soft_responsibilities(double *d2, int64_t nb, int64_t k, double
     return energy;
 }
 
-/* Buffers of a fused step: group sums, the merged sums and per-chunk energies. */
+/* Buffers of a fused step: group sums (transposed like CT: n_features x kp, then kp weights), the
+ * merged sums and per-chunk energies. */
 static int ck_soft_bufs(int64_t n, int64_t d, int64_t k, double **gbuf, int64_t *n_groups, double **merged,
                         double **chunk_energy)
 {
-    const int64_t stride = k * d + k, n_chunks = ck_n_chunks(n);
+    const int64_t kp = ck_soft_kpad(k), stride = d * kp + kp, n_chunks = ck_n_chunks(n);
     *n_groups = ck_groups_plan(n_chunks, stride);
     *gbuf = malloc((size_t)(*n_groups * stride) * sizeof(double));
     *merged = malloc((size_t)stride * sizeof(double));
@@ -113,212 +154,144 @@ static int ck_soft_bufs(int64_t n, int64_t d, int64_t k, double **gbuf, int64_t 
     return CK_ERR_NOMEM;
 }
 
-/* The kernels every dtype runs on (widened) double rows; defined after ck_dtypes.h (its SIMD helpers). */
-static void ck_soft_sqdist(const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out);
-static void ck_soft_accumulate(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k,
-                               double *sums);
-
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void ck_soft_widen_f32(const float *x, int64_t len, double *out)
+/* Appends the set bits of mask (features f0 + bit, ascending) to the row's nonzero list. Returns the
+ * new length. */
+static inline int64_t ck_soft_mask_features(uint32_t mask, int64_t f0, int64_t *feat, int64_t m)
 {
-    for (int64_t e = 0; e < len; e++) out[e] = x[e];
+    while (mask) {
+        feat[m++] = f0 + __builtin_ctz(mask);
+        mask &= mask - 1;
+    }
+    return m;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void ck_soft_widen_u8(const uint8_t *x, int64_t len, double *out)
-{
-    for (int64_t e = 0; e < len; e++) out[e] = x[e];
-}
+/* The kernels every dtype runs on a row's nonzero list; defined after ck_dtypes.h (its SIMD helpers). */
+static void ck_soft_dots(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
+                         double *out);
+static void ck_soft_scatter(const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp,
+                            double *sums);
+static double ck_soft_sumsq(const double *val, int64_t m);
 
 #define CK_TPL "soft_kmeans_tpl.h"
 #include "ck_dtypes.h"
 
-/* out[r * k + j] = ||x_r - c_j||^2 by differences in double (the notebook's cdist, not the
- * ||x||^2 - 2 x.c + ||c||^2 expansion: that cancels when x is near c, and exp(-beta D) would turn
- * the cancellation error into a wrong responsibility at large beta). */
-static void ck_soft_sqdist_scalar(const double *X, int64_t nr, int64_t d, const double *C, int64_t k,
-                                  double *out)
+/* ||x||^2 of a row from its nonzero values: 4 partial sums (t mod 4), then (s0 + s1) + (s2 + s3),
+ * whatever the instruction set (the clones may only map the partials onto vector lanes). */
+CK_ACCUM_CLONES static double ck_soft_sumsq(const double *val, int64_t m)
 {
-    for (int64_t r = 0; r < nr; r++)
-        for (int64_t j = 0; j < k; j++) {
-            const double *x = X + r * d;
-            const double *c = C + j * d;
-            double s = 0.0;
-            for (int64_t f = 0; f < d; f++) { const double t = x[f] - c[f]; s += t * t; }
-            out[r * k + j] = s;
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    int64_t t = 0;
+    for (; t + 4 <= m; t += 4)
+        for (int l = 0; l < 4; l++) s[l] += val[t + l] * val[t + l];
+    for (; t < m; t++) s[t % 4] += val[t] * val[t];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+/* out[j] = x . c_j (j < kp) over the row's nonzero features only: a zero feature would add an exact
+ * 0 (x_f c_f = +-0), so skipping it changes no bit of a sum kept in feature order. Two partial sums
+ * per centre (even and odd positions in the list), added at the end: the AVX2 path keeps this order,
+ * with each multiply-add fused. */
+static void ck_soft_dots_scalar(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
+                                double *out)
+{
+    for (int64_t j = 0; j < kp; j++) {
+        double a = 0.0, b = 0.0;
+        int64_t t = 0;
+        for (; t + 2 <= m; t += 2) {
+            a += val[t] * CT[off[t] + j];
+            b += val[t + 1] * CT[off[t + 1] + j];
         }
+        if (t < m) a += val[t] * CT[off[t] + j];
+        out[j] = a + b;
+    }
+}
+
+/* sums[f * kp + j] += r_j x_f for the row's nonzero features (a zero feature would add an exact 0). */
+static void ck_soft_scatter_scalar(const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp,
+                                   double *sums)
+{
+    for (int64_t t = 0; t < m; t++)
+        for (int64_t j = 0; j < kp; j++) sums[off[t] + j] += r[j] * val[t];
 }
 
 #if CK_HAVE_X86_SIMD
-/* Centres are taken in groups of at most CK_SOFT_MAXJ, the groups as even as possible (k = 10: 5 + 5),
- * so no centre is left to a narrow tile: a tile of fewer than 8 independent FMA chains waits on the
- * FMA latency instead of filling both FMA pipes. Group g covers centres [j0, j0 + jn). */
-#define CK_SOFT_MAXJ 5
-static inline void ck_soft_jgroup(int64_t k, int64_t g, int64_t *j0, int64_t *jn)
+/* Centres V vectors (4V <= 16) at a time; the two partial sums give 2V independent FMA chains. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_dots_tile(
+    const int64_t *off, const double *val, int64_t m, const double *CT, double *out, const int V)
 {
-    const int64_t n_groups = (k + CK_SOFT_MAXJ - 1) / CK_SOFT_MAXJ, q = k / n_groups, extra = k % n_groups;
-    *jn = q + (g < extra);
-    *j0 = g * q + (g < extra ? g : extra);
-}
-
-static inline double ck_soft_tail(const double *x, const double *c, int64_t f, int64_t d, double s)
-{
-    for (; f < d; f++) { const double t = x[f] - c[f]; s += t * t; }
-    return s;
-}
-
-/* R rows x J centres of squared distances by differences, 4 features per vector: R + J loads, R * J
- * subtractions and FMAs per step (the subtractions go to the FP add pipes, beside the FMAs). R and J
- * are compile-time constants at every call (always_inline), so acc lives in registers. Each distance
- * is its own 4 lane sums added by ck_hsum_pd, then the tail: the tile shape never changes a value. */
-static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_dist_tile(
-    const double *X, int64_t d, const double *C, int64_t k, double *out, const int R, const int J)
-{
-    const int64_t dv = d - d % 4;
-    __m256d acc[8][CK_SOFT_MAXJ];
-    for (int r = 0; r < R; r++)
-        for (int j = 0; j < J; j++) acc[r][j] = _mm256_setzero_pd();
-    for (int64_t f = 0; f < dv; f += 4) {
-        __m256d c[CK_SOFT_MAXJ];
-        for (int j = 0; j < J; j++) c[j] = _mm256_loadu_pd(C + j * d + f);
-        for (int r = 0; r < R; r++) {
-            const __m256d x = _mm256_loadu_pd(X + r * d + f);
-            for (int j = 0; j < J; j++) {
-                const __m256d t = _mm256_sub_pd(x, c[j]);
-                acc[r][j] = _mm256_fmadd_pd(t, t, acc[r][j]);
-            }
-        }
-    }
-    for (int r = 0; r < R; r++)
-        for (int j = 0; j < J; j++)
-            out[r * k + j] = ck_soft_tail(X + r * d, C + j * d, dv, d, ck_hsum_pd(acc[r][j]));
-}
-
-/* Rows per distance tile for J centres: R * J in 8..10 accumulators (of the 16 vector registers). */
-#define CK_SOFT_DIST_CASE(J, R)                                                                  \
-    case J:                                                                           \
-        for (; r + R <= nr; r += R, x += R * d, o += R * k) ck_soft_dist_tile(x, d, Cg, k, o, R, J); \
-        for (; r < nr; r++, x += d, o += k) ck_soft_dist_tile(x, d, Cg, k, o, 1, J);       \
-        break;
-
-static __attribute__((target("avx2,fma"))) void ck_soft_sqdist_avx2(
-    const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out)
-{
-    const int64_t n_groups = (k + CK_SOFT_MAXJ - 1) / CK_SOFT_MAXJ;
-    for (int64_t g = 0; g < n_groups; g++) {
-        int64_t j0, jn, r = 0;
-        ck_soft_jgroup(k, g, &j0, &jn);
-        const double *Cg = C + j0 * d, *x = X;
-        double *o = out + j0;
-        switch (jn) {
-            CK_SOFT_DIST_CASE(1, 8)
-            CK_SOFT_DIST_CASE(2, 4)
-            CK_SOFT_DIST_CASE(3, 3)
-            CK_SOFT_DIST_CASE(4, 2)
-            CK_SOFT_DIST_CASE(5, 2)
-        }
-    }
-}
-#undef CK_SOFT_DIST_CASE
-#endif
-
-static void ck_soft_sqdist(const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out)
-{
-#if CK_HAVE_X86_SIMD
-    if (ck_simd_avx2()) { ck_soft_sqdist_avx2(X, nr, d, C, k, out); return; }
-#endif
-    ck_soft_sqdist_scalar(X, nr, d, C, k, out);
-}
-
-/* sums[j] += sum_r rw[r * k + j] x_r over the nb rows of a block: the block's partial sum of every
- * element is formed from 0 in row order, then added to sums (a fixed association: blocks depend on
- * n_features only, never on threads or dtype). Portable path; the AVX2 one below keeps the same
- * order but fuses each multiply-add. */
-static void ck_soft_accumulate_scalar(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k,
-                                      double *sums)
-{
-    for (int64_t j = 0; j < k; j++)
-        for (int64_t f0 = 0; f0 < d; f0 += 8) {
-            const int64_t nf = d - f0 < 8 ? d - f0 : 8;
-            double acc[8] = {0};
-            for (int64_t r = 0; r < nb; r++) {
-                const double rj = rw[r * k + j];
-                for (int64_t l = 0; l < nf; l++) acc[l] += rj * X[r * d + f0 + l];
-            }
-            for (int64_t l = 0; l < nf; l++) sums[j * d + f0 + l] += acc[l];
-        }
-}
-
-#if CK_HAVE_X86_SIMD
-/* R^T X as a small matrix product: J clusters x 4V features stay in registers for all the rows of the
- * block; each row costs V loads, J broadcasts and J * V FMAs. Every element is still summed from 0 in
- * row order with one FMA per row, so the tile shape never changes a value. */
-static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_acc_tile(
-    const double *X, int64_t nb, int64_t d, const double *rw, int64_t k, double *sums, const int J, const int V)
-{
-    __m256d acc[CK_SOFT_MAXJ][8];
-    for (int j = 0; j < J; j++)
-        for (int v = 0; v < V; v++) acc[j][v] = _mm256_setzero_pd();
-    for (int64_t r = 0; r < nb; r++) {
-        __m256d x[8];
-        for (int v = 0; v < V; v++) x[v] = _mm256_loadu_pd(X + r * d + 4 * v);
-        for (int j = 0; j < J; j++) {
-            const __m256d t = _mm256_broadcast_sd(rw + r * k + j);
-            for (int v = 0; v < V; v++) acc[j][v] = _mm256_fmadd_pd(t, x[v], acc[j][v]);
-        }
-    }
-    for (int j = 0; j < J; j++)
+    __m256d a[4], b[4];
+    for (int v = 0; v < V; v++) a[v] = b[v] = _mm256_setzero_pd();
+    int64_t t = 0;
+    for (; t + 2 <= m; t += 2) {
+        const double *p = CT + off[t], *q = CT + off[t + 1];
+        const __m256d x = _mm256_broadcast_sd(val + t), y = _mm256_broadcast_sd(val + t + 1);
         for (int v = 0; v < V; v++) {
-            double *p = sums + j * d + 4 * v;
-            _mm256_storeu_pd(p, _mm256_add_pd(_mm256_loadu_pd(p), acc[j][v]));
-        }
-}
-
-/* Feature vectors per tile for J clusters: J * V in 8..10 accumulators; the last features of a row
- * go 4 at a time (V = 1), then the scalar tail. */
-#define CK_SOFT_ACC_CASE(J, V)                                                                  \
-    case J:                                                                                     \
-        for (; f + 4 * V <= d; f += 4 * V) ck_soft_acc_tile(X + f, nb, d, rwg, k, sg + f, J, V); \
-        for (; f + 4 <= d; f += 4) ck_soft_acc_tile(X + f, nb, d, rwg, k, sg + f, J, 1);         \
-        break;
-
-static __attribute__((target("avx2,fma"))) void ck_soft_accumulate_avx2(
-    const double *X, int64_t nb, int64_t d, const double *rw, int64_t k, double *sums)
-{
-    const int64_t n_groups = (k + CK_SOFT_MAXJ - 1) / CK_SOFT_MAXJ, d4 = d - d % 4;
-    for (int64_t g = 0; g < n_groups; g++) {
-        int64_t j0, jn, f = 0;
-        ck_soft_jgroup(k, g, &j0, &jn);
-        const double *rwg = rw + j0;
-        double *sg = sums + j0 * d;
-        switch (jn) {
-            CK_SOFT_ACC_CASE(1, 8)
-            CK_SOFT_ACC_CASE(2, 4)
-            CK_SOFT_ACC_CASE(3, 3)
-            CK_SOFT_ACC_CASE(4, 2)
-            CK_SOFT_ACC_CASE(5, 2)
+            a[v] = _mm256_fmadd_pd(x, _mm256_loadu_pd(p + 4 * v), a[v]);
+            b[v] = _mm256_fmadd_pd(y, _mm256_loadu_pd(q + 4 * v), b[v]);
         }
     }
-    if (d4 < d)
-        for (int64_t j = 0; j < k; j++)
-            for (int64_t f = d4; f < d; f++) {
-                double acc = 0.0;
-                for (int64_t r = 0; r < nb; r++) acc += rw[r * k + j] * X[r * d + f];
-                sums[j * d + f] += acc;
-            }
+    if (t < m) {
+        const __m256d x = _mm256_broadcast_sd(val + t);
+        for (int v = 0; v < V; v++) a[v] = _mm256_fmadd_pd(x, _mm256_loadu_pd(CT + off[t] + 4 * v), a[v]);
+    }
+    for (int v = 0; v < V; v++) _mm256_storeu_pd(out + 4 * v, _mm256_add_pd(a[v], b[v]));
 }
-#undef CK_SOFT_ACC_CASE
+
+static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_scatter_tile(
+    const int64_t *off, const double *val, int64_t m, const double *r, double *sums, const int V)
+{
+    __m256d rv[4];
+    for (int v = 0; v < V; v++) rv[v] = _mm256_loadu_pd(r + 4 * v);
+    for (int64_t t = 0; t < m; t++) {
+        const __m256d x = _mm256_broadcast_sd(val + t);
+        double *s = sums + off[t];
+        for (int v = 0; v < V; v++) _mm256_storeu_pd(s + 4 * v, _mm256_fmadd_pd(rv[v], x, _mm256_loadu_pd(s + 4 * v)));
+    }
+}
+
+/* Blocks of up to 16 centres; V is a compile-time constant in every case (always_inline). */
+#define CK_SOFT_BY_VECTORS(call)                       \
+    for (int64_t j0 = 0; j0 < kp; j0 += 16) {         \
+        switch (kp - j0 >= 16 ? 4 : (kp - j0) / 4) {  \
+        case 1: call(1); break;                        \
+        case 2: call(2); break;                        \
+        case 3: call(3); break;                        \
+        default: call(4); break;                       \
+        }                                              \
+    }
+
+static __attribute__((target("avx2,fma"))) void ck_soft_dots_avx2(
+    const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp, double *out)
+{
+#define CK_SOFT_DOTS(V) ck_soft_dots_tile(off, val, m, CT + j0, out + j0, V)
+    CK_SOFT_BY_VECTORS(CK_SOFT_DOTS)
+#undef CK_SOFT_DOTS
+}
+
+static __attribute__((target("avx2,fma"))) void ck_soft_scatter_avx2(
+    const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp, double *sums)
+{
+#define CK_SOFT_SCATTER(V) ck_soft_scatter_tile(off, val, m, r + j0, sums + j0, V)
+    CK_SOFT_BY_VECTORS(CK_SOFT_SCATTER)
+#undef CK_SOFT_SCATTER
+}
+#undef CK_SOFT_BY_VECTORS
 #endif
 
-static void ck_soft_accumulate(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k,
-                               double *sums)
+static void ck_soft_dots(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
+                         double *out)
 {
 #if CK_HAVE_X86_SIMD
-    if (ck_simd_avx2()) { ck_soft_accumulate_avx2(X, nb, d, rw, k, sums); return; }
+    if (ck_simd_avx2()) { ck_soft_dots_avx2(off, val, m, CT, kp, out); return; }
 #endif
-    ck_soft_accumulate_scalar(X, nb, d, rw, k, sums);
+    ck_soft_dots_scalar(off, val, m, CT, kp, out);
+}
+
+static void ck_soft_scatter(const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp,
+                            double *sums)
+{
+#if CK_HAVE_X86_SIMD
+    if (ck_simd_avx2()) { ck_soft_scatter_avx2(off, val, m, r, kp, sums); return; }
+#endif
+    ck_soft_scatter_scalar(off, val, m, r, kp, sums);
 }
