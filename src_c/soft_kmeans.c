@@ -66,13 +66,15 @@ static void ck_soft_centres_free(ck_soft_centres *cs)
 
 /* Per-thread scratch for one row: its nonzero features (as offsets f * kp into CT and the sums,
  * ascending) and their values widened to double (both with room for 8 entries written past the
- * end), the nonzero bitmask they are read from, the distances (kp: the dot products first), the
- * row's responsibilities (kp, the padding stays 0), and lut[b]: the positions of the set bits of the
- * byte b, ascending, packed one per byte (the unused bytes 0). */
+ * end), the nonzero bitmask they are read from (bit f % 64 of word f / 64), the 8-feature groups
+ * that hold a nonzero (their numbers, with room for 8 past the end), the distances (kp: the dot
+ * products first), the row's responsibilities (kp, the padding stays 0), and lut[b]: the positions
+ * of the set bits of the byte b, ascending, packed one per byte (the unused bytes 0). */
 typedef struct {
     int64_t *off;
     double *val, *dist, *resp;
-    uint32_t *mask;
+    uint64_t *mask;
+    int32_t *groups;
     uint64_t lut[256];
 } ck_soft_ws;
 
@@ -83,19 +85,20 @@ static int ck_soft_ws_init(ck_soft_ws *ws, int64_t k, int64_t d)
     ws->val = malloc((size_t)(d + 8) * sizeof(double));
     ws->dist = malloc((size_t)kp * sizeof(double));
     ws->resp = calloc((size_t)kp, sizeof(double));
-    ws->mask = malloc((size_t)((d + 31) / 32) * sizeof(uint32_t));
+    ws->mask = malloc((size_t)((d + 63) / 64) * sizeof(uint64_t));
+    ws->groups = malloc((size_t)(d / 8 + 8) * sizeof(int32_t));
     for (unsigned b = 0; b < 256; b++) {
         uint64_t packed = 0;
         for (unsigned i = 0, n = 0; i < 8; i++)
             if (b >> i & 1) packed |= (uint64_t)i << (8 * n++);
         ws->lut[b] = packed;
     }
-    return ws->off && ws->val && ws->dist && ws->resp && ws->mask ? CK_OK : CK_ERR_NOMEM;
+    return ws->off && ws->val && ws->dist && ws->resp && ws->mask && ws->groups ? CK_OK : CK_ERR_NOMEM;
 }
 
 static void ck_soft_ws_free(ck_soft_ws *ws)
 {
-    free(ws->off); free(ws->val); free(ws->dist); free(ws->resp); free(ws->mask);
+    free(ws->off); free(ws->val); free(ws->dist); free(ws->resp); free(ws->mask); free(ws->groups);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -156,10 +159,10 @@ static int ck_soft_bufs(int64_t n, int64_t d, int64_t k, double **gbuf, int64_t 
 
 /* Appends the set bits of mask (features f0 + bit, ascending) to the row's nonzero list. Returns the
  * new length. */
-static inline int64_t ck_soft_mask_features(uint32_t mask, int64_t f0, int64_t *feat, int64_t m)
+static inline int64_t ck_soft_mask_features(uint64_t mask, int64_t f0, int64_t *feat, int64_t m)
 {
     while (mask) {
-        feat[m++] = f0 + __builtin_ctz(mask);
+        feat[m++] = f0 + __builtin_ctzll(mask);
         mask &= mask - 1;
     }
     return m;
