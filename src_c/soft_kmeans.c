@@ -102,43 +102,39 @@ static void ck_soft_ws_free(ck_soft_ws *ws)
     memset(ws, 0, sizeof(*ws));
 }
 
-/* Responsibilities of nb rows from their squared distances d2 (nb x k): r_ij = exp(-beta D_ij) /
- * sum_l exp(-beta D_il), D = sqrt(d2) (euclidean) or d2. Log-sum-exp shifted by the row's nearest
- * centre: exp(-beta (D_ij - D_min)) lies in [0, 1] and is exactly 1 at the minimum, so the sum is
- * >= 1 and nothing overflows, for any finite beta > 0 and any distances. Each row's free energy is
- * -(1/beta) log sum_j exp(-beta D_ij) = D_min - log(s) / beta; the weighted sum over the rows, in row
- * order, is returned. resp (OUT, may be NULL): r_ij times w_i when scale_by_weight. labels (OUT, may
- * be NULL): the nearest centre (lowest index on ties). */
-static double ck_soft_responsibilities(double *d2, int64_t nb, int64_t k, double beta, int distance,
-                                       const double *w, int64_t row0, double *resp, int scale_by_weight,
-                                       int32_t *labels)
+/* Responsibilities of one row from its squared distances D (k, overwritten): r_j = exp(-beta D_j) /
+ * sum_l exp(-beta D_l), D = sqrt(d2) (euclidean) or d2. Log-sum-exp shifted by the nearest centre:
+ * exp(-beta (D_j - D_min)) lies in [0, 1] and is exactly 1 at the minimum, so the sum is >= 1 and
+ * nothing overflows, for any finite beta > 0 and any distances. Returns the row's free energy
+ * -(1/beta) log sum_j exp(-beta D_j) = D_min - log(s) / beta, times wi. resp (OUT, may be NULL): r_j,
+ * times wi when scale_by_weight. label (OUT, may be NULL): the nearest centre (lowest index on ties).
+ * The loops carry no branch on the data (a minimum taken by branches mispredicts on every row). */
+static double ck_soft_row_resp(double *D, int64_t k, double beta, int distance, double wi, double *resp,
+                               int scale_by_weight, int32_t *label)
 {
-    double energy = 0.0;
-    for (int64_t r = 0; r < nb; r++) {
-        double *D = d2 + r * k;
-        int64_t best = 0;
-        for (int64_t j = 0; j < k; j++) {
-            if (distance == CK_SOFT_EUCLIDEAN) D[j] = sqrt(D[j]);
-            if (D[j] < D[best]) best = j;
-        }
-        const double dmin = D[best];
-        double s = 0.0;
-        for (int64_t j = 0; j < k; j++) {
-            /* exp is exactly 0 below -745.14, where glibc takes a slow path: at beta D in the
-             * hundreds (raw pixels) a good share of all arguments */
-            const double a = -beta * (D[j] - dmin);
-            D[j] = a < -746.0 ? 0.0 : exp(a);
-            s += D[j];
-        }
-        const double wi = w ? w[row0 + r] : 1.0;
-        if (resp) {
-            const double scale = scale_by_weight ? wi : 1.0; /* x 1.0 is exact */
-            for (int64_t j = 0; j < k; j++) resp[r * k + j] = D[j] / s * scale;
-        }
-        if (labels) labels[r] = (int32_t)best;
-        energy += wi * (dmin - log(s) / beta);
+    if (distance == CK_SOFT_EUCLIDEAN)
+        for (int64_t j = 0; j < k; j++) D[j] = sqrt(D[j]);
+    int64_t best = 0;
+    double dmin = D[0];
+    for (int64_t j = 1; j < k; j++) {
+        const int closer = D[j] < dmin;
+        dmin = closer ? D[j] : dmin;
+        best = closer ? j : best;
     }
-    return energy;
+    double s = 0.0;
+    for (int64_t j = 0; j < k; j++) {
+        /* exp is exactly 0 below -745.14, where glibc takes a slow path: at beta D in the hundreds
+         * (raw pixels) a good share of all arguments */
+        const double a = -beta * (D[j] - dmin);
+        D[j] = a < -746.0 ? 0.0 : exp(a);
+        s += D[j];
+    }
+    if (resp) {
+        const double scale = scale_by_weight ? wi : 1.0; /* x 1.0 is exact */
+        for (int64_t j = 0; j < k; j++) resp[j] = D[j] / s * scale;
+    }
+    if (label) *label = (int32_t)best;
+    return wi * (dmin - log(s) / beta);
 }
 
 /* Buffers of a fused step: group sums (transposed like CT: n_features x kp, then kp weights), the

@@ -195,8 +195,8 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
             double energy = 0.0;
             for (int64_t i = start; i < end; i++) {
                 CK_FN(soft_row_sqdist)(X + i * d, &cs, &ws, simd);
-                energy += ck_soft_responsibilities(ws.dist, 1, k, beta, distance, w, i, resp ? resp + i * k : NULL,
-                                                   0, labels ? labels + i : NULL);
+                energy += ck_soft_row_resp(ws.dist, k, beta, distance, w ? w[i] : 1.0, resp ? resp + i * k : NULL,
+                                           0, labels ? labels + i : NULL);
             }
             chunk_energy[c] = energy;
         }
@@ -248,7 +248,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                 double e = 0.0;
                 for (int64_t i = start; i < end; i++) {
                     const int64_t m = CK_FN(soft_row_sqdist)(X + i * d, &cs, &ws, simd);
-                    e += ck_soft_responsibilities(ws.dist, 1, k, beta, distance, w, i, ws.resp, 1, NULL);
+                    e += ck_soft_row_resp(ws.dist, k, beta, distance, w ? w[i] : 1.0, ws.resp, 1, NULL);
                     for (int64_t j = 0; j < k; j++) wsum[j] += ws.resp[j];
                     ck_soft_scatter(ws.off, ws.val, m, ws.resp, kp, sums);
                 }
