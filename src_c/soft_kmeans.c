@@ -102,6 +102,9 @@ static void ck_soft_ws_free(ck_soft_ws *ws)
     memset(ws, 0, sizeof(*ws));
 }
 
+/* a[j] = exp(a[j]) for a[j] <= 0 (j < n); defined after ck_dtypes.h (its SIMD helpers). */
+static void ck_soft_exp_nonpositive(double *a, int64_t n);
+
 /* Responsibilities of one row from its squared distances D (k, overwritten): r_j = exp(-beta D_j) /
  * sum_l exp(-beta D_l), D = sqrt(d2) (euclidean) or d2. Log-sum-exp shifted by the nearest centre:
  * exp(-beta (D_j - D_min)) lies in [0, 1] and is exactly 1 at the minimum, so the sum is >= 1 and
@@ -121,14 +124,10 @@ static double ck_soft_row_resp(double *D, int64_t k, double beta, int distance, 
         dmin = closer ? D[j] : dmin;
         best = closer ? j : best;
     }
+    for (int64_t j = 0; j < k; j++) D[j] = -beta * (D[j] - dmin);
+    ck_soft_exp_nonpositive(D, k);
     double s = 0.0;
-    for (int64_t j = 0; j < k; j++) {
-        /* exp is exactly 0 below -745.14, where glibc takes a slow path: at beta D in the hundreds
-         * (raw pixels) a good share of all arguments */
-        const double a = -beta * (D[j] - dmin);
-        D[j] = a < -746.0 ? 0.0 : exp(a);
-        s += D[j];
-    }
+    for (int64_t j = 0; j < k; j++) s += D[j];
     if (resp) {
         const double scale = scale_by_weight ? wi : 1.0; /* x 1.0 is exact */
         for (int64_t j = 0; j < k; j++) resp[j] = D[j] / s * scale;
@@ -276,6 +275,60 @@ static __attribute__((target("avx2,fma"))) void ck_soft_scatter_avx2(
 }
 #undef CK_SOFT_BY_VECTORS
 #endif
+
+/* exp is exactly 0 below -745.14, where glibc takes a slow path: at beta D in the hundreds (raw
+ * pixels) a good share of all arguments. */
+static void ck_soft_exp_scalar(double *a, int64_t n)
+{
+    for (int64_t j = 0; j < n; j++) a[j] = a[j] < -746.0 ? 0.0 : exp(a[j]);
+}
+
+#if CK_HAVE_X86_SIMD
+/* exp(x) for x in [-746, 0], 4 at a time, within 2 ulp of the exact value (libm's is within 1, so the
+ * last bit of a responsibility may differ from the portable path): x = n ln2 + r with |r| <= ln2 / 2
+ * (ln2 split in two, the high part with 32 trailing zero bits so n ln2_hi and x - n ln2_hi are
+ * exact), exp(r) by its Taylor polynomial of degree 13 (truncation < 1e-17), then times 2^n in two
+ * halves so a subnormal result is rounded once. exp(0) = 1 exactly; below -745.14 the result is 0. */
+static inline __attribute__((always_inline, target("avx2,fma"))) __m256d ck_soft_exp4(__m256d x)
+{
+    const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634)),
+                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(6.93147180369123816490e-01), x);
+    r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.90821492927058770002e-10), r);
+    static const double inv_fact[14] = {
+        1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
+        1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
+    __m256d p = _mm256_set1_pd(inv_fact[13]);
+    for (int e = 12; e >= 0; e--) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(inv_fact[e]));
+    const __m128i ni = _mm256_cvtpd_epi32(n), half = _mm_srai_epi32(ni, 1);
+    const __m256i bias = _mm256_set1_epi64x(1023);
+    const __m256d s1 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(half), bias), 52));
+    const __m256d s2 = _mm256_castsi256_pd(
+        _mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(_mm_sub_epi32(ni, half)), bias), 52));
+    const __m256d y = _mm256_mul_pd(_mm256_mul_pd(p, s1), s2);
+    return _mm256_blendv_pd(y, _mm256_setzero_pd(), _mm256_cmp_pd(x, _mm256_set1_pd(-745.2), _CMP_LT_OQ));
+}
+
+static __attribute__((target("avx2,fma"))) void ck_soft_exp_avx2(double *a, int64_t n)
+{
+    int64_t j = 0;
+    for (; j + 4 <= n; j += 4) _mm256_storeu_pd(a + j, ck_soft_exp4(_mm256_loadu_pd(a + j)));
+    if (j < n) {
+        double t[4] = {0.0, 0.0, 0.0, 0.0};
+        memcpy(t, a + j, (size_t)(n - j) * sizeof(double));
+        _mm256_storeu_pd(t, ck_soft_exp4(_mm256_loadu_pd(t)));
+        memcpy(a + j, t, (size_t)(n - j) * sizeof(double));
+    }
+}
+#endif
+
+static void ck_soft_exp_nonpositive(double *a, int64_t n)
+{
+#if CK_HAVE_X86_SIMD
+    if (ck_simd_avx2()) { ck_soft_exp_avx2(a, n); return; }
+#endif
+    ck_soft_exp_scalar(a, n);
+}
 
 static void ck_soft_dots(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
                          double *out)
