@@ -19,7 +19,7 @@ static int ck_soft_check_beta(double beta) { return isfinite(beta) && beta > 0; 
 
 static int ck_soft_check_args(int64_t n, int64_t d, int64_t k, int distance)
 {
-    if (n < 1 || d < 1 || k < 1 || k > INT32_MAX || d > INT64_MAX / k) return CK_ERR_ARG;
+    if (n < 1 || d < 1 || k < 1 || k > INT32_MAX || d > INT64_MAX / 8 / (k + 4)) return CK_ERR_ARG;
     if (distance != CK_SOFT_EUCLIDEAN && distance != CK_SOFT_SQEUCLIDEAN) return CK_ERR_SOFT_DISTANCE;
     return CK_OK;
 }

@@ -137,15 +137,13 @@ static double CK_FN(soft_sqdist_pair)(const CK_XT *x, const double *c, int64_t d
  * is beta times the error of D whatever D is computed by. On MNIST 0.03-0.2% of pairs are
  * recomputed (all pairs where a centre is a data point). uint8 and float64 X give the same doubles,
  * nonzero lists and decisions, so the same bits. */
-#ifndef CK_SOFT_GUARD
 #define CK_SOFT_GUARD 8.0
-#endif
 static int64_t CK_FN(soft_row_sqdist)(const CK_XT *x, const ck_soft_centres *cs, ck_soft_ws *ws, int simd)
 {
     const int64_t d = cs->d, kp = cs->kp;
     int64_t m;
 #if CK_HAVE_X86_SIMD
-    if (simd) {
+    if (simd && d <= (int64_t)UINT32_MAX) { /* the offsets are formed by 32-bit multiplies */
         CK_FN(soft_nzmask_avx2)(x, d, ws->mask);
         m = CK_FN(soft_compact_avx2)(x, d, kp, ws);
     } else
