@@ -15,6 +15,24 @@
 #include "ck_chunks.h"
 #include "ck_kmeans_internal.h"
 
+/* Rows of one block. Blocks of mostly nonzero rows (dense data) go through register tiles: the
+ * distance tile by differences and R^T X, whose sums cost no store per (x, c) pair, while the rows
+ * stay in L2 between the two; the rows of sparse blocks (images) go one by one through their
+ * nonzero lists. The block size is part of the summation order (a dense block's partial sums are
+ * formed, then added), so it depends on n_features only: the same for every thread count and for
+ * uint8 and float64 X (sized as if X were double), a multiple of the distance kernel's 3 rows. */
+#define CK_SOFT_BLOCK_BYTES (256 * 1024)
+
+static int64_t ck_soft_block_rows(int64_t n_features)
+{
+    int64_t rows = CK_SOFT_BLOCK_BYTES / (n_features * (int64_t)sizeof(double));
+    rows -= rows % 3;
+    if (rows < 3) rows = 3;
+    if (rows > CK_CHUNK_ROWS - CK_CHUNK_ROWS % 3) rows = CK_CHUNK_ROWS - CK_CHUNK_ROWS % 3;
+    return rows;
+}
+
+
 static int ck_soft_check_beta(double beta) { return isfinite(beta) && beta > 0; }
 
 static int ck_soft_check_args(int64_t n, int64_t d, int64_t k, int distance)
@@ -76,11 +94,18 @@ typedef struct {
     uint64_t *mask;
     int32_t *groups;
     uint64_t lut[256];
+    /* dense blocks: the rows widened to double (uint8 and float32 X), their distances and weighted
+     * responsibilities (block_rows x k), the block's partial sums (k x n_features) */
+    double *wide, *bdist, *bresp, *bsums;
 } ck_soft_ws;
 
-static int ck_soft_ws_init(ck_soft_ws *ws, int64_t k, int64_t d)
+static int ck_soft_ws_init(ck_soft_ws *ws, int64_t k, int64_t d, int widen)
 {
-    const int64_t kp = ck_soft_kpad(k);
+    const int64_t kp = ck_soft_kpad(k), brows = ck_soft_block_rows(d);
+    ws->wide = widen ? malloc((size_t)(brows * d) * sizeof(double)) : NULL;
+    ws->bdist = malloc((size_t)(brows * k) * sizeof(double));
+    ws->bresp = malloc((size_t)(brows * k) * sizeof(double));
+    ws->bsums = malloc((size_t)(k * d) * sizeof(double));
     ws->off = malloc((size_t)(d + 8) * sizeof(int64_t));
     ws->val = malloc((size_t)(d + 8) * sizeof(double));
     ws->dist = malloc((size_t)kp * sizeof(double));
@@ -93,12 +118,16 @@ static int ck_soft_ws_init(ck_soft_ws *ws, int64_t k, int64_t d)
             if (b >> i & 1) packed |= (uint64_t)i << (8 * n++);
         ws->lut[b] = packed;
     }
-    return ws->off && ws->val && ws->dist && ws->resp && ws->mask && ws->groups ? CK_OK : CK_ERR_NOMEM;
+    return ws->off && ws->val && ws->dist && ws->resp && ws->mask && ws->groups && (ws->wide || !widen) &&
+                   ws->bdist && ws->bresp && ws->bsums
+               ? CK_OK
+               : CK_ERR_NOMEM;
 }
 
 static void ck_soft_ws_free(ck_soft_ws *ws)
 {
     free(ws->off); free(ws->val); free(ws->dist); free(ws->resp); free(ws->mask); free(ws->groups);
+    free(ws->wide); free(ws->bdist); free(ws->bresp); free(ws->bsums);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -170,6 +199,28 @@ static void ck_soft_scatter(const int64_t *off, const double *val, int64_t m, co
                             double *sums);
 static double ck_soft_sumsq(const double *val, int64_t m);
 
+/* The dense-block kernels, on rows widened to double; defined after ck_dtypes.h (its SIMD helpers). */
+static void ck_soft_sqdist(const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out);
+static void ck_soft_accumulate(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k,
+                               double *sums);
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void ck_soft_widen_f32(const float *x, int64_t len, double *out)
+{
+    for (int64_t e = 0; e < len; e++) out[e] = x[e];
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void ck_soft_widen_u8(const uint8_t *x, int64_t len, double *out)
+{
+    for (int64_t e = 0; e < len; e++) out[e] = x[e];
+}
+
+
 #define CK_TPL "soft_kmeans_tpl.h"
 #include "ck_dtypes.h"
 
@@ -185,6 +236,194 @@ CK_ACCUM_CLONES static double ck_soft_sumsq(const double *val, int64_t m)
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+/* ---- dense blocks: rows widened to double, then register tiles ----
+ * out[r * k + j] = ||x_r - c_j||^2 by differences in double (the notebook's cdist): on dense rows the
+ * expansion would save no pass over the features, so it is not worth its guard. */
+static void ck_soft_sqdist_scalar(const double *X, int64_t nr, int64_t d, const double *C, int64_t k,
+                                  double *out)
+{
+    for (int64_t r = 0; r < nr; r++)
+        for (int64_t j = 0; j < k; j++) {
+            const double *x = X + r * d;
+            const double *c = C + j * d;
+            double s = 0.0;
+            for (int64_t f = 0; f < d; f++) { const double t = x[f] - c[f]; s += t * t; }
+            out[r * k + j] = s;
+        }
+}
+
+#if CK_HAVE_X86_SIMD
+/* Centres are taken in groups of at most CK_SOFT_MAXJ, the groups as even as possible (k = 10: 5 + 5),
+ * so no centre is left to a narrow tile: a tile of fewer than 8 independent FMA chains waits on the
+ * FMA latency instead of filling both FMA pipes. Group g covers centres [j0, j0 + jn). */
+#define CK_SOFT_MAXJ 5
+static inline void ck_soft_jgroup(int64_t k, int64_t g, int64_t *j0, int64_t *jn)
+{
+    const int64_t n_groups = (k + CK_SOFT_MAXJ - 1) / CK_SOFT_MAXJ, q = k / n_groups, extra = k % n_groups;
+    *jn = q + (g < extra);
+    *j0 = g * q + (g < extra ? g : extra);
+}
+
+static inline double ck_soft_tail(const double *x, const double *c, int64_t f, int64_t d, double s)
+{
+    for (; f < d; f++) { const double t = x[f] - c[f]; s += t * t; }
+    return s;
+}
+
+/* R rows x J centres of squared distances by differences, 4 features per vector: R + J loads, R * J
+ * subtractions and FMAs per step (the subtractions go to the FP add pipes, beside the FMAs). R and J
+ * are compile-time constants at every call (always_inline), so acc lives in registers. Each distance
+ * is its own 4 lane sums added by ck_hsum_pd, then the tail: the tile shape never changes a value. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_dist_tile(
+    const double *X, int64_t d, const double *C, int64_t k, double *out, const int R, const int J)
+{
+    const int64_t dv = d - d % 4;
+    __m256d acc[8][CK_SOFT_MAXJ];
+    for (int r = 0; r < R; r++)
+        for (int j = 0; j < J; j++) acc[r][j] = _mm256_setzero_pd();
+    for (int64_t f = 0; f < dv; f += 4) {
+        __m256d c[CK_SOFT_MAXJ];
+        for (int j = 0; j < J; j++) c[j] = _mm256_loadu_pd(C + j * d + f);
+        for (int r = 0; r < R; r++) {
+            const __m256d x = _mm256_loadu_pd(X + r * d + f);
+            for (int j = 0; j < J; j++) {
+                const __m256d t = _mm256_sub_pd(x, c[j]);
+                acc[r][j] = _mm256_fmadd_pd(t, t, acc[r][j]);
+            }
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int j = 0; j < J; j++)
+            out[r * k + j] = ck_soft_tail(X + r * d, C + j * d, dv, d, ck_hsum_pd(acc[r][j]));
+}
+
+/* Rows per distance tile for J centres: R * J in 8..10 accumulators (of the 16 vector registers). */
+#define CK_SOFT_DIST_CASE(J, R)                                                                  \
+    case J:                                                                           \
+        for (; r + R <= nr; r += R, x += R * d, o += R * k) ck_soft_dist_tile(x, d, Cg, k, o, R, J); \
+        for (; r < nr; r++, x += d, o += k) ck_soft_dist_tile(x, d, Cg, k, o, 1, J);       \
+        break;
+
+static __attribute__((target("avx2,fma"))) void ck_soft_sqdist_avx2(
+    const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out)
+{
+    const int64_t n_groups = (k + CK_SOFT_MAXJ - 1) / CK_SOFT_MAXJ;
+    for (int64_t g = 0; g < n_groups; g++) {
+        int64_t j0, jn, r = 0;
+        ck_soft_jgroup(k, g, &j0, &jn);
+        const double *Cg = C + j0 * d, *x = X;
+        double *o = out + j0;
+        switch (jn) {
+            CK_SOFT_DIST_CASE(1, 8)
+            CK_SOFT_DIST_CASE(2, 4)
+            CK_SOFT_DIST_CASE(3, 3)
+            CK_SOFT_DIST_CASE(4, 2)
+            CK_SOFT_DIST_CASE(5, 2)
+        }
+    }
+}
+#undef CK_SOFT_DIST_CASE
+#endif
+
+static void ck_soft_sqdist(const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out)
+{
+#if CK_HAVE_X86_SIMD
+    if (ck_simd_avx2()) { ck_soft_sqdist_avx2(X, nr, d, C, k, out); return; }
+#endif
+    ck_soft_sqdist_scalar(X, nr, d, C, k, out);
+}
+
+/* sums[j] += sum_r rw[r * k + j] x_r over the nb rows of a block: the block's partial sum of every
+ * element is formed from 0 in row order, then added to sums (a fixed association: blocks depend on
+ * n_features only, never on threads or dtype). Portable path; the AVX2 one below keeps the same
+ * order but fuses each multiply-add. */
+static void ck_soft_accumulate_scalar(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k,
+                                      double *sums)
+{
+    for (int64_t j = 0; j < k; j++)
+        for (int64_t f0 = 0; f0 < d; f0 += 8) {
+            const int64_t nf = d - f0 < 8 ? d - f0 : 8;
+            double acc[8] = {0};
+            for (int64_t r = 0; r < nb; r++) {
+                const double rj = rw[r * k + j];
+                for (int64_t l = 0; l < nf; l++) acc[l] += rj * X[r * d + f0 + l];
+            }
+            for (int64_t l = 0; l < nf; l++) sums[j * d + f0 + l] += acc[l];
+        }
+}
+
+#if CK_HAVE_X86_SIMD
+/* R^T X as a small matrix product: J clusters x 4V features stay in registers for all the rows of the
+ * block; each row costs V loads, J broadcasts and J * V FMAs. Every element is still summed from 0 in
+ * row order with one FMA per row, so the tile shape never changes a value. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_acc_tile(
+    const double *X, int64_t nb, int64_t d, const double *rw, int64_t k, double *sums, const int J, const int V)
+{
+    __m256d acc[CK_SOFT_MAXJ][8];
+    for (int j = 0; j < J; j++)
+        for (int v = 0; v < V; v++) acc[j][v] = _mm256_setzero_pd();
+    for (int64_t r = 0; r < nb; r++) {
+        __m256d x[8];
+        for (int v = 0; v < V; v++) x[v] = _mm256_loadu_pd(X + r * d + 4 * v);
+        for (int j = 0; j < J; j++) {
+            const __m256d t = _mm256_broadcast_sd(rw + r * k + j);
+            for (int v = 0; v < V; v++) acc[j][v] = _mm256_fmadd_pd(t, x[v], acc[j][v]);
+        }
+    }
+    for (int j = 0; j < J; j++)
+        for (int v = 0; v < V; v++) {
+            double *p = sums + j * d + 4 * v;
+            _mm256_storeu_pd(p, _mm256_add_pd(_mm256_loadu_pd(p), acc[j][v]));
+        }
+}
+
+/* Feature vectors per tile for J clusters: J * V in 8..10 accumulators; the last features of a row
+ * go 4 at a time (V = 1), then the scalar tail. */
+#define CK_SOFT_ACC_CASE(J, V)                                                                  \
+    case J:                                                                                     \
+        for (; f + 4 * V <= d; f += 4 * V) ck_soft_acc_tile(X + f, nb, d, rwg, k, sg + f, J, V); \
+        for (; f + 4 <= d; f += 4) ck_soft_acc_tile(X + f, nb, d, rwg, k, sg + f, J, 1);         \
+        break;
+
+static __attribute__((target("avx2,fma"))) void ck_soft_accumulate_avx2(
+    const double *X, int64_t nb, int64_t d, const double *rw, int64_t k, double *sums)
+{
+    const int64_t n_groups = (k + CK_SOFT_MAXJ - 1) / CK_SOFT_MAXJ, d4 = d - d % 4;
+    for (int64_t g = 0; g < n_groups; g++) {
+        int64_t j0, jn, f = 0;
+        ck_soft_jgroup(k, g, &j0, &jn);
+        const double *rwg = rw + j0;
+        double *sg = sums + j0 * d;
+        switch (jn) {
+            CK_SOFT_ACC_CASE(1, 8)
+            CK_SOFT_ACC_CASE(2, 4)
+            CK_SOFT_ACC_CASE(3, 3)
+            CK_SOFT_ACC_CASE(4, 2)
+            CK_SOFT_ACC_CASE(5, 2)
+        }
+    }
+    if (d4 < d)
+        for (int64_t j = 0; j < k; j++)
+            for (int64_t f = d4; f < d; f++) {
+                double acc = 0.0;
+                for (int64_t r = 0; r < nb; r++) acc += rw[r * k + j] * X[r * d + f];
+                sums[j * d + f] += acc;
+            }
+}
+#undef CK_SOFT_ACC_CASE
+#endif
+
+static void ck_soft_accumulate(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k,
+                               double *sums)
+{
+#if CK_HAVE_X86_SIMD
+    if (ck_simd_avx2()) { ck_soft_accumulate_avx2(X, nb, d, rw, k, sums); return; }
+#endif
+    ck_soft_accumulate_scalar(X, nb, d, rw, k, sums);
+}
+
+
+/* ---- sparse rows: a row's nonzero list ---- */
 /* out[j] = x . c_j (j < kp) over the row's nonzero features only: a zero feature would add an exact
  * 0 (x_f c_f = +-0), so skipping it changes no bit of a sum kept in feature order. Two partial sums
  * per centre (even and odd positions in the list), added at the end: the AVX2 path keeps this order,

@@ -161,13 +161,37 @@ static int64_t CK_FN(soft_row_sqdist)(const CK_XT *x, const ck_soft_centres *cs,
     return m;
 }
 
+/* Rows [b, b + nb) as doubles: X itself for float64, else widened into ws->wide. */
+static const double *CK_FN(soft_rows)(const CK_XT *X, int64_t b, int64_t nb, int64_t d, ck_soft_ws *ws)
+{
+#if CK_X_IS_U8
+    ck_soft_widen_u8(X + b * d, nb * d, ws->wide);
+    return ws->wide;
+#else
+    if (sizeof(CK_XT) == sizeof(float)) {
+        ck_soft_widen_f32((const float *)(const void *)(X + b * d), nb * d, ws->wide);
+        return ws->wide;
+    }
+    return (const double *)(const void *)(X + b * d);
+#endif
+}
+
+/* A block is dense when over 40% of its values are nonzero: there the register tiles beat the
+ * nonzero lists (measured: a list entry costs about twice a tile's feature on dense rows). */
+CK_ACCUM_CLONES static int CK_FN(soft_block_is_dense)(const CK_XT *x, int64_t len)
+{
+    int64_t nnz = 0;
+    for (int64_t e = 0; e < len; e++) nnz += x[e] != 0;
+    return nnz * 5 > len * 2;
+}
+
 /* E-step on every row: responsibilities (OUT or NULL, n x k), labels (OUT or NULL), the free energy
  * summed per chunk then over chunks in order. */
 static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C,
                                  int64_t k, double beta, int distance, double *resp, int32_t *labels,
                                  double *objective, int n_threads)
 {
-    const int64_t n_chunks = ck_n_chunks(n);
+    const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d);
     const int simd = ck_simd_avx2();
     double *chunk_energy = malloc((size_t)n_chunks * sizeof(double));
     ck_soft_centres cs;
@@ -180,7 +204,7 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
     #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
     {
         ck_soft_ws ws = {0};
-        const int ok = ck_soft_ws_init(&ws, k, d) == CK_OK;
+        const int ok = ck_soft_ws_init(&ws, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
         if (!ok) {
             #pragma omp atomic write
             status = CK_ERR_NOMEM;
@@ -191,10 +215,16 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
             int64_t start, end;
             ck_chunk_rows(c, n, &start, &end);
             double energy = 0.0;
-            for (int64_t i = start; i < end; i++) {
-                CK_FN(soft_row_sqdist)(X + i * d, &cs, &ws, simd);
-                energy += ck_soft_row_resp(ws.dist, k, beta, distance, w ? w[i] : 1.0, resp ? resp + i * k : NULL,
-                                           0, labels ? labels + i : NULL);
+            for (int64_t b = start; b < end; b += brows) {
+                const int64_t nb = end - b < brows ? end - b : brows;
+                const int dense = CK_FN(soft_block_is_dense)(X + b * d, nb * d);
+                if (dense) ck_soft_sqdist(CK_FN(soft_rows)(X, b, nb, d, &ws), nb, d, C, k, ws.bdist);
+                for (int64_t i = b; i < b + nb; i++) {
+                    double *D = dense ? ws.bdist + (i - b) * k : ws.dist;
+                    if (!dense) CK_FN(soft_row_sqdist)(X + i * d, &cs, &ws, simd);
+                    energy += ck_soft_row_resp(D, k, beta, distance, w ? w[i] : 1.0, resp ? resp + i * k : NULL, 0,
+                                               labels ? labels + i : NULL);
+                }
             }
             chunk_energy[c] = energy;
         }
@@ -218,6 +248,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                                 int n_threads, double *energy, double *shift)
 {
     const int64_t kp = ck_soft_kpad(k), stride = d * kp + kp, n_chunks = ck_n_chunks(n);
+    const int64_t brows = ck_soft_block_rows(d);
     const int simd = ck_simd_avx2();
     ck_soft_centres cs;
     int status = ck_soft_centres_init(&cs, C_old, k, d);
@@ -228,7 +259,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
     #pragma omp parallel num_threads(ck_omp_team(n_threads, n_groups))
     {
         ck_soft_ws ws = {0};
-        const int ok = ck_soft_ws_init(&ws, k, d) == CK_OK;
+        const int ok = ck_soft_ws_init(&ws, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
         if (!ok) {
             #pragma omp atomic write
             status = CK_ERR_NOMEM;
@@ -244,11 +275,29 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
                 double e = 0.0;
-                for (int64_t i = start; i < end; i++) {
-                    const int64_t m = CK_FN(soft_row_sqdist)(X + i * d, &cs, &ws, simd);
-                    e += ck_soft_row_resp(ws.dist, k, beta, distance, w ? w[i] : 1.0, ws.resp, 1, NULL);
-                    for (int64_t j = 0; j < k; j++) wsum[j] += ws.resp[j];
-                    ck_soft_scatter(ws.off, ws.val, m, ws.resp, kp, sums);
+                for (int64_t b = start; b < end; b += brows) {
+                    const int64_t nb = end - b < brows ? end - b : brows;
+                    if (!CK_FN(soft_block_is_dense)(X + b * d, nb * d)) {
+                        for (int64_t i = b; i < b + nb; i++) {
+                            const int64_t m = CK_FN(soft_row_sqdist)(X + i * d, &cs, &ws, simd);
+                            e += ck_soft_row_resp(ws.dist, k, beta, distance, w ? w[i] : 1.0, ws.resp, 1, NULL);
+                            for (int64_t j = 0; j < k; j++) wsum[j] += ws.resp[j];
+                            ck_soft_scatter(ws.off, ws.val, m, ws.resp, kp, sums);
+                        }
+                        continue;
+                    }
+                    /* the block's partial sums from 0 in row order, then added to the group's */
+                    const double *xb = CK_FN(soft_rows)(X, b, nb, d, &ws);
+                    ck_soft_sqdist(xb, nb, d, C_old, k, ws.bdist);
+                    for (int64_t r = 0; r < nb; r++) {
+                        double *rr = ws.bresp + r * k;
+                        e += ck_soft_row_resp(ws.bdist + r * k, k, beta, distance, w ? w[b + r] : 1.0, rr, 1, NULL);
+                        for (int64_t j = 0; j < k; j++) wsum[j] += rr[j];
+                    }
+                    memset(ws.bsums, 0, (size_t)(k * d) * sizeof(double));
+                    ck_soft_accumulate(xb, nb, d, ws.bresp, k, ws.bsums);
+                    for (int64_t f = 0; f < d; f++)
+                        for (int64_t j = 0; j < k; j++) sums[f * kp + j] += ws.bsums[j * d + f];
                 }
                 chunk_energy[c] = e;
             }

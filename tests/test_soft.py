@@ -119,10 +119,18 @@ def make_sparse(dtype, n=700, d=203, k=6, seed=0):
     return X, C.astype(cdtype(dtype))
 
 
+def make_mixed(dtype):
+    """Sparse rows with dense blocks among them: both kernels feed the same group sums."""
+    X, C = make_sparse(dtype)
+    X[130:400] = np.random.default_rng(4).integers(1, 256, (270, X.shape[1])).astype(dtype)
+    return X, C
+
+
+@pytest.mark.parametrize("make", [make_sparse, make_mixed])
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_sparse_rows_match_twin(dtype, n_threads):
-    X, C = make_sparse(dtype)
+def test_sparse_rows_match_twin(dtype, n_threads, make):
+    X, C = make(dtype)
     w = weights(len(X), True)
     R = np.empty((len(X), len(C)))
     energy = core.estep(X, w, C, 0.02, 0, R, None, n_threads)
@@ -263,6 +271,15 @@ def test_uint8_equals_float64_bit_for_bit():
     np.testing.assert_array_equal(a.centroids, b.centroids)
     np.testing.assert_array_equal(a.responsibilities, b.responsibilities)
     assert a.objective == b.objective
+
+
+def test_uint8_equals_float64_on_sparse_and_mixed_rows():
+    for make in (make_sparse, make_mixed):
+        X8, C0 = make(np.uint8)
+        a = soft_kmeans(X8, 6, 0.02, init=C0, tol=0, max_iter=3, n_threads=2)
+        b = soft_kmeans(X8.astype(np.float64), 6, 0.02, init=C0, tol=0, max_iter=3, n_threads=1)
+        np.testing.assert_array_equal(a.centroids, b.centroids)
+        np.testing.assert_array_equal(a.responsibilities, b.responsibilities)
 
 
 def test_float32_follows_float64():
