@@ -523,11 +523,12 @@ static void ck_soft_exp_scalar(double *a, int64_t n)
 }
 
 #if CK_HAVE_X86_SIMD
-/* exp(x) for x in [-746, 0], 4 at a time, within 2 ulp of the exact value (libm's is within 1, so the
- * last bit of a responsibility may differ from the portable path): x = n ln2 + r with |r| <= ln2 / 2
- * (ln2 split in two, the high part with 32 trailing zero bits so n ln2_hi and x - n ln2_hi are
- * exact), exp(r) by its Taylor polynomial of degree 13 (truncation < 1e-17), then times 2^n in two
- * halves so a subnormal result is rounded once. exp(0) = 1 exactly; below -745.14 the result is 0. */
+/* exp(x) for x in [-746, 0], 4 at a time, within 2 ulp of libm's (tested on 4M points of [-750, 0];
+ * the last bit of a responsibility may differ from the portable path): x = n ln2 + r with
+ * |r| <= ln2 / 2 (ln2 split in two, the high part with 32 trailing zero bits so n ln2_hi and
+ * x - n ln2_hi are exact), exp(r) by its Taylor polynomial of degree 13 (truncation < 1e-17), then
+ * times 2^n in two halves so a subnormal result is rounded once. exp(0) = 1 exactly; below -745.14
+ * the result is 0. A masked-off lane reads 0 (exp(0), discarded). */
 static inline __attribute__((always_inline, target("avx2,fma"))) __m256d ck_soft_exp4(__m256d x)
 {
     const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634)),
@@ -537,8 +538,14 @@ static inline __attribute__((always_inline, target("avx2,fma"))) __m256d ck_soft
     static const double inv_fact[14] = {
         1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
         1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
-    __m256d p = _mm256_set1_pd(inv_fact[13]);
-    for (int e = 12; e >= 0; e--) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(inv_fact[e]));
+    /* Estrin's scheme: 4 FMAs deep instead of Horner's 13 (the latency of a row's responsibilities) */
+    __m256d pairs[7];
+    for (int e = 0; e < 7; e++)
+        pairs[e] = _mm256_fmadd_pd(_mm256_set1_pd(inv_fact[2 * e + 1]), r, _mm256_set1_pd(inv_fact[2 * e]));
+    const __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2), r8 = _mm256_mul_pd(r4, r4);
+    const __m256d q0 = _mm256_fmadd_pd(pairs[1], r2, pairs[0]), q1 = _mm256_fmadd_pd(pairs[3], r2, pairs[2]);
+    const __m256d q2 = _mm256_fmadd_pd(pairs[5], r2, pairs[4]);
+    const __m256d p = _mm256_fmadd_pd(_mm256_fmadd_pd(pairs[6], r4, q2), r8, _mm256_fmadd_pd(q1, r4, q0));
     const __m128i ni = _mm256_cvtpd_epi32(n), half = _mm_srai_epi32(ni, 1);
     const __m256i bias = _mm256_set1_epi64x(1023);
     const __m256d s1 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(half), bias), 52));
@@ -553,10 +560,8 @@ static __attribute__((target("avx2,fma"))) void ck_soft_exp_avx2(double *a, int6
     int64_t j = 0;
     for (; j + 4 <= n; j += 4) _mm256_storeu_pd(a + j, ck_soft_exp4(_mm256_loadu_pd(a + j)));
     if (j < n) {
-        double t[4] = {0.0, 0.0, 0.0, 0.0};
-        memcpy(t, a + j, (size_t)(n - j) * sizeof(double));
-        _mm256_storeu_pd(t, ck_soft_exp4(_mm256_loadu_pd(t)));
-        memcpy(a + j, t, (size_t)(n - j) * sizeof(double));
+        const __m256i lanes = _mm256_cmpgt_epi64(_mm256_set1_epi64x(n - j), _mm256_setr_epi64x(0, 1, 2, 3));
+        _mm256_maskstore_pd(a + j, lanes, ck_soft_exp4(_mm256_maskload_pd(a + j, lanes)));
     }
 }
 #endif
