@@ -32,7 +32,6 @@ static int64_t ck_soft_block_rows(int64_t n_features)
     return rows;
 }
 
-
 static int ck_soft_check_beta(double beta) { return isfinite(beta) && beta > 0; }
 
 static int ck_soft_check_args(int64_t n, int64_t d, int64_t k, int distance)
@@ -236,6 +235,17 @@ CK_ACCUM_CLONES static double ck_soft_sumsq(const double *val, int64_t m)
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+/* Calls name_avx2 where AVX2/FMA are usable (ck_simd_avx2), else the portable name_scalar. */
+#if CK_HAVE_X86_SIMD
+#define CK_SOFT_DISPATCH(name, ...)                                 \
+    do {                                                            \
+        if (ck_simd_avx2()) name##_avx2(__VA_ARGS__);               \
+        else name##_scalar(__VA_ARGS__);                            \
+    } while (0)
+#else
+#define CK_SOFT_DISPATCH(name, ...) name##_scalar(__VA_ARGS__)
+#endif
+
 /* ---- dense blocks: rows widened to double, then register tiles ----
  * out[r * k + j] = ||x_r - c_j||^2 by differences in double (the notebook's cdist): on dense rows the
  * expansion would save no pass over the features, so it is not worth its guard. */
@@ -327,10 +337,7 @@ static __attribute__((target("avx2,fma"))) void ck_soft_sqdist_avx2(
 
 static void ck_soft_sqdist(const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out)
 {
-#if CK_HAVE_X86_SIMD
-    if (ck_simd_avx2()) { ck_soft_sqdist_avx2(X, nr, d, C, k, out); return; }
-#endif
-    ck_soft_sqdist_scalar(X, nr, d, C, k, out);
+    CK_SOFT_DISPATCH(ck_soft_sqdist, X, nr, d, C, k, out);
 }
 
 /* sums[j] += sum_r rw[r * k + j] x_r over the nb rows of a block: the block's partial sum of every
@@ -416,12 +423,8 @@ static __attribute__((target("avx2,fma"))) void ck_soft_accumulate_avx2(
 static void ck_soft_accumulate(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k,
                                double *sums)
 {
-#if CK_HAVE_X86_SIMD
-    if (ck_simd_avx2()) { ck_soft_accumulate_avx2(X, nb, d, rw, k, sums); return; }
-#endif
-    ck_soft_accumulate_scalar(X, nb, d, rw, k, sums);
+    CK_SOFT_DISPATCH(ck_soft_accumulate, X, nb, d, rw, k, sums);
 }
-
 
 /* ---- sparse rows: a row's nonzero list ---- */
 /* out[j] = x . c_j (j < kp) over the row's nonzero features only: a zero feature would add an exact
@@ -568,26 +571,17 @@ static __attribute__((target("avx2,fma"))) void ck_soft_exp_avx2(double *a, int6
 
 static void ck_soft_exp_nonpositive(double *a, int64_t n)
 {
-#if CK_HAVE_X86_SIMD
-    if (ck_simd_avx2()) { ck_soft_exp_avx2(a, n); return; }
-#endif
-    ck_soft_exp_scalar(a, n);
+    CK_SOFT_DISPATCH(ck_soft_exp, a, n);
 }
 
 static void ck_soft_dots(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
                          double *out)
 {
-#if CK_HAVE_X86_SIMD
-    if (ck_simd_avx2()) { ck_soft_dots_avx2(off, val, m, CT, kp, out); return; }
-#endif
-    ck_soft_dots_scalar(off, val, m, CT, kp, out);
+    CK_SOFT_DISPATCH(ck_soft_dots, off, val, m, CT, kp, out);
 }
 
 static void ck_soft_scatter(const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp,
                             double *sums)
 {
-#if CK_HAVE_X86_SIMD
-    if (ck_simd_avx2()) { ck_soft_scatter_avx2(off, val, m, r, kp, sums); return; }
-#endif
-    ck_soft_scatter_scalar(off, val, m, r, kp, sums);
+    CK_SOFT_DISPATCH(ck_soft_scatter, off, val, m, r, kp, sums);
 }

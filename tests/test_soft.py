@@ -143,6 +143,18 @@ def test_sparse_rows_match_twin(dtype, n_threads, make):
     np.testing.assert_allclose(C_new, twins.soft_step(X, w, C, 0.02, "euclidean")[0], **tol_for(dtype))
 
 
+@pytest.mark.parametrize("k", [1, 4, 37])  # 37 centres: several blocks of 16 and a narrower last one
+def test_sparse_rows_many_centres(k):
+    X, _ = make_sparse(np.float64, n=300)
+    C = X[:k] + np.random.default_rng(1).uniform(0, 5, (k, X.shape[1]))
+    R = np.empty((len(X), k))
+    core.estep(X, None, C, 0.02, 0, R, None, 2)
+    np.testing.assert_allclose(R, twins.soft_estep(X, C, 0.02, "euclidean")[0], rtol=1e-9, atol=1e-14)
+    C_new = np.empty_like(C)
+    core.step(X, None, C, 0.02, 0, C_new, None, 2)
+    np.testing.assert_allclose(C_new, twins.soft_step(X, None, C, 0.02, "euclidean")[0], rtol=1e-10, atol=1e-13)
+
+
 @pytest.mark.parametrize("distance", ["euclidean", "sqeuclidean"])
 def test_cancelling_expansion_is_recomputed(distance):
     # Points 1e6 from the origin, 1e-3 from their centres: ||x||^2 + ||c||^2 - 2 x.c would lose
