@@ -83,7 +83,8 @@ static void ck_soft_centres_free(ck_soft_centres *cs)
 
 /* Per-thread scratch for one row: its nonzero features (as offsets f * kp into CT and the sums,
  * ascending) and their values widened to double (both with room for 8 entries written past the
- * end), the nonzero bitmask they are read from (bit f % 64 of word f / 64), the 8-feature groups
+ * end), the nonzero bitmasks of a block's rows (row r: words r * ((d + 63) / 64) on, bit f % 64 of
+ * word f / 64), the 8-feature groups
  * that hold a nonzero (their numbers, with room for 8 past the end), the distances (kp: the dot
  * products first), the row's responsibilities (kp, the padding stays 0), and lut[b]: the positions
  * of the set bits of the byte b, ascending, packed one per byte (the unused bytes 0). */
@@ -109,7 +110,7 @@ static int ck_soft_ws_init(ck_soft_ws *ws, int64_t k, int64_t d, int widen)
     ws->val = malloc((size_t)(d + 8) * sizeof(double));
     ws->dist = malloc((size_t)kp * sizeof(double));
     ws->resp = calloc((size_t)kp, sizeof(double));
-    ws->mask = malloc((size_t)((d + 63) / 64) * sizeof(uint64_t));
+    ws->mask = malloc((size_t)(brows * ((d + 63) / 64)) * sizeof(uint64_t));
     ws->groups = malloc((size_t)(d / 8 + 8) * sizeof(int32_t));
     for (unsigned b = 0; b < 256; b++) {
         uint64_t packed = 0;

@@ -45,10 +45,10 @@ static __attribute__((target("avx2"))) void CK_FN(soft_nzmask_avx2)(const CK_XT 
  * popcount are overwritten by the next step. First the 8-feature groups that hold a nonzero (MNIST:
  * 40% of them), then 8 features of each of those; the last d % 8 features go one by one. Returns
  * the list's length. */
-static __attribute__((target("avx2"))) int64_t CK_FN(soft_compact_avx2)(const CK_XT *x, int64_t d, int64_t kp,
-                                                                         ck_soft_ws *ws)
+static __attribute__((target("avx2"))) int64_t CK_FN(soft_compact_avx2)(const CK_XT *x, const uint64_t *mask,
+                                                                         int64_t d, int64_t kp, ck_soft_ws *ws)
 {
-    const uint64_t *mask = ws->mask, *lut = ws->lut;
+    const uint64_t *lut = ws->lut;
     const uint8_t *mask_bytes = (const uint8_t *)(const void *)mask; /* x86: little-endian */
     int64_t *restrict off = ws->off;
     double *restrict val = ws->val;
@@ -103,10 +103,11 @@ static __attribute__((target("avx2"))) int64_t CK_FN(soft_compact_avx2)(const CK
 }
 #endif
 
-static int64_t CK_FN(soft_compact_scalar)(const CK_XT *x, int64_t d, int64_t kp, ck_soft_ws *ws)
+static int64_t CK_FN(soft_compact_scalar)(const CK_XT *x, const uint64_t *mask, int64_t d, int64_t kp,
+                                          ck_soft_ws *ws)
 {
     int64_t m = 0;
-    for (int64_t f0 = 0; f0 < d; f0 += 64) m = ck_soft_mask_features(ws->mask[f0 / 64], f0, ws->off, m);
+    for (int64_t f0 = 0; f0 < d; f0 += 64) m = ck_soft_mask_features(mask[f0 / 64], f0, ws->off, m);
     for (int64_t t = 0; t < m; t++) {
         ws->val[t] = (double)x[ws->off[t]];
         ws->off[t] *= kp;
@@ -125,8 +126,8 @@ static double CK_FN(soft_sqdist_pair)(const CK_XT *x, const double *c, int64_t d
     return s;
 }
 
-/* Squared distances from row x to every centre into ws->dist (k), and the row's nonzero list in
- * ws->off / ws->val (its length is returned) for the M-step.
+/* Squared distances from row x (its nonzero bitmask: mask) to every centre into ws->dist (k), and
+ * the row's nonzero list in ws->off / ws->val (its length is returned) for the M-step.
  *
  * ||x - c||^2 = ||x||^2 + ||c||^2 - 2 x.c, with x.c over the nonzero features only (image rows are
  * mostly zeros: MNIST 81%). Rounding: the expansion's error is at most a few d eps (||x||^2 + ||c||^2
@@ -138,20 +139,17 @@ static double CK_FN(soft_sqdist_pair)(const CK_XT *x, const double *c, int64_t d
  * recomputed (all pairs where a centre is a data point). uint8 and float64 X give the same doubles,
  * nonzero lists and decisions, so the same bits. */
 #define CK_SOFT_GUARD 8.0
-static int64_t CK_FN(soft_row_sqdist)(const CK_XT *x, const ck_soft_centres *cs, ck_soft_ws *ws, int simd)
+static int64_t CK_FN(soft_row_sqdist)(const CK_XT *x, const uint64_t *mask, const ck_soft_centres *cs,
+                                      ck_soft_ws *ws, int simd)
 {
     const int64_t d = cs->d, kp = cs->kp;
-    int64_t m;
 #if CK_HAVE_X86_SIMD
-    if (simd && d <= (int64_t)UINT32_MAX) { /* the offsets are formed by 32-bit multiplies */
-        CK_FN(soft_nzmask_avx2)(x, d, ws->mask);
-        m = CK_FN(soft_compact_avx2)(x, d, kp, ws);
-    } else
+    /* the offsets are formed by 32-bit multiplies */
+    const int64_t m = simd && d <= (int64_t)UINT32_MAX ? CK_FN(soft_compact_avx2)(x, mask, d, kp, ws)
+                                                       : CK_FN(soft_compact_scalar)(x, mask, d, kp, ws);
+#else
+    const int64_t m = CK_FN(soft_compact_scalar)(x, mask, d, kp, ws);
 #endif
-    {
-        CK_FN(soft_nzmask_scalar)(x, d, ws->mask);
-        m = CK_FN(soft_compact_scalar)(x, d, kp, ws);
-    }
     const double xx = ck_soft_sumsq(ws->val, m);
     ck_soft_dots(ws->off, ws->val, m, cs->CT, kp, ws->dist);
     for (int64_t j = 0; j < cs->k; j++) {
@@ -176,13 +174,23 @@ static const double *CK_FN(soft_rows)(const CK_XT *X, int64_t b, int64_t nb, int
 #endif
 }
 
-/* A block is dense when over 40% of its values are nonzero: there the register tiles beat the
- * nonzero lists (measured: a list entry costs about twice a tile's feature on dense rows). */
-CK_ACCUM_CLONES static int CK_FN(soft_block_is_dense)(const CK_XT *x, int64_t len)
+/* The nonzero bitmasks of nb rows (row r's at mask + r * words), in the same pass as the first read of
+ * the block. A block is dense when over 40% of its values are nonzero: there the register tiles beat
+ * the nonzero lists (measured: a list entry costs about twice a tile's feature on dense rows). */
+static int CK_FN(soft_block_masks)(const CK_XT *x, int64_t nb, int64_t d, uint64_t *mask, int simd)
 {
+    const int64_t words = (d + 63) / 64;
     int64_t nnz = 0;
-    for (int64_t e = 0; e < len; e++) nnz += x[e] != 0;
-    return nnz * 5 > len * 2;
+    for (int64_t r = 0; r < nb; r++) {
+        uint64_t *mr = mask + r * words;
+#if CK_HAVE_X86_SIMD
+        if (simd) CK_FN(soft_nzmask_avx2)(x + r * d, d, mr);
+        else
+#endif
+            CK_FN(soft_nzmask_scalar)(x + r * d, d, mr);
+        for (int64_t w = 0; w < words; w++) nnz += __builtin_popcountll(mr[w]);
+    }
+    return nnz * 5 > nb * d * 2;
 }
 
 /* E-step on every row: responsibilities (OUT or NULL, n x k), labels (OUT or NULL), the free energy
@@ -191,7 +199,7 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
                                  int64_t k, double beta, int distance, double *resp, int32_t *labels,
                                  double *objective, int n_threads)
 {
-    const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d);
+    const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d), words = (d + 63) / 64;
     const int simd = ck_simd_avx2();
     double *chunk_energy = malloc((size_t)n_chunks * sizeof(double));
     ck_soft_centres cs;
@@ -217,11 +225,11 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
             double energy = 0.0;
             for (int64_t b = start; b < end; b += brows) {
                 const int64_t nb = end - b < brows ? end - b : brows;
-                const int dense = CK_FN(soft_block_is_dense)(X + b * d, nb * d);
+                const int dense = CK_FN(soft_block_masks)(X + b * d, nb, d, ws.mask, simd);
                 if (dense) ck_soft_sqdist(CK_FN(soft_rows)(X, b, nb, d, &ws), nb, d, C, k, ws.bdist);
                 for (int64_t i = b; i < b + nb; i++) {
                     double *D = dense ? ws.bdist + (i - b) * k : ws.dist;
-                    if (!dense) CK_FN(soft_row_sqdist)(X + i * d, &cs, &ws, simd);
+                    if (!dense) CK_FN(soft_row_sqdist)(X + i * d, ws.mask + (i - b) * words, &cs, &ws, simd);
                     energy += ck_soft_row_resp(D, k, beta, distance, w ? w[i] : 1.0, resp ? resp + i * k : NULL, 0,
                                                labels ? labels + i : NULL);
                 }
@@ -248,7 +256,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                                 int n_threads, double *energy, double *shift)
 {
     const int64_t kp = ck_soft_kpad(k), stride = d * kp + kp, n_chunks = ck_n_chunks(n);
-    const int64_t brows = ck_soft_block_rows(d);
+    const int64_t brows = ck_soft_block_rows(d), words = (d + 63) / 64;
     const int simd = ck_simd_avx2();
     ck_soft_centres cs;
     int status = ck_soft_centres_init(&cs, C_old, k, d);
@@ -277,9 +285,10 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                 double e = 0.0;
                 for (int64_t b = start; b < end; b += brows) {
                     const int64_t nb = end - b < brows ? end - b : brows;
-                    if (!CK_FN(soft_block_is_dense)(X + b * d, nb * d)) {
+                    if (!CK_FN(soft_block_masks)(X + b * d, nb, d, ws.mask, simd)) {
                         for (int64_t i = b; i < b + nb; i++) {
-                            const int64_t m = CK_FN(soft_row_sqdist)(X + i * d, &cs, &ws, simd);
+                            const int64_t m = CK_FN(soft_row_sqdist)(X + i * d, ws.mask + (i - b) * words, &cs, &ws,
+                                                                     simd);
                             e += ck_soft_row_resp(ws.dist, k, beta, distance, w ? w[i] : 1.0, ws.resp, 1, NULL);
                             for (int64_t j = 0; j < k; j++) wsum[j] += ws.resp[j];
                             ck_soft_scatter(ws.off, ws.val, m, ws.resp, kp, sums);
