@@ -1,21 +1,26 @@
 /* Soft k-means drivers, written once per dtype (instantiated by soft_kmeans.c through ck_dtypes.h).
  * The numeric kernels they call work on a row's nonzero list in double and live in soft_kmeans.c. */
 
-/* The nonzero bitmask of a row: bit i of mask[w] is x[64 w + i] != 0. */
-static void CK_FN(soft_nzmask_scalar)(const CK_XT *x, int64_t d, uint64_t *mask)
+/* The nonzero bitmask of a row: bit i of mask[w] is x[64 w + i] != 0. Returns the number of nonzeros. */
+static int64_t CK_FN(soft_nzmask_scalar)(const CK_XT *x, int64_t d, uint64_t *mask)
 {
+    int64_t nnz = 0;
     for (int64_t f0 = 0; f0 < d; f0 += 64) {
         const int64_t nf = d - f0 < 64 ? d - f0 : 64;
         uint64_t bits = 0;
         for (int64_t i = 0; i < nf; i++) bits |= (uint64_t)(x[f0 + i] != 0) << i;
         mask[f0 / 64] = bits;
+        nnz += __builtin_popcountll(bits);
     }
+    return nnz;
 }
 
 #if CK_HAVE_X86_SIMD
-static __attribute__((target("avx2"))) void CK_FN(soft_nzmask_avx2)(const CK_XT *x, int64_t d, uint64_t *mask)
+/* (every AVX2 processor has POPCNT; without the target the builtin is a library call) */
+static __attribute__((target("avx2,popcnt"))) int64_t CK_FN(soft_nzmask_avx2)(const CK_XT *x, int64_t d,
+                                                                              uint64_t *mask)
 {
-    int64_t f0 = 0;
+    int64_t f0 = 0, nnz = 0;
     for (; f0 + 64 <= d; f0 += 64) {
         uint64_t bits = 0;
 #if CK_X_IS_U8
@@ -35,8 +40,10 @@ static __attribute__((target("avx2"))) void CK_FN(soft_nzmask_avx2)(const CK_XT 
         }
 #endif
         mask[f0 / 64] = bits;
+        nnz += __builtin_popcountll(bits);
     }
-    if (f0 < d) CK_FN(soft_nzmask_scalar)(x + f0, d - f0, mask + f0 / 64);
+    if (f0 < d) nnz += CK_FN(soft_nzmask_scalar)(x + f0, d - f0, mask + f0 / 64);
+    return nnz;
 }
 
 /* The row's nonzero list (ws->off, ws->val) from its bitmask without a branch per feature (a branch
@@ -45,7 +52,7 @@ static __attribute__((target("avx2"))) void CK_FN(soft_nzmask_avx2)(const CK_XT 
  * popcount are overwritten by the next step. First the 8-feature groups that hold a nonzero (MNIST:
  * 40% of them), then 8 features of each of those; the last d % 8 features go one by one. Returns
  * the list's length. */
-static __attribute__((target("avx2"))) int64_t CK_FN(soft_compact_avx2)(const CK_XT *x, const uint64_t *mask,
+static __attribute__((target("avx2,popcnt"))) int64_t CK_FN(soft_compact_avx2)(const CK_XT *x, const uint64_t *mask,
                                                                          int64_t d, int64_t kp, ck_soft_ws *ws)
 {
     const uint64_t *lut = ws->lut;
@@ -184,11 +191,10 @@ static int CK_FN(soft_block_masks)(const CK_XT *x, int64_t nb, int64_t d, uint64
     for (int64_t r = 0; r < nb; r++) {
         uint64_t *mr = mask + r * words;
 #if CK_HAVE_X86_SIMD
-        if (simd) CK_FN(soft_nzmask_avx2)(x + r * d, d, mr);
+        if (simd) nnz += CK_FN(soft_nzmask_avx2)(x + r * d, d, mr);
         else
 #endif
-            CK_FN(soft_nzmask_scalar)(x + r * d, d, mr);
-        for (int64_t w = 0; w < words; w++) nnz += __builtin_popcountll(mr[w]);
+            nnz += CK_FN(soft_nzmask_scalar)(x + r * d, d, mr);
     }
     return nnz * 5 > nb * d * 2;
 }
