@@ -194,10 +194,9 @@ static inline int64_t ck_soft_mask_features(uint64_t mask, int64_t f0, int64_t *
 
 /* The kernels every dtype runs on a row's nonzero list; defined after ck_dtypes.h (its SIMD helpers). */
 static void ck_soft_dots(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
-                         double *out);
+                         double *out, double *xx);
 static void ck_soft_scatter(const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp,
                             double *sums);
-static double ck_soft_sumsq(const double *val, int64_t m);
 
 /* The dense-block kernels, on rows widened to double; defined after ck_dtypes.h (its SIMD helpers). */
 static void ck_soft_sqdist(const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out);
@@ -223,18 +222,6 @@ static void ck_soft_widen_u8(const uint8_t *x, int64_t len, double *out)
 
 #define CK_TPL "soft_kmeans_tpl.h"
 #include "ck_dtypes.h"
-
-/* ||x||^2 of a row from its nonzero values: 4 partial sums (t mod 4), then (s0 + s1) + (s2 + s3),
- * whatever the instruction set (the clones may only map the partials onto vector lanes). */
-CK_ACCUM_CLONES static double ck_soft_sumsq(const double *val, int64_t m)
-{
-    double s[4] = {0.0, 0.0, 0.0, 0.0};
-    int64_t t = 0;
-    for (; t + 4 <= m; t += 4)
-        for (int l = 0; l < 4; l++) s[l] += val[t + l] * val[t + l];
-    for (; t < m; t++) s[t % 4] += val[t] * val[t];
-    return (s[0] + s[1]) + (s[2] + s[3]);
-}
 
 /* Calls name_avx2 where AVX2/FMA are usable (ck_simd_avx2), else the portable name_scalar. */
 #if CK_HAVE_X86_SIMD
@@ -430,20 +417,22 @@ static void ck_soft_accumulate(const double *X, int64_t nb, int64_t d, const dou
 /* ---- sparse rows: a row's nonzero list ---- */
 /* out[j] = x . c_j (j < kp) over the row's nonzero features only: a zero feature would add an exact
  * 0 (x_f c_f = +-0), so skipping it changes no bit of a sum kept in feature order. Two partial sums
- * per centre (even and odd positions in the list), added at the end: the AVX2 path keeps this order,
+ * per centre (even and odd positions in the list), added at the end; *xx = ||x||^2 the same way
+ * (computed beside the dots, where the loads are already paid). The AVX2 path keeps this order,
  * with each multiply-add fused. */
 static void ck_soft_dots_scalar(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
-                                double *out)
+                                double *out, double *xx)
 {
-    for (int64_t j = 0; j < kp; j++) {
+    for (int64_t j = 0; j <= kp; j++) {
+        /* j = kp: ||x||^2 */
         double a = 0.0, b = 0.0;
         int64_t t = 0;
         for (; t + 2 <= m; t += 2) {
-            a += val[t] * CT[off[t] + j];
-            b += val[t + 1] * CT[off[t + 1] + j];
+            a += val[t] * (j < kp ? CT[off[t] + j] : val[t]);
+            b += val[t + 1] * (j < kp ? CT[off[t + 1] + j] : val[t + 1]);
         }
-        if (t < m) a += val[t] * CT[off[t] + j];
-        out[j] = a + b;
+        if (t < m) a += val[t] * (j < kp ? CT[off[t] + j] : val[t]);
+        *(j < kp ? out + j : xx) = a + b;
     }
 }
 
@@ -458,9 +447,9 @@ static void ck_soft_scatter_scalar(const int64_t *off, const double *val, int64_
 #if CK_HAVE_X86_SIMD
 /* Centres V vectors (4V <= 16) at a time; the two partial sums give 2V independent FMA chains. */
 static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_dots_tile(
-    const int64_t *off, const double *val, int64_t m, const double *CT, double *out, const int V)
+    const int64_t *off, const double *val, int64_t m, const double *CT, double *out, double *xx, const int V)
 {
-    __m256d a[4], b[4];
+    __m256d a[4], b[4], qa = _mm256_setzero_pd(), qb = _mm256_setzero_pd();
     for (int v = 0; v < V; v++) a[v] = b[v] = _mm256_setzero_pd();
     int64_t t = 0;
     for (; t + 2 <= m; t += 2) {
@@ -470,12 +459,16 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_do
             a[v] = _mm256_fmadd_pd(x, _mm256_loadu_pd(p + 4 * v), a[v]);
             b[v] = _mm256_fmadd_pd(y, _mm256_loadu_pd(q + 4 * v), b[v]);
         }
+        qa = _mm256_fmadd_pd(x, x, qa);
+        qb = _mm256_fmadd_pd(y, y, qb);
     }
     if (t < m) {
         const __m256d x = _mm256_broadcast_sd(val + t);
         for (int v = 0; v < V; v++) a[v] = _mm256_fmadd_pd(x, _mm256_loadu_pd(CT + off[t] + 4 * v), a[v]);
+        qa = _mm256_fmadd_pd(x, x, qa);
     }
     for (int v = 0; v < V; v++) _mm256_storeu_pd(out + 4 * v, _mm256_add_pd(a[v], b[v]));
+    *xx = _mm256_cvtsd_f64(_mm256_add_pd(qa, qb));
 }
 
 static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_scatter_tile(
@@ -501,10 +494,12 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_sc
         }                                              \
     }
 
+/* (||x||^2 comes with every block; the first block's is kept) */
 static __attribute__((target("avx2,fma"))) void ck_soft_dots_avx2(
-    const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp, double *out)
+    const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp, double *out, double *xx)
 {
-#define CK_SOFT_DOTS(V) ck_soft_dots_tile(off, val, m, CT + j0, out + j0, V)
+    double xx_block;
+#define CK_SOFT_DOTS(V) ck_soft_dots_tile(off, val, m, CT + j0, out + j0, j0 ? &xx_block : xx, V)
     CK_SOFT_BY_VECTORS(CK_SOFT_DOTS)
 #undef CK_SOFT_DOTS
 }
@@ -576,9 +571,9 @@ static void ck_soft_exp_nonpositive(double *a, int64_t n)
 }
 
 static void ck_soft_dots(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
-                         double *out)
+                         double *out, double *xx)
 {
-    CK_SOFT_DISPATCH(ck_soft_dots, off, val, m, CT, kp, out);
+    CK_SOFT_DISPATCH(ck_soft_dots, off, val, m, CT, kp, out, xx);
 }
 
 static void ck_soft_scatter(const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp,

@@ -157,8 +157,8 @@ static int64_t CK_FN(soft_row_sqdist)(const CK_XT *x, const uint64_t *mask, cons
 #else
     const int64_t m = CK_FN(soft_compact_scalar)(x, mask, d, kp, ws);
 #endif
-    const double xx = ck_soft_sumsq(ws->val, m);
-    ck_soft_dots(ws->off, ws->val, m, cs->CT, kp, ws->dist);
+    double xx;
+    ck_soft_dots(ws->off, ws->val, m, cs->CT, kp, ws->dist, &xx);
     for (int64_t j = 0; j < cs->k; j++) {
         const double norms = xx + cs->cc[j], d2 = norms - 2.0 * ws->dist[j];
         ws->dist[j] = d2 * CK_SOFT_GUARD >= norms ? d2 : CK_FN(soft_sqdist_pair)(x, cs->C + j * d, d);
