@@ -287,13 +287,16 @@ int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_t n_f
  *           which lies in [E_hard - W log(k) / beta, E_hard] with E_hard = sum_i w_i min_j D_ij and
  *           W = sum_i w_i, and tends to E_hard as beta grows.
  * Dtypes, layouts and sample_weight as for hard k-means (_f32, _f64, _u8; X never copied to float;
- * weights NULL = 1). Distances are computed by differences in double; responsibilities, sums and
- * energies are double; a fit keeps its centres in double and rounds them to the centroid type only
- * when it returns (so _f32 centroids are the float64 fit's, rounded; the final E-step already uses
- * the rounded centres, so the responsibilities belong to what the caller gets). One pass over X per iteration:
- * each row block's distances, responsibilities and weighted sums while the rows are in cache. Results
- * are bit-identical for any n_threads, and _u8 equals _f64 on the same values; with AVX2/FMA
- * (chosen at run time, CKMEANS_NO_SIMD=1 to refuse) the last bits of a distance may differ from the
+ * weights NULL = 1). Squared distances are ||x||^2 + ||c||^2 - 2 x.c in double over each row's
+ * nonzero features, and by differences for the pairs where that expansion would cancel
+ * (||x - c||^2 < (||x||^2 + ||c||^2) / 8), so every distance is within 16 times the rounding bound of
+ * differences; responsibilities, sums and energies are double; a fit keeps its centres in double and
+ * rounds them to the centroid type only when it returns (so _f32 centroids are the float64 fit's,
+ * rounded; the final E-step already uses the rounded centres, so the responsibilities belong to what
+ * the caller gets). One pass over X per iteration: each row's distances, responsibilities and
+ * weighted sums from its nonzero list while it is in cache. Results are bit-identical for any
+ * n_threads, and _u8 equals _f64 on the same values; with AVX2/FMA (chosen at run time,
+ * CKMEANS_NO_SIMD=1 to refuse) the last bits of a distance or a responsibility may differ from the
  * portable path. Status: CK_OK, CK_ERR_ARG (sizes out of range: n_samples, n_features, n_clusters
  * >= 1, n_clusters <= INT32_MAX), CK_ERR_SOFT_BETA, CK_ERR_SOFT_DISTANCE, CK_ERR_NOMEM. */
 enum { CK_SOFT_EUCLIDEAN = 0, CK_SOFT_SQEUCLIDEAN = 1 };

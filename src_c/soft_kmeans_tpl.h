@@ -1,5 +1,170 @@
 /* Soft k-means drivers, written once per dtype (instantiated by soft_kmeans.c through ck_dtypes.h).
- * The numeric kernels they call work on double rows and live in soft_kmeans.c. */
+ * The numeric kernels they call work on a row's nonzero list in double and live in soft_kmeans.c. */
+
+/* The nonzero bitmask of a row: bit i of mask[w] is x[64 w + i] != 0. Returns the number of nonzeros. */
+static int64_t CK_FN(soft_nzmask_scalar)(const CK_XT *x, int64_t d, uint64_t *mask)
+{
+    int64_t nnz = 0;
+    for (int64_t f0 = 0; f0 < d; f0 += 64) {
+        const int64_t nf = d - f0 < 64 ? d - f0 : 64;
+        uint64_t bits = 0;
+        for (int64_t i = 0; i < nf; i++) bits |= (uint64_t)(x[f0 + i] != 0) << i;
+        mask[f0 / 64] = bits;
+        nnz += __builtin_popcountll(bits);
+    }
+    return nnz;
+}
+
+#if CK_HAVE_X86_SIMD
+/* (every AVX2 processor has POPCNT; without the target the builtin is a library call) */
+static __attribute__((target("avx2,popcnt"))) int64_t CK_FN(soft_nzmask_avx2)(const CK_XT *x, int64_t d,
+                                                                              uint64_t *mask)
+{
+    int64_t f0 = 0, nnz = 0;
+    for (; f0 + 64 <= d; f0 += 64) {
+        uint64_t bits = 0;
+#if CK_X_IS_U8
+        for (int q = 0; q < 2; q++) {
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(x + f0 + 32 * q));
+            const uint32_t zero = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()));
+            bits |= (uint64_t)~zero << (32 * q);
+        }
+#else
+        for (int q = 0; q < 64 / CK_VW; q++) {
+            /* != 0 unordered: a NaN counts as nonzero (the caller rejects NaN anyway) */
+            const CK_V v = CK_VLOADX(x + f0 + q * CK_VW);
+            const uint64_t part = sizeof(CK_XT) == sizeof(float)
+                ? (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps((__m256)v, _mm256_setzero_ps(), _CMP_NEQ_UQ))
+                : (uint64_t)_mm256_movemask_pd(_mm256_cmp_pd((__m256d)v, _mm256_setzero_pd(), _CMP_NEQ_UQ));
+            bits |= part << (q * CK_VW);
+        }
+#endif
+        mask[f0 / 64] = bits;
+        nnz += __builtin_popcountll(bits);
+    }
+    if (f0 < d) nnz += CK_FN(soft_nzmask_scalar)(x + f0, d - f0, mask + f0 / 64);
+    return nnz;
+}
+
+/* The row's nonzero list (ws->off, ws->val) from its bitmask without a branch per feature (a branch
+ * per set bit mispredicts at the end of every word). ws->lut turns a byte of flags into the
+ * positions of its set bits, which are then stored 4 or 8 at a time; the entries past the byte's
+ * popcount are overwritten by the next step. First the 8-feature groups that hold a nonzero (MNIST:
+ * 40% of them), then 8 features of each of those; the last d % 8 features go one by one. Returns
+ * the list's length. */
+static __attribute__((target("avx2,popcnt"))) int64_t CK_FN(soft_compact_avx2)(const CK_XT *x, const uint64_t *mask,
+                                                                         int64_t d, int64_t kp, ck_soft_ws *ws)
+{
+    const uint64_t *lut = ws->lut;
+    const uint8_t *mask_bytes = (const uint8_t *)(const void *)mask; /* x86: little-endian */
+    int64_t *restrict off = ws->off;
+    double *restrict val = ws->val;
+    int32_t *restrict groups = ws->groups;
+    const int64_t n_full = d / 8;
+    int64_t n_groups = 0;
+    for (int64_t w = 0; w * 8 < n_full; w++) {
+        /* bit q of flags: byte q of the word is nonzero */
+        uint64_t t = mask[w];
+        t |= t >> 4;
+        t |= t >> 2;
+        t |= t >> 1;
+        unsigned flags = (unsigned)(((t & 0x0101010101010101u) * 0x0102040810204080u) >> 56);
+        if (n_full - w * 8 < 8) flags &= (1u << (n_full - w * 8)) - 1;
+        const __m256i pos = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)lut[flags]));
+        _mm256_storeu_si256((__m256i *)(void *)(groups + n_groups),
+                            _mm256_add_epi32(pos, _mm256_set1_epi32((int32_t)(w * 8))));
+        n_groups += __builtin_popcount(flags);
+    }
+    const __m256i kpv = _mm256_set1_epi64x(kp);
+    int64_t m = 0;
+    for (int64_t q = 0; q < n_groups; q++) {
+        const int64_t f0 = (int64_t)groups[q] * 8;
+        const unsigned b = mask_bytes[groups[q]];
+        const __m128i packed = _mm_cvtsi64_si128((long long)lut[b]);
+#if CK_X_IS_U8
+        uint64_t eight;
+        __builtin_memcpy(&eight, x + f0, 8);
+        const __m128i bytes = _mm_shuffle_epi8(_mm_cvtsi64_si128((long long)eight), packed);
+#endif
+        for (int h = 0; h < 2; h++) {
+            const __m256i pos = _mm256_cvtepu8_epi64(h ? _mm_srli_si128(packed, 4) : packed);
+            const __m256i f = _mm256_add_epi64(pos, _mm256_set1_epi64x(f0));
+            _mm256_storeu_si256((__m256i *)(void *)(off + m + 4 * h), _mm256_mul_epu32(f, kpv));
+#if CK_X_IS_U8
+            const __m256d v = _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(h ? _mm_srli_si128(bytes, 4) : bytes));
+#else
+            const __m256d v = sizeof(CK_XT) == sizeof(float)
+                ? _mm256_cvtps_pd(_mm256_i64gather_ps((const float *)(const void *)(x + f0), pos, 4))
+                : _mm256_i64gather_pd((const double *)(const void *)(x + f0), pos, 8);
+#endif
+            _mm256_storeu_pd(val + m + 4 * h, v);
+        }
+        m += __builtin_popcount(b);
+    }
+    for (int64_t f = n_full * 8; f < d; f++)
+        if (x[f] != 0) {
+            off[m] = f * kp;
+            val[m++] = (double)x[f];
+        }
+    return m;
+}
+#endif
+
+static int64_t CK_FN(soft_compact_scalar)(const CK_XT *x, const uint64_t *mask, int64_t d, int64_t kp,
+                                          ck_soft_ws *ws)
+{
+    int64_t m = 0;
+    for (int64_t f0 = 0; f0 < d; f0 += 64) m = ck_soft_mask_features(mask[f0 / 64], f0, ws->off, m);
+    for (int64_t t = 0; t < m; t++) {
+        ws->val[t] = (double)x[ws->off[t]];
+        ws->off[t] *= kp;
+    }
+    return m;
+}
+
+/* ||x - c||^2 by differences, in feature order: the exact fallback of soft_row_sqdist. */
+static double CK_FN(soft_sqdist_pair)(const CK_XT *x, const double *c, int64_t d)
+{
+    double s = 0.0;
+    for (int64_t f = 0; f < d; f++) {
+        const double t = (double)x[f] - c[f];
+        s += t * t;
+    }
+    return s;
+}
+
+/* Squared distances from row x (its nonzero bitmask: mask) to every centre into ws->dist (k), and
+ * the row's nonzero list in ws->off / ws->val (its length is returned) for the M-step.
+ *
+ * ||x - c||^2 = ||x||^2 + ||c||^2 - 2 x.c, with x.c over the nonzero features only (image rows are
+ * mostly zeros: MNIST 81%). Rounding: the expansion's error is at most a few d eps (||x||^2 + ||c||^2
+ * + 2 sum |x_f c_f|) <= 2 d eps (||x||^2 + ||c||^2), against d eps ||x - c||^2 for differences (the
+ * notebook's cdist). Where the expansion cancels, ||x - c||^2 < (||x||^2 + ||c||^2) / CK_SOFT_GUARD,
+ * the pair is recomputed by differences; every other pair is within 2 CK_SOFT_GUARD = 16 times the
+ * error bound of differences (4 of 53 bits), and so are the responsibilities, whose relative error
+ * is beta times the error of D whatever D is computed by. On MNIST 0.03-0.2% of pairs are
+ * recomputed (all pairs where a centre is a data point). uint8 and float64 X give the same doubles,
+ * nonzero lists and decisions, so the same bits. */
+#define CK_SOFT_GUARD 8.0
+static int64_t CK_FN(soft_row_sqdist)(const CK_XT *x, const uint64_t *mask, const ck_soft_centres *cs,
+                                      ck_soft_ws *ws, int simd)
+{
+    const int64_t d = cs->d, kp = cs->kp;
+#if CK_HAVE_X86_SIMD
+    /* the offsets are formed by 32-bit multiplies */
+    const int64_t m = simd && d <= (int64_t)UINT32_MAX ? CK_FN(soft_compact_avx2)(x, mask, d, kp, ws)
+                                                       : CK_FN(soft_compact_scalar)(x, mask, d, kp, ws);
+#else
+    const int64_t m = CK_FN(soft_compact_scalar)(x, mask, d, kp, ws);
+#endif
+    double xx;
+    ck_soft_dots(ws->off, ws->val, m, cs->CT, kp, ws->dist, &xx);
+    for (int64_t j = 0; j < cs->k; j++) {
+        const double norms = xx + cs->cc[j], d2 = norms - 2.0 * ws->dist[j];
+        ws->dist[j] = d2 * CK_SOFT_GUARD >= norms ? d2 : CK_FN(soft_sqdist_pair)(x, cs->C + j * d, d);
+    }
+    return m;
+}
 
 /* Rows [b, b + nb) as doubles: X itself for float64, else widened into ws->wide. */
 static const double *CK_FN(soft_rows)(const CK_XT *X, int64_t b, int64_t nb, int64_t d, ck_soft_ws *ws)
@@ -16,20 +181,44 @@ static const double *CK_FN(soft_rows)(const CK_XT *X, int64_t b, int64_t nb, int
 #endif
 }
 
+/* The nonzero bitmasks of nb rows (row r's at mask + r * words), in the same pass as the first read of
+ * the block. A block is dense when over 40% of its values are nonzero: there the register tiles beat
+ * the nonzero lists (measured: a list entry costs about twice a tile's feature on dense rows). */
+static int CK_FN(soft_block_masks)(const CK_XT *x, int64_t nb, int64_t d, uint64_t *mask, int simd)
+{
+    const int64_t words = (d + 63) / 64;
+    int64_t nnz = 0;
+    for (int64_t r = 0; r < nb; r++) {
+        uint64_t *mr = mask + r * words;
+#if CK_HAVE_X86_SIMD
+        if (simd) nnz += CK_FN(soft_nzmask_avx2)(x + r * d, d, mr);
+        else
+#endif
+            nnz += CK_FN(soft_nzmask_scalar)(x + r * d, d, mr);
+    }
+    return nnz * 5 > nb * d * 2;
+}
+
 /* E-step on every row: responsibilities (OUT or NULL, n x k), labels (OUT or NULL), the free energy
  * summed per chunk then over chunks in order. */
 static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C,
                                  int64_t k, double beta, int distance, double *resp, int32_t *labels,
                                  double *objective, int n_threads)
 {
-    const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d);
+    const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d), words = (d + 63) / 64;
+    const int simd = ck_simd_avx2();
     double *chunk_energy = malloc((size_t)n_chunks * sizeof(double));
-    if (!chunk_energy) return CK_ERR_NOMEM;
-    int status = CK_OK;
+    ck_soft_centres cs;
+    int status = chunk_energy ? ck_soft_centres_init(&cs, C, k, d) : CK_ERR_NOMEM;
+    if (status != CK_OK) {
+        free(chunk_energy);
+        if (chunk_energy) ck_soft_centres_free(&cs);
+        return status;
+    }
     #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
     {
         ck_soft_ws ws = {0};
-        const int ok = ck_soft_ws_init(&ws, brows, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
+        const int ok = ck_soft_ws_init(&ws, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
         if (!ok) {
             #pragma omp atomic write
             status = CK_ERR_NOMEM;
@@ -42,9 +231,14 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
             double energy = 0.0;
             for (int64_t b = start; b < end; b += brows) {
                 const int64_t nb = end - b < brows ? end - b : brows;
-                ck_soft_sqdist(CK_FN(soft_rows)(X, b, nb, d, &ws), nb, d, C, k, ws.dist);
-                energy += ck_soft_responsibilities(ws.dist, nb, k, beta, distance, w, b,
-                                                   resp ? resp + b * k : NULL, 0, labels ? labels + b : NULL);
+                const int dense = CK_FN(soft_block_masks)(X + b * d, nb, d, ws.mask, simd);
+                if (dense) ck_soft_sqdist(CK_FN(soft_rows)(X, b, nb, d, &ws), nb, d, C, k, ws.bdist);
+                for (int64_t i = b; i < b + nb; i++) {
+                    double *D = dense ? ws.bdist + (i - b) * k : ws.dist;
+                    if (!dense) CK_FN(soft_row_sqdist)(X + i * d, ws.mask + (i - b) * words, &cs, &ws, simd);
+                    energy += ck_soft_row_resp(D, k, beta, distance, w ? w[i] : 1.0, resp ? resp + i * k : NULL, 0,
+                                               labels ? labels + i : NULL);
+                }
             }
             chunk_energy[c] = energy;
         }
@@ -52,25 +246,34 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
     }
     if (status == CK_OK && objective) *objective = ck_sum_ordered(chunk_energy, n_chunks);
     free(chunk_energy);
+    ck_soft_centres_free(&cs);
     return status;
 }
 
-/* One fused iteration from C_old (double): per group of chunks, every block's distances,
- * responsibilities and weighted sums while the rows are in cache; then the groups merge in order and
- * C_new (double) = sums / weights, or C_old where a cluster's total weight is 0 (underflow: it keeps
- * its previous centre). energy (OUT) is the free energy of C_old, shift (OUT) ||C_new - C_old||_F. */
+/* One fused iteration from C_old (double): per group of chunks, row by row, the distances,
+ * responsibilities and weighted sums from the row's nonzero list while it is in L1 (a zero feature
+ * would add an exact 0 to a sum, so the sums are those of the dense rows, in row order); then the
+ * groups merge in order and C_new (double) = sums / weights, or C_old where a cluster's total weight
+ * is 0 (underflow: it keeps its previous centre). energy (OUT) is the free energy of C_old, shift
+ * (OUT) ||C_new - C_old||_F. */
 static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C_old,
                                 int64_t k, double beta, int distance, double *C_new, double *weight_in_clusters,
                                 double *gbuf, int64_t n_groups, double *merged, double *chunk_energy,
                                 int n_threads, double *energy, double *shift)
 {
-    const int64_t kd = k * d, stride = kd + k, n_chunks = ck_n_chunks(n);
-    const int64_t brows = ck_soft_block_rows(d);
-    int status = CK_OK;
+    const int64_t kp = ck_soft_kpad(k), stride = d * kp + kp, n_chunks = ck_n_chunks(n);
+    const int64_t brows = ck_soft_block_rows(d), words = (d + 63) / 64;
+    const int simd = ck_simd_avx2();
+    ck_soft_centres cs;
+    int status = ck_soft_centres_init(&cs, C_old, k, d);
+    if (status != CK_OK) {
+        ck_soft_centres_free(&cs);
+        return status;
+    }
     #pragma omp parallel num_threads(ck_omp_team(n_threads, n_groups))
     {
         ck_soft_ws ws = {0};
-        const int ok = ck_soft_ws_init(&ws, brows, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
+        const int ok = ck_soft_ws_init(&ws, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
         if (!ok) {
             #pragma omp atomic write
             status = CK_ERR_NOMEM;
@@ -78,7 +281,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
         #pragma omp for schedule(dynamic, 1)
         for (int64_t g = 0; g < n_groups; g++) {
             if (!ok) continue;
-            double *sums = gbuf + g * stride, *wsum = sums + kd;
+            double *sums = gbuf + g * stride, *wsum = sums + d * kp;
             memset(sums, 0, (size_t)stride * sizeof(double));
             int64_t c0, c1;
             ck_group_chunks(g, n_groups, n_chunks, &c0, &c1);
@@ -88,25 +291,42 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                 double e = 0.0;
                 for (int64_t b = start; b < end; b += brows) {
                     const int64_t nb = end - b < brows ? end - b : brows;
+                    if (!CK_FN(soft_block_masks)(X + b * d, nb, d, ws.mask, simd)) {
+                        for (int64_t i = b; i < b + nb; i++) {
+                            const int64_t m = CK_FN(soft_row_sqdist)(X + i * d, ws.mask + (i - b) * words, &cs, &ws,
+                                                                     simd);
+                            e += ck_soft_row_resp(ws.dist, k, beta, distance, w ? w[i] : 1.0, ws.resp, 1, NULL);
+                            for (int64_t j = 0; j < k; j++) wsum[j] += ws.resp[j];
+                            ck_soft_scatter(ws.off, ws.val, m, ws.resp, kp, sums);
+                        }
+                        continue;
+                    }
+                    /* the block's partial sums from 0 in row order, then added to the group's */
                     const double *xb = CK_FN(soft_rows)(X, b, nb, d, &ws);
-                    ck_soft_sqdist(xb, nb, d, C_old, k, ws.dist);
-                    e += ck_soft_responsibilities(ws.dist, nb, k, beta, distance, w, b, ws.resp, 1, NULL);
-                    for (int64_t r = 0; r < nb; r++)
-                        for (int64_t j = 0; j < k; j++) wsum[j] += ws.resp[r * k + j];
-                    ck_soft_accumulate(xb, nb, d, ws.resp, k, sums);
+                    ck_soft_sqdist(xb, nb, d, C_old, k, ws.bdist);
+                    for (int64_t r = 0; r < nb; r++) {
+                        double *rr = ws.bresp + r * k;
+                        e += ck_soft_row_resp(ws.bdist + r * k, k, beta, distance, w ? w[b + r] : 1.0, rr, 1, NULL);
+                        for (int64_t j = 0; j < k; j++) wsum[j] += rr[j];
+                    }
+                    memset(ws.bsums, 0, (size_t)(k * d) * sizeof(double));
+                    ck_soft_accumulate(xb, nb, d, ws.bresp, k, ws.bsums);
+                    for (int64_t f = 0; f < d; f++)
+                        for (int64_t j = 0; j < k; j++) sums[f * kp + j] += ws.bsums[j * d + f];
                 }
                 chunk_energy[c] = e;
             }
         }
         ck_soft_ws_free(&ws);
     }
+    ck_soft_centres_free(&cs);
     if (status != CK_OK) return status;
     ck_merge_groups(gbuf, n_groups, stride, stride, merged, n_threads);
-    const double *sums = merged, *wsum = merged + kd;
+    const double *sums = merged, *wsum = merged + d * kp;
     double sq = 0.0;
     for (int64_t j = 0; j < k; j++) {
         for (int64_t f = 0; f < d; f++) {
-            const double c = wsum[j] > 0 ? sums[j * d + f] / wsum[j] : C_old[j * d + f];
+            const double c = wsum[j] > 0 ? sums[f * kp + j] / wsum[j] : C_old[j * d + f];
             const double t = c - C_old[j * d + f];
             sq += t * t;
             C_new[j * d + f] = c;

@@ -107,6 +107,88 @@ def test_step_matches_twin(dtype, n_threads, weighted, distance):
     assert shift == pytest.approx(shift_ref, rel=1e-6 if dtype == np.float32 else 1e-9)
 
 
+def make_sparse(dtype, n=700, d=203, k=6, seed=0):
+    """Image-like rows: ~80% zeros, in runs and scattered, d neither a multiple of 8 nor of 64 (the
+    kernels build each row's nonzero list 8 and 64 features at a time, then the tail)."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(1, 256, (n, d)) * (rng.random((n, d)) < 0.2)
+    X[:, :40] = 0
+    X[:, -3:] = rng.integers(0, 256, (n, 3)) * (rng.random((n, 3)) < 0.5)
+    X = X.astype(dtype)
+    C = X[rng.choice(n, k, replace=False)].astype(np.float64) + rng.uniform(0, 5, (k, d))
+    return X, C.astype(cdtype(dtype))
+
+
+def make_mixed(dtype):
+    """Sparse rows with dense blocks among them: both kernels feed the same group sums."""
+    X, C = make_sparse(dtype)
+    X[130:400] = np.random.default_rng(4).integers(1, 256, (270, X.shape[1])).astype(dtype)
+    return X, C
+
+
+@pytest.mark.parametrize("make", [make_sparse, make_mixed])
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sparse_rows_match_twin(dtype, n_threads, make):
+    X, C = make(dtype)
+    w = weights(len(X), True)
+    R = np.empty((len(X), len(C)))
+    energy = core.estep(X, w, C, 0.02, 0, R, None, n_threads)
+    R_ref, _, energy_ref = twins.soft_estep(X, C, 0.02, "euclidean", w)
+    np.testing.assert_allclose(R, R_ref, rtol=1e-9, atol=1e-14)
+    assert energy == pytest.approx(energy_ref, rel=1e-11)
+    assert 0.05 < R.max(axis=1).mean() < 0.999
+    C_new = np.empty_like(C)
+    core.step(X, w, C, 0.02, 0, C_new, None, n_threads)
+    np.testing.assert_allclose(C_new, twins.soft_step(X, w, C, 0.02, "euclidean")[0], **tol_for(dtype))
+
+
+@pytest.mark.parametrize("k", [1, 4, 37])  # 37 centres: several blocks of 16 and a narrower last one
+def test_sparse_rows_many_centres(k):
+    X, _ = make_sparse(np.float64, n=300)
+    C = X[:k] + np.random.default_rng(1).uniform(0, 5, (k, X.shape[1]))
+    R = np.empty((len(X), k))
+    core.estep(X, None, C, 0.02, 0, R, None, 2)
+    np.testing.assert_allclose(R, twins.soft_estep(X, C, 0.02, "euclidean")[0], rtol=1e-9, atol=1e-14)
+    C_new = np.empty_like(C)
+    core.step(X, None, C, 0.02, 0, C_new, None, 2)
+    np.testing.assert_allclose(C_new, twins.soft_step(X, None, C, 0.02, "euclidean")[0], rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("distance", ["euclidean", "sqeuclidean"])
+def test_cancelling_expansion_is_recomputed(distance):
+    # Points 1e6 from the origin, 1e-3 from their centres: ||x||^2 + ||c||^2 - 2 x.c would lose
+    # everything (its rounding error ~1e-3 against distances^2 ~1e-6); the guard takes differences.
+    rng = np.random.default_rng(2)
+    C = 1e6 + rng.uniform(0, 1e-2, (3, 5))
+    X = C[rng.integers(0, 3, 300)] + rng.normal(0, 1e-3, (300, 5))
+    X[::7] = 0.0  # and rows of zeros, whose list is empty
+    beta = 500.0 if distance == "euclidean" else 1e5
+    R = np.empty((len(X), 3))
+    core.estep(X, None, C, beta, DIST[distance], R, None, 2)
+    R_ref = twins.soft_estep(X, C, beta, distance)[0]
+    np.testing.assert_allclose(R, R_ref, rtol=1e-7, atol=1e-12)
+    near = ~(X == 0).all(axis=1)
+    assert 0.4 < R[near].max(axis=1).mean() < 0.99  # soft: a wrong distance would show
+
+
+def test_portable_path_agrees_with_simd():
+    # CKMEANS_NO_SIMD=1 forces the portable kernels (libm exp, unfused sums): the same up to rounding.
+    code = ("import numpy as np, sys; sys.path.insert(0, %r); import test_soft as t;"
+            "X, C = t.make_sparse(np.uint8); R = np.empty((len(X), len(C)));"
+            "t.core.estep(X, None, C, 0.02, 0, R, None, 2); C1 = np.empty_like(C);"
+            "t.core.step(X, None, C, 0.02, 0, C1, None, 2); np.save(sys.argv[1], np.concatenate([R.ravel(), C1.ravel()]))"
+            ) % str(Path(__file__).resolve().parent)
+    out = []
+    for flag in ["0", "1"]:
+        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_soft_simd_{os.getpid()}_{flag}.npy"
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True,
+                       env=dict(os.environ, CKMEANS_NO_SIMD=flag))
+        out.append(np.load(path))
+        path.unlink()
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-12, atol=1e-15)
+
+
 def test_step_in_place():
     X, C = make_data(np.float64)
     out = np.empty_like(C)
@@ -201,6 +283,15 @@ def test_uint8_equals_float64_bit_for_bit():
     np.testing.assert_array_equal(a.centroids, b.centroids)
     np.testing.assert_array_equal(a.responsibilities, b.responsibilities)
     assert a.objective == b.objective
+
+
+def test_uint8_equals_float64_on_sparse_and_mixed_rows():
+    for make in (make_sparse, make_mixed):
+        X8, C0 = make(np.uint8)
+        a = soft_kmeans(X8, 6, 0.02, init=C0, tol=0, max_iter=3, n_threads=2)
+        b = soft_kmeans(X8.astype(np.float64), 6, 0.02, init=C0, tol=0, max_iter=3, n_threads=1)
+        np.testing.assert_array_equal(a.centroids, b.centroids)
+        np.testing.assert_array_equal(a.responsibilities, b.responsibilities)
 
 
 def test_float32_follows_float64():
