@@ -34,9 +34,14 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const CK_CT *C, int64
     yy->lb = malloc((size_t)(n * t) * sizeof(float));
     yy->gdrift = calloc((size_t)t, sizeof(double));
     yy->chunk_searched = calloc((size_t)n_chunks, sizeof(int64_t));
+    yy->perm = malloc((size_t)k * sizeof(int32_t));
+    yy->goff = calloc((size_t)t + 1, sizeof(int64_t));
+    yy->cp = malloc((size_t)(k * d) * sizeof(CK_CT));
+    yy->cp_sqnorm = malloc((size_t)k * sizeof(CK_CT));
+    yy->gpos = malloc((size_t)k * sizeof(int32_t));
     CK_CT *gc = malloc((size_t)(t * d) * sizeof(CK_CT));
-    int status = yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched && gc ? CK_OK
-                                                                                               : CK_ERR_NOMEM;
+    int status = yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched && yy->perm && yy->goff && yy->cp &&
+                 yy->cp_sqnorm && yy->gpos && gc ? CK_OK : CK_ERR_NOMEM;
     if (status == CK_OK && t > 1) {
         for (int64_t g = 0; g < t; g++) memcpy(gc + g * d, C + (g * k / t) * d, (size_t)d * sizeof(CK_CT));
         int n_iter, conv;
@@ -46,17 +51,42 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const CK_CT *C, int64
         memset(yy->group_of, 0, (size_t)k * sizeof(int32_t));
     }
     free(gc);
-    if (status != CK_OK) ck_yy_free(yy);
-    return status;
+    if (status != CK_OK) { ck_yy_free(yy); return status; }
+    /* A stable counting sort by group: each group's centres contiguous, in increasing index. */
+    for (int64_t j = 0; j < k; j++) yy->goff[yy->group_of[j] + 1]++;
+    for (int64_t g = 0; g < t; g++) {
+        if (yy->goff[g + 1] > yy->max_group) yy->max_group = yy->goff[g + 1];
+        yy->goff[g + 1] += yy->goff[g];
+    }
+    int64_t *next = malloc((size_t)t * sizeof(int64_t));
+    if (!next) { ck_yy_free(yy); return CK_ERR_NOMEM; }
+    memcpy(next, yy->goff, (size_t)t * sizeof(int64_t));
+    for (int64_t j = 0; j < k; j++) yy->perm[next[yy->group_of[j]]++] = (int32_t)j;
+    free(next);
+    for (int64_t p = 0; p < k; p++) yy->gpos[p] = yy->group_of[yy->perm[p]];
+    yy->scratch = calloc((size_t)n_threads, sizeof(ck_yy_scratch));
+    if (!yy->scratch) { ck_yy_free(yy); return CK_ERR_NOMEM; }
+    yy->n_scratch = n_threads;
+    for (int i = 0; i < n_threads; i++)
+        if (ck_yy_scratch_init(yy->scratch + i, d, t, yy->max_group, sizeof(CK_XT), sizeof(CK_CT)) != CK_OK) {
+            ck_yy_free(yy);
+            return CK_ERR_NOMEM;
+        }
+    return CK_OK;
 }
 
-/* Once per step, before the chunks: the norm bound behind E(x). */
-static void CK_FN(yy_prepare)(ck_yy *yy, const CK_CT *c_sqnorm, int64_t k)
+/* Once per step, before the chunks: the norm bound behind E(x), and the centres in group order. */
+static void CK_FN(yy_prepare)(ck_yy *yy, const CK_CT *C, const CK_CT *c_sqnorm, int64_t k, int64_t d)
 {
     double m = 0;
     for (int64_t j = 0; j < k; j++) if ((double)c_sqnorm[j] > m) m = c_sqnorm[j];
     /* c_sqnorm is ||c||^2 rounded to the centroid type: far less than 0.1% off. */
     yy->c_maxnorm = sqrt(m) * 1.001;
+    CK_CT *cp = yy->cp, *cpsq = yy->cp_sqnorm;
+    for (int64_t p = 0; p < k; p++) {
+        memcpy(cp + p * d, C + (int64_t)yy->perm[p] * d, (size_t)d * sizeof(CK_CT));
+        cpsq[p] = c_sqnorm[yy->perm[p]];
+    }
 }
 
 /* Once per step, after the new centres: how far each centre moved (relocations included), rounded
@@ -79,22 +109,60 @@ static inline double CK_FN(yy_slack)(double x_sqnorm, double c_maxnorm, int64_t 
     return 2 * (u * (double)(d + 3) + (double)(d + 8) * 0x1p-53) * r * r;
 }
 
+/* Per row and group of the search: g1 the best score, g2 the second best, gi the group-order
+ * position (see yy->perm) of g1;
+ * gi = CK_YY_EMPTY for a group searched that has no centre, CK_YY_SKIPPED for a group not searched
+ * (its bound stays). */
+#ifndef CK_YY_SKIPPED
+#define CK_YY_EMPTY (-1)
+#define CK_YY_SKIPPED (-2)
+/* A row whose bounds leave more than this share of the centres goes to the batched full search
+ * (register-blocked over rows) instead of a search of its groups one row at a time. */
+#define CK_YY_LOCAL_SHARE 0.5
+#endif
+
+#ifndef CK_YY_SHARE_FN
+#define CK_YY_SHARE_FN
+#include <stdio.h>
+static double ck_yy_share(void) { static double v = -1; if (v < 0) { const char *e = getenv("CKYY_SHARE"); v = e ? atof(e) : CK_YY_LOCAL_SHARE; } return v; }
+#endif
+/* Running best two of one group with sc, the score at group-order position p. Positions are
+ * visited in increasing order and, within a group, increasing position is increasing centre index,
+ * so keeping the first of equal scores keeps the lowest index. */
+static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int32_t *bp)
+{
+    const int better = sc < *b1;
+    *b2 = better ? *b1 : (sc < *b2 ? sc : *b2);
+    *bp = better ? p : *bp;
+    *b1 = better ? sc : *b1;
+}
+
 /* Labels of chunk rows [start, end) against C (centres of this step), exactly as Lloyd's search
  * would give them: lab[r] and dist[r] = ||x - c_label||^2 by differences (the inertia history).
- * labels: the previous step's labels (read only). Returns the number of rows searched. */
+ * labels: the previous step's labels (read only). Returns the number of rows searched.
+ * A row is skipped when its bounds prove its label (see the top of this file). Otherwise only the
+ * groups whose bound does not exclude them are searched (always the group of the old label a): a
+ * group is excluded when lb^2 > ub^2 + 4 E, which makes every centre in it lose, in Lloyd's
+ * arithmetic, to whichever centre wins the search (its score is at most a's plus 2 E). */
 static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64_t d, const double *x_sqnorm,
                                const CK_CT *C, const CK_CT *c_sqnorm, int64_t k, const int32_t *labels,
                                ck_yy *yy, ck_yy_scratch *s, ck_argmin_ws *aw, int32_t *lab, double *dist)
 {
-    const int64_t t = yy->t;
+    const int64_t t = yy->t, nr = end - start;
     const double up = 1 + (double)(d + 8) * 0x1p-52, down = 1 - 0x1p-50;
+    const CK_CT *cp = yy->cp, *cpsq = yy->cp_sqnorm;
+    CK_CT *g1 = s->g1, *g2 = s->g2, *tile = s->tile, *dots = s->dots;
+    int32_t *gi = s->gi;
     CK_XT *xg = s->xg;
-    int64_t ng = 0;
-    for (int64_t i = start; i < end; i++) {
-        const int64_t r = i - start;
+    int64_t nfull = 0, nsearched = 0;
+    for (int64_t r = 0; r < nr; r++) {
+        const int64_t i = start + r;
         const int32_t a = labels[i];
+        float *lb = yy->lb + i * t;
+        CK_CT *h1 = g1 + r * t, *h2 = g2 + r * t;
+        int32_t *hi = gi + r * t;
+        s->searched[r] = 1;
         if (a >= 0) {
-            float *lb = yy->lb + i * t;
             double lbmin = INFINITY;
             for (int64_t g = 0; g < t; g++) {
                 if (yy->gdrift[g] > 0) lb[g] = ck_round_down((double)lb[g] - yy->gdrift[g]);
@@ -105,70 +173,103 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
             if (lbmin > 0 && dd * up + 2 * E < lbmin * lbmin * down) {
                 lab[r] = a;
                 dist[r] = dd;
+                s->searched[r] = 0;
                 continue;
             }
-        }
-        s->rows[ng] = r;
-        memcpy(xg + ng * d, X + i * d, (size_t)d * sizeof(CK_XT));
-        ng++;
-    }
-    if (ng == 0) return 0;
-
-    /* Every score of the gathered rows, block by block of centres as ck_argmin_rows goes; per row
-     * and group only the best two (and where the best is) are kept. */
-    CK_CT *g1 = s->g1, *g2 = s->g2, *tile = s->tile;
-    int32_t *gi = s->gi;
-    for (int64_t e = 0; e < ng * t; e++) { g1[e] = g2[e] = (CK_CT)INFINITY; gi[e] = -1; }
-    for (int64_t cb = 0; cb < k; cb += CK_CBLOCK) {
-        const int64_t nc = k - cb < CK_CBLOCK ? k - cb : CK_CBLOCK;
-        CK_FN(ck_dots_tile)(xg, ng, d, C + cb * d, nc, tile);
-        for (int64_t q = 0; q < ng; q++)
-            for (int64_t j = 0; j < nc; j++) {
-                const CK_CT sc = c_sqnorm[cb + j] - 2 * tile[q * nc + j];
-                const int64_t e = q * t + yy->group_of[cb + j];
-                if (sc < g1[e]) { g2[e] = g1[e]; g1[e] = sc; gi[e] = (int32_t)(cb + j); }
-                else if (sc < g2[e]) g2[e] = sc;
+            nsearched++;
+            const double thr = dd * up + 4 * E;
+            int64_t cand = 0;
+            for (int64_t g = 0; g < t; g++) {
+                s->need[g] = g == yy->group_of[a] || !(lb[g] > 0 && (double)lb[g] * lb[g] * down > thr);
+                if (s->need[g]) cand += yy->goff[g + 1] - yy->goff[g];
             }
+            if (cand <= ck_yy_share() * (double)k) {
+                for (int64_t g = 0; g < t; g++) {
+                    hi[g] = CK_YY_SKIPPED;
+                    if (!s->need[g]) continue;
+                    h1[g] = h2[g] = (CK_CT)INFINITY;
+                    hi[g] = CK_YY_EMPTY;
+                    const int64_t p0 = yy->goff[g], ng = yy->goff[g + 1] - p0;
+                    if (ng == 0) continue;
+                    CK_FN(ck_dots_tile)(X + i * d, 1, d, cp + p0 * d, ng, dots);
+                    for (int64_t p = 0; p < ng; p++)
+                        CK_FN(yy_take)(cpsq[p0 + p] - 2 * dots[p], (int32_t)(p0 + p), h1 + g, h2 + g, hi + g);
+                }
+                continue;
+            }
+        } else {
+            nsearched++;
+        }
+        for (int64_t g = 0; g < t; g++) { h1[g] = h2[g] = (CK_CT)INFINITY; hi[g] = CK_YY_EMPTY; }
+        s->rows[nfull] = r;
+        memcpy(xg + nfull * d, X + i * d, (size_t)d * sizeof(CK_XT));
+        nfull++;
     }
+    if (nsearched == 0) return 0;
+
+    /* Full searches, batched: every score, block by block of centres in group order, so each row's
+     * running best two of a group stay in registers until the group ends. */
+    for (int64_t cb = 0; nfull && cb < k; cb += CK_CBLOCK) {
+        const int64_t nc = k - cb < CK_CBLOCK ? k - cb : CK_CBLOCK, ce = cb + nc;
+        CK_FN(ck_dots_tile)(xg, nfull, d, cp + cb * d, nc, tile);
+        for (int64_t q = 0; q < nfull; q++) {
+            const int64_t o = s->rows[q] * t;
+            const CK_CT *tq = tile + q * nc - cb;
+            for (int64_t p = cb; p < ce;) {
+                const int32_t g = yy->gpos[p];
+                const int64_t pe = yy->goff[g + 1] < ce ? yy->goff[g + 1] : ce;
+                CK_CT b1 = g1[o + g], b2 = g2[o + g];
+                int32_t bi = gi[o + g];
+                for (; p < pe; p++) CK_FN(yy_take)(cpsq[p] - 2 * tq[p], (int32_t)p, &b1, &b2, &bi);
+                g1[o + g] = b1; g2[o + g] = b2; gi[o + g] = bi;
+            }
+        }
+    }
+    /* The winner of every searched row; a near tie (two best within 4 E) goes to Lloyd's search. */
     int64_t nt = 0;
-    for (int64_t q = 0; q < ng; q++) {
+    CK_XT *xt = s->xt;
+    for (int64_t r = 0; r < nr; r++) {
+        if (!s->searched[r]) continue;
+        const CK_CT *h1 = g1 + r * t, *h2 = g2 + r * t;
+        const int32_t *hi = gi + r * t;
         CK_CT best = (CK_CT)INFINITY, second = (CK_CT)INFINITY;
         int32_t b = INT32_MAX;
         for (int64_t g = 0; g < t; g++) {
-            const int64_t e = q * t + g;
-            if (gi[e] < 0) continue; /* a group with no centre */
-            if (g1[e] < best || (g1[e] == best && gi[e] < b)) { second = best; best = g1[e]; b = gi[e]; }
-            else if (g1[e] < second) second = g1[e];
-            if (g2[e] < second) second = g2[e];
+            if (hi[g] < 0) continue;
+            const int32_t j = yy->perm[hi[g]];
+            if (h1[g] < best || (h1[g] == best && j < b)) { second = best; best = h1[g]; b = j; }
+            else if (h1[g] < second) second = h1[g];
+            if (h2[g] < second) second = h2[g];
         }
-        const int64_t i = start + s->rows[q];
-        lab[s->rows[q]] = b;
-        if (!((double)second - (double)best > 4 * CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d)))
-            s->ties[nt++] = q;
+        lab[r] = b;
+        if (!((double)second - (double)best > 4 * CK_FN(yy_slack)(x_sqnorm[start + r], yy->c_maxnorm, d))) {
+            s->ties[nt] = r;
+            memcpy(xt + nt * d, X + (start + r) * d, (size_t)d * sizeof(CK_XT));
+            nt++;
+        }
     }
     if (nt) {
-        /* Near ties: Lloyd's own search decides. Ties are in increasing order, so compacting them to
-         * the front of the gather buffer never overwrites a row still to be moved. */
-        for (int64_t m = 0; m < nt; m++)
-            if (s->ties[m] != m) memcpy(xg + m * d, xg + s->ties[m] * d, (size_t)d * sizeof(CK_XT));
-        CK_FN(ck_argmin_rows)(xg, nt, d, C, c_sqnorm, k, s->tie_lab, aw);
-        for (int64_t m = 0; m < nt; m++) lab[s->rows[s->ties[m]]] = s->tie_lab[m];
+        CK_FN(ck_argmin_rows)(xt, nt, d, C, c_sqnorm, k, s->tie_lab, aw);
+        for (int64_t m = 0; m < nt; m++) lab[s->ties[m]] = s->tie_lab[m];
     }
-    for (int64_t q = 0; q < ng; q++) {
-        const int64_t r = s->rows[q], i = start + r;
+    for (int64_t r = 0; r < nr; r++) {
+        if (!s->searched[r]) continue;
+        const int64_t i = start + r;
         const int32_t l = lab[r];
         const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
         float *lb = yy->lb + i * t;
         for (int64_t g = 0; g < t; g++) {
-            const int64_t e = q * t + g;
-            const CK_CT v = gi[e] == l ? g2[e] : g1[e];
+            const int64_t e = r * t + g;
+            if (gi[e] == CK_YY_SKIPPED) continue;
+            if (gi[e] == CK_YY_EMPTY) { lb[g] = INFINITY; continue; }
+            const CK_CT v = yy->perm[gi[e]] == l ? g2[e] : g1[e];
             if (v == (CK_CT)INFINITY) { lb[g] = INFINITY; continue; }
             const double sq = x_sqnorm[i] + (double)v - E;
             lb[g] = sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
         }
         dist[r] = CK_FN(ck_sqdist)(X + i * d, C + (int64_t)l * d, d);
     }
-    return ng;
+    return nsearched;
 }
 
 #undef CK_FIT_CT

@@ -86,17 +86,16 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
 {
     CK_CT *c_sqnorm = (CK_CT *)ws->c_sqnorm;
     CK_FN(ck_sqnorms_c)(C_old, k, d, c_sqnorm);
-    if (yy) CK_FN(yy_prepare)(yy, c_sqnorm, k);
+    if (yy) CK_FN(yy_prepare)(yy, C_old, c_sqnorm, k, d);
     const int64_t kd = k * d, stride = ws->stride;
     int status = CK_OK;
     #pragma omp parallel num_threads(ck_omp_team(n_threads, ws->n_groups))
     {
         ck_argmin_ws aw;
-        ck_yy_scratch ys = {0};
+        ck_yy_scratch *ys = yy ? yy->scratch + ck_omp_thread_num() : NULL;
         int32_t *lab = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
         double *dist = malloc((size_t)CK_CHUNK_ROWS * sizeof(double));
         int ok = CK_FN(ck_argmin_ws_init)(&aw, k, d) == CK_OK && lab && dist;
-        if (ok && yy) ok = ck_yy_scratch_init(&ys, d, yy->t, sizeof(CK_XT), sizeof(CK_CT)) == CK_OK;
 #if CK_X_IS_U8
         /* Unweighted uint8: a chunk's rows (<= 128 x 255 < 2^16) add up exactly in uint16, 16 lanes
          * per AVX2 add instead of 4 doubles, and only the clusters the chunk touched are flushed
@@ -127,7 +126,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
                 ck_chunk_rows(c, n, &start, &end);
                 if (yy) {
                     yy->chunk_searched[c] = CK_FN(yy_chunk)(X, start, end, d, x_sqnorm, C_old, c_sqnorm, k,
-                                                            labels, yy, &ys, &aw, lab, dist);
+                                                            labels, yy, ys, &aw, lab, dist);
                 } else {
                     CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, &aw);
                     /* ||x - c||^2 = ||x||^2 + (||c||^2 - 2 x.c): cheap because both terms are at
@@ -170,7 +169,6 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
             ws->group_changed[g] = changed;
         }
         ck_argmin_ws_free(&aw);
-        ck_yy_scratch_free(&ys);
         free(lab);
         free(dist);
 #if CK_X_IS_U8
