@@ -250,11 +250,11 @@ int ck_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, co
  * search), bit-identical centroids, the same *n_iter, *converged and final *inertia.
  * inertia_history differs in rounding only (each row's squared distance is taken by differences
  * instead of from ||x||^2 - 2 x.c + ||c||^2).
- *   n_groups          IN   >= 0; 0 = the default, ceil(n_clusters / 10) capped at 64; 1 gives
+ *   n_groups          IN   >= 0; 0 = the default, ceil(n_clusters / 4) capped at 64; 1 gives
  *                          Hamerly-like single bounds; values above n_clusters are treated as n_clusters
  *   searched_history  OUT  max_iter int64 counts of the rows searched in each iteration (the first
  *                          iteration searches all), or NULL
- * Extra memory: 4 x n_groups bytes per sample (float32 lower bounds, rounded down) plus
+ * Extra memory: 4 x (n_groups + 1) bytes per sample (float32 bounds) plus
  * O(n_clusters x n_features) and per thread O(n_features + n_groups) x 128 rows of scratch. */
 int ck_kmeans_fit_yinyang_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                               int64_t n_clusters, float *centroids, int32_t *labels, int max_iter,

@@ -24,10 +24,13 @@
 /* Groups of centres: a few Lloyd iterations on the initial centres themselves (Ding et al.), from
  * evenly spaced ones, so centres that start close share a group. Bounds start empty (every row is
  * searched in the first step, where all labels are -1). */
-static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const CK_CT *C, int64_t k, int64_t t,
-                          int64_t n_chunks, int n_threads)
+static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const double *w, const double *x_sqnorm,
+                          const CK_CT *C, int64_t k, int64_t t, int64_t n_chunks, int n_threads)
 {
     memset(yy, 0, sizeof(*yy));
+    for (int64_t i = 0; i < n; i++) yy->wx_sqnorm += (w ? w[i] : 1.0) * x_sqnorm[i];
+    yy->ub = malloc((size_t)n * sizeof(float));
+    yy->drift = calloc((size_t)k, sizeof(double));
     yy->t = t;
     yy->n_chunks = n_chunks;
     yy->group_of = malloc((size_t)k * sizeof(int32_t));
@@ -40,7 +43,7 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const CK_CT *C, int64
     yy->cp_sqnorm = malloc((size_t)k * sizeof(CK_CT));
     yy->gpos = malloc((size_t)k * sizeof(int32_t));
     CK_CT *gc = malloc((size_t)(t * d) * sizeof(CK_CT));
-    int status = yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched && yy->perm && yy->goff && yy->cp &&
+    int status = yy->ub && yy->drift && yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched && yy->perm && yy->goff && yy->cp &&
                  yy->cp_sqnorm && yy->gpos && gc ? CK_OK : CK_ERR_NOMEM;
     if (status == CK_OK && t > 1) {
         for (int64_t g = 0; g < t; g++) memcpy(gc + g * d, C + (g * k / t) * d, (size_t)d * sizeof(CK_CT));
@@ -98,8 +101,29 @@ static void CK_FN(yy_drifts)(ck_yy *yy, const CK_CT *C_old, const CK_CT *C_new, 
     for (int64_t j = 0; j < k; j++) {
         const double s = CK_FN(shift)(C_new + j * d, C_old + j * d, d);
         const double dr = s > 0 ? sqrt(s) * up : 0;
+        yy->drift[j] = dr;
         if (dr > yy->gdrift[yy->group_of[j]]) yy->gdrift[yy->group_of[j]] = dr;
     }
+}
+
+/* The inertia of the step's labels against C from the cluster sums, before relocation:
+ * sum_i w_i ||x_i||^2 + sum_j (W_j ||c_j||^2 - 2 c_j . S_j), in double, O(k d) instead of a distance
+ * per row (skipped rows have none). Exact in real arithmetic; like Lloyd's own history (which expands
+ * ||x||^2 - 2 x.c + ||c||^2 per row) it loses digits when the points sit far from the origin. */
+static double CK_FN(yy_inertia)(const ck_yy *yy, const double *sums, const double *wsum, const CK_CT *C,
+                                int64_t k, int64_t d)
+{
+    double s = yy->wx_sqnorm;
+    for (int64_t j = 0; j < k; j++) {
+        double cc = 0, cs = 0;
+        for (int64_t f = 0; f < d; f++) {
+            const double c = C[j * d + f];
+            cc += c * c;
+            cs += c * sums[j * d + f];
+        }
+        s += wsum[j] * cc - 2 * cs;
+    }
+    return s > 0 ? s : 0;
 }
 
 static inline double CK_FN(yy_slack)(double x_sqnorm, double c_maxnorm, int64_t d)
@@ -121,11 +145,6 @@ static inline double CK_FN(yy_slack)(double x_sqnorm, double c_maxnorm, int64_t 
 #define CK_YY_LOCAL_SHARE 0.5
 #endif
 
-#ifndef CK_YY_SHARE_FN
-#define CK_YY_SHARE_FN
-#include <stdio.h>
-static double ck_yy_share(void) { static double v = -1; if (v < 0) { const char *e = getenv("CKYY_SHARE"); v = e ? atof(e) : CK_YY_LOCAL_SHARE; } return v; }
-#endif
 /* Running best two of one group with sc, the score at group-order position p. Positions are
  * visited in increasing order and, within a group, increasing position is increasing centre index,
  * so keeping the first of equal scores keeps the lowest index. */
@@ -137,8 +156,8 @@ static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int
     *b1 = better ? sc : *b1;
 }
 
-/* Labels of chunk rows [start, end) against C (centres of this step), exactly as Lloyd's search
- * would give them: lab[r] and dist[r] = ||x - c_label||^2 by differences (the inertia history).
+/* Labels lab[r] of chunk rows [start, end) against C (centres of this step), exactly as Lloyd's
+ * search would give them.
  * labels: the previous step's labels (read only). Returns the number of rows searched.
  * A row is skipped when its bounds prove its label (see the top of this file). Otherwise only the
  * groups whose bound does not exclude them are searched (always the group of the old label a): a
@@ -146,7 +165,7 @@ static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int
  * arithmetic, to whichever centre wins the search (its score is at most a's plus 2 E). */
 static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64_t d, const double *x_sqnorm,
                                const CK_CT *C, const CK_CT *c_sqnorm, int64_t k, const int32_t *labels,
-                               ck_yy *yy, ck_yy_scratch *s, ck_argmin_ws *aw, int32_t *lab, double *dist)
+                               ck_yy *yy, ck_yy_scratch *s, ck_argmin_ws *aw, int32_t *lab)
 {
     const int64_t t = yy->t, nr = end - start;
     const double up = 1 + (double)(d + 8) * 0x1p-52, down = 1 - 0x1p-50;
@@ -168,22 +187,31 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
                 if (yy->gdrift[g] > 0) lb[g] = ck_round_down((double)lb[g] - yy->gdrift[g]);
                 if (lb[g] < lbmin) lbmin = lb[g];
             }
-            const double dd = CK_FN(ck_sqdist)(X + i * d, C + (int64_t)a * d, d);
             const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
-            if (lbmin > 0 && dd * up + 2 * E < lbmin * lbmin * down) {
+            const double lim = lbmin > 0 ? lbmin * lbmin * down - 2 * E : -1;
+            if (yy->drift[a] > 0) yy->ub[i] = ck_round_up((double)yy->ub[i] + yy->drift[a]);
+            if ((double)yy->ub[i] * yy->ub[i] * up < lim) {
                 lab[r] = a;
-                dist[r] = dd;
+                s->searched[r] = 0;
+                continue;
+            }
+            /* The bound drifted too far: tighten it to the distance itself (Hamerly's second test). */
+            const double dd = CK_FN(ck_sqdist)(X + i * d, C + (int64_t)a * d, d);
+            yy->ub[i] = ck_round_up(sqrt(dd * up) * up);
+            if (dd * up < lim) {
+                lab[r] = a;
                 s->searched[r] = 0;
                 continue;
             }
             nsearched++;
+            /* Only the groups whose bound does not exclude them, and always a's group. */
             const double thr = dd * up + 4 * E;
             int64_t cand = 0;
             for (int64_t g = 0; g < t; g++) {
                 s->need[g] = g == yy->group_of[a] || !(lb[g] > 0 && (double)lb[g] * lb[g] * down > thr);
                 if (s->need[g]) cand += yy->goff[g + 1] - yy->goff[g];
             }
-            if (cand <= ck_yy_share() * (double)k) {
+            if (cand <= CK_YY_LOCAL_SHARE * (double)k) {
                 for (int64_t g = 0; g < t; g++) {
                     hi[g] = CK_YY_SKIPPED;
                     if (!s->need[g]) continue;
@@ -200,7 +228,10 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
         } else {
             nsearched++;
         }
-        for (int64_t g = 0; g < t; g++) { h1[g] = h2[g] = (CK_CT)INFINITY; hi[g] = CK_YY_EMPTY; }
+        for (int64_t g = 0; g < t; g++) {
+            h1[g] = h2[g] = (CK_CT)INFINITY;
+            hi[g] = CK_YY_EMPTY;
+        }
         s->rows[nfull] = r;
         memcpy(xg + nfull * d, X + i * d, (size_t)d * sizeof(CK_XT));
         nfull++;
@@ -261,13 +292,11 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
         for (int64_t g = 0; g < t; g++) {
             const int64_t e = r * t + g;
             if (gi[e] == CK_YY_SKIPPED) continue;
-            if (gi[e] == CK_YY_EMPTY) { lb[g] = INFINITY; continue; }
-            const CK_CT v = yy->perm[gi[e]] == l ? g2[e] : g1[e];
-            if (v == (CK_CT)INFINITY) { lb[g] = INFINITY; continue; }
+            const CK_CT v = gi[e] == CK_YY_EMPTY ? (CK_CT)INFINITY : yy->perm[gi[e]] == l ? g2[e] : g1[e];
             const double sq = x_sqnorm[i] + (double)v - E;
-            lb[g] = sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
+            lb[g] = v == (CK_CT)INFINITY ? INFINITY : sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
         }
-        dist[r] = CK_FN(ck_sqdist)(X + i * d, C + (int64_t)l * d, d);
+        yy->ub[i] = ck_round_up(sqrt(CK_FN(ck_sqdist)(X + i * d, C + (int64_t)l * d, d) * up) * up);
     }
     return nsearched;
 }

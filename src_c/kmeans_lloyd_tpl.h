@@ -126,7 +126,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
                 ck_chunk_rows(c, n, &start, &end);
                 if (yy) {
                     yy->chunk_searched[c] = CK_FN(yy_chunk)(X, start, end, d, x_sqnorm, C_old, c_sqnorm, k,
-                                                            labels, yy, ys, &aw, lab, dist);
+                                                            labels, yy, ys, &aw, lab);
                 } else {
                     CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, &aw);
                     /* ||x - c||^2 = ||x||^2 + (||c||^2 - 2 x.c): cheap because both terms are at
@@ -145,7 +145,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
                     changed += labels[i] != l;
                     labels[i] = l;
                     const double wi = w ? w[i] : 1.0;
-                    part += wi * dist[i - start];
+                    if (!yy) part += wi * dist[i - start];
                     wsum[l] += wi;
 #if CK_X_IS_U8
                     if (acc16) {
@@ -179,7 +179,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
     if (status != CK_OK) return status;
     ck_merge_groups(ws->gbuf, ws->n_groups, stride, stride, ws->sums, n_threads);
     double *sums = ws->sums, *wsum = ws->sums + kd;
-    *inertia = ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
+    *inertia = yy ? CK_FN(yy_inertia)(yy, sums, wsum, C_old, k, d) : ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
     int64_t ch = 0;
     for (int64_t g = 0; g < ws->n_groups; g++) ch += ws->group_changed[g];
     *n_changed = ch;
@@ -276,7 +276,7 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
     if (status == CK_OK && !other) status = CK_ERR_NOMEM;
     if (status == CK_OK) status = CK_FN(x_sqnorms)(X, n_samples, n_features, ws.x_sqnorm, n_threads);
     if (status == CK_OK && bounds)
-        status = CK_FN(yy_init)(&yy, n_samples, n_features, centroids, n_clusters, n_bound_groups, ws.n_chunks,
+        status = CK_FN(yy_init)(&yy, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids, n_clusters, n_bound_groups, ws.n_chunks,
                                 n_threads);
     if (status != CK_OK) { free(other); ck_lloyd_ws_free(&ws); ck_yy_free(&yy); return status; }
 
