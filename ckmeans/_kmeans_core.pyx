@@ -174,21 +174,23 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] ce
 
 def fit_yinyang(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] centroids,
                 int32_t[::1] labels, int max_iter, double tol_abs, int64_t n_groups, int n_threads,
-                double[::1] inertia_history, int64_t[::1] searched_history):
-    """Whole Yinyang fit (Lloyd's results) from centroids (IN/OUT); returns (n_iter, inertia, converged)."""
+                double[::1] inertia_history, int64_t[::1] searched_history=None):
+    """Whole Yinyang fit (Lloyd's results) from centroids (IN/OUT); returns (n_iter, inertia, converged).
+    searched_history (OUT, max_iter counts, or None): rows searched per iteration."""
     cdef int st = 0, n_iter = 0, conv = 0
+    cdef int64_t *searched = NULL if searched_history is None else &searched_history[0]
     cdef double inert = 0.0
     cdef const double *w = _wptr(sample_weight)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
     if xtype is float and ctype is float:
         with nogil:
-            st = ck_kmeans_fit_yinyang_f32(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], &searched_history[0], &conv)
+            st = ck_kmeans_fit_yinyang_f32(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], searched, &conv)
     elif xtype is double and ctype is double:
         with nogil:
-            st = ck_kmeans_fit_yinyang_f64(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], &searched_history[0], &conv)
+            st = ck_kmeans_fit_yinyang_f64(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], searched, &conv)
     elif xtype is uint8_t and ctype is double:
         with nogil:
-            st = ck_kmeans_fit_yinyang_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], &searched_history[0], &conv)
+            st = ck_kmeans_fit_yinyang_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], searched, &conv)
     else:
         _pair_error()
     _check(st)
