@@ -7,14 +7,17 @@
  * d products in, |s_j - S_j| <= E(x), S_j the exact value, with
  *     E(x) = 2 (u (d + 3) + (d + 8) 2^-53) (||x|| + max_j ||c_j||)^2,
  * u the unit roundoff of the centroid type (2^-24 or 2^-53): the classic gamma_d bound of any dot
- * product (d u ||x|| ||c||, times 2 for the factor -2), u (d + 3) ||c||^2 for the rounded ||c||^2 and the
- * subtraction, (d + 8) 2^-53 for the float64 ||x||^2 and sums met below, doubled for margin. So if
+ * product (d u ||x|| ||c||, times 2 for the factor -2), u (d + 3) ||c||^2 for the rounded ||c||^2
+ * and the subtraction, (d + 8) 2^-53 for the float64 ||x||^2 and sums met below, doubled for
+ * margin. So if
  * the true distances satisfy D_a^2 + 2 E < D_j^2 for every j != a, the computed s_a is strictly the
  * smallest and Lloyd's label is a. A row is skipped only when
- *     ub^2 + 2 E < lb^2,  ub >= D_a (by differences, in double),  lb <= min_{j != a} D_j,
- * strictly, so exact ties are never skipped. Searched rows get their scores from ck_dots_tile; a row
- * whose two best scores are within 4 E of each other (a near tie that another kernel might break
- * differently) is handed to ck_argmin_rows itself, so labels never depend on which dot kernel runs.
+ *     ub^2 + 2 E < lb^2,  ub >= D_a,  lb <= min_{j != a} D_j,
+ * strictly, so exact ties are never skipped; ub is the distance by differences (in double) when last
+ * computed plus the centre's drifts since, and is recomputed before a row is searched. Searched rows
+ * get their scores from ck_dots_tile; a row whose two best scores are within 4 E of each other (a
+ * near tie that another kernel might break differently) is handed to ck_argmin_rows itself, so
+ * labels never depend on which dot kernel runs.
  * Lower bounds are rounded down into float32 (4 bytes per row and group) and decayed by the largest
  * centre drift of their group each step, drifts rounded up. */
 
@@ -43,8 +46,8 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const double *w, cons
     yy->cp_sqnorm = malloc((size_t)k * sizeof(CK_CT));
     yy->gpos = malloc((size_t)k * sizeof(int32_t));
     CK_CT *gc = malloc((size_t)(t * d) * sizeof(CK_CT));
-    int status = yy->ub && yy->drift && yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched && yy->perm && yy->goff && yy->cp &&
-                 yy->cp_sqnorm && yy->gpos && gc ? CK_OK : CK_ERR_NOMEM;
+    int status = yy->ub && yy->drift && yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched &&
+                 yy->perm && yy->goff && yy->cp && yy->cp_sqnorm && yy->gpos && gc ? CK_OK : CK_ERR_NOMEM;
     if (status == CK_OK && t > 1) {
         for (int64_t g = 0; g < t; g++) memcpy(gc + g * d, C + (g * k / t) * d, (size_t)d * sizeof(CK_CT));
         int n_iter, conv;

@@ -155,7 +155,8 @@ static int64_t ck_yy_default_groups(int64_t k)
 
 static void ck_yy_free(ck_yy *yy)
 {
-    free(yy->group_of); free(yy->lb); free(yy->ub); free(yy->drift); free(yy->gdrift); free(yy->perm); free(yy->goff); free(yy->gpos);
+    free(yy->group_of); free(yy->lb); free(yy->ub); free(yy->drift); free(yy->gdrift);
+    free(yy->perm); free(yy->goff); free(yy->gpos);
     free(yy->cp); free(yy->cp_sqnorm); free(yy->chunk_searched);
     for (int i = 0; yy->scratch && i < yy->n_scratch; i++) ck_yy_scratch_free(yy->scratch + i);
     free(yy->scratch);

@@ -179,7 +179,8 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
     if (status != CK_OK) return status;
     ck_merge_groups(ws->gbuf, ws->n_groups, stride, stride, ws->sums, n_threads);
     double *sums = ws->sums, *wsum = ws->sums + kd;
-    *inertia = yy ? CK_FN(yy_inertia)(yy, sums, wsum, C_old, k, d) : ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
+    *inertia = yy ? CK_FN(yy_inertia)(yy, sums, wsum, C_old, k, d)
+                  : ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
     int64_t ch = 0;
     for (int64_t g = 0; g < ws->n_groups; g++) ch += ws->group_changed[g];
     *n_changed = ch;
@@ -276,8 +277,8 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
     if (status == CK_OK && !other) status = CK_ERR_NOMEM;
     if (status == CK_OK) status = CK_FN(x_sqnorms)(X, n_samples, n_features, ws.x_sqnorm, n_threads);
     if (status == CK_OK && bounds)
-        status = CK_FN(yy_init)(&yy, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids, n_clusters, n_bound_groups, ws.n_chunks,
-                                n_threads);
+        status = CK_FN(yy_init)(&yy, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids, n_clusters,
+                                n_bound_groups, ws.n_chunks, n_threads);
     if (status != CK_OK) { free(other); ck_lloyd_ws_free(&ws); ck_yy_free(&yy); return status; }
 
     for (int64_t i = 0; i < n_samples; i++) labels[i] = -1;
