@@ -159,6 +159,18 @@ static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int
     *b1 = better ? sc : *b1;
 }
 
+/* out[p] = <x, cs[p]> for the n_c centres cs of one group. With X in the centroid type the centres
+ * go in as the kernel's rows and x as its one centroid: its register block then reuses each load of
+ * x for three centres, where one row against n_c centres loads both operands per product. */
+static inline void CK_FN(yy_row_dots)(const CK_XT *x, int64_t d, const CK_CT *cs, int64_t n_c, CK_CT *out)
+{
+#if CK_X_IS_U8
+    CK_FN(ck_dots_tile)(x, 1, d, cs, n_c, out);
+#else
+    CK_FN(ck_dots_tile)(cs, n_c, d, x, 1, out);
+#endif
+}
+
 /* Labels lab[r] of chunk rows [start, end) against C (centres of this step), exactly as Lloyd's
  * search would give them.
  * labels: the previous step's labels (read only). Returns the number of rows searched.
@@ -222,7 +234,7 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
                     hi[g] = CK_YY_EMPTY;
                     const int64_t p0 = yy->goff[g], ng = yy->goff[g + 1] - p0;
                     if (ng == 0) continue;
-                    CK_FN(ck_dots_tile)(X + i * d, 1, d, cp + p0 * d, ng, dots);
+                    CK_FN(yy_row_dots)(X + i * d, d, cp + p0 * d, ng, dots);
                     for (int64_t p = 0; p < ng; p++)
                         CK_FN(yy_take)(cpsq[p0 + p] - 2 * dots[p], (int32_t)(p0 + p), h1 + g, h2 + g, hi + g);
                 }
