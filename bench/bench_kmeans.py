@@ -9,6 +9,10 @@ data points, so they are the same numbers in every dtype):
 * converged (issue 7): tol=--tol, run to convergence; wall time, iterations, inertia and the fraction
   of labels equal to ckmeans' labels (faiss has no tolerance: it gets ckmeans' iteration count).
 
+Peer `ckmeans` runs the default algorithm='auto'; `ckmeans-lloyd` and `ckmeans-yinyang` force one
+(same results, different speed); ckmeans-yinyang's converged row also reports the share of rows it
+searched per iteration (mean over the iterations / last iteration).
+
 Inertia and labels are evaluated by this script from each peer's final centres (float64, nearest
 centre), so every peer is measured with the same yardstick. Peers that cannot take the input dtype
 get the conversion they would need (scikit-learn: uint8 -> float64, faiss: -> float32); its time is
@@ -40,14 +44,29 @@ DTYPES = {"float32": np.float32, "float64": np.float64, "uint8": np.uint8}
 # Each loader imports its library (ImportError = not installed) and returns
 # fit(X, C0, max_iter, tol, n_threads) -> (final centres, iterations run).
 
-def _load_ckmeans():
-    from ckmeans import kmeans
+def _ckmeans_loader(algorithm):
+    def load():
+        from ckmeans import kmeans
 
-    def fit(X, C0, max_iter, tol, n_threads):
-        result = kmeans(X, C0.shape[0], init=C0, n_init=1, max_iter=max_iter, tol=tol,
-                        n_threads=n_threads)
-        return result.centroids, result.n_iter
-    return fit
+        def fit(X, C0, max_iter, tol, n_threads):
+            result = kmeans(X, C0.shape[0], init=C0, n_init=1, max_iter=max_iter, tol=tol,
+                            algorithm=algorithm, n_threads=n_threads)
+            return result.centroids, result.n_iter
+        return fit
+    return load
+
+
+def searched_share(X, C0, max_iter, tol, n_threads):
+    """Mean and last share of the rows a Yinyang fit searched per iteration (an extra, untimed fit
+    through the C boundary, which reports it)."""
+    from ckmeans import _kmeans, _kmeans_core
+    C = np.array(C0, dtype=np.float32 if X.dtype == np.float32 else np.float64)
+    labels, history = np.empty(len(X), np.int32), np.empty(max_iter)
+    searched = np.zeros(max_iter, np.int64)
+    n_iter, _, _ = _kmeans_core.fit_yinyang(X, None, C, labels, max_iter, _kmeans._tolerance(X, tol, n_threads),
+                                            0, n_threads, history, searched)
+    share = searched[:n_iter] / len(X)
+    return float(share.mean()), float(share[-1])
 
 
 def _sklearn_loader(algorithm):
@@ -93,7 +112,9 @@ def _load_faiss():
 F32, F64, U8 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.uint8)
 # peer -> (loader, library distribution, {input dtype: dtype the peer computes on, None = n/a})
 PEERS = {
-    "ckmeans": (_load_ckmeans, "ckmeans", {F32: F32, F64: F64, U8: U8}),
+    "ckmeans": (_ckmeans_loader("auto"), "ckmeans", {F32: F32, F64: F64, U8: U8}),
+    "ckmeans-lloyd": (_ckmeans_loader("lloyd"), "ckmeans", {F32: F32, F64: F64, U8: U8}),
+    "ckmeans-yinyang": (_ckmeans_loader("yinyang"), "ckmeans", {F32: F32, F64: F64, U8: U8}),
     "sklearn-lloyd": (_sklearn_loader("lloyd"), "scikit-learn", {F32: F32, F64: F64, U8: F64}),
     "sklearn-elkan": (_sklearn_loader("elkan"), "scikit-learn", {F32: F32, F64: F64, U8: F64}),
     "sklearnex": (_load_sklearnex, "scikit-learn-intelex", {F32: F32, F64: F64, U8: F64}),
@@ -107,7 +128,7 @@ def load_peer(name):
     try:
         return loader(), None
     except ImportError:
-        if name == "ckmeans" and importlib.util.find_spec("ckmeans") is not None:
+        if name.startswith("ckmeans") and importlib.util.find_spec("ckmeans") is not None:
             return None, "ckmeans.kmeans missing"
         return None, "not installed"
 
@@ -266,6 +287,8 @@ def converged(runner, X_u8, c0, args):
                            inertia=inertia,
                            converged="-" if p == "faiss" else ("yes" if last["n_iter"] < max(args.max_iter, 1) else "no"),
                            agree=None if ref_labels is None else float(np.mean(labels == ref_labels)))
+                if p == "ckmeans-yinyang":
+                    row["searched"] = searched_share(X, c0[k], args.max_iter, args.tol, args.threads)
             rows += [group[p] for p in args.peers]
             del X
     return rows
@@ -320,14 +343,14 @@ def _fmt(value, spec):
 
 
 def _ratios(rows, key):
-    """Add 'best' (value / fastest peer other than ckmeans) and 'vs_ck' (value / ckmeans)."""
+    """Add 'best' (value / fastest peer other than ckmeans, any algorithm) and 'vs_ck' (value / ckmeans)."""
     groups = {}
     for r in rows:
         if "times" in r:
             r[key] = common.summarize(r["times"])
             groups.setdefault((r["dtype"], r["k"]), []).append(r)
     for group in groups.values():
-        others = [r[key]["median"] for r in group if r["peer"] != "ckmeans"]
+        others = [r[key]["median"] for r in group if not r["peer"].startswith("ckmeans")]
         ck = [r[key]["median"] for r in group if r["peer"] == "ckmeans"]
         for r in group:
             r["best"] = r[key]["median"] / min(others) if others else None
@@ -368,9 +391,10 @@ def iteration_table(rows, memory):
 
 def converged_table(rows, memory):
     return _table(rows, memory, "s", 2, ["wall s", "n_iter", "converged", "inertia", "labels = ckmeans",
-                                         "extra peak MB"],
+                                         "extra peak MB", "rows searched (mean / last)"],
                   lambda r, m: [r["n_iter"], r["converged"], f"{r['inertia']:.7g}",
-                                _fmt(r["agree"], ".4f"), _memory_cell(m, r)])
+                                _fmt(r["agree"], ".4f"), _memory_cell(m, r),
+                                "/".join(f"{100 * v:.1f}%" for v in r["searched"]) if "searched" in r else "-"])
 
 
 def report(args, data_desc, iter_rows, conv_rows, memory, argv):
@@ -386,8 +410,10 @@ def report(args, data_desc, iter_rows, conv_rows, memory, argv):
              f"- init: the same C0 for every peer: scikit-learn kmeans_plusplus on the float32 data, "
              f"random_state={args.seed}",
              "- inertia (and labels) evaluated by the script from each peer's final centres, in float64",
-             "- × best peer: this row's median over the fastest peer other than ckmeans with the same "
-             "dtype and k; × ckmeans: over ckmeans' median",
+             "- × best peer: this row's median over the fastest peer other than ckmeans (any algorithm) "
+             "with the same dtype and k; × ckmeans: over ckmeans' median",
+             "- ckmeans runs algorithm='auto' (Yinyang bounds from k=64 on, Lloyd below); ckmeans-lloyd and "
+             "ckmeans-yinyang force one; all three reach the same labels and centroids",
              "- dtype `a → b`: the peer cannot fit on `a`, so it gets `a` converted to `b` (what it would "
              "do itself); that conversion is the `convert ms` column (not in ms/iter) and is part of its "
              "extra peak MB",

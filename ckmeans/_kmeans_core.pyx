@@ -20,6 +20,9 @@ cdef extern from "ckmeans.h":
     int ck_kmeans_fit_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, float *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
     int ck_kmeans_fit_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
     int ck_kmeans_fit_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
+    int ck_kmeans_fit_yinyang_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, float *C, int32_t *labels, int max_iter, double tol, int64_t n_groups, int n_threads, int *n_iter, double *inertia, double *history, int64_t *searched, int *converged) nogil
+    int ck_kmeans_fit_yinyang_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int64_t n_groups, int n_threads, int *n_iter, double *inertia, double *history, int64_t *searched, int *converged) nogil
+    int ck_kmeans_fit_yinyang_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int64_t n_groups, int n_threads, int *n_iter, double *inertia, double *history, int64_t *searched, int *converged) nogil
     int ck_kmeans_plusplus_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, int n_local_trials, float *C, int64_t *indices, int n_threads) nogil
     int ck_kmeans_plusplus_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, int n_local_trials, double *C, int64_t *indices, int n_threads) nogil
     int ck_kmeans_plusplus_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, int n_local_trials, double *C, int64_t *indices, int n_threads) nogil
@@ -163,6 +166,31 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] ce
     elif xtype is uint8_t and ctype is double:
         with nogil:
             st = ck_kmeans_fit_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
+    else:
+        _pair_error()
+    _check(st)
+    return n_iter, inert, bool(conv)
+
+
+def fit_yinyang(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] centroids,
+                int32_t[::1] labels, int max_iter, double tol_abs, int64_t n_groups, int n_threads,
+                double[::1] inertia_history, int64_t[::1] searched_history=None):
+    """Whole Yinyang fit (Lloyd's results) from centroids (IN/OUT); returns (n_iter, inertia, converged).
+    searched_history (OUT, max_iter counts, or None): rows searched per iteration."""
+    cdef int st = 0, n_iter = 0, conv = 0
+    cdef int64_t *searched = NULL if searched_history is None else &searched_history[0]
+    cdef double inert = 0.0
+    cdef const double *w = _wptr(sample_weight)
+    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
+    if xtype is float and ctype is float:
+        with nogil:
+            st = ck_kmeans_fit_yinyang_f32(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], searched, &conv)
+    elif xtype is double and ctype is double:
+        with nogil:
+            st = ck_kmeans_fit_yinyang_f64(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], searched, &conv)
+    elif xtype is uint8_t and ctype is double:
+        with nogil:
+            st = ck_kmeans_fit_yinyang_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], searched, &conv)
     else:
         _pair_error()
     _check(st)

@@ -159,6 +159,27 @@ cdef int ck_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_feature
                           int n_threads, int *n_iter, double *inertia, double *inertia_history,
                           int *converged) noexcept nogil
 
+# The same fit as ck_kmeans_fit_* (same results: labels, centroid bits, n_iter, converged, final
+# inertia), accelerated by Yinyang bounds: n_groups groups of centres (0 = default ceil(k/4) capped at
+# 64; 1 = Hamerly-like). searched_history (OUT, max_iter int64, or NULL): rows searched per
+# iteration. inertia_history is computed from the cluster sums (differs from Lloyd's in rounding).
+# Extra memory 4 x (n_groups + 1) bytes per sample. Status: CK_OK, CK_ERR_ARG, CK_ERR_NOMEM.
+cdef int ck_kmeans_fit_yinyang_f32(const float *X, int64_t n_samples, int64_t n_features,
+                                   const double *sample_weight, int64_t n_clusters, float *centroids,
+                                   int32_t *labels, int max_iter, double tol_abs, int64_t n_groups,
+                                   int n_threads, int *n_iter, double *inertia, double *inertia_history,
+                                   int64_t *searched_history, int *converged) noexcept nogil
+cdef int ck_kmeans_fit_yinyang_f64(const double *X, int64_t n_samples, int64_t n_features,
+                                   const double *sample_weight, int64_t n_clusters, double *centroids,
+                                   int32_t *labels, int max_iter, double tol_abs, int64_t n_groups,
+                                   int n_threads, int *n_iter, double *inertia, double *inertia_history,
+                                   int64_t *searched_history, int *converged) noexcept nogil
+cdef int ck_kmeans_fit_yinyang_u8(const uint8_t *X, int64_t n_samples, int64_t n_features,
+                                  const double *sample_weight, int64_t n_clusters, double *centroids,
+                                  int32_t *labels, int max_iter, double tol_abs, int64_t n_groups,
+                                  int n_threads, int *n_iter, double *inertia, double *inertia_history,
+                                  int64_t *searched_history, int *converged) noexcept nogil
+
 # ---- hard k-means: initialisation and the tol scale ----------------------------------------------
 # Greedy k-means++ (scikit-learn's): centroids (OUT, n_clusters x n_features), indices (OUT,
 # n_clusters rows of X chosen, or NULL). n_local_trials <= 0 means 2 + floor(ln k). seed is the whole

@@ -242,6 +242,36 @@ int ck_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, co
                      int64_t n_clusters, double *centroids, int32_t *labels, int max_iter, double tol_abs,
                      int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
 
+/* The same fit as ck_kmeans_fit, accelerated for many clusters by Yinyang bounds (Ding et al. 2015):
+ * the centres are split once into n_groups groups (a few Lloyd iterations on the initial centres),
+ * every row keeps an upper bound on its distance to its centre and a lower bound per group, and
+ * only rows whose label might change are searched. EXACT: same arguments, same results as
+ * ck_kmeans_fit with the same initial centres -- the same labels (Lloyd's computed ones, ties
+ * included: the bounds carry a worst-case floating-point margin and near ties go through Lloyd's own
+ * search), bit-identical centroids, the same *n_iter, *converged and final *inertia.
+ * inertia_history differs in rounding only (each row's squared distance is taken by differences
+ * instead of from ||x||^2 - 2 x.c + ||c||^2).
+ *   n_groups          IN   >= 0; 0 = the default, ceil(n_clusters / 4) capped at 64; 1 gives
+ *                          Hamerly-like single bounds; values above n_clusters are treated as n_clusters
+ *   searched_history  OUT  max_iter int64 counts of the rows searched in each iteration (the first
+ *                          iteration searches all), or NULL
+ * Extra memory: 4 x (n_groups + 1) bytes per sample (float32 bounds) plus
+ * O(n_clusters x n_features) and per thread O(n_features + n_groups) x 128 rows of scratch. */
+int ck_kmeans_fit_yinyang_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                              int64_t n_clusters, float *centroids, int32_t *labels, int max_iter,
+                              double tol_abs, int64_t n_groups, int n_threads, int *n_iter, double *inertia,
+                              double *inertia_history, int64_t *searched_history, int *converged);
+int ck_kmeans_fit_yinyang_f64(const double *X, int64_t n_samples, int64_t n_features,
+                              const double *sample_weight, int64_t n_clusters, double *centroids,
+                              int32_t *labels, int max_iter, double tol_abs, int64_t n_groups, int n_threads,
+                              int *n_iter, double *inertia, double *inertia_history, int64_t *searched_history,
+                              int *converged);
+int ck_kmeans_fit_yinyang_u8(const uint8_t *X, int64_t n_samples, int64_t n_features,
+                             const double *sample_weight, int64_t n_clusters, double *centroids,
+                             int32_t *labels, int max_iter, double tol_abs, int64_t n_groups, int n_threads,
+                             int *n_iter, double *inertia, double *inertia_history, int64_t *searched_history,
+                             int *converged);
+
 /* Greedy k-means++ (scikit-learn's variant): the first centre drawn proportional to the weights,
  * each next one the best, by potential, of n_local_trials (<= 0: 2 + floor(ln k)) rows drawn
  * proportional to w x D^2. centroids (OUT) n_clusters x n_features; indices (OUT, or NULL) the rows

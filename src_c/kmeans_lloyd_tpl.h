@@ -71,22 +71,31 @@ static double CK_FN(shift)(const CK_CT *a, const CK_CT *b, int64_t len)
     return s;
 }
 
+#include "kmeans_bounds_tpl.h"
+
 /* One fused pass: every chunk assigns its rows to C_old and adds them to its group's sums while they
  * are still in cache; then the groups merge in order, empty clusters are relocated and the new
- * centres averaged. labels: IN the previous labels (or -1), OUT the new ones. */
+ * centres averaged. labels: IN the previous labels (or -1), OUT the new ones. yy: NULL for Lloyd
+ * (every row searched); else the bounds of the Yinyang fit (kmeans_bounds_tpl.h), which search only
+ * the rows whose label might change and give the same labels. Everything after a chunk's labels
+ * (counting changes, the sums, relocation, averaging) is the same code for both, so their centres
+ * are the same bits. */
 static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *x_sqnorm,
                        const CK_CT *C_old, int64_t k, CK_CT *C_new, int32_t *labels, ck_lloyd_ws *ws,
-                       int n_threads, int64_t *n_changed, double *inertia, double *shift)
+                       ck_yy *yy, int n_threads, int64_t *n_changed, double *inertia, double *shift)
 {
     CK_CT *c_sqnorm = (CK_CT *)ws->c_sqnorm;
     CK_FN(ck_sqnorms_c)(C_old, k, d, c_sqnorm);
+    if (yy) CK_FN(yy_prepare)(yy, C_old, c_sqnorm, k, d);
     const int64_t kd = k * d, stride = ws->stride;
     int status = CK_OK;
     #pragma omp parallel num_threads(ck_omp_team(n_threads, ws->n_groups))
     {
         ck_argmin_ws aw;
+        ck_yy_scratch *ys = yy ? yy->scratch + ck_omp_thread_num() : NULL;
         int32_t *lab = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
-        int ok = CK_FN(ck_argmin_ws_init)(&aw, k, d) == CK_OK && lab;
+        double *dist = malloc((size_t)CK_CHUNK_ROWS * sizeof(double));
+        int ok = CK_FN(ck_argmin_ws_init)(&aw, k, d) == CK_OK && lab && dist;
 #if CK_X_IS_U8
         /* Unweighted uint8: a chunk's rows (<= 128 x 255 < 2^16) add up exactly in uint16, 16 lanes
          * per AVX2 add instead of 4 doubles, and only the clusters the chunk touched are flushed
@@ -115,21 +124,28 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
             for (int64_t c = c0; c < c1; c++) {
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
-                CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, &aw);
-                double part = 0.0;
-                for (int64_t i = start; i < end; i++) {
-                    const int32_t l = lab[i - start];
-                    changed += labels[i] != l;
-                    labels[i] = l;
+                if (yy) {
+                    yy->chunk_searched[c] = CK_FN(yy_chunk)(X, start, end, d, x_sqnorm, C_old, c_sqnorm, k,
+                                                            labels, yy, ys, &aw, lab);
+                } else {
+                    CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, &aw);
                     /* ||x - c||^2 = ||x||^2 + (||c||^2 - 2 x.c): cheap because both terms are at
                      * hand, but when x is close to c the two nearly cancel and rounding can leave a
                      * tiny negative number; a squared distance is >= 0, so clamp. This only feeds
                      * the per-iteration history; reported final inertias are computed by
                      * differences. */
-                    double e = x_sqnorm[i] + (double)score[i - start];
-                    if (e < 0) e = 0;
+                    for (int64_t i = start; i < end; i++) {
+                        const double e = x_sqnorm[i] + (double)score[i - start];
+                        dist[i - start] = e < 0 ? 0 : e;
+                    }
+                }
+                double part = 0.0;
+                for (int64_t i = start; i < end; i++) {
+                    const int32_t l = lab[i - start];
+                    changed += labels[i] != l;
+                    labels[i] = l;
                     const double wi = w ? w[i] : 1.0;
-                    part += wi * e;
+                    if (!yy) part += wi * dist[i - start];
                     wsum[l] += wi;
 #if CK_X_IS_U8
                     if (acc16) {
@@ -154,6 +170,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
         }
         ck_argmin_ws_free(&aw);
         free(lab);
+        free(dist);
 #if CK_X_IS_U8
         free(acc16);
         free(touched);
@@ -162,7 +179,8 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
     if (status != CK_OK) return status;
     ck_merge_groups(ws->gbuf, ws->n_groups, stride, stride, ws->sums, n_threads);
     double *sums = ws->sums, *wsum = ws->sums + kd;
-    *inertia = ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
+    *inertia = yy ? CK_FN(yy_inertia)(yy, sums, wsum, C_old, k, d)
+                  : ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
     int64_t ch = 0;
     for (int64_t g = 0; g < ws->n_groups; g++) ch += ws->group_changed[g];
     *n_changed = ch;
@@ -171,6 +189,8 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
     if (C_new != C_old) memcpy(C_new, C_old, (size_t)kd * sizeof(CK_CT));
     CK_FN(average)(sums, wsum, k, d, C_new);
     *shift = CK_FN(shift)(C_new, C_old, kd);
+    /* Relocated and re-averaged centres alike: every move is in the drifts, so the bounds hold. */
+    if (yy) CK_FN(yy_drifts)(yy, C_old, C_new, k, d);
     return CK_OK;
 }
 
@@ -193,7 +213,7 @@ int CK_FN(ck_lloyd_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, 
     if (status == CK_OK) status = CK_FN(x_sqnorms)(X, n_samples, n_features, ws.x_sqnorm, n_threads);
     if (status == CK_OK)
         status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids_old, n_clusters,
-                             centroids_new, labels, &ws, n_threads, n_changed, inertia, center_shift);
+                             centroids_new, labels, &ws, NULL, n_threads, n_changed, inertia, center_shift);
     ck_lloyd_ws_free(&ws);
     return status;
 }
@@ -238,21 +258,28 @@ int CK_FN(ck_centroids_update)(const CK_XT *X, int64_t n_samples, int64_t n_feat
     return bad_label ? CK_ERR_KMEANS_LABEL : CK_OK;
 }
 
-int CK_FN(ck_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                         int64_t n_clusters, CK_CT *centroids, int32_t *labels, int max_iter, double tol_abs,
-                         int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged)
+/* The fit loop of Lloyd (n_bound_groups == 0) and Yinyang (n_bound_groups >= 1 groups of centres).
+ * searched_history: NULL, or max_iter counts of the rows searched per iteration (Yinyang only). */
+static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                      int64_t n_clusters, CK_CT *centroids, int32_t *labels, int max_iter, double tol_abs,
+                      int64_t n_bound_groups, int n_threads, int *n_iter, double *inertia,
+                      double *inertia_history, int64_t *searched_history, int *converged)
 {
     if (n_samples < 1 || n_features < 1 || n_clusters < 1 || n_clusters > n_samples ||
-        n_clusters > INT32_MAX || max_iter < 1 || !(tol_abs >= 0))
+        n_clusters > INT32_MAX || max_iter < 1 || !(tol_abs >= 0) || n_bound_groups < 0)
         return CK_ERR_ARG;
     n_threads = ck_omp_clamp_threads(n_threads);
     const int64_t kd = n_clusters * n_features;
     ck_lloyd_ws ws;
+    ck_yy yy = {0}, *bounds = n_bound_groups ? &yy : NULL;
     int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1);
     CK_CT *other = malloc((size_t)kd * sizeof(CK_CT));
     if (status == CK_OK && !other) status = CK_ERR_NOMEM;
     if (status == CK_OK) status = CK_FN(x_sqnorms)(X, n_samples, n_features, ws.x_sqnorm, n_threads);
-    if (status != CK_OK) { free(other); ck_lloyd_ws_free(&ws); return status; }
+    if (status == CK_OK && bounds)
+        status = CK_FN(yy_init)(&yy, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids, n_clusters,
+                                n_bound_groups, ws.n_chunks, n_threads);
+    if (status != CK_OK) { free(other); ck_lloyd_ws_free(&ws); ck_yy_free(&yy); return status; }
 
     for (int64_t i = 0; i < n_samples; i++) labels[i] = -1;
     CK_CT *cur = centroids, *nxt = other;
@@ -261,9 +288,10 @@ int CK_FN(ck_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, 
         int64_t changed;
         double inert, shift;
         status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, cur, n_clusters, nxt,
-                             labels, &ws, n_threads, &changed, &inert, &shift);
+                             labels, &ws, bounds, n_threads, &changed, &inert, &shift);
         if (status != CK_OK) break;
         if (inertia_history) inertia_history[it] = inert;
+        if (searched_history && bounds) searched_history[it] = ck_yy_searched(&yy);
         CK_CT *t = cur; cur = nxt; nxt = t;
         /* scikit-learn's order: labels identical to the previous iteration's is strict
          * convergence; otherwise the squared centre shift is compared with tol. */
@@ -284,7 +312,29 @@ int CK_FN(ck_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, 
     }
     free(other);
     ck_lloyd_ws_free(&ws);
+    ck_yy_free(&yy);
     return status;
+}
+
+int CK_FN(ck_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                         int64_t n_clusters, CK_CT *centroids, int32_t *labels, int max_iter, double tol_abs,
+                         int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged)
+{
+    return CK_FN(fit)(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels, max_iter, tol_abs,
+                      0, n_threads, n_iter, inertia, inertia_history, NULL, converged);
+}
+
+int CK_FN(ck_kmeans_fit_yinyang)(const CK_XT *X, int64_t n_samples, int64_t n_features,
+                                 const double *sample_weight, int64_t n_clusters, CK_CT *centroids,
+                                 int32_t *labels, int max_iter, double tol_abs, int64_t n_groups, int n_threads,
+                                 int *n_iter, double *inertia, double *inertia_history,
+                                 int64_t *searched_history, int *converged)
+{
+    if (n_groups < 0) return CK_ERR_ARG;
+    if (n_groups == 0) n_groups = ck_yy_default_groups(n_clusters);
+    if (n_groups > n_clusters) n_groups = n_clusters;
+    return CK_FN(fit)(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels, max_iter, tol_abs,
+                      n_groups, n_threads, n_iter, inertia, inertia_history, searched_history, converged);
 }
 
 /* Column sums (pass 1) or sums of squared deviations from mean (pass 2) of rows [start, end). */

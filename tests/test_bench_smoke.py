@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-PEERS = ["ckmeans", "sklearn-lloyd", "sklearn-elkan", "sklearnex", "faiss"]
+PEERS = ["ckmeans", "ckmeans-lloyd", "ckmeans-yinyang", "sklearn-lloyd", "sklearn-elkan", "sklearnex", "faiss"]
 ITERS = 3
 
 

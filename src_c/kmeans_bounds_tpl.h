@@ -1,0 +1,319 @@
+/* Yinyang bounds for the exact accelerated fit, written once per dtype (included by
+ * kmeans_lloyd_tpl.h; the fit loop and the fused step are Lloyd's own, see step()).
+ *
+ * Exact means: the labels are the ones Lloyd's search (ck_argmin_rows) COMPUTES, not merely the
+ * nearest centres in real arithmetic. That search ranks s_j = ||c_j||^2 - 2 x.c_j evaluated in the
+ * centroid type (float32 for float32 X), ties to the lowest index. Whatever order a kernel sums the
+ * d products in, |s_j - S_j| <= E(x), S_j the exact value, with
+ *     E(x) = 2 (u (d + 3) + (d + 8) 2^-53) (||x|| + max_j ||c_j||)^2,
+ * u the unit roundoff of the centroid type (2^-24 or 2^-53): the classic gamma_d bound of any dot
+ * product (d u ||x|| ||c||, times 2 for the factor -2), u (d + 3) ||c||^2 for the rounded ||c||^2
+ * and the subtraction, (d + 8) 2^-53 for the float64 ||x||^2 and sums met below, doubled for
+ * margin. So if
+ * the true distances satisfy D_a^2 + 2 E < D_j^2 for every j != a, the computed s_a is strictly the
+ * smallest and Lloyd's label is a. A row is skipped only when
+ *     ub^2 + 2 E < lb^2,  ub >= D_a,  lb <= min_{j != a} D_j,
+ * strictly, so exact ties are never skipped; ub is the distance by differences (in double) when last
+ * computed plus the centre's drifts since, and is recomputed before a row is searched. Searched rows
+ * get their scores from ck_dots_tile; a row whose two best scores are within 4 E of each other (a
+ * near tie that another kernel might break differently) is handed to ck_argmin_rows itself, so
+ * labels never depend on which dot kernel runs.
+ * Lower bounds are rounded down into float32 (4 bytes per row and group) and decayed by the largest
+ * centre drift of their group each step, drifts rounded up. */
+
+/* _Generic picks the Lloyd fit of the centroid type, used to group the centres. */
+#define CK_FIT_CT(...) _Generic((CK_CT)0, float: ck_kmeans_fit_f32, default: ck_kmeans_fit_f64)(__VA_ARGS__)
+
+/* Groups of centres: a few Lloyd iterations on the initial centres themselves (Ding et al.), from
+ * evenly spaced ones, so centres that start close share a group. Bounds start empty (every row is
+ * searched in the first step, where all labels are -1). */
+static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const double *w, const double *x_sqnorm,
+                          const CK_CT *C, int64_t k, int64_t t, int64_t n_chunks, int n_threads)
+{
+    memset(yy, 0, sizeof(*yy));
+    for (int64_t i = 0; i < n; i++) yy->wx_sqnorm += (w ? w[i] : 1.0) * x_sqnorm[i];
+    yy->ub = malloc((size_t)n * sizeof(float));
+    yy->drift = calloc((size_t)k, sizeof(double));
+    yy->t = t;
+    yy->n_chunks = n_chunks;
+    yy->group_of = malloc((size_t)k * sizeof(int32_t));
+    yy->lb = malloc((size_t)(n * t) * sizeof(float));
+    yy->gdrift = calloc((size_t)t, sizeof(double));
+    yy->chunk_searched = calloc((size_t)n_chunks, sizeof(int64_t));
+    yy->perm = malloc((size_t)k * sizeof(int32_t));
+    yy->goff = calloc((size_t)t + 1, sizeof(int64_t));
+    yy->cp = malloc((size_t)(k * d) * sizeof(CK_CT));
+    yy->cp_sqnorm = malloc((size_t)k * sizeof(CK_CT));
+    yy->gpos = malloc((size_t)k * sizeof(int32_t));
+    CK_CT *gc = malloc((size_t)(t * d) * sizeof(CK_CT));
+    int status = yy->ub && yy->drift && yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched &&
+                 yy->perm && yy->goff && yy->cp && yy->cp_sqnorm && yy->gpos && gc ? CK_OK : CK_ERR_NOMEM;
+    if (status == CK_OK && t > 1) {
+        for (int64_t g = 0; g < t; g++) memcpy(gc + g * d, C + (g * k / t) * d, (size_t)d * sizeof(CK_CT));
+        int n_iter, conv;
+        double inert;
+        status = CK_FIT_CT(C, k, d, NULL, t, gc, yy->group_of, 5, 0.0, n_threads, &n_iter, &inert, NULL, &conv);
+    } else if (status == CK_OK) {
+        memset(yy->group_of, 0, (size_t)k * sizeof(int32_t));
+    }
+    free(gc);
+    if (status != CK_OK) { ck_yy_free(yy); return status; }
+    /* A stable counting sort by group: each group's centres contiguous, in increasing index. */
+    for (int64_t j = 0; j < k; j++) yy->goff[yy->group_of[j] + 1]++;
+    for (int64_t g = 0; g < t; g++) {
+        if (yy->goff[g + 1] > yy->max_group) yy->max_group = yy->goff[g + 1];
+        yy->goff[g + 1] += yy->goff[g];
+    }
+    int64_t *next = malloc((size_t)t * sizeof(int64_t));
+    if (!next) { ck_yy_free(yy); return CK_ERR_NOMEM; }
+    memcpy(next, yy->goff, (size_t)t * sizeof(int64_t));
+    for (int64_t j = 0; j < k; j++) yy->perm[next[yy->group_of[j]]++] = (int32_t)j;
+    free(next);
+    for (int64_t p = 0; p < k; p++) yy->gpos[p] = yy->group_of[yy->perm[p]];
+    yy->scratch = calloc((size_t)n_threads, sizeof(ck_yy_scratch));
+    if (!yy->scratch) { ck_yy_free(yy); return CK_ERR_NOMEM; }
+    yy->n_scratch = n_threads;
+    for (int i = 0; i < n_threads; i++)
+        if (ck_yy_scratch_init(yy->scratch + i, d, t, yy->max_group, sizeof(CK_XT), sizeof(CK_CT)) != CK_OK) {
+            ck_yy_free(yy);
+            return CK_ERR_NOMEM;
+        }
+    return CK_OK;
+}
+
+/* Once per step, before the chunks: the norm bound behind E(x), and the centres in group order. */
+static void CK_FN(yy_prepare)(ck_yy *yy, const CK_CT *C, const CK_CT *c_sqnorm, int64_t k, int64_t d)
+{
+    double m = 0;
+    for (int64_t j = 0; j < k; j++) if ((double)c_sqnorm[j] > m) m = c_sqnorm[j];
+    /* c_sqnorm is ||c||^2 rounded to the centroid type: far less than 0.1% off. */
+    yy->c_maxnorm = sqrt(m) * 1.001;
+    CK_CT *cp = yy->cp, *cpsq = yy->cp_sqnorm;
+    for (int64_t p = 0; p < k; p++) {
+        memcpy(cp + p * d, C + (int64_t)yy->perm[p] * d, (size_t)d * sizeof(CK_CT));
+        cpsq[p] = c_sqnorm[yy->perm[p]];
+    }
+}
+
+/* Once per step, after the new centres: how far each centre moved (relocations included), rounded
+ * up, and the largest move per group. A centre that did not move has drift exactly 0. */
+static void CK_FN(yy_drifts)(ck_yy *yy, const CK_CT *C_old, const CK_CT *C_new, int64_t k, int64_t d)
+{
+    const double up = 1 + (double)(d + 8) * 0x1p-52;
+    for (int64_t g = 0; g < yy->t; g++) yy->gdrift[g] = 0;
+    for (int64_t j = 0; j < k; j++) {
+        const double s = CK_FN(shift)(C_new + j * d, C_old + j * d, d);
+        const double dr = s > 0 ? sqrt(s) * up : 0;
+        yy->drift[j] = dr;
+        if (dr > yy->gdrift[yy->group_of[j]]) yy->gdrift[yy->group_of[j]] = dr;
+    }
+}
+
+/* The inertia of the step's labels against C from the cluster sums, before relocation:
+ * sum_i w_i ||x_i||^2 + sum_j (W_j ||c_j||^2 - 2 c_j . S_j), in double, O(k d) instead of a distance
+ * per row (skipped rows have none). Exact in real arithmetic; like Lloyd's own history (which expands
+ * ||x||^2 - 2 x.c + ||c||^2 per row) it loses digits when the points sit far from the origin. */
+static double CK_FN(yy_inertia)(const ck_yy *yy, const double *sums, const double *wsum, const CK_CT *C,
+                                int64_t k, int64_t d)
+{
+    double s = yy->wx_sqnorm;
+    for (int64_t j = 0; j < k; j++) {
+        double cc = 0, cs = 0;
+        for (int64_t f = 0; f < d; f++) {
+            const double c = C[j * d + f];
+            cc += c * c;
+            cs += c * sums[j * d + f];
+        }
+        s += wsum[j] * cc - 2 * cs;
+    }
+    return s > 0 ? s : 0;
+}
+
+static inline double CK_FN(yy_slack)(double x_sqnorm, double c_maxnorm, int64_t d)
+{
+    const double u = sizeof(CK_CT) == sizeof(float) ? 0x1p-24 : 0x1p-53;
+    const double r = sqrt(x_sqnorm) + c_maxnorm;
+    return 2 * (u * (double)(d + 3) + (double)(d + 8) * 0x1p-53) * r * r;
+}
+
+/* Per row and group of the search: g1 the best score, g2 the second best, gi the group-order
+ * position (see yy->perm) of g1;
+ * gi = CK_YY_EMPTY for a group searched that has no centre, CK_YY_SKIPPED for a group not searched
+ * (its bound stays). */
+#ifndef CK_YY_SKIPPED
+#define CK_YY_EMPTY (-1)
+#define CK_YY_SKIPPED (-2)
+/* A row whose bounds leave more than this share of the centres goes to the batched full search
+ * (register-blocked over rows) instead of a search of its groups one row at a time. */
+#define CK_YY_LOCAL_SHARE 0.5
+#endif
+
+/* Running best two of one group with sc, the score at group-order position p. Positions are
+ * visited in increasing order and, within a group, increasing position is increasing centre index,
+ * so keeping the first of equal scores keeps the lowest index. */
+static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int32_t *bp)
+{
+    const int better = sc < *b1;
+    *b2 = better ? *b1 : (sc < *b2 ? sc : *b2);
+    *bp = better ? p : *bp;
+    *b1 = better ? sc : *b1;
+}
+
+/* out[p] = <x, cs[p]> for the n_c centres cs of one group. With X in the centroid type the centres
+ * go in as the kernel's rows and x as its one centroid: its register block then reuses each load of
+ * x for three centres, where one row against n_c centres loads both operands per product. */
+static inline void CK_FN(yy_row_dots)(const CK_XT *x, int64_t d, const CK_CT *cs, int64_t n_c, CK_CT *out)
+{
+#if CK_X_IS_U8
+    CK_FN(ck_dots_tile)(x, 1, d, cs, n_c, out);
+#else
+    CK_FN(ck_dots_tile)(cs, n_c, d, x, 1, out);
+#endif
+}
+
+/* Labels lab[r] of chunk rows [start, end) against C (centres of this step), exactly as Lloyd's
+ * search would give them.
+ * labels: the previous step's labels (read only). Returns the number of rows searched.
+ * A row is skipped when its bounds prove its label (see the top of this file). Otherwise only the
+ * groups whose bound does not exclude them are searched (always the group of the old label a): a
+ * group is excluded when lb^2 > ub^2 + 4 E, which makes every centre in it lose, in Lloyd's
+ * arithmetic, to whichever centre wins the search (its score is at most a's plus 2 E). */
+static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64_t d, const double *x_sqnorm,
+                               const CK_CT *C, const CK_CT *c_sqnorm, int64_t k, const int32_t *labels,
+                               ck_yy *yy, ck_yy_scratch *s, ck_argmin_ws *aw, int32_t *lab)
+{
+    const int64_t t = yy->t, nr = end - start;
+    const double up = 1 + (double)(d + 8) * 0x1p-52, down = 1 - 0x1p-50;
+    const CK_CT *cp = yy->cp, *cpsq = yy->cp_sqnorm;
+    CK_CT *g1 = s->g1, *g2 = s->g2, *tile = s->tile, *dots = s->dots;
+    int32_t *gi = s->gi;
+    CK_XT *xg = s->xg;
+    int64_t nfull = 0, nsearched = 0;
+    for (int64_t r = 0; r < nr; r++) {
+        const int64_t i = start + r;
+        const int32_t a = labels[i];
+        float *lb = yy->lb + i * t;
+        CK_CT *h1 = g1 + r * t, *h2 = g2 + r * t;
+        int32_t *hi = gi + r * t;
+        s->searched[r] = 1;
+        if (a >= 0) {
+            double lbmin = INFINITY;
+            for (int64_t g = 0; g < t; g++) {
+                if (yy->gdrift[g] > 0) lb[g] = ck_round_down((double)lb[g] - yy->gdrift[g]);
+                if (lb[g] < lbmin) lbmin = lb[g];
+            }
+            const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
+            const double lim = lbmin > 0 ? lbmin * lbmin * down - 2 * E : -1;
+            if (yy->drift[a] > 0) yy->ub[i] = ck_round_up((double)yy->ub[i] + yy->drift[a]);
+            if ((double)yy->ub[i] * yy->ub[i] * up < lim) {
+                lab[r] = a;
+                s->searched[r] = 0;
+                continue;
+            }
+            /* The bound drifted too far: tighten it to the distance itself (Hamerly's second test). */
+            const double dd = CK_FN(ck_sqdist)(X + i * d, C + (int64_t)a * d, d);
+            yy->ub[i] = ck_round_up(sqrt(dd * up) * up);
+            if (dd * up < lim) {
+                lab[r] = a;
+                s->searched[r] = 0;
+                continue;
+            }
+            nsearched++;
+            /* Only the groups whose bound does not exclude them, and always a's group. */
+            const double thr = dd * up + 4 * E;
+            int64_t cand = 0;
+            for (int64_t g = 0; g < t; g++) {
+                s->need[g] = g == yy->group_of[a] || !(lb[g] > 0 && (double)lb[g] * lb[g] * down > thr);
+                if (s->need[g]) cand += yy->goff[g + 1] - yy->goff[g];
+            }
+            if (cand <= CK_YY_LOCAL_SHARE * (double)k) {
+                for (int64_t g = 0; g < t; g++) {
+                    hi[g] = CK_YY_SKIPPED;
+                    if (!s->need[g]) continue;
+                    h1[g] = h2[g] = (CK_CT)INFINITY;
+                    hi[g] = CK_YY_EMPTY;
+                    const int64_t p0 = yy->goff[g], ng = yy->goff[g + 1] - p0;
+                    if (ng == 0) continue;
+                    CK_FN(yy_row_dots)(X + i * d, d, cp + p0 * d, ng, dots);
+                    for (int64_t p = 0; p < ng; p++)
+                        CK_FN(yy_take)(cpsq[p0 + p] - 2 * dots[p], (int32_t)(p0 + p), h1 + g, h2 + g, hi + g);
+                }
+                continue;
+            }
+        } else {
+            nsearched++;
+        }
+        for (int64_t g = 0; g < t; g++) {
+            h1[g] = h2[g] = (CK_CT)INFINITY;
+            hi[g] = CK_YY_EMPTY;
+        }
+        s->rows[nfull] = r;
+        memcpy(xg + nfull * d, X + i * d, (size_t)d * sizeof(CK_XT));
+        nfull++;
+    }
+    if (nsearched == 0) return 0;
+
+    /* Full searches, batched: every score, block by block of centres in group order, so each row's
+     * running best two of a group stay in registers until the group ends. */
+    for (int64_t cb = 0; nfull && cb < k; cb += CK_CBLOCK) {
+        const int64_t nc = k - cb < CK_CBLOCK ? k - cb : CK_CBLOCK, ce = cb + nc;
+        CK_FN(ck_dots_tile)(xg, nfull, d, cp + cb * d, nc, tile);
+        for (int64_t q = 0; q < nfull; q++) {
+            const int64_t o = s->rows[q] * t;
+            const CK_CT *tq = tile + q * nc - cb;
+            for (int64_t p = cb; p < ce;) {
+                const int32_t g = yy->gpos[p];
+                const int64_t pe = yy->goff[g + 1] < ce ? yy->goff[g + 1] : ce;
+                CK_CT b1 = g1[o + g], b2 = g2[o + g];
+                int32_t bi = gi[o + g];
+                for (; p < pe; p++) CK_FN(yy_take)(cpsq[p] - 2 * tq[p], (int32_t)p, &b1, &b2, &bi);
+                g1[o + g] = b1; g2[o + g] = b2; gi[o + g] = bi;
+            }
+        }
+    }
+    /* The winner of every searched row; a near tie (two best within 4 E) goes to Lloyd's search. */
+    int64_t nt = 0;
+    CK_XT *xt = s->xt;
+    for (int64_t r = 0; r < nr; r++) {
+        if (!s->searched[r]) continue;
+        const CK_CT *h1 = g1 + r * t, *h2 = g2 + r * t;
+        const int32_t *hi = gi + r * t;
+        CK_CT best = (CK_CT)INFINITY, second = (CK_CT)INFINITY;
+        int32_t b = INT32_MAX;
+        for (int64_t g = 0; g < t; g++) {
+            if (hi[g] < 0) continue;
+            const int32_t j = yy->perm[hi[g]];
+            if (h1[g] < best || (h1[g] == best && j < b)) { second = best; best = h1[g]; b = j; }
+            else if (h1[g] < second) second = h1[g];
+            if (h2[g] < second) second = h2[g];
+        }
+        lab[r] = b;
+        if (!((double)second - (double)best > 4 * CK_FN(yy_slack)(x_sqnorm[start + r], yy->c_maxnorm, d))) {
+            s->ties[nt] = r;
+            memcpy(xt + nt * d, X + (start + r) * d, (size_t)d * sizeof(CK_XT));
+            nt++;
+        }
+    }
+    if (nt) {
+        CK_FN(ck_argmin_rows)(xt, nt, d, C, c_sqnorm, k, s->tie_lab, aw);
+        for (int64_t m = 0; m < nt; m++) lab[s->ties[m]] = s->tie_lab[m];
+    }
+    for (int64_t r = 0; r < nr; r++) {
+        if (!s->searched[r]) continue;
+        const int64_t i = start + r;
+        const int32_t l = lab[r];
+        const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
+        float *lb = yy->lb + i * t;
+        for (int64_t g = 0; g < t; g++) {
+            const int64_t e = r * t + g;
+            if (gi[e] == CK_YY_SKIPPED) continue;
+            const CK_CT v = gi[e] == CK_YY_EMPTY ? (CK_CT)INFINITY : yy->perm[gi[e]] == l ? g2[e] : g1[e];
+            const double sq = x_sqnorm[i] + (double)v - E;
+            lb[g] = v == (CK_CT)INFINITY ? INFINITY : sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
+        }
+        yy->ub[i] = ck_round_up(sqrt(CK_FN(ck_sqdist)(X + i * d, C + (int64_t)l * d, d) * up) * up);
+    }
+    return nsearched;
+}
+
+#undef CK_FIT_CT

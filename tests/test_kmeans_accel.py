@@ -1,0 +1,187 @@
+"""Exact accelerated k-means (Yinyang / Hamerly bounds, src_c/kmeans_bounds_tpl.h): the same labels,
+bit-identical centroids, n_iter, convergence flag and inertia as Lloyd's plain pass from the same
+initial centres, on blobs, real MNIST and adversarial inputs (duplicates, exact ties, empty clusters,
+k close to n), for every dtype, with and without weights, for any thread count."""
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.datasets import make_blobs
+
+import ckmeans
+from ckmeans import _kmeans_core as core
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import twins  # noqa: E402
+from test_kmeans import DTYPES, cdtype, load_mnist, weights  # noqa: E402
+
+BOUNDED = ["yinyang", "hamerly", "elkan"]
+
+
+def fit(X, C0, algorithm, **kw):
+    return ckmeans.kmeans(X, len(C0), init=C0, n_init=1, algorithm=algorithm, **kw)
+
+
+def assert_same(res, ref, X):
+    np.testing.assert_array_equal(res.labels, ref.labels)
+    np.testing.assert_array_equal(res.centroids, ref.centroids)  # bit for bit
+    assert res.n_iter == ref.n_iter and res.converged == ref.converged
+    assert res.inertia == ref.inertia
+    # The bounded history comes from the cluster sums in float64, Lloyd's from ||x||^2 + score with
+    # the score in the centroid type (float32-accurate for float32, and for uint8 with AVX2): both
+    # expand ||x||^2 - 2 x.c + ||c||^2, so their rounding scales with sum ||x||^2.
+    scale = float((np.asarray(X, dtype=np.float64) ** 2).sum()) * (1 + res.n_iter)
+    np.testing.assert_allclose(res.inertia_history, ref.inertia_history, rtol=0, atol=1e-6 * scale)
+
+
+def many_blobs(dtype, n=2000, d=6, k=40, seed=0):
+    X, _ = make_blobs(n, d, centers=k, cluster_std=1.5, random_state=seed)
+    X = (X - X.min()) / (X.max() - X.min()) * 250 + 2
+    X = np.round(X).astype(dtype) if dtype == np.uint8 else X.astype(dtype)
+    C0 = X[np.random.RandomState(seed + 1).choice(n, k, replace=False)].astype(cdtype(dtype))
+    return X, C0
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bounded_equals_lloyd_on_blobs(dtype, weighted):
+    X, C0 = many_blobs(dtype)
+    w = weights(len(X), weighted)
+    for tol in (0.0, 1e-4):
+        ref = fit(X, C0, "lloyd", sample_weight=w, tol=tol, n_threads=1)
+        for algorithm in BOUNDED:
+            runs = [fit(X, C0, algorithm, sample_weight=w, tol=tol, n_threads=t) for t in (1, 2)]
+            for res in runs:
+                assert_same(res, ref, X)
+            # threads: not just Lloyd's result, the very same history bits too
+            np.testing.assert_array_equal(runs[0].inertia_history, runs[1].inertia_history)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.uint8])
+def test_bounded_equals_twin(dtype):
+    """The NumPy twin of Lloyd's loop (float64 arithmetic) gives the same fixed point."""
+    X, C0 = many_blobs(dtype, n=600, k=25)
+    res = fit(X, C0, "yinyang", tol=0, n_threads=2)
+    C, labels, inertia, n_iter = twins.kmeans_fit(X, None, C0)
+    np.testing.assert_array_equal(res.labels, labels)
+    np.testing.assert_allclose(res.centroids, C, rtol=1e-12)
+    np.testing.assert_allclose(res.inertia, inertia, rtol=1e-11)
+    assert res.n_iter == n_iter
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.uint8])
+def test_bounded_equals_lloyd_on_mnist(shared_data, dtype):
+    X = load_mnist(shared_data, 5000).astype(dtype)
+    C0 = X[np.random.RandomState(0).choice(len(X), 64, replace=False)].astype(cdtype(dtype))
+    w = weights(len(X), dtype == np.uint8)
+    ref = fit(X, C0, "lloyd", sample_weight=w, n_threads=2)
+    assert ref.converged and ref.n_iter > 10
+    assert_same(fit(X, C0, "yinyang", sample_weight=w, n_threads=2), ref, X)
+    assert_same(fit(X, C0, "hamerly", sample_weight=w, n_threads=1), ref, X)
+
+
+def test_searched_history():
+    """Every row is searched in the first iteration (no bounds yet), fewer later."""
+    X, C0 = many_blobs(np.float64)
+    C, labels = C0.copy(), np.empty(len(X), np.int32)
+    history, searched = np.empty(100), np.full(100, -1, np.int64)
+    n_iter, _, _ = core.fit_yinyang(X, None, C, labels, 100, 0.0, 0, 2, history, searched)
+    assert searched[0] == len(X)
+    assert (searched[:n_iter] >= 0).all() and (searched[:n_iter] <= len(X)).all()
+    assert searched[n_iter - 1] < len(X) // 2
+    assert (searched[n_iter:] == -1).all()
+
+
+# ---------------------------------------------------------------------------- adversarial inputs
+
+def check_all(X, C0, w=None, **kw):
+    ref = fit(X, C0, "lloyd", sample_weight=w, **kw)
+    for algorithm in BOUNDED:
+        for n_threads in (1, 2):
+            assert_same(fit(X, C0, algorithm, sample_weight=w, n_threads=n_threads, **kw), ref, X)
+    return ref
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_duplicate_points_and_more_clusters_than_points(dtype):
+    rs = np.random.RandomState(0)
+    distinct = rs.randint(0, 200, size=(30, 4))
+    X = np.repeat(distinct, 20, axis=0)[rs.permutation(600)].astype(dtype)
+    C0 = X[rs.choice(600, 45, replace=False)].astype(cdtype(dtype))  # duplicated centres too
+    with pytest.warns(Warning):
+        check_all(X, C0, tol=0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_exact_ties_on_an_integer_grid(dtype):
+    """Every point of a small grid is equidistant to several grid-point centres: ties everywhere,
+    broken by Lloyd to the lowest index."""
+    g = np.arange(0, 5)
+    X = np.array(np.meshgrid(g, g, g)).reshape(3, -1).T
+    X = np.tile(X, (8, 1)).astype(dtype)
+    C0 = np.array([[0, 0, 0], [2, 2, 2], [4, 4, 4], [0, 4, 0], [4, 0, 4], [1, 1, 1], [3, 3, 3],
+                   [0, 0, 4], [2, 2, 2]], dtype=cdtype(dtype))
+    for w in (None, weights(len(X), True)):
+        check_all(X, C0, w, tol=0)
+        check_all(X, C0, w, tol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_empty_clusters_from_far_and_duplicated_centres(dtype):
+    X, C0 = many_blobs(dtype, n=1500, k=30)
+    C0 = C0.astype(np.float64)
+    C0[5] = C0[4]
+    C0[6] = C0[4]
+    C0[10:14] = 255 + 1e4 * np.arange(1, 5)[:, None]  # empty in the first step, relocated
+    check_all(X, C0.astype(cdtype(dtype)), weights(len(X), True), tol=1e-4)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_k_close_to_n_and_k_one(dtype):
+    X, _ = many_blobs(dtype, n=150, k=10)
+    rs = np.random.RandomState(2)
+    for k in (150, 149, 1):
+        C0 = X[rs.choice(150, k, replace=False)].astype(cdtype(dtype))
+        with warnings.catch_warnings():  # duplicate rows: fewer distinct clusters than k
+            warnings.simplefilter("ignore")
+            check_all(X, C0, tol=1e-4)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(1, 70), d=st.integers(1, 4), k_frac=st.floats(0.0, 1.0), seed=st.integers(0, 10**6),
+       grid=st.booleans(), weighted=st.booleans(), dtype=st.sampled_from(DTYPES))
+def test_bounded_equals_lloyd_property(n, d, k_frac, seed, grid, weighted, dtype):
+    rs = np.random.RandomState(seed)
+    X = rs.randint(0, 4, size=(n, d)) if grid else rs.uniform(0, 255, size=(n, d))
+    X = np.round(X).astype(dtype) if dtype == np.uint8 else X.astype(dtype)
+    k = max(1, int(round(k_frac * n)))
+    C0 = X[rs.choice(n, k, replace=False)].astype(cdtype(dtype))
+    w = rs.uniform(0.1, 3.0, n) if weighted else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_all(X, C0, w, tol=float(rs.choice([0.0, 1e-4])), max_iter=50)
+
+
+# ---------------------------------------------------------------------------------- the API
+
+def test_algorithm_names():
+    X, C0 = many_blobs(np.float64, n=300, k=8)
+    for bad in ("full", "Lloyd", None, 3):
+        with pytest.raises(ValueError, match="algorithm"):
+            ckmeans.kmeans(X, 8, init=C0, algorithm=bad)
+    ref = fit(X, C0, "lloyd")
+    for name in ("auto", "elkan", "yinyang", "hamerly"):
+        assert_same(fit(X, C0, name), ref, X)
+
+
+def test_estimator_accepts_scikit_learn_names():
+    X, C0 = many_blobs(np.float32, n=800, k=40)
+    ref = ckmeans.KMeans(40, init=C0, n_init=1, algorithm="lloyd").fit(X)
+    est = ckmeans.KMeans(40, init=C0, n_init=1, algorithm="elkan").fit(X)
+    np.testing.assert_array_equal(est.labels_, ref.labels_)
+    np.testing.assert_array_equal(est.cluster_centers_, ref.cluster_centers_)
+    assert est.n_iter_ == ref.n_iter_ and est.inertia_ == ref.inertia_
