@@ -80,47 +80,17 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
 /* ---- float64 X, float64 centroids ---- */
 #define CK_SFX f64
 #define CK_XT double
-#define CK_CT double
 #define CK_X_IS_U8 0
-#define CK_V __m256d
-#define CK_VW 4
-#define CK_VZERO() _mm256_setzero_pd()
 #define CK_VLOADX(p) _mm256_loadu_pd(p)
-#define CK_VLOADC(p) _mm256_loadu_pd(p)
-#define CK_VFMA(a, b, acc) _mm256_fmadd_pd(a, b, acc)
-#define CK_VSET1(v) _mm256_set1_pd(v)
-#define CK_VSTORE(p, v) _mm256_storeu_pd(p, v)
-#define CK_W __m512d
-#define CK_WZERO() _mm512_setzero_pd()
-#define CK_WLOAD(p) _mm512_loadu_pd(p)
-#define CK_WSET1(v) _mm512_set1_pd(v)
-#define CK_WFMA(a, b, acc) _mm512_fmadd_pd(a, b, acc)
-#define CK_WSTORE(p, v) _mm512_storeu_pd(p, v)
-#define CK_VHSUM(v) ck_hsum_pd(v)
+#include "ck_dtypes_f64c.h"
 #include CK_TPL
 #include "ck_dtypes_undef.h"
 
 /* ---- uint8 X, float64 centroids ---- */
 #define CK_SFX u8
 #define CK_XT uint8_t
-#define CK_CT double
 #define CK_X_IS_U8 1
-#define CK_V __m256d
-#define CK_VW 4
-#define CK_VZERO() _mm256_setzero_pd()
 #define CK_VLOADX(p) ck_load_u8_pd(p)
-#define CK_VLOADC(p) _mm256_loadu_pd(p)
-#define CK_VFMA(a, b, acc) _mm256_fmadd_pd(a, b, acc)
-#define CK_VSET1(v) _mm256_set1_pd(v)
-#define CK_VSTORE(p, v) _mm256_storeu_pd(p, v)
-#define CK_W __m512d
-#define CK_WZERO() _mm512_setzero_pd()
-#define CK_WLOAD(p) _mm512_loadu_pd(p)
-#define CK_WSET1(v) _mm512_set1_pd(v)
-#define CK_WFMA(a, b, acc) _mm512_fmadd_pd(a, b, acc)
-#define CK_WSTORE(p, v) _mm512_storeu_pd(p, v)
-#define CK_VHSUM(v) ck_hsum_pd(v)
+#include "ck_dtypes_f64c.h"
 #include CK_TPL
 #include "ck_dtypes_undef.h"
-
-#undef CK_TPL

@@ -1,0 +1,17 @@
+/* The vector vocabulary of double centroids, shared by the float64 and uint8 blocks of ck_dtypes.h
+ * (each defines its own CK_VLOADX, the only difference). Private header, included only there. */
+#define CK_CT double
+#define CK_V __m256d
+#define CK_VW 4
+#define CK_VZERO() _mm256_setzero_pd()
+#define CK_VLOADC(p) _mm256_loadu_pd(p)
+#define CK_VFMA(a, b, acc) _mm256_fmadd_pd(a, b, acc)
+#define CK_VSET1(v) _mm256_set1_pd(v)
+#define CK_VSTORE(p, v) _mm256_storeu_pd(p, v)
+#define CK_W __m512d
+#define CK_WZERO() _mm512_setzero_pd()
+#define CK_WLOAD(p) _mm512_loadu_pd(p)
+#define CK_WSET1(v) _mm512_set1_pd(v)
+#define CK_WFMA(a, b, acc) _mm512_fmadd_pd(a, b, acc)
+#define CK_WSTORE(p, v) _mm512_storeu_pd(p, v)
+#define CK_VHSUM(v) ck_hsum_pd(v)
