@@ -3,8 +3,11 @@
 # (C-contiguous, matching dtypes and shapes) from ckmeans/_kmeans.py.
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
+from ckmeans._boundary cimport (check_status, const_ptr_or_null, ctype, pair_error,
+                                ptr_or_null, xtype)
+
+
 cdef extern from "ckmeans.h":
-    const char *ck_strerror(int status) nogil
     int ck_assign_f32(const float *X, int64_t n, int64_t d, const float *C, int64_t k, int32_t *labels, double *sqdist, int n_threads) nogil
     int ck_assign_f64(const double *X, int64_t n, int64_t d, const double *C, int64_t k, int32_t *labels, double *sqdist, int n_threads) nogil
     int ck_assign_u8(const uint8_t *X, int64_t n, int64_t d, const double *C, int64_t k, int32_t *labels, double *sqdist, int n_threads) nogil
@@ -34,42 +37,12 @@ cdef extern from "ckmeans.h":
     int ck_mean_feature_variance_f64(const double *X, int64_t n, int64_t d, int n_threads, double *out) nogil
     int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n, int64_t d, int n_threads, double *out) nogil
 
-ctypedef fused xtype:
-    float
-    double
-    uint8_t
-
-ctypedef fused ctype:
-    float
-    double
-
-
-cdef int _check(int status) except -1:
-    if status == 0:
-        return 0
-    msg = ck_strerror(status).decode("ascii")
-    if status == 1:
-        raise MemoryError(f"ckmeans k-means kernel: {msg}")
-    raise ValueError(f"ckmeans k-means kernel: {msg} (status {status})")
-
-
-cdef inline const double *_wptr(const double[::1] w):
-    if w is None:
-        return NULL
-    return &w[0]
-
-
-cdef int _pair_error() except -1:
-    raise TypeError("centroids must be float32 for float32 X and float64 for float64 or uint8 X")
-
 
 def assign(const xtype[:, ::1] X, const ctype[:, ::1] centroids, int32_t[::1] labels, double[::1] sqdist,
            int n_threads):
     """labels (OUT) and optional sqdist (OUT) of every row's nearest centroid."""
     cdef int st = 0
-    cdef double *sq = NULL
-    if sqdist is not None:
-        sq = &sqdist[0]
+    cdef double *sq = ptr_or_null(sqdist)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
     if xtype is float and ctype is float:
         with nogil:
@@ -81,8 +54,8 @@ def assign(const xtype[:, ::1] X, const ctype[:, ::1] centroids, int32_t[::1] la
         with nogil:
             st = ck_assign_u8(&X[0, 0], n, d, &centroids[0, 0], k, &labels[0], sq, n_threads)
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "k-means")
 
 
 def inertia(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[:, ::1] centroids,
@@ -90,7 +63,7 @@ def inertia(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[
     """sum_i w_i ||x_i - c_labels[i]||^2."""
     cdef int st = 0
     cdef double out = 0.0
-    cdef const double *w = _wptr(sample_weight)
+    cdef const double *w = const_ptr_or_null(sample_weight)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
     if xtype is float and ctype is float:
         with nogil:
@@ -102,8 +75,8 @@ def inertia(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[
         with nogil:
             st = ck_inertia_u8(&X[0, 0], n, d, w, &centroids[0, 0], k, &labels[0], n_threads, &out)
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "k-means")
     return out
 
 
@@ -111,7 +84,7 @@ def centroids_update(const xtype[:, ::1] X, const double[::1] sample_weight, con
                      ctype[:, ::1] centroids, double[::1] weight_in_clusters, int n_threads):
     """centroids (IN/OUT: empty clusters untouched) = weighted means; weight_in_clusters (OUT)."""
     cdef int st = 0
-    cdef const double *w = _wptr(sample_weight)
+    cdef const double *w = const_ptr_or_null(sample_weight)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
     if xtype is float and ctype is float:
         with nogil:
@@ -123,8 +96,8 @@ def centroids_update(const xtype[:, ::1] X, const double[::1] sample_weight, con
         with nogil:
             st = ck_centroids_update_u8(&X[0, 0], n, d, w, &labels[0], k, &centroids[0, 0], &weight_in_clusters[0], n_threads)
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "k-means")
 
 
 def lloyd_step(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[:, ::1] centroids_old,
@@ -133,7 +106,7 @@ def lloyd_step(const xtype[:, ::1] X, const double[::1] sample_weight, const cty
     cdef int st = 0
     cdef int64_t changed = 0
     cdef double inert = 0.0, shift = 0.0
-    cdef const double *w = _wptr(sample_weight)
+    cdef const double *w = const_ptr_or_null(sample_weight)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids_old.shape[0]
     if xtype is float and ctype is float:
         with nogil:
@@ -145,8 +118,8 @@ def lloyd_step(const xtype[:, ::1] X, const double[::1] sample_weight, const cty
         with nogil:
             st = ck_lloyd_step_u8(&X[0, 0], n, d, w, &centroids_old[0, 0], k, &centroids_new[0, 0], &labels[0], n_threads, &changed, &inert, &shift)
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "k-means")
     return changed, inert, shift
 
 
@@ -155,7 +128,7 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] ce
     """Whole Lloyd fit from centroids (IN/OUT); returns (n_iter, inertia, converged)."""
     cdef int st = 0, n_iter = 0, conv = 0
     cdef double inert = 0.0
-    cdef const double *w = _wptr(sample_weight)
+    cdef const double *w = const_ptr_or_null(sample_weight)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
     if xtype is float and ctype is float:
         with nogil:
@@ -167,8 +140,8 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] ce
         with nogil:
             st = ck_kmeans_fit_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "k-means")
     return n_iter, inert, bool(conv)
 
 
@@ -180,7 +153,7 @@ def fit_yinyang(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:,
     cdef int st = 0, n_iter = 0, conv = 0
     cdef int64_t *searched = NULL if searched_history is None else &searched_history[0]
     cdef double inert = 0.0
-    cdef const double *w = _wptr(sample_weight)
+    cdef const double *w = const_ptr_or_null(sample_weight)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
     if xtype is float and ctype is float:
         with nogil:
@@ -192,8 +165,8 @@ def fit_yinyang(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:,
         with nogil:
             st = ck_kmeans_fit_yinyang_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], searched, &conv)
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "k-means")
     return n_iter, inert, bool(conv)
 
 
@@ -201,7 +174,7 @@ def kmeans_plusplus(const xtype[:, ::1] X, const double[::1] sample_weight, uint
                     ctype[:, ::1] centroids, int64_t[::1] indices, int n_threads):
     """Greedy k-means++ into centroids (OUT) and indices (OUT)."""
     cdef int st = 0
-    cdef const double *w = _wptr(sample_weight)
+    cdef const double *w = const_ptr_or_null(sample_weight)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
     if xtype is float and ctype is float:
         with nogil:
@@ -213,15 +186,15 @@ def kmeans_plusplus(const xtype[:, ::1] X, const double[::1] sample_weight, uint
         with nogil:
             st = ck_kmeans_plusplus_u8(&X[0, 0], n, d, w, k, seed, n_local_trials, &centroids[0, 0], &indices[0], n_threads)
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "k-means")
 
 
 def random_init(const xtype[:, ::1] X, const double[::1] sample_weight, uint64_t seed,
                 ctype[:, ::1] centroids, int64_t[::1] indices):
     """n_clusters distinct rows into centroids (OUT) and indices (OUT)."""
     cdef int st = 0
-    cdef const double *w = _wptr(sample_weight)
+    cdef const double *w = const_ptr_or_null(sample_weight)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
     if xtype is float and ctype is float:
         with nogil:
@@ -233,8 +206,8 @@ def random_init(const xtype[:, ::1] X, const double[::1] sample_weight, uint64_t
         with nogil:
             st = ck_kmeans_random_init_u8(&X[0, 0], n, d, w, k, seed, &centroids[0, 0], &indices[0])
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "k-means")
 
 
 def mean_feature_variance(const xtype[:, ::1] X, int n_threads):
@@ -251,5 +224,5 @@ def mean_feature_variance(const xtype[:, ::1] X, int n_threads):
     else:
         with nogil:
             st = ck_mean_feature_variance_u8(&X[0, 0], n, d, n_threads, &out)
-    _check(st)
+    check_status(st, "k-means")
     return out

@@ -3,8 +3,11 @@
 # matching dtypes and shapes, beta checked) from ckmeans/_soft.py.
 from libc.stdint cimport int32_t, int64_t, uint8_t
 
+from ckmeans._boundary cimport (check_status, const_ptr_or_null, ctype, pair_error,
+                                ptr_or_null, xtype)
+
+
 cdef extern from "ckmeans.h":
-    const char *ck_strerror(int status) nogil
     int ck_soft_estep_f32(const float *X, int64_t n, int64_t d, const double *w, const float *C, int64_t k, double beta, int distance, double *resp, int32_t *labels, double *objective, int n_threads) nogil
     int ck_soft_estep_f64(const double *X, int64_t n, int64_t d, const double *w, const double *C, int64_t k, double beta, int distance, double *resp, int32_t *labels, double *objective, int n_threads) nogil
     int ck_soft_estep_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, const double *C, int64_t k, double beta, int distance, double *resp, int32_t *labels, double *objective, int n_threads) nogil
@@ -14,38 +17,6 @@ cdef extern from "ckmeans.h":
     int ck_soft_kmeans_fit_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, const double *betas, int64_t n_betas, int distance, float *C, int max_iter, double tol, int n_threads, double *resp, int32_t *labels, int *n_iter, double *objective, double *history, int *converged) nogil
     int ck_soft_kmeans_fit_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, const double *betas, int64_t n_betas, int distance, double *C, int max_iter, double tol, int n_threads, double *resp, int32_t *labels, int *n_iter, double *objective, double *history, int *converged) nogil
     int ck_soft_kmeans_fit_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, const double *betas, int64_t n_betas, int distance, double *C, int max_iter, double tol, int n_threads, double *resp, int32_t *labels, int *n_iter, double *objective, double *history, int *converged) nogil
-
-ctypedef fused xtype:
-    float
-    double
-    uint8_t
-
-ctypedef fused ctype:
-    float
-    double
-
-
-cdef int _check(int status) except -1:
-    if status == 0:
-        return 0
-    msg = ck_strerror(status).decode("ascii")
-    if status == 1:
-        raise MemoryError(f"ckmeans soft k-means kernel: {msg}")
-    raise ValueError(f"ckmeans soft k-means kernel: {msg} (status {status})")
-
-
-cdef int _pair_error() except -1:
-    raise TypeError("centroids must be float32 for float32 X and float64 for float64 or uint8 X")
-
-
-cdef inline const double *_dptr(const double[::1] a):
-    if a is None:
-        return NULL
-    return &a[0]
-
-
-cdef inline double *_optr(double[::1] a):
-    return NULL if a is None else &a[0]
 
 
 cdef inline double *_rptr(double[:, ::1] a):
@@ -66,7 +37,7 @@ def estep(const xtype[:, ::1] X,             # IN  (n, d)
     """Responsibilities and labels (OUT) of X for the centres; returns the free energy."""
     cdef int st = 0
     cdef double obj = 0.0
-    cdef const double *w = _dptr(sample_weight)
+    cdef const double *w = const_ptr_or_null(sample_weight)
     cdef double *r = _rptr(responsibilities)
     cdef int32_t *lab = _lptr(labels)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
@@ -80,8 +51,8 @@ def estep(const xtype[:, ::1] X,             # IN  (n, d)
         with nogil:
             st = ck_soft_estep_u8(&X[0, 0], n, d, w, &centroids[0, 0], k, beta, distance, r, lab, &obj, n_threads)
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "soft k-means")
     return obj
 
 
@@ -93,8 +64,8 @@ def step(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[:, 
     """One fused E+M iteration; returns (free energy of centroids_old, Frobenius centre shift)."""
     cdef int st = 0
     cdef double obj = 0.0, shift = 0.0
-    cdef const double *w = _dptr(sample_weight)
-    cdef double *ws = _optr(weight_in_clusters)
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef double *ws = ptr_or_null(weight_in_clusters)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids_old.shape[0]
     if xtype is float and ctype is float:
         with nogil:
@@ -106,8 +77,8 @@ def step(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[:, 
         with nogil:
             st = ck_soft_step_u8(&X[0, 0], n, d, w, &centroids_old[0, 0], k, beta, distance, &centroids_new[0, 0], ws, n_threads, &obj, &shift)
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "soft k-means")
     return obj, shift
 
 
@@ -122,7 +93,7 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight,
     """Whole soft k-means fit; returns (n_iter, free energy, converged)."""
     cdef int st = 0, n_iter = 0, conv = 0
     cdef double obj = 0.0
-    cdef const double *w = _dptr(sample_weight)
+    cdef const double *w = const_ptr_or_null(sample_weight)
     cdef double *r = _rptr(responsibilities)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0], nb = betas.shape[0]
     if xtype is float and ctype is float:
@@ -135,6 +106,6 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight,
         with nogil:
             st = ck_soft_kmeans_fit_u8(&X[0, 0], n, d, w, k, &betas[0], nb, distance, &centroids[0, 0], max_iter, tol, n_threads, r, &labels[0], &n_iter, &obj, &objective_history[0], &conv)
     else:
-        _pair_error()
-    _check(st)
+        pair_error()
+    check_status(st, "soft k-means")
     return n_iter, obj, bool(conv)
