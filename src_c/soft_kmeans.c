@@ -41,9 +41,11 @@ static int ck_soft_check_args(int64_t n, int64_t d, int64_t k, int distance)
     return CK_OK;
 }
 
-/* Centres are padded to kp = k rounded up to a multiple of 4 (one AVX2 vector of doubles), or of 2
- * where the AVX-512 row kernels run. The padding changes no value. */
-static int64_t ck_soft_kpad(int64_t k) { return ck_simd_avx512() ? (k + 1) / 2 * 2 : (k + 3) / 4 * 4; }
+/* Centres are padded to kp = k rounded up to an even count: the row kernels take them 4 (ymm) and 2
+ * (xmm) at a time. Padding to a multiple of 4 was measured 13% slower on MNIST (k = 10: 96 bytes of
+ * CT and of the sums per nonzero instead of 80; those loops are bound by that traffic), and zmm
+ * vectors slower still (at an 80-byte stride most of them split a cache line). */
+static int64_t ck_soft_kpad(int64_t k) { return (k + 1) / 2 * 2; }
 
 /* The centres as the row kernels read them: C itself (n_clusters x n_features), C transposed and
  * zero-padded (CT[f * kp + j] = c_jf, so the k values one feature meets are contiguous), and the
@@ -231,15 +233,8 @@ static void ck_soft_widen_u8(const uint8_t *x, int64_t len, double *out)
         if (ck_simd_avx2()) name##_avx2(__VA_ARGS__);               \
         else name##_scalar(__VA_ARGS__);                            \
     } while (0)
-/* The same with an AVX-512F version first (ck_simd_avx512, which honours CKMEANS_NO_AVX512). */
-#define CK_SOFT_DISPATCH512(name, ...)                              \
-    do {                                                            \
-        if (ck_simd_avx512()) name##_avx512(__VA_ARGS__);           \
-        else CK_SOFT_DISPATCH(name, __VA_ARGS__);                   \
-    } while (0)
 #else
 #define CK_SOFT_DISPATCH(name, ...) name##_scalar(__VA_ARGS__)
-#define CK_SOFT_DISPATCH512(name, ...) name##_scalar(__VA_ARGS__)
 #endif
 
 /* ---- dense blocks: rows widened to double, then register tiles ----
@@ -453,11 +448,14 @@ static void ck_soft_scatter_scalar(const int64_t *off, const double *val, int64_
 }
 
 #if CK_HAVE_X86_SIMD
-/* Centres V vectors (4V <= 16) at a time; the two partial sums give 2V independent FMA chains. */
+/* Centres V ymm vectors (4V <= 16) then H (0 or 1) xmm vectors at a time; the two partial sums give
+ * 2 (V + H) independent FMA chains. */
 static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_dots_tile(
-    const int64_t *off, const double *val, int64_t m, const double *CT, double *out, double *xx, const int V)
+    const int64_t *off, const double *val, int64_t m, const double *CT, double *out, double *xx, const int V,
+    const int H)
 {
     __m256d a[4], b[4], qa = _mm256_setzero_pd(), qb = _mm256_setzero_pd();
+    __m128d ah = _mm_setzero_pd(), bh = _mm_setzero_pd();
     for (int v = 0; v < V; v++) a[v] = b[v] = _mm256_setzero_pd();
     int64_t t = 0;
     for (; t + 2 <= m; t += 2) {
@@ -467,39 +465,52 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_do
             a[v] = _mm256_fmadd_pd(x, _mm256_loadu_pd(p + 4 * v), a[v]);
             b[v] = _mm256_fmadd_pd(y, _mm256_loadu_pd(q + 4 * v), b[v]);
         }
+        if (H) {
+            ah = _mm_fmadd_pd(_mm256_castpd256_pd128(x), _mm_loadu_pd(p + 4 * V), ah);
+            bh = _mm_fmadd_pd(_mm256_castpd256_pd128(y), _mm_loadu_pd(q + 4 * V), bh);
+        }
         qa = _mm256_fmadd_pd(x, x, qa);
         qb = _mm256_fmadd_pd(y, y, qb);
     }
     if (t < m) {
         const __m256d x = _mm256_broadcast_sd(val + t);
         for (int v = 0; v < V; v++) a[v] = _mm256_fmadd_pd(x, _mm256_loadu_pd(CT + off[t] + 4 * v), a[v]);
+        if (H) ah = _mm_fmadd_pd(_mm256_castpd256_pd128(x), _mm_loadu_pd(CT + off[t] + 4 * V), ah);
         qa = _mm256_fmadd_pd(x, x, qa);
     }
     for (int v = 0; v < V; v++) _mm256_storeu_pd(out + 4 * v, _mm256_add_pd(a[v], b[v]));
+    if (H) _mm_storeu_pd(out + 4 * V, _mm_add_pd(ah, bh));
     *xx = _mm256_cvtsd_f64(_mm256_add_pd(qa, qb));
 }
 
 static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_scatter_tile(
-    const int64_t *off, const double *val, int64_t m, const double *r, double *sums, const int V)
+    const int64_t *off, const double *val, int64_t m, const double *r, double *sums, const int V, const int H)
 {
     __m256d rv[4];
     for (int v = 0; v < V; v++) rv[v] = _mm256_loadu_pd(r + 4 * v);
+    const __m128d rh = H ? _mm_loadu_pd(r + 4 * V) : _mm_setzero_pd();
     for (int64_t t = 0; t < m; t++) {
         const __m256d x = _mm256_broadcast_sd(val + t);
         double *s = sums + off[t];
         for (int v = 0; v < V; v++) _mm256_storeu_pd(s + 4 * v, _mm256_fmadd_pd(rv[v], x, _mm256_loadu_pd(s + 4 * v)));
+        if (H) _mm_storeu_pd(s + 4 * V, _mm_fmadd_pd(rh, _mm256_castpd256_pd128(x), _mm_loadu_pd(s + 4 * V)));
     }
 }
 
-/* Blocks of up to 16 centres; V is a compile-time constant in every case (always_inline). */
-#define CK_SOFT_BY_VECTORS(call)                       \
-    for (int64_t j0 = 0; j0 < kp; j0 += 16) {         \
-        switch (kp - j0 >= 16 ? 4 : (kp - j0) / 4) {  \
-        case 1: call(1); break;                        \
-        case 2: call(2); break;                        \
-        case 3: call(3); break;                        \
-        default: call(4); break;                       \
-        }                                              \
+/* Blocks of up to 16 centres (kp even: 4V + 2H of them); V and H are compile-time constants in every
+ * case (always_inline). */
+#define CK_SOFT_BY_VECTORS(call)                          \
+    for (int64_t j0 = 0; j0 < kp; j0 += 16) {            \
+        switch (kp - j0 >= 16 ? 8 : (kp - j0) / 2) {     \
+        case 1: call(0, 1); break;                        \
+        case 2: call(1, 0); break;                        \
+        case 3: call(1, 1); break;                        \
+        case 4: call(2, 0); break;                        \
+        case 5: call(2, 1); break;                        \
+        case 6: call(3, 0); break;                        \
+        case 7: call(3, 1); break;                        \
+        default: call(4, 0); break;                       \
+        }                                                 \
     }
 
 /* (||x||^2 comes with every block; the first block's is kept) */
@@ -507,7 +518,7 @@ static __attribute__((target("avx2,fma"))) void ck_soft_dots_avx2(
     const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp, double *out, double *xx)
 {
     double xx_block;
-#define CK_SOFT_DOTS(V) ck_soft_dots_tile(off, val, m, CT + j0, out + j0, j0 ? &xx_block : xx, V)
+#define CK_SOFT_DOTS(V, H) ck_soft_dots_tile(off, val, m, CT + j0, out + j0, j0 ? &xx_block : xx, V, H)
     CK_SOFT_BY_VECTORS(CK_SOFT_DOTS)
 #undef CK_SOFT_DOTS
 }
@@ -515,116 +526,11 @@ static __attribute__((target("avx2,fma"))) void ck_soft_dots_avx2(
 static __attribute__((target("avx2,fma"))) void ck_soft_scatter_avx2(
     const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp, double *sums)
 {
-#define CK_SOFT_SCATTER(V) ck_soft_scatter_tile(off, val, m, r + j0, sums + j0, V)
+#define CK_SOFT_SCATTER(V, H) ck_soft_scatter_tile(off, val, m, r + j0, sums + j0, V, H)
     CK_SOFT_BY_VECTORS(CK_SOFT_SCATTER)
 #undef CK_SOFT_SCATTER
 }
 #undef CK_SOFT_BY_VECTORS
-#endif
-
-#if CK_HAVE_X86_SIMD
-/* The same kernels with 8 centres per zmm vector, then 4 (ymm) and 2 (xmm), so the centres are only
- * padded to an even count (kp = 10 for k = 10: 80 bytes per feature instead of 96; these loops are
- * bound by the traffic of CT and the sums between L1 and L2, and lane masks were measured 2x slower).
- * Every lane is still its own chain of fused multiply-adds in the same order, so the results are the
- * AVX2 path's bit for bit. Z zmm, Y (0 or 1) ymm, H (0 or 1) xmm vectors: compile-time constants at
- * every call. */
-static inline __attribute__((always_inline, target("avx512f,fma"))) void ck_soft_dots_tile512(
-    const int64_t *off, const double *val, int64_t m, const double *CT, double *out, double *xx, const int Z,
-    const int Y, const int H)
-{
-    __m512d a[2], b[2];
-    __m256d ay = _mm256_setzero_pd(), by = _mm256_setzero_pd(), qa = _mm256_setzero_pd(), qb = _mm256_setzero_pd();
-    __m128d ah = _mm_setzero_pd(), bh = _mm_setzero_pd();
-    for (int v = 0; v < Z; v++) a[v] = b[v] = _mm512_setzero_pd();
-    int64_t t = 0;
-    for (; t + 2 <= m; t += 2) {
-        const double *p = CT + off[t], *q = CT + off[t + 1];
-        const __m512d x = _mm512_set1_pd(val[t]), y = _mm512_set1_pd(val[t + 1]);
-        const __m256d x4 = _mm512_castpd512_pd256(x), y4 = _mm512_castpd512_pd256(y);
-        for (int v = 0; v < Z; v++) {
-            a[v] = _mm512_fmadd_pd(x, _mm512_loadu_pd(p + 8 * v), a[v]);
-            b[v] = _mm512_fmadd_pd(y, _mm512_loadu_pd(q + 8 * v), b[v]);
-        }
-        if (Y) {
-            ay = _mm256_fmadd_pd(x4, _mm256_loadu_pd(p + 8 * Z), ay);
-            by = _mm256_fmadd_pd(y4, _mm256_loadu_pd(q + 8 * Z), by);
-        }
-        if (H) {
-            ah = _mm_fmadd_pd(_mm256_castpd256_pd128(x4), _mm_loadu_pd(p + 8 * Z + 4 * Y), ah);
-            bh = _mm_fmadd_pd(_mm256_castpd256_pd128(y4), _mm_loadu_pd(q + 8 * Z + 4 * Y), bh);
-        }
-        qa = _mm256_fmadd_pd(x4, x4, qa);
-        qb = _mm256_fmadd_pd(y4, y4, qb);
-    }
-    if (t < m) {
-        const double *p = CT + off[t];
-        const __m512d x = _mm512_set1_pd(val[t]);
-        const __m256d x4 = _mm512_castpd512_pd256(x);
-        for (int v = 0; v < Z; v++) a[v] = _mm512_fmadd_pd(x, _mm512_loadu_pd(p + 8 * v), a[v]);
-        if (Y) ay = _mm256_fmadd_pd(x4, _mm256_loadu_pd(p + 8 * Z), ay);
-        if (H) ah = _mm_fmadd_pd(_mm256_castpd256_pd128(x4), _mm_loadu_pd(p + 8 * Z + 4 * Y), ah);
-        qa = _mm256_fmadd_pd(x4, x4, qa);
-    }
-    for (int v = 0; v < Z; v++) _mm512_storeu_pd(out + 8 * v, _mm512_add_pd(a[v], b[v]));
-    if (Y) _mm256_storeu_pd(out + 8 * Z, _mm256_add_pd(ay, by));
-    if (H) _mm_storeu_pd(out + 8 * Z + 4 * Y, _mm_add_pd(ah, bh));
-    *xx = _mm256_cvtsd_f64(_mm256_add_pd(qa, qb));
-}
-
-static inline __attribute__((always_inline, target("avx512f,fma"))) void ck_soft_scatter_tile512(
-    const int64_t *off, const double *val, int64_t m, const double *r, double *sums, const int Z, const int Y,
-    const int H)
-{
-    __m512d rv[2];
-    for (int v = 0; v < Z; v++) rv[v] = _mm512_loadu_pd(r + 8 * v);
-    const __m256d ry = Y ? _mm256_loadu_pd(r + 8 * Z) : _mm256_setzero_pd();
-    const __m128d rh = H ? _mm_loadu_pd(r + 8 * Z + 4 * Y) : _mm_setzero_pd();
-    for (int64_t t = 0; t < m; t++) {
-        const __m512d x = _mm512_set1_pd(val[t]);
-        const __m256d x4 = _mm512_castpd512_pd256(x);
-        double *s = sums + off[t];
-        for (int v = 0; v < Z; v++) _mm512_storeu_pd(s + 8 * v, _mm512_fmadd_pd(rv[v], x, _mm512_loadu_pd(s + 8 * v)));
-        if (Y) _mm256_storeu_pd(s + 8 * Z, _mm256_fmadd_pd(ry, x4, _mm256_loadu_pd(s + 8 * Z)));
-        if (H) {
-            double *sh = s + 8 * Z + 4 * Y;
-            _mm_storeu_pd(sh, _mm_fmadd_pd(rh, _mm256_castpd256_pd128(x4), _mm_loadu_pd(sh)));
-        }
-    }
-}
-
-/* Blocks of up to 16 centres (kp even): the block's size 2 (8 Z + 4 Y + 2 H). */
-#define CK_SOFT_BY_VECTORS512(call)                                 \
-    for (int64_t j0 = 0; j0 < kp; j0 += 16) {                      \
-        switch ((kp - j0 < 16 ? kp - j0 : 16) / 2) {               \
-        case 1: call(0, 0, 1); break;                              \
-        case 2: call(0, 1, 0); break;                              \
-        case 3: call(0, 1, 1); break;                              \
-        case 4: call(1, 0, 0); break;                              \
-        case 5: call(1, 0, 1); break;                              \
-        case 6: call(1, 1, 0); break;                              \
-        case 7: call(1, 1, 1); break;                              \
-        default: call(2, 0, 0); break;                             \
-        }                                                          \
-    }
-
-static __attribute__((target("avx512f,fma"))) void ck_soft_dots_avx512(
-    const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp, double *out, double *xx)
-{
-    double xx_block;
-#define CK_SOFT_DOTS(Z, Y, H) ck_soft_dots_tile512(off, val, m, CT + j0, out + j0, j0 ? &xx_block : xx, Z, Y, H)
-    CK_SOFT_BY_VECTORS512(CK_SOFT_DOTS)
-#undef CK_SOFT_DOTS
-}
-
-static __attribute__((target("avx512f,fma"))) void ck_soft_scatter_avx512(
-    const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp, double *sums)
-{
-#define CK_SOFT_SCATTER(Z, Y, H) ck_soft_scatter_tile512(off, val, m, r + j0, sums + j0, Z, Y, H)
-    CK_SOFT_BY_VECTORS512(CK_SOFT_SCATTER)
-#undef CK_SOFT_SCATTER
-}
-#undef CK_SOFT_BY_VECTORS512
 #endif
 
 /* exp is exactly 0 below -745.14, where glibc takes a slow path: at beta D in the hundreds (raw
@@ -686,11 +592,11 @@ static void ck_soft_exp_nonpositive(double *a, int64_t n)
 static void ck_soft_dots(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
                          double *out, double *xx)
 {
-    CK_SOFT_DISPATCH512(ck_soft_dots, off, val, m, CT, kp, out, xx);
+    CK_SOFT_DISPATCH(ck_soft_dots, off, val, m, CT, kp, out, xx);
 }
 
 static void ck_soft_scatter(const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp,
                             double *sums)
 {
-    CK_SOFT_DISPATCH512(ck_soft_scatter, off, val, m, r, kp, sums);
+    CK_SOFT_DISPATCH(ck_soft_scatter, off, val, m, r, kp, sums);
 }
