@@ -174,11 +174,13 @@ def test_cancelling_expansion_is_recomputed(distance):
 
 def test_portable_path_agrees_with_simd():
     # CKMEANS_NO_SIMD=1 forces the portable kernels (libm exp, unfused sums): the same up to rounding.
-    code = ("import numpy as np, sys; sys.path.insert(0, %r); import test_soft as t;"
-            "X, C = t.make_sparse(np.uint8); R = np.empty((len(X), len(C)));"
-            "t.core.estep(X, None, C, 0.02, 0, R, None, 2); C1 = np.empty_like(C);"
-            "t.core.step(X, None, C, 0.02, 0, C1, None, 2); np.save(sys.argv[1], np.concatenate([R.ravel(), C1.ravel()]))"
-            ) % str(Path(__file__).resolve().parent)
+    # k covers every mix of the row kernels' 4- and 2-wide vectors (centres padded to an even count).
+    code = ("import numpy as np, sys; sys.path.insert(0, %r); import test_soft as t; out = []\n"
+            "for k in (1, 2, 3, 6, 10, 13, 16, 23):\n"
+            "    X, C = t.make_sparse(np.uint8, n=400, k=k); R = np.empty((len(X), k)); C1 = np.empty_like(C)\n"
+            "    t.core.estep(X, None, C, 0.02, 0, R, None, 2); t.core.step(X, None, C, 0.02, 0, C1, None, 2)\n"
+            "    out += [R.ravel(), C1.ravel()]\n"
+            "np.save(sys.argv[1], np.concatenate(out))") % str(Path(__file__).resolve().parent)
     out = []
     for flag in ["0", "1"]:
         path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_soft_simd_{os.getpid()}_{flag}.npy"
