@@ -16,10 +16,15 @@ from ckmeans import _kmeans_core
 from ckmeans._threads import effective_n_threads
 
 _ALGORITHMS = ("lloyd", "elkan", "yinyang", "hamerly", "auto")
-# 'auto' uses the bounds from this many clusters on. MNIST float32, converged, one thread: k=32
-# Lloyd 3.4 s, Yinyang 3.7 s; k=64 Lloyd 6.3 s, Yinyang 4.8 s (below, streaming X for the sums and
-# bounds costs about what the skipped distances save).
-_AUTO_MIN_CLUSTERS = 64
+# 'auto' uses the bounds for float X from this many clusters on, when the run may last long enough
+# for them to pay off. MNIST float32, converged (tol=1e-4), 2 threads, packed Lloyd kernel:
+# k=64 Lloyd 1.9 s / Yinyang 2.7 s, k=128 3.1 / 3.2, k=192 7.8 / 5.1, k=256 5.4 / 4.1,
+# k=1024 17.5 / 8.6. Yinyang's first iterations search most rows (5 iterations at k=256: 68 vs 144
+# ms each), hence the max_iter floor. uint8 X always runs Lloyd: its exact integer screen makes the
+# full search cheaper than Yinyang's float64 partial one (converged, k=64/256/1024: 1.3/3.6/10.5 s
+# against 4.1/7.8/21.6 s).
+_AUTO_MIN_CLUSTERS = 160
+_AUTO_MIN_ITER = 20
 # The C loop counts iterations in an int, and the inertia history takes 8 bytes per allowed iteration.
 _MAX_ITER_LIMIT = 2**31 - 1
 # Rows per block when checking X for NaN/inf in Python: bounded temporaries, so a
@@ -133,10 +138,11 @@ def _check_algorithm(algorithm):
     return algorithm
 
 
-def _bound_groups(algorithm, n_clusters):
+def _bound_groups(algorithm, n_clusters, dtype, max_iter):
     """None for Lloyd's plain pass, else the n_groups of the Yinyang fit (0 = its default)."""
     if algorithm == "auto":
-        algorithm = "yinyang" if n_clusters >= _AUTO_MIN_CLUSTERS else "lloyd"
+        bounded = dtype != np.uint8 and n_clusters >= _AUTO_MIN_CLUSTERS and max_iter >= _AUTO_MIN_ITER
+        algorithm = "yinyang" if bounded else "lloyd"
     return {"lloyd": None, "hamerly": 1}.get(algorithm, 0)
 
 
@@ -212,7 +218,8 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
         keeps per-point bounds on the distances to groups of centres (4 x (groups + 1) bytes per
         point, groups = ceil(n_clusters / 4) up to 64) and searches only the points whose label may
         change; 'hamerly' is the same with one group (8 bytes per point); 'elkan' (scikit-learn's
-        name) runs 'yinyang'; 'auto' runs 'yinyang' from 64 clusters on, else 'lloyd'.
+        name) runs 'yinyang'; 'auto' runs 'yinyang' for float X with at least 160 clusters and
+        max_iter >= 20, else 'lloyd' (uint8 X: always 'lloyd', whose integer screen is faster).
         inertia_history of the bounded runs is computed from the cluster sums, so it differs from
         Lloyd's in rounding only.
     random_state : None, int, numpy RandomState or Generator. Seeds the C generator of each run, so
@@ -229,7 +236,7 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     n_clusters = _check_n_clusters(n_clusters, n_samples)
     _check_max_iter(max_iter)
     _check_tol(tol)
-    groups = _bound_groups(_check_algorithm(algorithm), n_clusters)
+    groups = _bound_groups(_check_algorithm(algorithm), n_clusters, X.dtype, max_iter)
     is_string_init = _check_init_name(init)
     if n_init == "auto":
         n_init = 10 if (init == "random" if is_string_init else callable(init)) else 1

@@ -178,6 +178,17 @@ def test_algorithm_names():
         assert_same(fit(X, C0, name), ref, X)
 
 
+def test_auto_rule():
+    """'auto' picks the bounds only where they were measured to pay: float X, many clusters, long runs."""
+    from ckmeans._kmeans import _bound_groups
+    assert _bound_groups("auto", 256, np.dtype(np.float32), 300) == 0
+    assert _bound_groups("auto", 256, np.dtype(np.float64), 300) == 0
+    assert _bound_groups("auto", 256, np.dtype(np.uint8), 300) is None
+    assert _bound_groups("auto", 64, np.dtype(np.float32), 300) is None
+    assert _bound_groups("auto", 256, np.dtype(np.float32), 5) is None
+    assert _bound_groups("hamerly", 8, np.dtype(np.uint8), 5) == 1
+
+
 def test_estimator_accepts_scikit_learn_names():
     X, C0 = many_blobs(np.float32, n=800, k=40)
     ref = ckmeans.KMeans(40, init=C0, n_init=1, algorithm="lloyd").fit(X)
