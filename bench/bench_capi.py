@@ -97,9 +97,9 @@ def report(args, argv, rows, stats, n_iter, load):
         f"{1e6 * (loop_1 - batch_1) / args.sets:.0f} µs each here); the batch pays one call in all and "
         "spreads the datasets over the threads, where the Python loop can only thread inside each "
         "small fit",
-        f"- {args.threads} threads inside each small fit: every OpenMP region of a 200-row fit has one "
-        "chunk of work, and its closing barrier waits for a second thread that, on a machine shared "
-        "with other jobs, may not be scheduled for a while; the batch pays that once per call",
+        f"- {args.threads} threads inside each small fit change nothing: a 200-row fit is one chunk, and "
+        "a parallel region never gets more threads than it has chunks (ck_omp_team), so it does not "
+        "wait on an idle second thread",
         "",
         f"Command: `{common.command_line(__file__, argv)}`  ",
         f"Machine: {common.machine_line(['numpy', 'Cython'])}; load average {load:.1f} at the start; "
