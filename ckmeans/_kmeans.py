@@ -21,8 +21,8 @@ _ALGORITHMS = ("lloyd", "elkan", "yinyang", "hamerly", "auto")
 # k=64 Lloyd 1.9 s / Yinyang 2.7 s, k=128 3.1 / 3.2, k=192 7.8 / 5.1, k=256 5.4 / 4.1,
 # k=1024 17.5 / 8.6. Yinyang's first iterations search most rows (5 iterations at k=256: 68 vs 144
 # ms each), hence the max_iter floor. uint8 X always runs Lloyd: its exact integer screen makes the
-# full search cheaper than Yinyang's float64 partial one (converged, k=64/256/1024: 1.3/3.6/10.5 s
-# against 4.1/7.8/21.6 s).
+# full search cheaper than Yinyang's float64 partial one (converged, k=64/256/1024: 1.3/3.4/9.8 s
+# against 2.9/5.3/12.1 s).
 _AUTO_MIN_CLUSTERS = 160
 _AUTO_MIN_ITER = 20
 # The C loop counts iterations in an int, and the inertia history takes 8 bytes per allowed iteration.

@@ -159,16 +159,15 @@ static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int
     *b1 = better ? sc : *b1;
 }
 
-/* out[p] = <x, cs[p]> for the n_c centres cs of one group. With X in the centroid type the centres
- * go in as the kernel's rows and x as its one centroid: its register block then reuses each load of
- * x for three centres, where one row against n_c centres loads both operands per product. */
-static inline void CK_FN(yy_row_dots)(const CK_XT *x, int64_t d, const CK_CT *cs, int64_t n_c, CK_CT *out)
+/* The dot kernel of the centroid type (uint8 rows are widened to it once, in yy_chunk). */
+#define CK_DOTS_CT(...) _Generic((CK_CT)0, float: ck_dots_tile_f32, default: ck_dots_tile_f64)(__VA_ARGS__)
+
+/* out[p] = <x, cs[p]> for the n_c centres cs of one group, x in the centroid type. The centres go in
+ * as the kernel's rows and x as its one centroid: its register block then reuses each load of x for
+ * three centres, where one row against n_c centres loads both operands per product. */
+static inline void CK_FN(yy_row_dots)(const CK_CT *x, int64_t d, const CK_CT *cs, int64_t n_c, CK_CT *out)
 {
-#if CK_X_IS_U8
-    CK_FN(ck_dots_tile)(x, 1, d, cs, n_c, out);
-#else
-    CK_FN(ck_dots_tile)(cs, n_c, d, x, 1, out);
-#endif
+    CK_DOTS_CT(cs, n_c, d, x, 1, out);
 }
 
 /* Labels lab[r] of chunk rows [start, end) against C (centres of this step), exactly as Lloyd's
@@ -227,6 +226,13 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
                 if (s->need[g]) cand += yy->goff[g + 1] - yy->goff[g];
             }
             if (cand <= CK_YY_LOCAL_SHARE * (double)k) {
+#if CK_X_IS_U8
+                /* Widened once for all its groups (the uint8 dot kernel would widen it per call). */
+                CK_CT *xc = s->xc;
+                for (int64_t f = 0; f < d; f++) xc[f] = X[i * d + f];
+#else
+                const CK_CT *xc = X + i * d;
+#endif
                 for (int64_t g = 0; g < t; g++) {
                     hi[g] = CK_YY_SKIPPED;
                     if (!s->need[g]) continue;
@@ -234,7 +240,7 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
                     hi[g] = CK_YY_EMPTY;
                     const int64_t p0 = yy->goff[g], ng = yy->goff[g + 1] - p0;
                     if (ng == 0) continue;
-                    CK_FN(yy_row_dots)(X + i * d, d, cp + p0 * d, ng, dots);
+                    CK_FN(yy_row_dots)(xc, d, cp + p0 * d, ng, dots);
                     for (int64_t p = 0; p < ng; p++)
                         CK_FN(yy_take)(cpsq[p0 + p] - 2 * dots[p], (int32_t)(p0 + p), h1 + g, h2 + g, hi + g);
                 }
@@ -317,3 +323,4 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
 }
 
 #undef CK_FIT_CT
+#undef CK_DOTS_CT

@@ -79,6 +79,7 @@ CK_INT_CLONES static void ck_flush_u16(uint16_t *acc, int64_t d, double *sums)
 typedef struct {
     void *xg;                /* CK_CHUNK_ROWS gathered rows (X's type) */
     void *xt;                /* CK_CHUNK_ROWS rows of near ties (X's type) */
+    void *xc;                /* one row in the centroid type (uint8 X: widened once per row) */
     void *dots;              /* the largest group's dot products with one row (centroid type) */
     void *tile;              /* CK_CHUNK_ROWS x CK_CBLOCK dot products (centroid type) */
     void *g1, *g2;           /* CK_CHUNK_ROWS x t best and second-best score per group (centroid type) */
@@ -91,7 +92,7 @@ typedef struct {
 
 static void ck_yy_scratch_free(ck_yy_scratch *s)
 {
-    free(s->xg); free(s->xt); free(s->dots); free(s->need); free(s->searched); free(s->tile);
+    free(s->xg); free(s->xt); free(s->xc); free(s->dots); free(s->need); free(s->searched); free(s->tile);
     free(s->g1); free(s->g2); free(s->gi); free(s->tie_lab); free(s->rows); free(s->ties);
     memset(s, 0, sizeof(*s));
 }
@@ -102,6 +103,7 @@ static int ck_yy_scratch_init(ck_yy_scratch *s, int64_t d, int64_t t, int64_t ma
     const size_t r = CK_CHUNK_ROWS;
     s->xg = malloc(r * (size_t)d * xsize);
     s->xt = malloc(r * (size_t)d * xsize);
+    s->xc = malloc((size_t)d * csize);
     s->dots = malloc((size_t)max_group * csize);
     s->need = malloc((size_t)t);
     s->searched = malloc(r);
@@ -112,7 +114,7 @@ static int ck_yy_scratch_init(ck_yy_scratch *s, int64_t d, int64_t t, int64_t ma
     s->tie_lab = malloc(r * sizeof(int32_t));
     s->rows = malloc(r * sizeof(int64_t));
     s->ties = malloc(r * sizeof(int64_t));
-    if (!s->xg || !s->xt || !s->dots || !s->need || !s->searched || !s->tile || !s->g1 || !s->g2 || !s->gi ||
+    if (!s->xg || !s->xt || !s->xc || !s->dots || !s->need || !s->searched || !s->tile || !s->g1 || !s->g2 || !s->gi ||
         !s->tie_lab || !s->rows || !s->ties) {
         ck_yy_scratch_free(s);
         return CK_ERR_NOMEM;
