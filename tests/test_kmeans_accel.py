@@ -178,6 +178,15 @@ def test_algorithm_names():
         assert_same(fit(X, C0, name), ref, X)
 
 
+def test_kernel_rejects_negative_group_count():
+    """The C fit's own argument check (Python never passes one): an error, not a crash."""
+    from ckmeans import _kmeans_core
+    X, C0 = many_blobs(np.float64, n=200, k=8)
+    labels = np.empty(len(X), dtype=np.int32)
+    with pytest.raises(ValueError, match="status"):
+        _kmeans_core.fit_yinyang(X, None, C0.copy(), labels, 10, 0.0, -1, 1, np.empty(10))
+
+
 def test_auto_rule():
     """'auto' picks the bounds only where they were measured to pay: float X, many clusters, long runs."""
     from ckmeans._kmeans import _bound_groups
