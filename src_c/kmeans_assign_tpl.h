@@ -7,87 +7,76 @@ static inline CK_CT CK_FN(dot_tail)(const CK_XT *x, const CK_CT *c, int64_t f, i
     return s;
 }
 
-static void CK_FN(dots_scalar)(const CK_XT *X, int64_t nr, int64_t d, const CK_CT *C, int64_t nc,
-                               CK_CT *out)
+/* Row q of a dots call: X[rows[q]], or X[q] when rows is NULL. */
+#define CK_ROW(q) (X + (rows ? rows[q] : (q)) * d)
+
+static void CK_FN(dots_scalar)(const CK_XT *X, const int64_t *rows, int64_t nr, int64_t d, const CK_CT *C,
+                               int64_t nc, CK_CT *out)
 {
     for (int64_t r = 0; r < nr; r++)
         for (int64_t j = 0; j < nc; j++)
-            out[r * nc + j] = CK_FN(dot_tail)(X + r * d, C + j * d, 0, d, (CK_CT)0);
+            out[r * nc + j] = CK_FN(dot_tail)(CK_ROW(r), C + j * d, 0, d, (CK_CT)0);
 }
 
 #if CK_HAVE_X86_SIMD
-/* A 3-row x 4-centroid register block: 12 accumulators + 3 row vectors + 1 centroid vector fill
- * the 16 ymm registers, and each centroid load feeds 3 FMAs, each row load 4. */
-static __attribute__((target("avx2,fma"))) void CK_FN(dots_avx2)(
-    const CK_XT *X, int64_t nr, int64_t d, const CK_CT *C, int64_t nc, CK_CT *out)
+/* An mr x nc register block (mr <= 3 rows, nc <= 4 centroids): at most 12 accumulators + 3 row
+ * vectors + 1 centroid vector fill the 16 ymm registers; each centroid load feeds mr FMAs, each row
+ * load nc. mr and nc are constants where it is inlined, so the block unrolls into registers.
+ * pf: the next block's rows (or NULL), prefetched as this block streams its own: many row streams
+ * at once are more than the hardware prefetcher follows (profiles showed half the time stalled on
+ * the row loads). */
+static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(dots_block)(
+    const CK_XT *const *x, int64_t d, const CK_CT *c, const int mr, const int nc, CK_CT *out, int64_t ldo,
+    const CK_XT *const *pf)
 {
     const int64_t dv = d - d % CK_VW;
-    int64_t r = 0;
-    for (; r + 3 <= nr; r += 3) {
-        const CK_XT *x0 = X + r * d, *x1 = x0 + d, *x2 = x1 + d;
-        /* Three rows stream from memory at once, which the hardware prefetcher follows poorly
-         * (profiles showed half the time stalled on the row loads): while the first centroid group
-         * runs, prefetch the next three rows. */
-        const char *pf = r + 6 <= nr ? (const char *)(x2 + d) : NULL;
-        int64_t j = 0;
-        for (; j + 4 <= nc; j += 4) {
-            const CK_CT *c0 = C + j * d, *c1 = c0 + d, *c2 = c1 + d, *c3 = c2 + d;
-            CK_V a00 = CK_VZERO(), a01 = CK_VZERO(), a02 = CK_VZERO(), a03 = CK_VZERO();
-            CK_V a10 = CK_VZERO(), a11 = CK_VZERO(), a12 = CK_VZERO(), a13 = CK_VZERO();
-            CK_V a20 = CK_VZERO(), a21 = CK_VZERO(), a22 = CK_VZERO(), a23 = CK_VZERO();
-            const char *pfj = j == 0 ? pf : NULL;
-            for (int64_t f = 0; f < dv; f += CK_VW) {
-                if (pfj) {
-                    const int64_t off = f * (int64_t)sizeof(CK_XT), row = d * (int64_t)sizeof(CK_XT);
-                    _mm_prefetch(pfj + off, _MM_HINT_T0);
-                    _mm_prefetch(pfj + row + off, _MM_HINT_T0);
-                    _mm_prefetch(pfj + 2 * row + off, _MM_HINT_T0);
-                }
-                CK_V v0 = CK_VLOADX(x0 + f), v1 = CK_VLOADX(x1 + f), v2 = CK_VLOADX(x2 + f), w;
-                w = CK_VLOADC(c0 + f); a00 = CK_VFMA(v0, w, a00); a10 = CK_VFMA(v1, w, a10); a20 = CK_VFMA(v2, w, a20);
-                w = CK_VLOADC(c1 + f); a01 = CK_VFMA(v0, w, a01); a11 = CK_VFMA(v1, w, a11); a21 = CK_VFMA(v2, w, a21);
-                w = CK_VLOADC(c2 + f); a02 = CK_VFMA(v0, w, a02); a12 = CK_VFMA(v1, w, a12); a22 = CK_VFMA(v2, w, a22);
-                w = CK_VLOADC(c3 + f); a03 = CK_VFMA(v0, w, a03); a13 = CK_VFMA(v1, w, a13); a23 = CK_VFMA(v2, w, a23);
-            }
-            CK_CT *o0 = out + r * nc + j, *o1 = o0 + nc, *o2 = o1 + nc;
-            o0[0] = CK_FN(dot_tail)(x0, c0, dv, d, CK_VHSUM(a00));
-            o0[1] = CK_FN(dot_tail)(x0, c1, dv, d, CK_VHSUM(a01));
-            o0[2] = CK_FN(dot_tail)(x0, c2, dv, d, CK_VHSUM(a02));
-            o0[3] = CK_FN(dot_tail)(x0, c3, dv, d, CK_VHSUM(a03));
-            o1[0] = CK_FN(dot_tail)(x1, c0, dv, d, CK_VHSUM(a10));
-            o1[1] = CK_FN(dot_tail)(x1, c1, dv, d, CK_VHSUM(a11));
-            o1[2] = CK_FN(dot_tail)(x1, c2, dv, d, CK_VHSUM(a12));
-            o1[3] = CK_FN(dot_tail)(x1, c3, dv, d, CK_VHSUM(a13));
-            o2[0] = CK_FN(dot_tail)(x2, c0, dv, d, CK_VHSUM(a20));
-            o2[1] = CK_FN(dot_tail)(x2, c1, dv, d, CK_VHSUM(a21));
-            o2[2] = CK_FN(dot_tail)(x2, c2, dv, d, CK_VHSUM(a22));
-            o2[3] = CK_FN(dot_tail)(x2, c3, dv, d, CK_VHSUM(a23));
-        }
-        for (; j < nc; j++) { /* 3 rows x 1 centroid */
-            const CK_CT *c0 = C + j * d;
-            CK_V a0 = CK_VZERO(), a1 = CK_VZERO(), a2 = CK_VZERO();
-            for (int64_t f = 0; f < dv; f += CK_VW) {
-                CK_V w = CK_VLOADC(c0 + f);
-                a0 = CK_VFMA(CK_VLOADX(x0 + f), w, a0);
-                a1 = CK_VFMA(CK_VLOADX(x1 + f), w, a1);
-                a2 = CK_VFMA(CK_VLOADX(x2 + f), w, a2);
-            }
-            out[r * nc + j] = CK_FN(dot_tail)(x0, c0, dv, d, CK_VHSUM(a0));
-            out[(r + 1) * nc + j] = CK_FN(dot_tail)(x1, c0, dv, d, CK_VHSUM(a1));
-            out[(r + 2) * nc + j] = CK_FN(dot_tail)(x2, c0, dv, d, CK_VHSUM(a2));
+    CK_V a[3][4];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 4; j++) a[i][j] = CK_VZERO();
+    for (int64_t f = 0; f < dv; f += CK_VW) {
+        if (pf)
+            for (int i = 0; i < 3; i++) _mm_prefetch((const char *)(pf[i] + f), _MM_HINT_T0);
+        CK_V v[3];
+        for (int i = 0; i < mr; i++) v[i] = CK_VLOADX(x[i] + f);
+        for (int j = 0; j < nc; j++) {
+            const CK_V w = CK_VLOADC(c + j * d + f);
+            for (int i = 0; i < mr; i++) a[i][j] = CK_VFMA(v[i], w, a[i][j]);
         }
     }
-    for (; r < nr; r++) { /* leftover rows: 1 row x 1 centroid */
-        const CK_XT *x0 = X + r * d;
-        for (int64_t j = 0; j < nc; j++) {
-            const CK_CT *c0 = C + j * d;
-            CK_V a0 = CK_VZERO();
-            for (int64_t f = 0; f < dv; f += CK_VW) a0 = CK_VFMA(CK_VLOADX(x0 + f), CK_VLOADC(c0 + f), a0);
-            out[r * nc + j] = CK_FN(dot_tail)(x0, c0, dv, d, CK_VHSUM(a0));
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nc; j++) out[i * ldo + j] = CK_FN(dot_tail)(x[i], c + j * d, dv, d, CK_VHSUM(a[i][j]));
+}
+
+/* Every row against every centroid, in blocks of 3 rows x 4 centroids and the smaller blocks of
+ * the edges. A dot product's order does not depend on the block it is in: one accumulator lane per
+ * feature residue, then the lanes summed, then the scalar tail. */
+static __attribute__((target("avx2,fma"))) void CK_FN(dots_avx2)(const CK_XT *X, const int64_t *rows, int64_t nr,
+                                                                int64_t d, const CK_CT *C, int64_t nc, CK_CT *out)
+{
+    for (int64_t r = 0; r < nr; r += 3) {
+        const int mr = nr - r < 3 ? (int)(nr - r) : 3;
+        const CK_XT *x[3], *next[3];
+        for (int i = 0; i < 3; i++) {
+            x[i] = CK_ROW(r + (i < mr ? i : 0));
+            /* The rows of the next block (the last rows again past the end: already in cache). */
+            next[i] = CK_ROW(r + 3 + i < nr ? r + 3 + i : nr - 1);
+        }
+        for (int64_t j = 0; j < nc; j += 4) {
+            const int n4 = nc - j < 4 ? (int)(nc - j) : 4;
+            const CK_XT *const *pf = j == 0 && r + 3 < nr ? next : NULL;
+            const CK_CT *c = C + j * d;
+            CK_CT *o = out + r * nc + j;
+#define CK_DB(MR, NC) case (MR) * 4 + (NC): CK_FN(dots_block)(x, d, c, MR, NC, o, nc, pf); break
+            switch (mr * 4 + n4) {
+            CK_DB(3, 4); CK_DB(3, 3); CK_DB(3, 2); CK_DB(3, 1);
+            CK_DB(2, 4); CK_DB(2, 3); CK_DB(2, 2); CK_DB(2, 1);
+            CK_DB(1, 4); CK_DB(1, 3); CK_DB(1, 2); CK_DB(1, 1);
+            default: break;
+            }
+#undef CK_DB
         }
     }
 }
-
 #if !CK_X_IS_U8
 /* The packed (broadcast) kernel behind the nearest-centroid search. For mr rows and one panel of
  * CK_NR centroids, out[i * CK_NR + jj] = sum_f x[i, f] * P[f, jj] as ONE fused multiply-add chain
@@ -230,35 +219,18 @@ static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK
 #endif
 #endif
 
-void CK_FN(ck_dots_tile)(const CK_XT *X, int64_t n_rows, int64_t n_features, const CK_CT *C,
-                         int64_t n_c, CK_CT *out)
+void CK_FN(ck_dots_tile)(const CK_XT *X, const int64_t *rows, int64_t n_rows, int64_t n_features,
+                         const CK_CT *C, int64_t n_c, CK_CT *out)
 {
 #if CK_HAVE_X86_SIMD
     if (ck_simd_avx2()) {
-#if CK_X_IS_U8
-        /* Widening uint8 to double inside the register block would cost two conversions per row
-         * load, and a row is loaded once per group of 4 centroids. Widen a few rows once into an
-         * L1-sized scratch instead and run the float64 kernel on them: the same doubles meet the
-         * same centroids in the same order, so the bits are those of the float64 path. */
-        int64_t rows = 3 * (4096 / (3 * n_features));
-        if (rows < 3) rows = 3;
-        double *wide = malloc((size_t)(rows * n_features) * sizeof(double));
-        if (wide) {
-            for (int64_t r0 = 0; r0 < n_rows; r0 += rows) {
-                const int64_t nr = n_rows - r0 < rows ? n_rows - r0 : rows;
-                for (int64_t e = 0; e < nr * n_features; e++) wide[e] = X[r0 * n_features + e];
-                dots_avx2_f64(wide, nr, n_features, C, n_c, out + r0 * n_c);
-            }
-            free(wide);
-            return;
-        }
-#endif
-        CK_FN(dots_avx2)(X, n_rows, n_features, C, n_c, out);
+        CK_FN(dots_avx2)(X, rows, n_rows, n_features, C, n_c, out);
         return;
     }
 #endif
-    CK_FN(dots_scalar)(X, n_rows, n_features, C, n_c, out);
+    CK_FN(dots_scalar)(X, rows, n_rows, n_features, C, n_c, out);
 }
+#undef CK_ROW
 
 int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features)
 {
@@ -461,7 +433,7 @@ void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, c
     CK_CT *tile = ws->tile, *score = ws->score;
     for (int64_t cb = 0; cb < n_clusters; cb += CK_CBLOCK) {
         const int64_t nc = n_clusters - cb < CK_CBLOCK ? n_clusters - cb : CK_CBLOCK;
-        CK_FN(ck_dots_tile)(X, n_rows, n_features, C + cb * n_features, nc, tile);
+        CK_FN(ck_dots_tile)(X, NULL, n_rows, n_features, C + cb * n_features, nc, tile);
         for (int64_t r = 0; r < n_rows; r++) {
             const CK_CT *t = tile + r * nc;
             CK_CT best = cb ? score[r] : (CK_CT)INFINITY;

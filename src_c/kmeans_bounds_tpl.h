@@ -39,6 +39,7 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const double *w, cons
     yy->group_of = malloc((size_t)k * sizeof(int32_t));
     yy->lb = malloc((size_t)(n * t) * sizeof(float));
     yy->gdrift = calloc((size_t)t, sizeof(double));
+    yy->gdrift32 = calloc((size_t)t, sizeof(float));
     yy->chunk_searched = calloc((size_t)n_chunks, sizeof(int64_t));
     yy->perm = malloc((size_t)k * sizeof(int32_t));
     yy->goff = calloc((size_t)t + 1, sizeof(int64_t));
@@ -46,7 +47,7 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const double *w, cons
     yy->cp_sqnorm = malloc((size_t)k * sizeof(CK_CT));
     yy->gpos = malloc((size_t)k * sizeof(int32_t));
     CK_CT *gc = malloc((size_t)(t * d) * sizeof(CK_CT));
-    int status = yy->ub && yy->drift && yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched &&
+    int status = yy->ub && yy->drift && yy->group_of && yy->lb && yy->gdrift && yy->gdrift32 && yy->chunk_searched &&
                  yy->perm && yy->goff && yy->cp && yy->cp_sqnorm && yy->gpos && gc ? CK_OK : CK_ERR_NOMEM;
     if (status == CK_OK && t > 1) {
         for (int64_t g = 0; g < t; g++) memcpy(gc + g * d, C + (g * k / t) * d, (size_t)d * sizeof(CK_CT));
@@ -60,10 +61,7 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const double *w, cons
     if (status != CK_OK) { ck_yy_free(yy); return status; }
     /* A stable counting sort by group: each group's centres contiguous, in increasing index. */
     for (int64_t j = 0; j < k; j++) yy->goff[yy->group_of[j] + 1]++;
-    for (int64_t g = 0; g < t; g++) {
-        if (yy->goff[g + 1] > yy->max_group) yy->max_group = yy->goff[g + 1];
-        yy->goff[g + 1] += yy->goff[g];
-    }
+    for (int64_t g = 0; g < t; g++) yy->goff[g + 1] += yy->goff[g];
     int64_t *next = malloc((size_t)t * sizeof(int64_t));
     if (!next) { ck_yy_free(yy); return CK_ERR_NOMEM; }
     memcpy(next, yy->goff, (size_t)t * sizeof(int64_t));
@@ -74,7 +72,7 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const double *w, cons
     if (!yy->scratch) { ck_yy_free(yy); return CK_ERR_NOMEM; }
     yy->n_scratch = n_threads;
     for (int i = 0; i < n_threads; i++)
-        if (ck_yy_scratch_init(yy->scratch + i, d, t, yy->max_group, sizeof(CK_XT), sizeof(CK_CT)) != CK_OK) {
+        if (ck_yy_scratch_init(yy->scratch + i, d, t, sizeof(CK_XT), sizeof(CK_CT)) != CK_OK) {
             ck_yy_free(yy);
             return CK_ERR_NOMEM;
         }
@@ -107,6 +105,35 @@ static void CK_FN(yy_drifts)(ck_yy *yy, const CK_CT *C_old, const CK_CT *C_new, 
         yy->drift[j] = dr;
         if (dr > yy->gdrift[yy->group_of[j]]) yy->gdrift[yy->group_of[j]] = dr;
     }
+    for (int64_t g = 0; g < yy->t; g++) yy->gdrift32[g] = ck_round_up(yy->gdrift[g]);
+}
+
+/* An upper bound on ||x - c||^2 for the bounds (never a reported value): summed in the centroid
+ * type, 64 or 32 lanes at a time in whatever order the vector unit likes, then inflated past the
+ * worst case of that. The differences e_f are off by at most u relatively, a sum of d squares of them
+ * (any order, with or without FMA) by gamma_d; (1 + (d + 4) 2u) covers both to first order with
+ * room for the second, and d times the smallest normal number covers squares lost to underflow.
+ * In float32 for float32 X, about 4x faster than the reported distance, which sums in double. */
+CK_BOUND_CLONES static double CK_FN(yy_sqdist_up)(const CK_XT *x, const CK_CT *c, int64_t d)
+{
+#define CK_YY_LANES (256 / (int64_t)sizeof(CK_CT))
+    CK_CT acc[CK_YY_LANES] = {0};
+    int64_t f = 0;
+    for (; f + CK_YY_LANES <= d; f += CK_YY_LANES)
+        for (int64_t j = 0; j < CK_YY_LANES; j++) {
+            const CK_CT e = (CK_CT)x[f + j] - c[f + j];
+            acc[j] += e * e;
+        }
+    for (int64_t j = 0; f + j < d; j++) {
+        const CK_CT e = (CK_CT)x[f + j] - c[f + j];
+        acc[j] += e * e;
+    }
+    CK_CT s = 0;
+    for (int64_t j = 0; j < CK_YY_LANES; j++) s += acc[j];
+#undef CK_YY_LANES
+    const int single = sizeof(CK_CT) == sizeof(float);
+    const double u2 = single ? 0x1p-23 : 0x1p-52, tiny = single ? 0x1p-126 : 0x1p-1022;
+    return (double)s * (1 + (double)(d + 4) * u2) + (double)d * tiny;
 }
 
 /* The inertia of the step's labels against C from the cluster sums, before relocation:
@@ -143,9 +170,6 @@ static inline double CK_FN(yy_slack)(double x_sqnorm, double c_maxnorm, int64_t 
 #ifndef CK_YY_SKIPPED
 #define CK_YY_EMPTY (-1)
 #define CK_YY_SKIPPED (-2)
-/* A row whose bounds leave more than this share of the centres goes to the batched full search
- * (register-blocked over rows) instead of a search of its groups one row at a time. */
-#define CK_YY_LOCAL_SHARE 0.5
 #endif
 
 /* Running best two of one group with sc, the score at group-order position p. Positions are
@@ -157,17 +181,6 @@ static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int
     *b2 = better ? *b1 : (sc < *b2 ? sc : *b2);
     *bp = better ? p : *bp;
     *b1 = better ? sc : *b1;
-}
-
-/* The dot kernel of the centroid type (uint8 rows are widened to it once, in yy_chunk). */
-#define CK_DOTS_CT(...) _Generic((CK_CT)0, float: ck_dots_tile_f32, default: ck_dots_tile_f64)(__VA_ARGS__)
-
-/* out[p] = <x, cs[p]> for the n_c centres cs of one group, x in the centroid type. The centres go in
- * as the kernel's rows and x as its one centroid: its register block then reuses each load of x for
- * three centres, where one row against n_c centres loads both operands per product. */
-static inline void CK_FN(yy_row_dots)(const CK_CT *x, int64_t d, const CK_CT *cs, int64_t n_c, CK_CT *out)
-{
-    CK_DOTS_CT(cs, n_c, d, x, 1, out);
 }
 
 /* Labels lab[r] of chunk rows [start, end) against C (centres of this step), exactly as Lloyd's
@@ -184,23 +197,18 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
     const int64_t t = yy->t, nr = end - start;
     const double up = 1 + (double)(d + 8) * 0x1p-52, down = 1 - 0x1p-50;
     const CK_CT *cp = yy->cp, *cpsq = yy->cp_sqnorm;
-    CK_CT *g1 = s->g1, *g2 = s->g2, *tile = s->tile, *dots = s->dots;
+    CK_CT *g1 = s->g1, *g2 = s->g2, *tile = s->tile;
     int32_t *gi = s->gi;
-    CK_XT *xg = s->xg;
-    int64_t nfull = 0, nsearched = 0;
+    int64_t *bucket = s->bucket, *bcount = s->bcount;
+    int64_t nsearched = 0;
     for (int64_t r = 0; r < nr; r++) {
         const int64_t i = start + r;
         const int32_t a = labels[i];
         float *lb = yy->lb + i * t;
-        CK_CT *h1 = g1 + r * t, *h2 = g2 + r * t;
-        int32_t *hi = gi + r * t;
         s->searched[r] = 1;
+        double thr = INFINITY;
         if (a >= 0) {
-            double lbmin = INFINITY;
-            for (int64_t g = 0; g < t; g++) {
-                if (yy->gdrift[g] > 0) lb[g] = ck_round_down((double)lb[g] - yy->gdrift[g]);
-                if (lb[g] < lbmin) lbmin = lb[g];
-            }
+            const double lbmin = ck_yy_decay(lb, yy->gdrift32, t);
             const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
             const double lim = lbmin > 0 ? lbmin * lbmin * down - 2 * E : -1;
             if (yy->drift[a] > 0) yy->ub[i] = ck_round_up((double)yy->ub[i] + yy->drift[a]);
@@ -210,70 +218,46 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
                 continue;
             }
             /* The bound drifted too far: tighten it to the distance itself (Hamerly's second test). */
-            const double dd = CK_FN(ck_sqdist)(X + i * d, C + (int64_t)a * d, d);
-            yy->ub[i] = ck_round_up(sqrt(dd * up) * up);
+            const double dd = CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)a * d, d);
+            yy->ub[i] = ck_round_up(sqrt(dd) * up);
             if (dd * up < lim) {
                 lab[r] = a;
                 s->searched[r] = 0;
                 continue;
             }
-            nsearched++;
-            /* Only the groups whose bound does not exclude them, and always a's group. */
-            const double thr = dd * up + 4 * E;
-            int64_t cand = 0;
-            for (int64_t g = 0; g < t; g++) {
-                s->need[g] = g == yy->group_of[a] || !(lb[g] > 0 && (double)lb[g] * lb[g] * down > thr);
-                if (s->need[g]) cand += yy->goff[g + 1] - yy->goff[g];
-            }
-            if (cand <= CK_YY_LOCAL_SHARE * (double)k) {
-#if CK_X_IS_U8
-                /* Widened once for all its groups (the uint8 dot kernel would widen it per call). */
-                CK_CT *xc = s->xc;
-                for (int64_t f = 0; f < d; f++) xc[f] = X[i * d + f];
-#else
-                const CK_CT *xc = X + i * d;
-#endif
-                for (int64_t g = 0; g < t; g++) {
-                    hi[g] = CK_YY_SKIPPED;
-                    if (!s->need[g]) continue;
-                    h1[g] = h2[g] = (CK_CT)INFINITY;
-                    hi[g] = CK_YY_EMPTY;
-                    const int64_t p0 = yy->goff[g], ng = yy->goff[g + 1] - p0;
-                    if (ng == 0) continue;
-                    CK_FN(yy_row_dots)(xc, d, cp + p0 * d, ng, dots);
-                    for (int64_t p = 0; p < ng; p++)
-                        CK_FN(yy_take)(cpsq[p0 + p] - 2 * dots[p], (int32_t)(p0 + p), h1 + g, h2 + g, hi + g);
-                }
-                continue;
-            }
-        } else {
-            nsearched++;
+            thr = dd * up + 4 * E;
         }
+        nsearched++;
+        /* Only the groups whose bound does not exclude them, and always a's group (a row without a
+         * label, a = -1, needs them all); the row joins each such group's bucket. */
+        CK_CT *h1 = g1 + r * t, *h2 = g2 + r * t;
+        int32_t *hi = gi + r * t;
         for (int64_t g = 0; g < t; g++) {
+            hi[g] = CK_YY_SKIPPED;
+            if (a >= 0 && g != yy->group_of[a] && lb[g] > 0 && (double)lb[g] * lb[g] * down > thr) continue;
             h1[g] = h2[g] = (CK_CT)INFINITY;
             hi[g] = CK_YY_EMPTY;
+            bucket[g * CK_CHUNK_ROWS + bcount[g]++] = r;
         }
-        s->rows[nfull] = r;
-        memcpy(xg + nfull * d, X + i * d, (size_t)d * sizeof(CK_XT));
-        nfull++;
     }
     if (nsearched == 0) return 0;
 
-    /* Full searches, batched: every score, block by block of centres in group order, so each row's
-     * running best two of a group stay in registers until the group ends. */
-    for (int64_t cb = 0; nfull && cb < k; cb += CK_CBLOCK) {
-        const int64_t nc = k - cb < CK_CBLOCK ? k - cb : CK_CBLOCK, ce = cb + nc;
-        CK_FN(ck_dots_tile)(xg, nfull, d, cp + cb * d, nc, tile);
-        for (int64_t q = 0; q < nfull; q++) {
-            const int64_t o = s->rows[q] * t;
-            const CK_CT *tq = tile + q * nc - cb;
-            for (int64_t p = cb; p < ce;) {
-                const int32_t g = yy->gpos[p];
-                const int64_t pe = yy->goff[g + 1] < ce ? yy->goff[g + 1] : ce;
-                CK_CT b1 = g1[o + g], b2 = g2[o + g];
-                int32_t bi = gi[o + g];
-                for (; p < pe; p++) CK_FN(yy_take)(cpsq[p] - 2 * tq[p], (int32_t)p, &b1, &b2, &bi);
-                g1[o + g] = b1; g2[o + g] = b2; gi[o + g] = bi;
+    /* Group by group, the scores of the rows in its bucket, register-blocked over rows and centres,
+     * CK_CBLOCK centres at a time: each group's centres are read once per chunk, not once per row. */
+    const CK_XT *Xc = X + start * d;
+    for (int64_t g = 0; g < t; g++) {
+        const int64_t m = bcount[g], *rows = bucket + g * CK_CHUNK_ROWS;
+        bcount[g] = 0;
+        for (int64_t cb = yy->goff[g]; m && cb < yy->goff[g + 1]; cb += CK_CBLOCK) {
+            const int64_t ce = yy->goff[g + 1] - cb < CK_CBLOCK ? yy->goff[g + 1] : cb + CK_CBLOCK, nc = ce - cb;
+            CK_FN(ck_dots_tile)(Xc, rows, m, d, cp + cb * d, nc, tile);
+            for (int64_t q = 0; q < m; q++) {
+                const int64_t e = rows[q] * t + g;
+                const CK_CT *tq = tile + q * nc - cb;
+                CK_CT b1 = g1[e], b2 = g2[e];
+                int32_t bi = gi[e];
+                for (int64_t p = cb; p < ce; p++) CK_FN(yy_take)(cpsq[p] - 2 * tq[p], (int32_t)p, &b1, &b2, &bi);
+                g1[e] = b1; g2[e] = b2; gi[e] = bi;
             }
         }
     }
@@ -317,10 +301,9 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
             const double sq = x_sqnorm[i] + (double)v - E;
             lb[g] = v == (CK_CT)INFINITY ? INFINITY : sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
         }
-        yy->ub[i] = ck_round_up(sqrt(CK_FN(ck_sqdist)(X + i * d, C + (int64_t)l * d, d) * up) * up);
+        yy->ub[i] = ck_round_up(sqrt(CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)l * d, d)) * up);
     }
     return nsearched;
 }
 
 #undef CK_FIT_CT
-#undef CK_DOTS_CT

@@ -77,45 +77,39 @@ CK_INT_CLONES static void ck_flush_u16(uint16_t *acc, int64_t d, double *sums)
 /* Per-thread scratch of the Yinyang search of one chunk (sizes in bytes of X's and the centroids'
  * element types). */
 typedef struct {
-    void *xg;                /* CK_CHUNK_ROWS gathered rows (X's type) */
     void *xt;                /* CK_CHUNK_ROWS rows of near ties (X's type) */
-    void *xc;                /* one row in the centroid type (uint8 X: widened once per row) */
-    void *dots;              /* the largest group's dot products with one row (centroid type) */
     void *tile;              /* CK_CHUNK_ROWS x CK_CBLOCK dot products (centroid type) */
     void *g1, *g2;           /* CK_CHUNK_ROWS x t best and second-best score per group (centroid type) */
     int32_t *gi;             /* CK_CHUNK_ROWS x t: the centre holding g1 */
     int32_t *tie_lab;        /* CK_CHUNK_ROWS */
-    int64_t *rows, *ties;    /* CK_CHUNK_ROWS: chunk rows of a full search; chunk rows of near ties */
-    unsigned char *need;     /* t: groups a row's local search must visit */
+    int64_t *ties;           /* CK_CHUNK_ROWS: chunk rows of near ties */
+    int64_t *bucket;         /* t x CK_CHUNK_ROWS: per group, the chunk rows that search it */
+    int64_t *bcount;         /* t: rows in each bucket (0 between chunks) */
     unsigned char *searched; /* CK_CHUNK_ROWS: 1 for the chunk rows being searched */
 } ck_yy_scratch;
 
 static void ck_yy_scratch_free(ck_yy_scratch *s)
 {
-    free(s->xg); free(s->xt); free(s->xc); free(s->dots); free(s->need); free(s->searched); free(s->tile);
-    free(s->g1); free(s->g2); free(s->gi); free(s->tie_lab); free(s->rows); free(s->ties);
+    free(s->xt); free(s->searched); free(s->tile); free(s->g1); free(s->g2); free(s->gi);
+    free(s->tie_lab); free(s->ties); free(s->bucket); free(s->bcount);
     memset(s, 0, sizeof(*s));
 }
 
-static int ck_yy_scratch_init(ck_yy_scratch *s, int64_t d, int64_t t, int64_t max_group, size_t xsize,
-                              size_t csize)
+static int ck_yy_scratch_init(ck_yy_scratch *s, int64_t d, int64_t t, size_t xsize, size_t csize)
 {
     const size_t r = CK_CHUNK_ROWS;
-    s->xg = malloc(r * (size_t)d * xsize);
     s->xt = malloc(r * (size_t)d * xsize);
-    s->xc = malloc((size_t)d * csize);
-    s->dots = malloc((size_t)max_group * csize);
-    s->need = malloc((size_t)t);
     s->searched = malloc(r);
     s->tile = malloc(r * CK_CBLOCK * csize);
     s->g1 = malloc(r * (size_t)t * csize);
     s->g2 = malloc(r * (size_t)t * csize);
     s->gi = malloc(r * (size_t)t * sizeof(int32_t));
     s->tie_lab = malloc(r * sizeof(int32_t));
-    s->rows = malloc(r * sizeof(int64_t));
     s->ties = malloc(r * sizeof(int64_t));
-    if (!s->xg || !s->xt || !s->xc || !s->dots || !s->need || !s->searched || !s->tile || !s->g1 || !s->g2 || !s->gi ||
-        !s->tie_lab || !s->rows || !s->ties) {
+    s->bucket = malloc(r * (size_t)t * sizeof(int64_t));
+    s->bcount = calloc((size_t)t, sizeof(int64_t));
+    if (!s->xt || !s->searched || !s->tile || !s->g1 || !s->g2 || !s->gi || !s->tie_lab || !s->ties || !s->bucket ||
+        !s->bcount) {
         ck_yy_scratch_free(s);
         return CK_ERR_NOMEM;
     }
@@ -133,13 +127,14 @@ typedef struct {
     float *ub;               /* n_samples: upper bound on the distance to the own centre, rounded up */
     double *drift;           /* n_clusters: ||c_new - c_old|| in the last step, rounded up */
     double *gdrift;          /* t: the largest drift in each group */
+    float *gdrift32;         /* t: gdrift rounded up to float (0 stays 0), for the vectorised decay */
     double wx_sqnorm;        /* sum_i w_i ||x_i||^2, for the inertia history */
     int32_t *perm;           /* n_clusters: the centres ordered by group... */
     int64_t *goff;           /* t + 1: ...group g at perm[goff[g]..goff[g+1]) */
     int32_t *gpos;           /* n_clusters: the group of position p in that order */
     void *cp, *cp_sqnorm;    /* the centres (and squared norms) in that order, centroid type */
     double c_maxnorm;        /* max ||c|| of the centres being assigned to, rounded up */
-    int64_t n_chunks, max_group;
+    int64_t n_chunks;
     int64_t *chunk_searched; /* n_chunks: rows whose nearest centre was searched this step */
     ck_yy_scratch *scratch;  /* one per thread */
     int n_scratch;
@@ -157,7 +152,7 @@ static int64_t ck_yy_default_groups(int64_t k)
 
 static void ck_yy_free(ck_yy *yy)
 {
-    free(yy->group_of); free(yy->lb); free(yy->ub); free(yy->drift); free(yy->gdrift);
+    free(yy->group_of); free(yy->lb); free(yy->ub); free(yy->drift); free(yy->gdrift); free(yy->gdrift32);
     free(yy->perm); free(yy->goff); free(yy->gpos);
     free(yy->cp); free(yy->cp_sqnorm); free(yy->chunk_searched);
     for (int i = 0; yy->scratch && i < yy->n_scratch; i++) ck_yy_scratch_free(yy->scratch + i);
@@ -186,6 +181,31 @@ static inline float ck_round_up(double v)
     float f = (float)v;
     if ((double)f < v) f = nextafterf(f, INFINITY);
     return f;
+}
+
+/* The bound arithmetic's loops (see kmeans_bounds_tpl.h): they only decide which rows to search,
+ * never a label or a centre, so they may differ in the last bits between instruction sets. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CK_BOUND_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CK_BOUND_CLONES
+#endif
+
+/* Decays a row's t group lower bounds by their group's drift, gd (rounded up to float; 0 = the group
+ * did not move) and returns the smallest. A bound becomes fl(lb - gd) (1 - 2^-22) <= lb - gd: the
+ * subtraction is off by at most 2^-24 of its result and the factor takes more than that (a result
+ * <= 0 just means no bound; a subnormal one is exact). Plain float arithmetic, so it vectorises
+ * where nextafterf per bound did not. */
+CK_BOUND_CLONES static float ck_yy_decay(float *lb, const float *gd, int64_t t)
+{
+    float m = INFINITY;
+    #pragma omp simd reduction(min:m)
+    for (int64_t g = 0; g < t; g++) {
+        const float v = gd[g] > 0 ? (lb[g] - gd[g]) * (1.0f - 0x1p-22f) : lb[g];
+        lb[g] = v;
+        m = v < m ? v : m;
+    }
+    return m;
 }
 
 #define CK_TPL "kmeans_lloyd_tpl.h"
