@@ -54,6 +54,8 @@ typedef struct {
 #define CK_NR_F32 16
 
 void ck_argmin_ws_free(ck_argmin_ws *ws);
+/* Forget the centroids a ws was prepared for (its buffers stay), before a call with new ones. */
+void ck_argmin_ws_reset(ck_argmin_ws *ws);
 
 #define CK_DECLARE_KMEANS_INTERNAL(SFX, XT, CT)                                                      \
     /* out[r * n_c + j] = <X[rows[r]], C[j]> (X[r] if rows is NULL) for r < n_rows, j < n_c,        \
@@ -64,7 +66,7 @@ void ck_argmin_ws_free(ck_argmin_ws *ws);
     int ck_argmin_ws_init_##SFX(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features);          \
     /* Nearest centroid of n_rows <= CK_CHUNK_ROWS rows: labels[r] and ws->score[r] =              \
      * ||c||^2 - 2 x.c (the squared distance minus ||x||^2). C and c_sqnorm must stay the same for  \
-     * every call with one ws. */                                                                    \
+     * every call with one ws until ck_argmin_ws_reset. */                                           \
     void ck_argmin_rows_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,         \
                               const CT *c_sqnorm, int64_t n_clusters, int32_t *labels,              \
                               ck_argmin_ws *ws);                                                     \

@@ -63,6 +63,12 @@ void ck_argmin_ws_free(ck_argmin_ws *ws)
     memset(ws, 0, sizeof(*ws));
 }
 
+void ck_argmin_ws_reset(ck_argmin_ws *ws)
+{
+    ws->prepared = 0;
+    ws->panel_packed = 0;
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif

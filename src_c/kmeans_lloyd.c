@@ -17,16 +17,23 @@ typedef struct {
     int64_t *group_changed;             /* n_groups: labels that changed */
     void *c_sqnorm;                     /* n_clusters centroid squared norms (float or double) */
     double *x_sqnorm;                   /* n_samples row squared norms, or NULL */
+    /* n_aw per-thread nearest-centroid scratches, set up by their thread on first use and kept for
+     * the whole fit: at large k each holds k x d packed centroids, and allocating them afresh
+     * every step costs page faults and zeroing. */
+    ck_argmin_ws *aw;
+    int n_aw;
 } ck_lloyd_ws;
 
 static void ck_lloyd_ws_free(ck_lloyd_ws *ws)
 {
     free(ws->gbuf); free(ws->sums); free(ws->chunk_inertia); free(ws->group_changed);
     free(ws->c_sqnorm); free(ws->x_sqnorm);
+    for (int i = 0; ws->aw && i < ws->n_aw; i++) ck_argmin_ws_free(ws->aw + i);
+    free(ws->aw);
     memset(ws, 0, sizeof(*ws));
 }
 
-static int ck_lloyd_ws_init(ck_lloyd_ws *ws, int64_t n, int64_t d, int64_t k, int with_x_sqnorm)
+static int ck_lloyd_ws_init(ck_lloyd_ws *ws, int64_t n, int64_t d, int64_t k, int with_x_sqnorm, int n_threads)
 {
     memset(ws, 0, sizeof(*ws));
     ws->stride = k * d + k;
@@ -38,8 +45,10 @@ static int ck_lloyd_ws_init(ck_lloyd_ws *ws, int64_t n, int64_t d, int64_t k, in
     ws->group_changed = malloc((size_t)ws->n_groups * sizeof(int64_t));
     ws->c_sqnorm = malloc((size_t)k * sizeof(double));
     if (with_x_sqnorm) ws->x_sqnorm = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    ws->aw = calloc((size_t)n_threads, sizeof(ck_argmin_ws));
+    ws->n_aw = n_threads;
     if (!ws->gbuf || !ws->sums || !ws->chunk_inertia || !ws->group_changed || !ws->c_sqnorm ||
-        (with_x_sqnorm && !ws->x_sqnorm)) {
+        (with_x_sqnorm && !ws->x_sqnorm) || !ws->aw) {
         ck_lloyd_ws_free(ws);
         return CK_ERR_NOMEM;
     }

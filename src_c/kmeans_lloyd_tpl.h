@@ -91,11 +91,12 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
     int status = CK_OK;
     #pragma omp parallel num_threads(ck_omp_team(n_threads, ws->n_groups))
     {
-        ck_argmin_ws aw;
+        ck_argmin_ws *aw = ws->aw + ck_omp_thread_num();
         ck_yy_scratch *ys = yy ? yy->scratch + ck_omp_thread_num() : NULL;
         int32_t *lab = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
         double *dist = malloc((size_t)CK_CHUNK_ROWS * sizeof(double));
-        int ok = CK_FN(ck_argmin_ws_init)(&aw, k, d) == CK_OK && lab && dist;
+        if (aw->tile) ck_argmin_ws_reset(aw);
+        int ok = (aw->tile || CK_FN(ck_argmin_ws_init)(aw, k, d) == CK_OK) && lab && dist;
 #if CK_X_IS_U8
         /* Unweighted uint8: a chunk's rows (<= 128 x 255 < 2^16) add up exactly in uint16, 16 lanes
          * per AVX2 add instead of 4 doubles, and only the clusters the chunk touched are flushed
@@ -109,7 +110,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
             ok = acc16 && touched;
         }
 #endif
-        const CK_CT *score = aw.score;
+        const CK_CT *score = aw->score;
         if (!ok) {
             #pragma omp atomic write
             status = CK_ERR_NOMEM;
@@ -126,9 +127,9 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
                 ck_chunk_rows(c, n, &start, &end);
                 if (yy) {
                     yy->chunk_searched[c] = CK_FN(yy_chunk)(X, start, end, d, x_sqnorm, C_old, c_sqnorm, k,
-                                                            labels, yy, ys, &aw, lab);
+                                                            labels, yy, ys, aw, lab);
                 } else {
-                    CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, &aw);
+                    CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, aw);
                     /* ||x - c||^2 = ||x||^2 + (||c||^2 - 2 x.c): cheap because both terms are at
                      * hand, but when x is close to c the two nearly cancel and rounding can leave a
                      * tiny negative number; a squared distance is >= 0, so clamp. This only feeds
@@ -168,7 +169,6 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
             }
             ws->group_changed[g] = changed;
         }
-        ck_argmin_ws_free(&aw);
         free(lab);
         free(dist);
 #if CK_X_IS_U8
@@ -209,7 +209,7 @@ int CK_FN(ck_lloyd_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, 
     if (n_samples < 1 || n_features < 1 || n_clusters < 1 || n_clusters > INT32_MAX) return CK_ERR_ARG;
     n_threads = ck_omp_clamp_threads(n_threads);
     ck_lloyd_ws ws;
-    int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1);
+    int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1, n_threads);
     if (status == CK_OK) status = CK_FN(x_sqnorms)(X, n_samples, n_features, ws.x_sqnorm, n_threads);
     if (status == CK_OK)
         status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids_old, n_clusters,
@@ -225,7 +225,7 @@ int CK_FN(ck_centroids_update)(const CK_XT *X, int64_t n_samples, int64_t n_feat
     if (n_samples < 0 || n_features < 1 || n_clusters < 1) return CK_ERR_ARG;
     n_threads = ck_omp_clamp_threads(n_threads);
     ck_lloyd_ws ws;
-    int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 0);
+    int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 0, n_threads);
     if (status != CK_OK) { ck_lloyd_ws_free(&ws); return status; }
     const int64_t kd = n_clusters * n_features, stride = ws.stride;
     int bad_label = 0;
@@ -272,7 +272,7 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
     const int64_t kd = n_clusters * n_features;
     ck_lloyd_ws ws;
     ck_yy yy = {0}, *bounds = n_bound_groups ? &yy : NULL;
-    int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1);
+    int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1, n_threads);
     CK_CT *other = malloc((size_t)kd * sizeof(CK_CT));
     if (status == CK_OK && !other) status = CK_ERR_NOMEM;
     if (status == CK_OK) status = CK_FN(x_sqnorms)(X, n_samples, n_features, ws.x_sqnorm, n_threads);
