@@ -183,6 +183,21 @@ static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int
     *b1 = better ? sc : *b1;
 }
 
+/* The step reads every row (its weighted sum), but the bound tests touch only some of them, at
+ * intervals the hardware prefetcher does not follow: ask for the row CK_YY_AHEAD rows on. */
+#ifndef CK_YY_AHEAD
+#define CK_YY_AHEAD 4
+#if defined(__GNUC__)
+#define CK_YY_PREFETCH_ROW(x, d)                                                                     \
+    do {                                                                                             \
+        for (int64_t o_ = 0; o_ < (d) * (int64_t)sizeof(*(x)); o_ += 64)                             \
+            __builtin_prefetch((const char *)(x) + o_);                                             \
+    } while (0)
+#else
+#define CK_YY_PREFETCH_ROW(x, d) ((void)0)
+#endif
+#endif
+
 /* Labels lab[r] of chunk rows [start, end) against C (centres of this step), exactly as Lloyd's
  * search would give them.
  * labels: the previous step's labels (read only). Returns the number of rows searched.
@@ -206,6 +221,7 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
         const int32_t a = labels[i];
         float *lb = yy->lb + i * t;
         s->searched[r] = 1;
+        CK_YY_PREFETCH_ROW(X + (i + CK_YY_AHEAD < end ? i + CK_YY_AHEAD : i) * d, d);
         double thr = INFINITY;
         if (a >= 0) {
             const double lbmin = ck_yy_decay(lb, yy->gdrift32, t);
