@@ -163,15 +163,6 @@ static inline double CK_FN(yy_slack)(double x_sqnorm, double c_maxnorm, int64_t 
     return 2 * (u * (double)(d + 3) + (double)(d + 8) * 0x1p-53) * r * r;
 }
 
-/* Per row and group of the search: g1 the best score, g2 the second best, gi the group-order
- * position (see yy->perm) of g1;
- * gi = CK_YY_EMPTY for a group searched that has no centre, CK_YY_SKIPPED for a group not searched
- * (its bound stays). */
-#ifndef CK_YY_SKIPPED
-#define CK_YY_EMPTY (-1)
-#define CK_YY_SKIPPED (-2)
-#endif
-
 /* Running best two of one group with sc, the score at group-order position p. Positions are
  * visited in increasing order and, within a group, increasing position is increasing centre index,
  * so keeping the first of equal scores keeps the lowest index. */
@@ -215,86 +206,90 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
     CK_CT *g1 = s->g1, *g2 = s->g2, *tile = s->tile;
     int32_t *gi = s->gi;
     int64_t *bucket = s->bucket, *bcount = s->bcount;
+    CK_CT *best = s->best, *second = s->second;
+    int32_t *bestj = s->bestj;
+    double *slack = s->slack;
     int64_t nsearched = 0;
     for (int64_t r = 0; r < nr; r++) {
         const int64_t i = start + r;
         const int32_t a = labels[i];
         float *lb = yy->lb + i * t;
-        s->searched[r] = 1;
+        s->searched[r] = 0;
         CK_YY_PREFETCH_ROW(X + (i + CK_YY_AHEAD < end ? i + CK_YY_AHEAD : i) * d, d);
+        const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
         double thr = INFINITY;
         if (a >= 0) {
             const double lbmin = ck_yy_decay(lb, yy->gdrift32, t);
-            const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
             const double lim = lbmin > 0 ? lbmin * lbmin * down - 2 * E : -1;
+            lab[r] = a;
             if (yy->drift[a] > 0) yy->ub[i] = ck_round_up((double)yy->ub[i] + yy->drift[a]);
-            if ((double)yy->ub[i] * yy->ub[i] * up < lim) {
-                lab[r] = a;
-                s->searched[r] = 0;
-                continue;
-            }
+            if ((double)yy->ub[i] * yy->ub[i] * up < lim) continue;
             /* The bound drifted too far: tighten it to the distance itself (Hamerly's second test). */
             const double dd = CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)a * d, d);
             yy->ub[i] = ck_round_up(sqrt(dd) * up);
-            if (dd * up < lim) {
-                lab[r] = a;
-                s->searched[r] = 0;
-                continue;
-            }
+            if (dd * up < lim) continue;
             thr = dd * up + 4 * E;
         }
+        s->searched[r] = 1;
         nsearched++;
+        slack[r] = E;
+        best[r] = second[r] = (CK_CT)INFINITY;
+        bestj[r] = INT32_MAX;
         /* Only the groups whose bound does not exclude them, and always a's group (a row without a
          * label, a = -1, needs them all); the row joins each such group's bucket. */
-        CK_CT *h1 = g1 + r * t, *h2 = g2 + r * t;
-        int32_t *hi = gi + r * t;
+        const int64_t ga = a >= 0 ? yy->group_of[a] : -1;
         for (int64_t g = 0; g < t; g++) {
-            hi[g] = CK_YY_SKIPPED;
-            if (a >= 0 && g != yy->group_of[a] && lb[g] > 0 && (double)lb[g] * lb[g] * down > thr) continue;
-            h1[g] = h2[g] = (CK_CT)INFINITY;
-            hi[g] = CK_YY_EMPTY;
-            bucket[g * CK_CHUNK_ROWS + bcount[g]++] = r;
+            const int skip = a >= 0 && g != ga && lb[g] > 0 && (double)lb[g] * lb[g] * down > thr;
+            bucket[g * CK_CHUNK_ROWS + bcount[g]] = r;
+            bcount[g] += !skip;
         }
     }
     if (nsearched == 0) return 0;
 
     /* Group by group, the scores of the rows in its bucket, register-blocked over rows and centres,
-     * CK_CBLOCK centres at a time: each group's centres are read once per chunk, not once per row. */
+     * CK_CBLOCK centres at a time: each group's centres are read once per chunk, not once per row.
+     * A row's best two of the group (g1, g2, and gi the position of g1) then give its lower bound for
+     * the group, as if the winner were elsewhere (fixed below for the winner's group), and join the
+     * row's best two overall. Equal scores go to the lowest centre index: within a group positions
+     * grow with the index, across groups the index decides. */
     const CK_XT *Xc = X + start * d;
     for (int64_t g = 0; g < t; g++) {
-        const int64_t m = bcount[g], *rows = bucket + g * CK_CHUNK_ROWS;
+        const int64_t m = bcount[g], *rows = bucket + g * CK_CHUNK_ROWS, g0 = yy->goff[g], gend = yy->goff[g + 1];
         bcount[g] = 0;
-        for (int64_t cb = yy->goff[g]; m && cb < yy->goff[g + 1]; cb += CK_CBLOCK) {
-            const int64_t ce = yy->goff[g + 1] - cb < CK_CBLOCK ? yy->goff[g + 1] : cb + CK_CBLOCK, nc = ce - cb;
-            CK_FN(ck_dots_tile)(Xc, rows, m, d, cp + cb * d, nc, tile);
+        for (int64_t cb = g0; cb < gend; cb += CK_CBLOCK) {
+            const int64_t ce = gend - cb < CK_CBLOCK ? gend : cb + CK_CBLOCK, nc = ce - cb;
+            if (m) CK_FN(ck_dots_tile)(Xc, rows, m, d, cp + cb * d, nc, tile);
             for (int64_t q = 0; q < m; q++) {
-                const int64_t e = rows[q] * t + g;
+                const int64_t r = rows[q], e = r * t + g;
                 const CK_CT *tq = tile + q * nc - cb;
-                CK_CT b1 = g1[e], b2 = g2[e];
-                int32_t bi = gi[e];
+                CK_CT b1 = cb > g0 ? g1[e] : (CK_CT)INFINITY, b2 = cb > g0 ? g2[e] : (CK_CT)INFINITY;
+                int32_t bi = cb > g0 ? gi[e] : 0;
                 for (int64_t p = cb; p < ce; p++) CK_FN(yy_take)(cpsq[p] - 2 * tq[p], (int32_t)p, &b1, &b2, &bi);
                 g1[e] = b1; g2[e] = b2; gi[e] = bi;
+                if (ce < gend) continue;
+                const double sq = x_sqnorm[start + r] + (double)b1 - slack[r];
+                yy->lb[(start + r) * t + g] = sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
+                const int32_t j = yy->perm[bi];
+                if (b1 < best[r] || (b1 == best[r] && j < bestj[r])) {
+                    second[r] = best[r];
+                    best[r] = b1;
+                    bestj[r] = j;
+                } else if (b1 < second[r]) {
+                    second[r] = b1;
+                }
+                if (b2 < second[r]) second[r] = b2;
             }
         }
+        /* A group without centres excludes nothing: no bound from it. */
+        for (int64_t q = 0; g0 == gend && q < m; q++) yy->lb[(start + rows[q]) * t + g] = INFINITY;
     }
     /* The winner of every searched row; a near tie (two best within 4 E) goes to Lloyd's search. */
     int64_t nt = 0;
     CK_XT *xt = s->xt;
     for (int64_t r = 0; r < nr; r++) {
         if (!s->searched[r]) continue;
-        const CK_CT *h1 = g1 + r * t, *h2 = g2 + r * t;
-        const int32_t *hi = gi + r * t;
-        CK_CT best = (CK_CT)INFINITY, second = (CK_CT)INFINITY;
-        int32_t b = INT32_MAX;
-        for (int64_t g = 0; g < t; g++) {
-            if (hi[g] < 0) continue;
-            const int32_t j = yy->perm[hi[g]];
-            if (h1[g] < best || (h1[g] == best && j < b)) { second = best; best = h1[g]; b = j; }
-            else if (h1[g] < second) second = h1[g];
-            if (h2[g] < second) second = h2[g];
-        }
-        lab[r] = b;
-        if (!((double)second - (double)best > 4 * CK_FN(yy_slack)(x_sqnorm[start + r], yy->c_maxnorm, d))) {
+        lab[r] = bestj[r];
+        if (!((double)second[r] - (double)best[r] > 4 * slack[r])) {
             s->ties[nt] = r;
             memcpy(xt + nt * d, X + (start + r) * d, (size_t)d * sizeof(CK_XT));
             nt++;
@@ -308,14 +303,13 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
         if (!s->searched[r]) continue;
         const int64_t i = start + r;
         const int32_t l = lab[r];
-        const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
-        float *lb = yy->lb + i * t;
-        for (int64_t g = 0; g < t; g++) {
-            const int64_t e = r * t + g;
-            if (gi[e] == CK_YY_SKIPPED) continue;
-            const CK_CT v = gi[e] == CK_YY_EMPTY ? (CK_CT)INFINITY : yy->perm[gi[e]] == l ? g2[e] : g1[e];
-            const double sq = x_sqnorm[i] + (double)v - E;
-            lb[g] = v == (CK_CT)INFINITY ? INFINITY : sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
+        /* The winner's group: its bound is on the other centres, the second best if l was its best
+         * (l is always in a searched group: the others were excluded for every possible winner). */
+        const int64_t e = r * t + yy->group_of[l];
+        if (yy->perm[gi[e]] == l) {
+            const double sq = x_sqnorm[i] + (double)g2[e] - slack[r];
+            yy->lb[i * t + yy->group_of[l]] = g2[e] == (CK_CT)INFINITY ? INFINITY
+                                              : sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
         }
         yy->ub[i] = ck_round_up(sqrt(CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)l * d, d)) * up);
     }

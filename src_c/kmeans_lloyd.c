@@ -89,7 +89,10 @@ typedef struct {
     void *xt;                /* CK_CHUNK_ROWS rows of near ties (X's type) */
     void *tile;              /* CK_CHUNK_ROWS x CK_CBLOCK dot products (centroid type) */
     void *g1, *g2;           /* CK_CHUNK_ROWS x t best and second-best score per group (centroid type) */
-    int32_t *gi;             /* CK_CHUNK_ROWS x t: the centre holding g1 */
+    int32_t *gi;             /* CK_CHUNK_ROWS x t: the group-order position (yy->perm) holding g1 */
+    void *best, *second;     /* CK_CHUNK_ROWS: best and second-best score over the searched groups */
+    int32_t *bestj;          /* CK_CHUNK_ROWS: the centre holding best */
+    double *slack;           /* CK_CHUNK_ROWS: E(x) of the searched rows */
     int32_t *tie_lab;        /* CK_CHUNK_ROWS */
     int64_t *ties;           /* CK_CHUNK_ROWS: chunk rows of near ties */
     int64_t *bucket;         /* t x CK_CHUNK_ROWS: per group, the chunk rows that search it */
@@ -101,6 +104,7 @@ static void ck_yy_scratch_free(ck_yy_scratch *s)
 {
     free(s->xt); free(s->searched); free(s->tile); free(s->g1); free(s->g2); free(s->gi);
     free(s->tie_lab); free(s->ties); free(s->bucket); free(s->bcount);
+    free(s->best); free(s->second); free(s->bestj); free(s->slack);
     memset(s, 0, sizeof(*s));
 }
 
@@ -117,8 +121,12 @@ static int ck_yy_scratch_init(ck_yy_scratch *s, int64_t d, int64_t t, size_t xsi
     s->ties = malloc(r * sizeof(int64_t));
     s->bucket = malloc(r * (size_t)t * sizeof(int64_t));
     s->bcount = calloc((size_t)t, sizeof(int64_t));
+    s->best = malloc(r * csize);
+    s->second = malloc(r * csize);
+    s->bestj = malloc(r * sizeof(int32_t));
+    s->slack = malloc(r * sizeof(double));
     if (!s->xt || !s->searched || !s->tile || !s->g1 || !s->g2 || !s->gi || !s->tie_lab || !s->ties || !s->bucket ||
-        !s->bcount) {
+        !s->bcount || !s->best || !s->second || !s->bestj || !s->slack) {
         ck_yy_scratch_free(s);
         return CK_ERR_NOMEM;
     }
