@@ -45,6 +45,12 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
     __builtin_memcpy(&four, p, 4);
     return _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(four)));
 }
+static inline __attribute__((target("avx512f"))) __m512d ck_load_u8_pd512(const uint8_t *p)
+{
+    int64_t eight;
+    __builtin_memcpy(&eight, p, 8);
+    return _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(eight)));
+}
 /* Loops whose result cannot depend on the instruction set (element-wise, or fixed partial sums the
  * compiler may only map onto vector lanes, never reorder) get an AVX2 clone chosen at load time. */
 #define CK_ACCUM_CLONES __attribute__((target_clones("avx2", "default")))
@@ -73,6 +79,9 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
 #define CK_WSET1(v) _mm512_set1_ps(v)
 #define CK_WFMA(a, b, acc) _mm512_fmadd_ps(a, b, acc)
 #define CK_WSTORE(p, v) _mm512_storeu_ps(p, v)
+#define CK_WW 16
+#define CK_WLOADX(p) _mm512_loadu_ps(p)
+#define CK_WHSUM(v) _mm512_reduce_add_ps(v)
 #define CK_VHSUM(v) ck_hsum_ps(v)
 #include CK_TPL
 #include "ck_dtypes_undef.h"
@@ -82,6 +91,7 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
 #define CK_XT double
 #define CK_X_IS_U8 0
 #define CK_VLOADX(p) _mm256_loadu_pd(p)
+#define CK_WLOADX(p) _mm512_loadu_pd(p)
 #include "ck_dtypes_f64c.h"
 #include CK_TPL
 #include "ck_dtypes_undef.h"
@@ -91,6 +101,7 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
 #define CK_XT uint8_t
 #define CK_X_IS_U8 1
 #define CK_VLOADX(p) ck_load_u8_pd(p)
+#define CK_WLOADX(p) ck_load_u8_pd512(p)
 #include "ck_dtypes_f64c.h"
 #include CK_TPL
 #include "ck_dtypes_undef.h"

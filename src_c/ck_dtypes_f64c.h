@@ -14,4 +14,6 @@
 #define CK_WSET1(v) _mm512_set1_pd(v)
 #define CK_WFMA(a, b, acc) _mm512_fmadd_pd(a, b, acc)
 #define CK_WSTORE(p, v) _mm512_storeu_pd(p, v)
+#define CK_WW 8
+#define CK_WHSUM(v) _mm512_reduce_add_pd(v)
 #define CK_VHSUM(v) ck_hsum_pd(v)

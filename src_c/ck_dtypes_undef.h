@@ -17,4 +17,7 @@
 #undef CK_WSET1
 #undef CK_WFMA
 #undef CK_WSTORE
+#undef CK_WW
+#undef CK_WLOADX
+#undef CK_WHSUM
 #undef CK_VHSUM

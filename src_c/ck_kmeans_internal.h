@@ -59,9 +59,11 @@ void ck_argmin_ws_reset(ck_argmin_ws *ws);
 
 #define CK_DECLARE_KMEANS_INTERNAL(SFX, XT, CT)                                                      \
     /* out[r * n_c + j] = <X[rows[r]], C[j]> (X[r] if rows is NULL) for r < n_rows, j < n_c,        \
-     * accumulated in CT; uint8 rows are widened in registers, giving the float64 bits. */          \
+     * accumulated in CT; uint8 rows are widened in registers, giving the float64 bits. The same    \
+     * bits on every x86-64 CPU with AVX2 unless widest is set: then AVX-512 where there is one,    \
+     * faster and different in the last bits (for callers that only need bounded errors). */        \
     void ck_dots_tile_##SFX(const XT *X, const int64_t *rows, int64_t n_rows, int64_t n_features,   \
-                            const CT *C, int64_t n_c, CT *out);                                      \
+                            const CT *C, int64_t n_c, int widest, CT *out);                          \
     /* CK_OK or CK_ERR_NOMEM (then ws holds nothing to free). */                                   \
     int ck_argmin_ws_init_##SFX(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features);          \
     /* Nearest centroid of n_rows <= CK_CHUNK_ROWS rows: labels[r] and ws->score[r] =              \

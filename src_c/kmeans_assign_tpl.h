@@ -7,76 +7,59 @@ static inline CK_CT CK_FN(dot_tail)(const CK_XT *x, const CK_CT *c, int64_t f, i
     return s;
 }
 
-/* Row q of a dots call: X[rows[q]], or X[q] when rows is NULL. */
-#define CK_ROW(q) (X + (rows ? rows[q] : (q)) * d)
-
 static void CK_FN(dots_scalar)(const CK_XT *X, const int64_t *rows, int64_t nr, int64_t d, const CK_CT *C,
                                int64_t nc, CK_CT *out)
 {
     for (int64_t r = 0; r < nr; r++)
         for (int64_t j = 0; j < nc; j++)
-            out[r * nc + j] = CK_FN(dot_tail)(CK_ROW(r), C + j * d, 0, d, (CK_CT)0);
+            out[r * nc + j] = CK_FN(dot_tail)(X + (rows ? rows[r] : r) * d, C + j * d, 0, d, (CK_CT)0);
 }
 
 #if CK_HAVE_X86_SIMD
-/* An mr x nc register block (mr <= 3 rows, nc <= 4 centroids): at most 12 accumulators + 3 row
- * vectors + 1 centroid vector fill the 16 ymm registers; each centroid load feeds mr FMAs, each row
- * load nc. mr and nc are constants where it is inlined, so the block unrolls into registers.
- * pf: the next block's rows (or NULL), prefetched as this block streams its own: many row streams
- * at once are more than the hardware prefetcher follows (profiles showed half the time stalled on
- * the row loads). */
-static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(dots_block)(
-    const CK_XT *const *x, int64_t d, const CK_CT *c, const int mr, const int nc, CK_CT *out, int64_t ldo,
-    const CK_XT *const *pf)
-{
-    const int64_t dv = d - d % CK_VW;
-    CK_V a[3][4];
-    for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 4; j++) a[i][j] = CK_VZERO();
-    for (int64_t f = 0; f < dv; f += CK_VW) {
-        if (pf)
-            for (int i = 0; i < 3; i++) _mm_prefetch((const char *)(pf[i] + f), _MM_HINT_T0);
-        CK_V v[3];
-        for (int i = 0; i < mr; i++) v[i] = CK_VLOADX(x[i] + f);
-        for (int j = 0; j < nc; j++) {
-            const CK_V w = CK_VLOADC(c + j * d + f);
-            for (int i = 0; i < mr; i++) a[i][j] = CK_VFMA(v[i], w, a[i][j]);
-        }
-    }
-    for (int i = 0; i < mr; i++)
-        for (int j = 0; j < nc; j++) out[i * ldo + j] = CK_FN(dot_tail)(x[i], c + j * d, dv, d, CK_VHSUM(a[i][j]));
-}
+/* The row-major dot kernels: dots_avx2_<sfx> and dots_avx512_<sfx>. */
+#define CK_DNAME(name) CK_CAT(CK_CAT(name, avx2), CK_SFX)
+#define CK_DTARGET "avx2,fma"
+#define CK_DV CK_V
+#define CK_DW CK_VW
+#define CK_DMR 3
+#define CK_DZERO CK_VZERO
+#define CK_DLOADX CK_VLOADX
+#define CK_DLOADC CK_VLOADC
+#define CK_DFMA CK_VFMA
+#define CK_DHSUM CK_VHSUM
+#include "kmeans_dots_tpl.h"
+#undef CK_DNAME
+#undef CK_DTARGET
+#undef CK_DV
+#undef CK_DW
+#undef CK_DMR
+#undef CK_DZERO
+#undef CK_DLOADX
+#undef CK_DLOADC
+#undef CK_DFMA
+#undef CK_DHSUM
+#define CK_DNAME(name) CK_CAT(CK_CAT(name, avx512), CK_SFX)
+#define CK_DTARGET "avx512f"
+#define CK_DV CK_W
+#define CK_DW CK_WW
+#define CK_DMR 4
+#define CK_DZERO CK_WZERO
+#define CK_DLOADX CK_WLOADX
+#define CK_DLOADC CK_WLOAD
+#define CK_DFMA CK_WFMA
+#define CK_DHSUM CK_WHSUM
+#include "kmeans_dots_tpl.h"
+#undef CK_DNAME
+#undef CK_DTARGET
+#undef CK_DV
+#undef CK_DW
+#undef CK_DMR
+#undef CK_DZERO
+#undef CK_DLOADX
+#undef CK_DLOADC
+#undef CK_DFMA
+#undef CK_DHSUM
 
-/* Every row against every centroid, in blocks of 3 rows x 4 centroids and the smaller blocks of
- * the edges. A dot product's order does not depend on the block it is in: one accumulator lane per
- * feature residue, then the lanes summed, then the scalar tail. */
-static __attribute__((target("avx2,fma"))) void CK_FN(dots_avx2)(const CK_XT *X, const int64_t *rows, int64_t nr,
-                                                                int64_t d, const CK_CT *C, int64_t nc, CK_CT *out)
-{
-    for (int64_t r = 0; r < nr; r += 3) {
-        const int mr = nr - r < 3 ? (int)(nr - r) : 3;
-        const CK_XT *x[3], *next[3];
-        for (int i = 0; i < 3; i++) {
-            x[i] = CK_ROW(r + (i < mr ? i : 0));
-            /* The rows of the next block (the last rows again past the end: already in cache). */
-            next[i] = CK_ROW(r + 3 + i < nr ? r + 3 + i : nr - 1);
-        }
-        for (int64_t j = 0; j < nc; j += 4) {
-            const int n4 = nc - j < 4 ? (int)(nc - j) : 4;
-            const CK_XT *const *pf = j == 0 && r + 3 < nr ? next : NULL;
-            const CK_CT *c = C + j * d;
-            CK_CT *o = out + r * nc + j;
-#define CK_DB(MR, NC) case (MR) * 4 + (NC): CK_FN(dots_block)(x, d, c, MR, NC, o, nc, pf); break
-            switch (mr * 4 + n4) {
-            CK_DB(3, 4); CK_DB(3, 3); CK_DB(3, 2); CK_DB(3, 1);
-            CK_DB(2, 4); CK_DB(2, 3); CK_DB(2, 2); CK_DB(2, 1);
-            CK_DB(1, 4); CK_DB(1, 3); CK_DB(1, 2); CK_DB(1, 1);
-            default: break;
-            }
-#undef CK_DB
-        }
-    }
-}
 #if !CK_X_IS_U8
 /* The packed (broadcast) kernel behind the nearest-centroid search. For mr rows and one panel of
  * CK_NR centroids, out[i * CK_NR + jj] = sum_f x[i, f] * P[f, jj] as ONE fused multiply-add chain
@@ -220,17 +203,22 @@ static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK
 #endif
 
 void CK_FN(ck_dots_tile)(const CK_XT *X, const int64_t *rows, int64_t n_rows, int64_t n_features,
-                         const CK_CT *C, int64_t n_c, CK_CT *out)
+                         const CK_CT *C, int64_t n_c, int widest, CK_CT *out)
 {
 #if CK_HAVE_X86_SIMD
+    if (widest && ck_simd_avx512()) {
+        CK_FN(dots_avx512)(X, rows, n_rows, n_features, C, n_c, out);
+        return;
+    }
     if (ck_simd_avx2()) {
         CK_FN(dots_avx2)(X, rows, n_rows, n_features, C, n_c, out);
         return;
     }
+#else
+    (void)widest;
 #endif
     CK_FN(dots_scalar)(X, rows, n_rows, n_features, C, n_c, out);
 }
-#undef CK_ROW
 
 int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features)
 {
@@ -433,7 +421,7 @@ void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, c
     CK_CT *tile = ws->tile, *score = ws->score;
     for (int64_t cb = 0; cb < n_clusters; cb += CK_CBLOCK) {
         const int64_t nc = n_clusters - cb < CK_CBLOCK ? n_clusters - cb : CK_CBLOCK;
-        CK_FN(ck_dots_tile)(X, NULL, n_rows, n_features, C + cb * n_features, nc, tile);
+        CK_FN(ck_dots_tile)(X, NULL, n_rows, n_features, C + cb * n_features, nc, 0, tile);
         for (int64_t r = 0; r < n_rows; r++) {
             const CK_CT *t = tile + r * nc;
             CK_CT best = cb ? score[r] : (CK_CT)INFINITY;

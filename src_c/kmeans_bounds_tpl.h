@@ -258,7 +258,7 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
         bcount[g] = 0;
         for (int64_t cb = g0; cb < gend; cb += CK_CBLOCK) {
             const int64_t ce = gend - cb < CK_CBLOCK ? gend : cb + CK_CBLOCK, nc = ce - cb;
-            if (m) CK_FN(ck_dots_tile)(Xc, rows, m, d, cp + cb * d, nc, tile);
+            if (m) CK_FN(ck_dots_tile)(Xc, rows, m, d, cp + cb * d, nc, 1, tile);
             for (int64_t q = 0; q < m; q++) {
                 const int64_t r = rows[q], e = r * t + g;
                 const CK_CT *tq = tile + q * nc - cb;

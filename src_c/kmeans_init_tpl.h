@@ -91,7 +91,7 @@ int CK_FN(ck_kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_featu
                 if (!tile) continue;
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
-                CK_FN(ck_dots_tile)(X + start * d, NULL, end - start, d, cand, n_cand, tile);
+                CK_FN(ck_dots_tile)(X + start * d, NULL, end - start, d, cand, n_cand, 0, tile);
                 for (int64_t t = 0; t < n_cand; t++) {
                     double s = 0.0;
                     for (int64_t i = start; i < end; i++) {
