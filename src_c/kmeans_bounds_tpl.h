@@ -5,11 +5,13 @@
  * nearest centres in real arithmetic. That search ranks s_j = ||c_j||^2 - 2 x.c_j evaluated in the
  * centroid type (float32 for float32 X), ties to the lowest index. Whatever order a kernel sums the
  * d products in, |s_j - S_j| <= E(x), S_j the exact value, with
- *     E(x) = 2 (u (d + 3) + (d + 8) 2^-53) (||x|| + max_j ||c_j||)^2,
- * u the unit roundoff of the centroid type (2^-24 or 2^-53): the classic gamma_d bound of any dot
- * product (d u ||x|| ||c||, times 2 for the factor -2), u (d + 3) ||c||^2 for the rounded ||c||^2
- * and the subtraction, (d + 8) 2^-53 for the float64 ||x||^2 and sums met below, doubled for
- * margin. So if
+ *     E(x) = 1.25 * 2 u ((d + 1) ||x|| M + M^2) + 2 (d + 8) 2^-53 (||x|| + M)^2,  M = max_j ||c_j||,
+ * u the unit roundoff of the centroid type (2^-24 or 2^-53). The first term: any order of summing
+ * the d products of x.c_j, with or without FMA, is off by at most gamma_d sum_f |x_f c_jf| <=
+ * gamma_d ||x|| M (Cauchy-Schwarz; gamma_d = d u / (1 - d u)), doubled by the factor -2; ||c_j||^2
+ * rounded to the centroid type adds u M^2 and the subtraction u |s_j| <= u (M^2 + 2 ||x|| M); the
+ * factor 1.25 covers 1 / (1 - d u) and the other second-order terms many times over. The second term
+ * is the float64 ||x||^2 and sums met below, doubled. So if
  * the true distances satisfy D_a^2 + 2 E < D_j^2 for every j != a, the computed s_a is strictly the
  * smallest and Lloyd's label is a. A row is skipped only when
  *     ub^2 + 2 E < lb^2,  ub >= D_a,  lb <= min_{j != a} D_j,
@@ -159,8 +161,8 @@ static double CK_FN(yy_inertia)(const ck_yy *yy, const double *sums, const doubl
 static inline double CK_FN(yy_slack)(double x_sqnorm, double c_maxnorm, int64_t d)
 {
     const double u = sizeof(CK_CT) == sizeof(float) ? 0x1p-24 : 0x1p-53;
-    const double r = sqrt(x_sqnorm) + c_maxnorm;
-    return 2 * (u * (double)(d + 3) + (double)(d + 8) * 0x1p-53) * r * r;
+    const double xn = sqrt(x_sqnorm), M = c_maxnorm, r = xn + M;
+    return 2.5 * u * ((double)(d + 1) * xn * M + M * M) + 2 * (double)(d + 8) * 0x1p-53 * r * r;
 }
 
 /* Running best two of one group with sc, the score at group-order position p. Positions are

@@ -130,6 +130,21 @@ def test_exact_ties_on_an_integer_grid(dtype):
         check_all(X, C0, w, tol=1e-3)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_near_ties_decided_by_rounding(dtype):
+    """Points and centres packed in a tiny ball far from the origin: the gaps between the true
+    distances are far below the rounding of ||c||^2 - 2 x.c, so Lloyd's labels are decided by how its
+    kernel rounds. The bounds' error allowance E(x) must cover that, or a skipped or searched row
+    gets another label than Lloyd's."""
+    rs = np.random.RandomState(3)
+    offset, spread = (1e3, 1e-2) if dtype == np.float32 else (1e7, 1e-6)
+    X = (offset + spread * rs.standard_normal((3000, 12))).astype(dtype)
+    C0 = X[rs.choice(len(X), 48, replace=False)].astype(np.float64) + spread * 0.1 * rs.standard_normal((48, 12))
+    C0 = C0.astype(dtype)
+    check_all(X, C0, None, tol=0, max_iter=6)
+    check_all(X, C0, weights(len(X), True), tol=0, max_iter=6)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_empty_clusters_from_far_and_duplicated_centres(dtype):
     X, C0 = many_blobs(dtype, n=1500, k=30)
