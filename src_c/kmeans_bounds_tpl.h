@@ -313,7 +313,9 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
             yy->lb[i * t + yy->group_of[l]] = g2[e] == (CK_CT)INFINITY ? INFINITY
                                               : sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
         }
-        yy->ub[i] = ck_round_up(sqrt(CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)l * d, d)) * up);
+        /* A row that kept its label has its upper bound from the test above, against these very
+         * centres. */
+        if (l != labels[i]) yy->ub[i] = ck_round_up(sqrt(CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)l * d, d)) * up);
     }
     return nsearched;
 }
