@@ -23,7 +23,7 @@
  * chunks (469 for 60000 rows) to balance any realistic core count. */
 #define CK_CHUNK_ROWS 128
 /* Cap on per-group accumulation buffers: all groups together stay below this many bytes... */
-#define CK_GROUP_BUDGET_BYTES ((int64_t)32 << 20)
+#define CK_GROUP_BUDGET_BYTES ((int64_t)16 << 20)
 /* ...and there are at most this many groups (more only costs zeroing and merging). */
 #define CK_MAX_GROUPS 32
 /* ...but at least this many (if there are that many chunks), so big models still use threads. */
