@@ -16,14 +16,12 @@ from ckmeans import _kmeans_core
 from ckmeans._threads import effective_n_threads
 
 _ALGORITHMS = ("lloyd", "elkan", "yinyang", "hamerly", "auto")
-# 'auto' uses the bounds for float X from this many clusters on, when the run may last long enough
-# for them to pay off. MNIST float32, converged (tol=1e-4), 2 threads, packed Lloyd kernel:
-# k=64 Lloyd 1.9 s / Yinyang 2.7 s, k=128 3.1 / 3.2, k=192 7.8 / 5.1, k=256 5.4 / 4.1,
-# k=1024 17.5 / 8.6. Yinyang's first iterations search most rows (5 iterations at k=256: 68 vs 144
-# ms each), hence the max_iter floor. uint8 X always runs Lloyd: its exact integer screen makes the
-# full search cheaper than Yinyang's float64 partial one (converged, k=64/256/1024: 1.3/3.4/9.8 s
-# against 2.9/5.3/12.1 s).
-_AUTO_MIN_CLUSTERS = 160
+# 'auto' uses the bounds from this many clusters on, when the run may last long enough for them to
+# pay off. MNIST, converged (tol=1e-4), 2 threads, random rows as init, Lloyd / Yinyang seconds (min
+# of 2): float32 k=32 0.96 / 1.02, k=64 1.77 / 1.38, k=128 3.79 / 1.88; uint8 k=32 0.75 / 0.69,
+# k=64 1.22 / 1.10, k=128 2.71 / 1.70; float64 k=32 1.64 / 1.56, k=64 2.66 / 1.94. Yinyang's first
+# iterations search most rows, hence the max_iter floor.
+_AUTO_MIN_CLUSTERS = 64
 _AUTO_MIN_ITER = 20
 # The C loop counts iterations in an int, and the inertia history takes 8 bytes per allowed iteration.
 _MAX_ITER_LIMIT = 2**31 - 1
@@ -138,10 +136,10 @@ def _check_algorithm(algorithm):
     return algorithm
 
 
-def _bound_groups(algorithm, n_clusters, dtype, max_iter):
+def _bound_groups(algorithm, n_clusters, max_iter):
     """None for Lloyd's plain pass, else the n_groups of the Yinyang fit (0 = its default)."""
     if algorithm == "auto":
-        bounded = dtype != np.uint8 and n_clusters >= _AUTO_MIN_CLUSTERS and max_iter >= _AUTO_MIN_ITER
+        bounded = n_clusters >= _AUTO_MIN_CLUSTERS and max_iter >= _AUTO_MIN_ITER
         algorithm = "yinyang" if bounded else "lloyd"
     return {"lloyd": None, "hamerly": 1}.get(algorithm, 0)
 
@@ -218,8 +216,8 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
         keeps per-point bounds on the distances to groups of centres (4 x (groups + 1) bytes per
         point, groups = ceil(n_clusters / 4) up to 64) and searches only the points whose label may
         change; 'hamerly' is the same with one group (8 bytes per point); 'elkan' (scikit-learn's
-        name) runs 'yinyang'; 'auto' runs 'yinyang' for float X with at least 160 clusters and
-        max_iter >= 20, else 'lloyd' (uint8 X: always 'lloyd', whose integer screen is faster).
+        name) runs 'yinyang'; 'auto' runs 'yinyang' with at least 64 clusters and max_iter >= 20,
+        else 'lloyd'.
         inertia_history of the bounded runs is computed from the cluster sums, so it differs from
         Lloyd's in rounding only.
     random_state : None, int, numpy RandomState or Generator. Seeds the C generator of each run, so
@@ -236,7 +234,7 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     n_clusters = _check_n_clusters(n_clusters, n_samples)
     _check_max_iter(max_iter)
     _check_tol(tol)
-    groups = _bound_groups(_check_algorithm(algorithm), n_clusters, X.dtype, max_iter)
+    groups = _bound_groups(_check_algorithm(algorithm), n_clusters, max_iter)
     is_string_init = _check_init_name(init)
     if n_init == "auto":
         n_init = 10 if (init == "random" if is_string_init else callable(init)) else 1

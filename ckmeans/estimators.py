@@ -83,7 +83,7 @@ class KMeans(_CentroidClusterer):
         Relative to the mean per-feature variance of X, as in scikit-learn.
     algorithm : {'lloyd', 'elkan', 'yinyang', 'hamerly', 'auto'}, default='lloyd'
         Same result for every value (see ``ckmeans.kmeans``); 'elkan', 'yinyang', 'hamerly' and
-        'auto' (float X, from 160 clusters on) use exact distance bounds, faster for many clusters.
+        'auto' (from 64 clusters on) use exact distance bounds, faster for many clusters.
     random_state : None, int or numpy.random.RandomState, default=None
     n_threads : int or None, default=None
         Threads for fit, predict and transform (None = all usable cores, negative counts back from

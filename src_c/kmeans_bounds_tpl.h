@@ -15,11 +15,11 @@
  * the true distances satisfy D_a^2 + 2 E < D_j^2 for every j != a, the computed s_a is strictly the
  * smallest and Lloyd's label is a. A row is skipped only when
  *     ub^2 + 2 E < lb^2,  ub >= D_a,  lb <= min_{j != a} D_j,
- * strictly, so exact ties are never skipped; ub is the distance by differences (in double) when last
- * computed plus the centre's drifts since, and is recomputed before a row is searched. Searched rows
- * get their scores from ck_dots_tile; a row whose two best scores are within 4 E of each other (a
- * near tie that another kernel might break differently) is handed to ck_argmin_rows itself, so
- * labels never depend on which dot kernel runs.
+ * strictly, so exact ties are never skipped; ub is an upper bound on the distance when last computed
+ * (yy_sqdist_up) plus the centre's drifts since, and is recomputed before a row is searched. Searched
+ * rows get their scores from ck_dots_tile (its widest kernel, whose bits may differ from Lloyd's); a
+ * row whose two best scores are within 4 E of each other (a near tie that another kernel might break
+ * differently) is handed to ck_argmin_rows itself, so labels never depend on which dot kernel runs.
  * Lower bounds are rounded down into float32 (4 bytes per row and group) and decayed by the largest
  * centre drift of their group each step, drifts rounded up. */
 

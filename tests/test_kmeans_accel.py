@@ -203,14 +203,14 @@ def test_kernel_rejects_negative_group_count():
 
 
 def test_auto_rule():
-    """'auto' picks the bounds only where they were measured to pay: float X, many clusters, long runs."""
+    """'auto' picks the bounds only where they were measured to pay: many clusters, long runs."""
     from ckmeans._kmeans import _bound_groups
-    assert _bound_groups("auto", 256, np.dtype(np.float32), 300) == 0
-    assert _bound_groups("auto", 256, np.dtype(np.float64), 300) == 0
-    assert _bound_groups("auto", 256, np.dtype(np.uint8), 300) is None
-    assert _bound_groups("auto", 64, np.dtype(np.float32), 300) is None
-    assert _bound_groups("auto", 256, np.dtype(np.float32), 5) is None
-    assert _bound_groups("hamerly", 8, np.dtype(np.uint8), 5) == 1
+    assert _bound_groups("auto", 64, 300) == 0
+    assert _bound_groups("auto", 63, 300) is None
+    assert _bound_groups("auto", 256, 19) is None
+    assert _bound_groups("lloyd", 256, 300) is None
+    assert _bound_groups("hamerly", 8, 5) == 1
+    assert _bound_groups("elkan", 8, 5) == 0
 
 
 def test_estimator_accepts_scikit_learn_names():
