@@ -25,11 +25,6 @@ _AUTO_MIN_CLUSTERS = 64
 _AUTO_MIN_ITER = 20
 # The C loop counts iterations in an int, and the inertia history takes 8 bytes per allowed iteration.
 _MAX_ITER_LIMIT = 2**31 - 1
-# Rows per block when checking X for NaN/inf in Python: bounded temporaries, so a
-# uint8 MNIST never becomes a 376 MB float64 copy just to be checked.
-_SCAN_ROWS = 8192
-
-
 @dataclass(frozen=True)
 class KMeansResult:
     """What ``ckmeans.kmeans`` returns (the best of ``n_init`` runs).
@@ -49,8 +44,9 @@ class KMeansResult:
     inertia_history: np.ndarray
 
 
-def _check_X(X):
-    """float32, float64 and uint8 as they are; any other real numbers as float64; C order."""
+def _check_X(X, n_threads=None):
+    """float32, float64 and uint8 as they are; any other real numbers as float64; C order. Float X
+    is scanned for NaN and infinity in C on n_threads (see ckmeans._threads)."""
     X = np.asarray(X)
     if X.dtype.kind not in "biuf":
         try:
@@ -65,9 +61,10 @@ def _check_X(X):
         X = X.astype(np.float64)
     X = np.ascontiguousarray(X)
     if X.dtype.kind == "f":
-        for start in range(0, X.shape[0], _SCAN_ROWS):
-            if not np.isfinite(X[start:start + _SCAN_ROWS]).all():
-                raise ValueError("X contains NaN or infinity")
+        first = _kmeans_core.find_nonfinite(X, effective_n_threads(n_threads))
+        if first >= 0:
+            row, col = divmod(first, X.shape[1])
+            raise ValueError(f"X contains NaN or infinity (first at X[{row}, {col}] = {X[row, col]})")
     return X
 
 
@@ -229,7 +226,7 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     -------
     KMeansResult
     """
-    X = _check_X(X)
+    X = _check_X(X, n_threads)
     n_samples, n_features = X.shape
     n_clusters = _check_n_clusters(n_clusters, n_samples)
     _check_max_iter(max_iter)

@@ -36,6 +36,8 @@ cdef extern from "ckmeans.h":
     int ck_mean_feature_variance_f32(const float *X, int64_t n, int64_t d, int n_threads, double *out) nogil
     int ck_mean_feature_variance_f64(const double *X, int64_t n, int64_t d, int n_threads, double *out) nogil
     int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n, int64_t d, int n_threads, double *out) nogil
+    int ck_find_nonfinite_f32(const float *x, int64_t n, int n_threads, int64_t *first) nogil
+    int ck_find_nonfinite_f64(const double *x, int64_t n, int n_threads, int64_t *first) nogil
 
 
 def assign(const xtype[:, ::1] X, const ctype[:, ::1] centroids, int32_t[::1] labels, double[::1] sqdist,
@@ -208,6 +210,20 @@ def random_init(const xtype[:, ::1] X, const double[::1] sample_weight, uint64_t
     else:
         pair_error()
     check_status(st, "k-means")
+
+
+def find_nonfinite(const ctype[:, ::1] X, int n_threads):
+    """Flat index of the first NaN or infinity in X, or -1."""
+    cdef int st = 0
+    cdef int64_t first = -1, n = X.shape[0] * X.shape[1]
+    if ctype is float:
+        with nogil:
+            st = ck_find_nonfinite_f32(&X[0, 0], n, n_threads, &first)
+    else:
+        with nogil:
+            st = ck_find_nonfinite_f64(&X[0, 0], n, n_threads, &first)
+    check_status(st, "validation")
+    return first
 
 
 def mean_feature_variance(const xtype[:, ::1] X, int n_threads):

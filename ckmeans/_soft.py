@@ -120,7 +120,7 @@ def soft_kmeans(X, n_clusters, beta, *, init="k-means++", max_iter=100, tol=1e-5
     -------
     SoftKMeansResult
     """
-    X = _check_X(X)
+    X = _check_X(X, n_threads)
     n_samples, n_features = X.shape
     n_clusters = _check_n_clusters(n_clusters, n_samples)
     _check_max_iter(max_iter)

@@ -221,6 +221,12 @@ cdef int ck_mean_feature_variance_f64(const double *X, int64_t n_samples, int64_
 cdef int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, int n_threads,
                                      double *mean_variance) noexcept nogil
 
+# ---- input validation ----------------------------------------------------------------------------
+# *first (OUT) = index of the first NaN or infinity among x[0..n), -1 if all are finite (pass a
+# C-contiguous X as n_samples * n_features values). Status: CK_OK, CK_ERR_ARG (n < 0).
+cdef int ck_find_nonfinite_f32(const float *x, int64_t n, int n_threads, int64_t *first) noexcept nogil
+cdef int ck_find_nonfinite_f64(const double *x, int64_t n, int n_threads, int64_t *first) noexcept nogil
+
 # ---- metrics -------------------------------------------------------------------------------------
 # Contingency table: out (OUT, n_rows x n_cols doubles, overwritten) [r, c] = total weight (count when
 # weights is NULL) of the points with row_codes[i] == r and col_codes[i] == c. row_codes, col_codes

@@ -128,6 +128,8 @@ cdef extern from "ckmeans.h" nogil:
     int _ck_mean_feature_variance_u8 "ck_mean_feature_variance_u8"(const uint8_t *X, int64_t n_samples,
                                                                    int64_t n_features, int n_threads,
                                                                    double *mean_variance)
+    int _ck_find_nonfinite_f32 "ck_find_nonfinite_f32"(const float *x, int64_t n, int n_threads, int64_t *first)
+    int _ck_find_nonfinite_f64 "ck_find_nonfinite_f64"(const double *x, int64_t n, int n_threads, int64_t *first)
     int _ck_contingency "ck_contingency"(const int32_t *row_codes, const int32_t *col_codes,
                                          int64_t n_samples, int64_t n_rows, int64_t n_cols,
                                          const double *weights, double *out, int n_threads)
@@ -404,6 +406,14 @@ cdef int ck_mean_feature_variance_f64(const double *X, int64_t n_samples, int64_
 cdef int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, int n_threads,
                                      double *mean_variance) noexcept nogil:
     return _ck_mean_feature_variance_u8(X, n_samples, n_features, n_threads, mean_variance)
+
+
+cdef int ck_find_nonfinite_f32(const float *x, int64_t n, int n_threads, int64_t *first) noexcept nogil:
+    return _ck_find_nonfinite_f32(x, n, n_threads, first)
+
+
+cdef int ck_find_nonfinite_f64(const double *x, int64_t n, int n_threads, int64_t *first) noexcept nogil:
+    return _ck_find_nonfinite_f64(x, n, n_threads, first)
 
 
 cdef int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples, int64_t n_rows,

@@ -220,7 +220,7 @@ def objective(X, centroids, labels, sample_weight=None, *, n_threads=None):
     fixed chunks (identical for any ``n_threads``). ``centroids`` are taken in the engine's dtype
     for X: float32 for float32 X (float64 centroids are rounded to float32), float64 otherwise.
     """
-    X = _check_X(X)
+    X = _check_X(X, n_threads)
     centroids = np.asarray(centroids)
     if centroids.ndim != 2 or centroids.shape[0] == 0 or centroids.shape[1] != X.shape[1]:
         raise ValueError(f"centroids must have shape (n_clusters >= 1, {X.shape[1]}), got "

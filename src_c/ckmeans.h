@@ -305,6 +305,13 @@ int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_t n_f
                                 double *mean_variance);
 /* ---- end hard k-means ---- */
 
+/* ---- input validation ---- */
+/* *first (OUT) = the index of the first NaN or infinity among x[0..n), or -1 when all are finite
+ * (x is any float array, e.g. a C-contiguous X read as n_samples * n_features values). Runs on
+ * n_threads; the answer never depends on them. */
+int ck_find_nonfinite_f32(const float *x, int64_t n, int n_threads, int64_t *first);
+int ck_find_nonfinite_f64(const double *x, int64_t n, int n_threads, int64_t *first);
+
 /* ---- soft k-means (src_c/soft_kmeans.c) ------------------------------------------------------
  * MacKay's soft k-means with stiffness beta > 0. With D_ij = d(x_i, c_j) the chosen distance
  * (CK_SOFT_EUCLIDEAN: ||x_i - c_j||, CK_SOFT_SQEUCLIDEAN: ||x_i - c_j||^2):

@@ -533,6 +533,26 @@ def test_single_cluster_is_the_weighted_mean():
     np.testing.assert_allclose(res.centroids[0], np.average(X, axis=0, weights=w), rtol=1e-12)
 
 
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 200_000), bad=st.lists(st.tuples(st.integers(0, 10**9), st.sampled_from(
+    [np.nan, np.inf, -np.inf])), max_size=3), dtype=st.sampled_from([np.float32, np.float64]),
+    n_threads=st.sampled_from([1, 2]))
+def test_find_nonfinite_is_numpy_first_nonfinite(n, bad, dtype, n_threads):
+    """The C scan (blocks of 65536 on threads) against numpy: the flat index of the first NaN/inf."""
+    x = np.random.RandomState(n % 1000).standard_normal(n).astype(dtype) * 1e30
+    for pos, value in bad:
+        x[pos % n] = value
+    want = np.flatnonzero(~np.isfinite(x))
+    assert core.find_nonfinite(x.reshape(1, n), n_threads) == (want[0] if len(want) else -1)
+
+
+def test_nonfinite_error_names_the_first_bad_entry():
+    X = np.zeros((70_000, 3))
+    X[66_000, 2], X[69_000, 0] = np.nan, np.inf
+    with pytest.raises(ValueError, match=r"NaN or infinity \(first at X\[66000, 2\] = nan\)"):
+        ckmeans.kmeans(X, 2, n_threads=2)
+
+
 BAD_INPUTS = [
     (dict(X=np.array([[0.0, np.nan], [1.0, 2.0]]), n_clusters=1), "NaN or infinity"),
     (dict(X=np.array([[0.0, np.inf], [1.0, 2.0]], np.float32), n_clusters=1), "NaN or infinity"),
