@@ -521,32 +521,59 @@ int CK_FN(ck_assign)(const CK_XT *X, int64_t n_samples, int64_t n_features, cons
     return status;
 }
 
-int CK_FN(ck_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                      const CK_CT *centroids, int64_t n_clusters, const int32_t *labels, int n_threads,
-                      double *inertia)
+int CK_FN(ck_assign_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                             const CK_CT *centroids, int64_t n_clusters, int32_t *labels, int assign,
+                             int n_threads, double *inertia)
 {
-    if (n_samples < 0 || n_features < 1 || n_clusters < 1) return CK_ERR_ARG;
+    if (n_samples < 0 || n_features < 1 || n_clusters < 1 || n_clusters > INT32_MAX) return CK_ERR_ARG;
     *inertia = 0.0;
     if (n_samples == 0) return CK_OK;
     n_threads = ck_omp_clamp_threads(n_threads);
     const int64_t n_chunks = ck_n_chunks(n_samples);
     double *parts = malloc((size_t)n_chunks * sizeof(double));
-    if (!parts) return CK_ERR_NOMEM;
-    int bad_label = 0;
-    #pragma omp parallel for schedule(dynamic, 1) num_threads(ck_omp_team(n_threads, n_chunks)) reduction(|:bad_label)
-    for (int64_t c = 0; c < n_chunks; c++) {
-        int64_t start, end;
-        ck_chunk_rows(c, n_samples, &start, &end);
-        double s = 0.0;
-        for (int64_t i = start; i < end; i++) {
-            int32_t l = labels[i];
-            if (l < 0 || l >= n_clusters) { bad_label = 1; continue; }
-            double e = CK_FN(ck_sqdist)(X + i * n_features, centroids + (int64_t)l * n_features, n_features);
-            s += sample_weight ? sample_weight[i] * e : e;
+    CK_CT *c_sqnorm = assign ? malloc((size_t)n_clusters * sizeof(CK_CT)) : NULL;
+    if (!parts || (assign && !c_sqnorm)) { free(parts); free(c_sqnorm); return CK_ERR_NOMEM; }
+    if (assign) CK_FN(ck_sqnorms_c)(centroids, n_clusters, n_features, c_sqnorm);
+    int bad_label = 0, status = CK_OK;
+    #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
+    {
+        ck_argmin_ws aw;
+        const int ok = !assign || CK_FN(ck_argmin_ws_init)(&aw, n_clusters, n_features) == CK_OK;
+        if (!ok) {
+            #pragma omp atomic write
+            status = CK_ERR_NOMEM;
         }
-        parts[c] = s;
+        #pragma omp for schedule(dynamic, 1) reduction(|:bad_label)
+        for (int64_t c = 0; c < n_chunks; c++) {
+            if (!ok) continue;
+            int64_t start, end;
+            ck_chunk_rows(c, n_samples, &start, &end);
+            /* The rows are assigned and measured while in cache. */
+            if (assign)
+                CK_FN(ck_argmin_rows)(X + start * n_features, end - start, n_features, centroids, c_sqnorm,
+                                      n_clusters, labels + start, &aw);
+            double s = 0.0;
+            for (int64_t i = start; i < end; i++) {
+                int32_t l = labels[i];
+                if (l < 0 || l >= n_clusters) { bad_label = 1; continue; }
+                double e = CK_FN(ck_sqdist)(X + i * n_features, centroids + (int64_t)l * n_features, n_features);
+                s += sample_weight ? sample_weight[i] * e : e;
+            }
+            parts[c] = s;
+        }
+        if (assign && ok) ck_argmin_ws_free(&aw);
     }
-    if (!bad_label) *inertia = ck_sum_ordered(parts, n_chunks);
+    if (status == CK_OK && !bad_label) *inertia = ck_sum_ordered(parts, n_chunks);
     free(parts);
-    return bad_label ? CK_ERR_KMEANS_LABEL : CK_OK;
+    free(c_sqnorm);
+    return status != CK_OK ? status : bad_label ? CK_ERR_KMEANS_LABEL : CK_OK;
+}
+
+int CK_FN(ck_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                      const CK_CT *centroids, int64_t n_clusters, const int32_t *labels, int n_threads,
+                      double *inertia)
+{
+    /* labels are only read when assign is 0. */
+    return CK_FN(ck_assign_inertia)(X, n_samples, n_features, sample_weight, centroids, n_clusters,
+                                    (int32_t *)labels, 0, n_threads, inertia);
 }

@@ -303,11 +303,8 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
         if (cur != centroids) memcpy(centroids, cur, (size_t)kd * sizeof(CK_CT));
         /* Unless labels stopped changing, the last centres moved after the last assignment:
          * assign once more so labels belong to the returned centres. */
-        if (!strict)
-            status = CK_FN(ck_assign)(X, n_samples, n_features, centroids, n_clusters, labels, NULL, n_threads);
-        if (status == CK_OK)
-            status = CK_FN(ck_inertia)(X, n_samples, n_features, sample_weight, centroids, n_clusters, labels,
-                                       n_threads, inertia);
+        status = CK_FN(ck_assign_inertia)(X, n_samples, n_features, sample_weight, centroids, n_clusters, labels,
+                                          !strict, n_threads, inertia);
         *converged = strict || on_tol;
     }
     free(other);
