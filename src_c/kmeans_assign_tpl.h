@@ -159,12 +159,35 @@ static __attribute__((target("avx512f"))) void CK_FN(panels512_dots)(const CK_CT
 }
 #undef CK_P512
 
-/* tile[(p * nr + r) * CK_NR + jj] = x_r . c_(p * CK_NR + jj) for the np <= 2 panels at P. */
+/* Rows one at a time against np <= CK_FEW_PANELS panels at once, for calls with very few rows
+ * (Yinyang's near ties come one or two per chunk): one accumulator per panel keeps np chains in
+ * flight where the blocks above keep two per row and wait on the FMA latency. Same chains, same bits. */
+#define CK_FEW_PANELS 8
+static __attribute__((target("avx512f"))) void CK_FN(panels512_rows)(const CK_CT *X, int64_t nr, int64_t d,
+                                                                    const CK_CT *P, int np, CK_CT *tile)
+{
+    for (int64_t r = 0; r < nr; r++) {
+        CK_W a[CK_FEW_PANELS];
+        for (int p = 0; p < CK_FEW_PANELS; p++) a[p] = CK_WZERO();
+        for (int64_t f = 0; f < d; f++) {
+            const CK_W xi = CK_WSET1(X[r * d + f]);
+            for (int p = 0; p < CK_FEW_PANELS; p++)
+                if (p < np) a[p] = CK_WFMA(xi, CK_WLOAD(P + (p * d + f) * CK_NR), a[p]);
+        }
+        for (int p = 0; p < np; p++) CK_WSTORE(tile + (p * nr + r) * CK_NR, a[p]);
+    }
+}
+
+/* tile[(p * nr + r) * CK_NR + jj] = x_r . c_(p * CK_NR + jj) for the np panels at P (np <= 2, or
+ * np <= CK_FEW_PANELS for nr <= 2). */
 static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, int np, CK_CT *tile,
                                int pf)
 {
     if (ck_simd_avx512()) {
-        CK_FN(panels512_dots)(X, nr, d, P, np, tile, pf);
+        if (np > 2)
+            CK_FN(panels512_rows)(X, nr, d, P, np, tile);
+        else
+            CK_FN(panels512_dots)(X, nr, d, P, np, tile, pf);
         return;
     }
     for (int p = 0; p < np; p++) CK_FN(panel_dots)(X, nr, d, P + p * CK_NR * d, tile + p * nr * CK_NR, pf && p == 0);
@@ -178,8 +201,9 @@ static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_C
 static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, const CK_CT *c_sqnorm,
                                  int64_t k, int32_t *labels, CK_CT *best, CK_CT *second, CK_CT *tile)
 {
-    for (int64_t cb = 0; cb < k; cb += 2 * CK_NR) {
-        const int np = k - cb > CK_NR ? 2 : 1;
+    const int step = nr <= 2 ? CK_FEW_PANELS : 2;
+    for (int64_t cb = 0; cb < k; cb += step * CK_NR) {
+        const int np = (int)((k - cb + CK_NR - 1) / CK_NR < step ? (k - cb + CK_NR - 1) / CK_NR : step);
         CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile, cb == 0);
         for (int p = 0; p < np; p++) {
             const int64_t c0 = cb + p * CK_NR, nc = k - c0 < CK_NR ? k - c0 : CK_NR;

@@ -120,7 +120,7 @@ def test_label_does_not_depend_on_the_other_rows(dtype, k):
     C = (X[rs.choice(n, k, replace=k > n)].astype(np.float64) + rs.uniform(-3, 3, (k, d))).astype(cdtype(dtype))
     full = np.empty(n, np.int32)
     core.assign(X, C, full, None, 2)
-    for size in [1, 5, 7, 13, 16, 129, 301]:
+    for size in [1, 2, 5, 7, 13, 16, 129, 301]:
         rows = rs.permutation(n)[:size]
         sub = np.empty(size, np.int32)
         core.assign(np.ascontiguousarray(X[rows]), C, sub, None, 1)
