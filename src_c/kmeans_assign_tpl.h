@@ -28,16 +28,6 @@ static void CK_FN(dots_scalar)(const CK_XT *X, const int64_t *rows, int64_t nr, 
 #define CK_DFMA CK_VFMA
 #define CK_DHSUM CK_VHSUM
 #include "kmeans_dots_tpl.h"
-#undef CK_DNAME
-#undef CK_DTARGET
-#undef CK_DV
-#undef CK_DW
-#undef CK_DMR
-#undef CK_DZERO
-#undef CK_DLOADX
-#undef CK_DLOADC
-#undef CK_DFMA
-#undef CK_DHSUM
 #define CK_DNAME(name) CK_CAT(CK_CAT(name, avx512), CK_SFX)
 #define CK_DTARGET "avx512f"
 #define CK_DV CK_W
@@ -49,16 +39,6 @@ static void CK_FN(dots_scalar)(const CK_XT *X, const int64_t *rows, int64_t nr, 
 #define CK_DFMA CK_WFMA
 #define CK_DHSUM CK_WHSUM
 #include "kmeans_dots_tpl.h"
-#undef CK_DNAME
-#undef CK_DTARGET
-#undef CK_DV
-#undef CK_DW
-#undef CK_DMR
-#undef CK_DZERO
-#undef CK_DLOADX
-#undef CK_DLOADC
-#undef CK_DFMA
-#undef CK_DHSUM
 
 #if !CK_X_IS_U8
 /* The packed (broadcast) kernel behind the nearest-centroid search. For mr rows and one panel of

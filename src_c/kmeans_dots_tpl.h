@@ -2,7 +2,8 @@
  * and included by kmeans_assign_tpl.h for each dtype twice: with the AVX2 vocabulary (CK_D* = the
  * CK_V* macros, 3-row blocks for the 16 ymm registers) and the AVX-512 one (CK_W*, 4-row blocks for
  * the 32 zmm registers). The includer defines CK_DNAME(name), CK_DTARGET, CK_DV, CK_DW (lanes),
- * CK_DMR (rows per block), CK_DZERO, CK_DLOADX, CK_DLOADC, CK_DFMA and CK_DHSUM.
+ * CK_DMR (rows per block), CK_DZERO, CK_DLOADX, CK_DLOADC, CK_DFMA and CK_DHSUM; they are
+ * undefined at the end, ready for the next instantiation.
  *
  * A dot product's order depends only on the vector width (one accumulator lane per feature residue,
  * the lanes summed, then the scalar tail), never on its block or neighbours; the two widths differ in
@@ -68,3 +69,14 @@ static __attribute__((target(CK_DTARGET))) void CK_DNAME(dots)(const CK_XT *X, c
         }
     }
 }
+
+#undef CK_DNAME
+#undef CK_DTARGET
+#undef CK_DV
+#undef CK_DW
+#undef CK_DMR
+#undef CK_DZERO
+#undef CK_DLOADX
+#undef CK_DLOADC
+#undef CK_DFMA
+#undef CK_DHSUM
