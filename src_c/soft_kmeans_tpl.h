@@ -234,6 +234,7 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gac
         const int64_t r = __builtin_ctzll(rows);
         const __m512d v = CK_FN(soft_load8)(xb + r * d, f0, d);
         const double *rr = resp + r * k;
+        __asm__("" : "+r"(rr)); /* as in soft_gdots_tile: rr + constant, not J running offsets */
         for (int j = 0; j < J; j++) acc[j] = _mm512_fmadd_pd(_mm512_set1_pd(rr[j]), v, acc[j]);
     }
     for (int j = 0; j < J; j++) {
