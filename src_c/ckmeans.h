@@ -332,9 +332,10 @@ int ck_find_nonfinite_f64(const double *x, int64_t n, int n_threads, int64_t *fi
  * rounded; the final E-step already uses the rounded centres, so the responsibilities belong to what
  * the caller gets). One pass over X per iteration: each row's distances, responsibilities and
  * weighted sums from its nonzero list while it is in cache. Results are bit-identical for any
- * n_threads, and _u8 equals _f64 on the same values; with AVX2/FMA (chosen at run time,
- * CKMEANS_NO_SIMD=1 to refuse) the last bits of a distance or a responsibility may differ from the
- * portable path. Status: CK_OK, CK_ERR_ARG (sizes out of range: n_samples, n_features, n_clusters
+ * n_threads, and _u8 equals _f64 on the same values; with AVX2/FMA or AVX-512 (chosen at run time,
+ * CKMEANS_NO_SIMD=1 / CKMEANS_NO_AVX512=1 to refuse) the last bits of a distance, a responsibility
+ * or a sum may differ from the portable path (AVX-512 reads sparse rows by 8-feature groups, in
+ * another summation order). Status: CK_OK, CK_ERR_ARG (sizes out of range: n_samples, n_features, n_clusters
  * >= 1, n_clusters <= INT32_MAX), CK_ERR_SOFT_BETA, CK_ERR_SOFT_DISTANCE, CK_ERR_NOMEM. */
 enum { CK_SOFT_EUCLIDEAN = 0, CK_SOFT_SQEUCLIDEAN = 1 };
 

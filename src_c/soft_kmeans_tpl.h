@@ -63,12 +63,7 @@ static __attribute__((target("avx2,popcnt"))) int64_t CK_FN(soft_compact_avx2)(c
     const int64_t n_full = d / 8;
     int64_t n_groups = 0;
     for (int64_t w = 0; w * 8 < n_full; w++) {
-        /* bit q of flags: byte q of the word is nonzero */
-        uint64_t t = mask[w];
-        t |= t >> 4;
-        t |= t >> 2;
-        t |= t >> 1;
-        unsigned flags = (unsigned)(((t & 0x0101010101010101u) * 0x0102040810204080u) >> 56);
+        unsigned flags = ck_soft_byte_flags(mask[w]);
         if (n_full - w * 8 < 8) flags &= (1u << (n_full - w * 8)) - 1;
         const __m256i pos = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)lut[flags]));
         _mm256_storeu_si256((__m256i *)(void *)(groups + n_groups),
@@ -146,6 +141,14 @@ static double CK_FN(soft_sqdist_pair)(const CK_XT *x, const double *c, int64_t d
  * recomputed (all pairs where a centre is a data point). uint8 and float64 X give the same doubles,
  * nonzero lists and decisions, so the same bits. */
 #define CK_SOFT_GUARD 8.0
+static void CK_FN(soft_guard)(const CK_XT *x, double xx, const ck_soft_centres *cs, double *dist)
+{
+    for (int64_t j = 0; j < cs->k; j++) {
+        const double norms = xx + cs->cc[j], d2 = norms - 2.0 * dist[j];
+        dist[j] = d2 * CK_SOFT_GUARD >= norms ? d2 : CK_FN(soft_sqdist_pair)(x, cs->C + j * cs->d, cs->d);
+    }
+}
+
 static int64_t CK_FN(soft_row_sqdist)(const CK_XT *x, const uint64_t *mask, const ck_soft_centres *cs,
                                       ck_soft_ws *ws, int simd)
 {
@@ -159,12 +162,154 @@ static int64_t CK_FN(soft_row_sqdist)(const CK_XT *x, const uint64_t *mask, cons
 #endif
     double xx;
     ck_soft_dots(ws->off, ws->val, m, cs->CT, kp, ws->dist, &xx);
-    for (int64_t j = 0; j < cs->k; j++) {
-        const double norms = xx + cs->cc[j], d2 = norms - 2.0 * ws->dist[j];
-        ws->dist[j] = d2 * CK_SOFT_GUARD >= norms ? d2 : CK_FN(soft_sqdist_pair)(x, cs->C + j * d, d);
-    }
+    CK_FN(soft_guard)(x, xx, cs, ws->dist);
     return m;
 }
+
+#if CK_HAVE_X86_SIMD
+/* ---- sparse rows by 8-feature groups (AVX-512) ----
+ * A row is read as its 8-feature groups that hold a nonzero (MNIST: 39 of 98 groups, its 150
+ * nonzeros fill 48% of their lanes), one 8-lane FMA per group and centre: where a nonzero list
+ * pays a load per centre and nonzero in the E-step and a load and a store in the M-step, the group
+ * kernels keep the M-step's sums in registers over the rows of a block (R^T X restricted to the
+ * groups each row fills). A zero lane adds an exact 0, as a zero left out of a list does. */
+#define CK_SOFT_AVX512 target("avx512f,avx2,fma")
+#define CK_SOFT_GROUP_J 16
+
+/* x[f0 .. f0 + 8) as doubles; lanes at or past d are 0 */
+static inline __attribute__((always_inline, CK_SOFT_AVX512)) __m512d CK_FN(soft_load8)(const CK_XT *x, int64_t f0,
+                                                                                      int64_t d)
+{
+    if (f0 + 8 <= d) {
+#if CK_X_IS_U8
+        return _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(x + f0))));
+#else
+        if (sizeof(CK_XT) == sizeof(float))
+            return _mm512_cvtps_pd(_mm256_loadu_ps((const float *)(const void *)(x + f0)));
+        return _mm512_loadu_pd((const double *)(const void *)(x + f0));
+#endif
+    }
+    double tail[8] = {0};
+    for (int64_t f = f0; f < d; f++) tail[f - f0] = (double)x[f];
+    return _mm512_loadu_pd(tail);
+}
+
+/* out[j] = x . c_j (j < J) and *xx = ||x||^2 over the groups set in gmask, each an 8-lane sum in
+ * group order, then the lanes added (a fixed tree); rows_of[g] |= row_bit for every group g visited
+ * (when rows_of is not NULL). J is a compile-time constant at every call (always_inline). */
+static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gdots_tile)(
+    const CK_XT *x, int64_t d, const uint64_t *gmask, int64_t gwords, const double *Cg, int64_t k, double *out,
+    double *xx, uint64_t *rows_of, uint64_t row_bit, const int J)
+{
+    __m512d acc[CK_SOFT_GROUP_J], q = _mm512_setzero_pd();
+    for (int j = 0; j < J; j++) acc[j] = _mm512_setzero_pd();
+    for (int64_t w = 0; w < gwords; w++)
+        for (uint64_t m = gmask[w]; m; m &= m - 1) {
+            const int64_t g = 64 * w + __builtin_ctzll(m), f0 = 8 * g;
+            const __m512d v = CK_FN(soft_load8)(x, f0, d);
+            if (rows_of) rows_of[g] |= row_bit;
+            const double *cg = Cg + g * k * 8;
+            /* opaque to the compiler, so the J loads are cg + constant: left alone, GCC keeps J
+             * running pointers, more than the registers, and spills them (measured 15% slower) */
+            __asm__("" : "+r"(cg));
+            for (int j = 0; j < J; j++) acc[j] = _mm512_fmadd_pd(v, _mm512_loadu_pd(cg + 8 * j), acc[j]);
+            q = _mm512_fmadd_pd(v, v, q);
+        }
+    for (int j0 = 0; j0 < J; j0 += 8) {
+        __m512d t[8];
+        for (int j = 0; j < 8; j++) t[j] = j0 + j < J ? acc[j0 + j] : _mm512_setzero_pd();
+        _mm512_storeu_pd(out + j0, ck_soft_hsum8(t));
+    }
+    *xx = _mm512_reduce_add_pd(q);
+}
+
+/* sums[8 j + l] += sum over the rows r set in rows (ascending) of resp[r * k + j] x_r[f0 + l], the
+ * block's part formed from 0 in registers, then added. */
+static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gacc_tile)(
+    const CK_XT *xb, int64_t d, int64_t f0, uint64_t rows, const double *resp, int64_t k, double *sums, const int J)
+{
+    __m512d acc[CK_SOFT_GROUP_J];
+    for (int j = 0; j < J; j++) acc[j] = _mm512_setzero_pd();
+    for (; rows; rows &= rows - 1) {
+        const int64_t r = __builtin_ctzll(rows);
+        const __m512d v = CK_FN(soft_load8)(xb + r * d, f0, d);
+        const double *rr = resp + r * k;
+        __asm__("" : "+r"(rr)); /* as in soft_gdots_tile: rr + constant, not J running offsets */
+        for (int j = 0; j < J; j++) acc[j] = _mm512_fmadd_pd(_mm512_set1_pd(rr[j]), v, acc[j]);
+    }
+    for (int j = 0; j < J; j++) {
+        double *p = sums + 8 * j;
+        _mm512_storeu_pd(p, _mm512_add_pd(_mm512_loadu_pd(p), acc[j]));
+    }
+}
+
+#define CK_SOFT_BY_J(call)                                                                                  \
+    switch (jn) {                                                                                           \
+    case 1: call(1); break;   case 2: call(2); break;   case 3: call(3); break;   case 4: call(4); break;   \
+    case 5: call(5); break;   case 6: call(6); break;   case 7: call(7); break;   case 8: call(8); break;   \
+    case 9: call(9); break;   case 10: call(10); break; case 11: call(11); break; case 12: call(12); break; \
+    case 13: call(13); break; case 14: call(14); break; case 15: call(15); break; default: call(16); break; \
+    }
+
+/* Squared distances from row x (its nonzero bitmask: mask) to every centre into ws->dist, as
+ * soft_row_sqdist does from a nonzero list; the row's groups are marked with row_bit in
+ * ws->rows_of when rows_of is set. (ws->dist has room for 8 values past the last centre.) */
+static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_sqdist)(const CK_XT *x, const uint64_t *mask,
+                                                                     const ck_soft_centres *cs, ck_soft_ws *ws,
+                                                                     int rows_of, uint64_t row_bit)
+{
+    const int64_t d = cs->d, k = cs->k, gwords = (cs->dg / 8 + 63) / 64;
+    ck_soft_group_mask(mask, (d + 63) / 64, ws->gmask, gwords);
+    double xx = 0.0, xx_block;
+    for (int64_t b = 0; b < ck_soft_n_jblocks(k, CK_SOFT_GROUP_J); b++) {
+        int64_t j0, jn;
+        ck_soft_jblock(k, CK_SOFT_GROUP_J, b, &j0, &jn);
+#define CK_SOFT_GDOTS(J)                                                                                \
+    CK_FN(soft_gdots_tile)(x, d, ws->gmask, gwords, cs->Cg + j0 * 8, k, ws->dist + j0, b ? &xx_block : &xx, \
+                           rows_of && !b ? ws->rows_of : NULL, row_bit, J)
+        CK_SOFT_BY_J(CK_SOFT_GDOTS)
+#undef CK_SOFT_GDOTS
+    }
+    /* soft_guard, 8 centres at a time (2 dot is exact, so the same values whether fused or not) */
+    const __m512d xxv = _mm512_set1_pd(xx);
+    for (int64_t j0 = 0; j0 < k; j0 += 8) {
+        const __mmask8 lanes = k - j0 >= 8 ? 0xff : (__mmask8)((1u << (k - j0)) - 1);
+        const __m512d norms = _mm512_add_pd(xxv, _mm512_maskz_loadu_pd(lanes, cs->cc + j0));
+        const __m512d dot = _mm512_loadu_pd(ws->dist + j0);
+        const __m512d d2 = _mm512_sub_pd(norms, _mm512_add_pd(dot, dot));
+        _mm512_storeu_pd(ws->dist + j0, d2);
+        __mmask8 redo = _mm512_mask_cmp_pd_mask(lanes, _mm512_mul_pd(d2, _mm512_set1_pd(CK_SOFT_GUARD)), norms,
+                                                _CMP_NGE_UQ);
+        for (; redo; redo &= (__mmask8)(redo - 1)) {
+            const int64_t j = j0 + __builtin_ctz(redo);
+            ws->dist[j] = CK_FN(soft_sqdist_pair)(x, cs->C + j * d, d);
+        }
+    }
+}
+
+/* The M-step of a block of rows xb (<= 64 of them) by groups: rows_of[g] the rows nonzero in group g,
+ * resp their weighted responsibilities (row r: resp[r * k ..]); sums laid out like Cg. */
+static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_accumulate)(const CK_XT *xb, int64_t d,
+                                                                         const uint64_t *rows_of,
+                                                                         const double *resp, int64_t k,
+                                                                         double *sums)
+{
+    const int64_t dg = ck_soft_dgroup(d);
+    for (int64_t g = 0; g < dg / 8; g++) {
+        if (!rows_of[g]) continue;
+        for (int64_t b = 0; b < ck_soft_n_jblocks(k, CK_SOFT_GROUP_J); b++) {
+            int64_t j0, jn;
+            ck_soft_jblock(k, CK_SOFT_GROUP_J, b, &j0, &jn);
+#define CK_SOFT_GACC(J) CK_FN(soft_gacc_tile)(xb, d, 8 * g, rows_of[g], resp + j0, k, sums + (g * k + j0) * 8, J)
+            CK_SOFT_BY_J(CK_SOFT_GACC)
+#undef CK_SOFT_GACC
+        }
+    }
+}
+#undef CK_SOFT_BY_J
+#undef CK_SOFT_GROUP_J
+#undef CK_SOFT_AVX512
+#endif
 
 /* Rows [b, b + nb) as doubles: X itself for float64, else widened into ws->wide. */
 static const double *CK_FN(soft_rows)(const CK_XT *X, int64_t b, int64_t nb, int64_t d, ck_soft_ws *ws)
@@ -178,6 +323,22 @@ static const double *CK_FN(soft_rows)(const CK_XT *X, int64_t b, int64_t nb, int
         return ws->wide;
     }
     return (const double *)(const void *)(X + b * d);
+#endif
+}
+
+/* Fetches rows [from, min(from + count, hi)) towards L1 ahead of use. A block's first read (its mask
+ * pass) otherwise waits on memory while the arithmetic of the blocks leaves the memory bus idle:
+ * each sparse row computed fetches the row one block ahead (measured on MNIST uint8: the mask pass
+ * 2.3 -> 1.1 ms per step on one thread). [.., hi): rows this thread reads next. */
+static inline void CK_FN(soft_prefetch_rows)(const CK_XT *X, int64_t from, int64_t count, int64_t hi, int64_t d)
+{
+#if CK_HAVE_X86_SIMD
+    const int64_t to = from + count < hi ? from + count : hi;
+    if (from >= to) return;
+    const char *p = (const char *)(const void *)(X + from * d), *end = (const char *)(const void *)(X + to * d);
+    for (; p < end; p += 64) _mm_prefetch(p, _MM_HINT_T0);
+#else
+    (void)X; (void)from; (void)count; (void)hi; (void)d;
 #endif
 }
 
@@ -199,6 +360,20 @@ static int CK_FN(soft_block_masks)(const CK_XT *x, int64_t nb, int64_t d, uint64
     return nnz * 5 > nb * d * 2;
 }
 
+/* Squared distances of a sparse row (its nonzero bitmask: mask) into ws->dist, by its groups or its
+ * nonzero list; returns the list's length (0 with groups). */
+static int64_t CK_FN(soft_sparse_sqdist)(const CK_XT *x, const uint64_t *mask, const ck_soft_centres *cs,
+                                         ck_soft_ws *ws, int simd, int groups, int64_t block_row)
+{
+#if CK_HAVE_X86_SIMD
+    if (groups) {
+        CK_FN(soft_group_sqdist)(x, mask, cs, ws, block_row >= 0, block_row >= 0 ? (uint64_t)1 << block_row : 0);
+        return 0;
+    }
+#endif
+    return CK_FN(soft_row_sqdist)(x, mask, cs, ws, simd);
+}
+
 /* E-step on every row: responsibilities (OUT or NULL, n x k), labels (OUT or NULL), the free energy
  * summed per chunk then over chunks in order. */
 static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C,
@@ -206,10 +381,10 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
                                  double *objective, int n_threads)
 {
     const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d), words = (d + 63) / 64;
-    const int simd = ck_simd_avx2();
+    const int simd = ck_simd_avx2(), groups = ck_soft_use_groups();
     double *chunk_energy = malloc((size_t)n_chunks * sizeof(double));
     ck_soft_centres cs;
-    int status = chunk_energy ? ck_soft_centres_init(&cs, C, k, d) : CK_ERR_NOMEM;
+    int status = chunk_energy ? ck_soft_centres_init(&cs, C, k, d, groups) : CK_ERR_NOMEM;
     if (status != CK_OK) {
         free(chunk_energy);
         if (chunk_energy) ck_soft_centres_free(&cs);
@@ -231,14 +406,18 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
             double energy = 0.0;
             for (int64_t b = start; b < end; b += brows) {
                 const int64_t nb = end - b < brows ? end - b : brows;
-                const int dense = CK_FN(soft_block_masks)(X + b * d, nb, d, ws.mask, simd);
-                if (dense) ck_soft_sqdist(CK_FN(soft_rows)(X, b, nb, d, &ws), nb, d, C, k, ws.bdist);
-                for (int64_t i = b; i < b + nb; i++) {
-                    double *D = dense ? ws.bdist + (i - b) * k : ws.dist;
-                    if (!dense) CK_FN(soft_row_sqdist)(X + i * d, ws.mask + (i - b) * words, &cs, &ws, simd);
-                    energy += ck_soft_row_resp(D, k, beta, distance, w ? w[i] : 1.0, resp ? resp + i * k : NULL, 0,
-                                               labels ? labels + i : NULL);
-                }
+                if (CK_FN(soft_block_masks)(X + b * d, nb, d, ws.mask, simd)) {
+                    CK_FN(soft_prefetch_rows)(X, b + nb, brows, end, d);
+                    ck_soft_sqdist(CK_FN(soft_rows)(X, b, nb, d, &ws), nb, d, C, k, ws.bdist, brows);
+                } else
+                    for (int64_t r = 0; r < nb; r++) {
+                        CK_FN(soft_prefetch_rows)(X, b + nb + r, 1, end, d);
+                        CK_FN(soft_sparse_sqdist)(X + (b + r) * d, ws.mask + r * words, &cs, &ws, simd, groups, -1);
+                        for (int64_t j = 0; j < k; j++) ws.bdist[j * brows + r] = ws.dist[j];
+                    }
+                energy += ck_soft_block_resp(ws.bdist, brows, nb, k, beta, distance, w ? w + b : NULL,
+                                             resp ? ws.bdist : NULL, 0, labels ? labels + b : NULL, ws.dist);
+                if (resp) ck_soft_by_row(ws.bdist, brows, nb, k, resp + b * k, NULL);
             }
             chunk_energy[c] = energy;
         }
@@ -250,22 +429,64 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
     return status;
 }
 
-/* One fused iteration from C_old (double): per group of chunks, row by row, the distances,
- * responsibilities and weighted sums from the row's nonzero list while it is in L1 (a zero feature
- * would add an exact 0 to a sum, so the sums are those of the dense rows, in row order); then the
- * groups merge in order and C_new (double) = sums / weights, or C_old where a cluster's total weight
- * is 0 (underflow: it keeps its previous centre). energy (OUT) is the free energy of C_old, shift
- * (OUT) ||C_new - C_old||_F. */
+/* The sparse rows [b, b + nb) of a step (their nonzero bitmasks: mask): distances, responsibilities
+ * and weighted sums. With groups, in pieces of up to 64 rows: the piece's distances, then its
+ * weighted responsibilities (ws->bresp, column r - b), then its sums group by group; with nonzero
+ * lists, row by row while the list is in L1. Either way each sum is added to in row order. Returns
+ * the rows' free energy. */
+static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, int64_t hi, const double *w,
+                                       const ck_soft_centres *cs, double beta, int distance, ck_soft_ws *ws,
+                                       int simd, int groups, double *sums, double *wsum)
+{
+    const int64_t d = cs->d, k = cs->k, words = (d + 63) / 64, brows = ck_soft_block_rows(d);
+    double e = 0.0;
+    if (!groups) {
+        for (int64_t i = b; i < b + nb; i++) {
+            CK_FN(soft_prefetch_rows)(X, i + nb, 1, hi, d);
+            const int64_t m = CK_FN(soft_row_sqdist)(X + i * d, ws->mask + (i - b) * words, cs, ws, simd);
+            e += ck_soft_row_resp(ws->dist, k, beta, distance, w ? w[i] : 1.0, ws->resp, 1, NULL);
+            for (int64_t j = 0; j < k; j++) wsum[j] += ws->resp[j];
+            ck_soft_scatter(ws->off, ws->val, m, ws->resp, cs->kp, sums);
+        }
+        return e;
+    }
+#if CK_HAVE_X86_SIMD
+    for (int64_t p = b; p < b + nb; p += 64) {
+        const int64_t np = b + nb - p < 64 ? b + nb - p : 64;
+        double *dist = ws->bdist + (p - b);
+        memset(ws->rows_of, 0, (size_t)(cs->dg / 8) * sizeof(uint64_t));
+        for (int64_t r = 0; r < np; r++) {
+            CK_FN(soft_prefetch_rows)(X, p + r + nb, 1, hi, d);
+            CK_FN(soft_sparse_sqdist)(X + (p + r) * d, ws->mask + (p + r - b) * words, cs, ws, simd, groups, r);
+            for (int64_t j = 0; j < k; j++) dist[j * brows + r] = ws->dist[j];
+        }
+        e += ck_soft_block_resp(dist, brows, np, k, beta, distance, w ? w + p : NULL, dist, 1, NULL, ws->dist);
+        ck_soft_by_row(dist, brows, np, k, ws->bresp, wsum);
+        CK_FN(soft_group_accumulate)(X + p * d, d, ws->rows_of, ws->bresp, k, sums);
+    }
+#endif
+    return e;
+}
+
+/* element (j, f) of a step's sums (ck_soft_sums_len) */
+#define CK_SOFT_SUM_AT(j, f) (groups ? ck_soft_gidx(k, j, f) : (f) * kp + (j))
+
+/* One fused iteration from C_old (double): per group of chunks, the distances, responsibilities and
+ * weighted sums of each block of rows while it is in cache (a zero feature would add an exact 0 to
+ * a sum, so the sums are those of the dense rows, in row order); then the groups merge in order
+ * and C_new (double) = sums / weights, or C_old where a cluster's total weight is 0 (underflow: it
+ * keeps its previous centre). energy (OUT) is the free energy of C_old, shift (OUT)
+ * ||C_new - C_old||_F. */
 static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C_old,
                                 int64_t k, double beta, int distance, double *C_new, double *weight_in_clusters,
                                 double *gbuf, int64_t n_groups, double *merged, double *chunk_energy,
                                 int n_threads, double *energy, double *shift)
 {
-    const int64_t kp = ck_soft_kpad(k), stride = d * kp + kp, n_chunks = ck_n_chunks(n);
-    const int64_t brows = ck_soft_block_rows(d), words = (d + 63) / 64;
-    const int simd = ck_simd_avx2();
+    const int64_t kp = ck_soft_kpad(k), len = ck_soft_sums_len(d, k), stride = len + kp, n_chunks = ck_n_chunks(n);
+    const int64_t brows = ck_soft_block_rows(d);
+    const int simd = ck_simd_avx2(), groups = ck_soft_use_groups();
     ck_soft_centres cs;
-    int status = ck_soft_centres_init(&cs, C_old, k, d);
+    int status = ck_soft_centres_init(&cs, C_old, k, d, groups);
     if (status != CK_OK) {
         ck_soft_centres_free(&cs);
         return status;
@@ -281,10 +502,12 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
         #pragma omp for schedule(dynamic, 1)
         for (int64_t g = 0; g < n_groups; g++) {
             if (!ok) continue;
-            double *sums = gbuf + g * stride, *wsum = sums + d * kp;
+            double *sums = gbuf + g * stride, *wsum = sums + len;
             memset(sums, 0, (size_t)stride * sizeof(double));
             int64_t c0, c1;
             ck_group_chunks(g, n_groups, n_chunks, &c0, &c1);
+            int64_t first, hi; /* the group's rows: [start of chunk c0, hi) */
+            ck_chunk_rows(c1 - 1, n, &first, &hi);
             for (int64_t c = c0; c < c1; c++) {
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
@@ -292,27 +515,21 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                 for (int64_t b = start; b < end; b += brows) {
                     const int64_t nb = end - b < brows ? end - b : brows;
                     if (!CK_FN(soft_block_masks)(X + b * d, nb, d, ws.mask, simd)) {
-                        for (int64_t i = b; i < b + nb; i++) {
-                            const int64_t m = CK_FN(soft_row_sqdist)(X + i * d, ws.mask + (i - b) * words, &cs, &ws,
-                                                                     simd);
-                            e += ck_soft_row_resp(ws.dist, k, beta, distance, w ? w[i] : 1.0, ws.resp, 1, NULL);
-                            for (int64_t j = 0; j < k; j++) wsum[j] += ws.resp[j];
-                            ck_soft_scatter(ws.off, ws.val, m, ws.resp, kp, sums);
-                        }
+                        e += CK_FN(soft_sparse_block)(X, b, nb, hi, w, &cs, beta, distance, &ws, simd, groups,
+                                                      sums, wsum);
                         continue;
                     }
                     /* the block's partial sums from 0 in row order, then added to the group's */
+                    CK_FN(soft_prefetch_rows)(X, b + nb, brows, hi, d);
                     const double *xb = CK_FN(soft_rows)(X, b, nb, d, &ws);
-                    ck_soft_sqdist(xb, nb, d, C_old, k, ws.bdist);
-                    for (int64_t r = 0; r < nb; r++) {
-                        double *rr = ws.bresp + r * k;
-                        e += ck_soft_row_resp(ws.bdist + r * k, k, beta, distance, w ? w[b + r] : 1.0, rr, 1, NULL);
-                        for (int64_t j = 0; j < k; j++) wsum[j] += rr[j];
-                    }
+                    ck_soft_sqdist(xb, nb, d, C_old, k, ws.bdist, brows);
+                    e += ck_soft_block_resp(ws.bdist, brows, nb, k, beta, distance, w ? w + b : NULL, ws.bdist, 1,
+                                            NULL, ws.dist);
+                    ck_soft_by_row(ws.bdist, brows, nb, k, ws.bresp, wsum);
                     memset(ws.bsums, 0, (size_t)(k * d) * sizeof(double));
                     ck_soft_accumulate(xb, nb, d, ws.bresp, k, ws.bsums);
                     for (int64_t f = 0; f < d; f++)
-                        for (int64_t j = 0; j < k; j++) sums[f * kp + j] += ws.bsums[j * d + f];
+                        for (int64_t j = 0; j < k; j++) sums[CK_SOFT_SUM_AT(j, f)] += ws.bsums[j * d + f];
                 }
                 chunk_energy[c] = e;
             }
@@ -322,11 +539,11 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
     ck_soft_centres_free(&cs);
     if (status != CK_OK) return status;
     ck_merge_groups(gbuf, n_groups, stride, stride, merged, n_threads);
-    const double *sums = merged, *wsum = merged + d * kp;
+    const double *sums = merged, *wsum = merged + len;
     double sq = 0.0;
     for (int64_t j = 0; j < k; j++) {
         for (int64_t f = 0; f < d; f++) {
-            const double c = wsum[j] > 0 ? sums[f * kp + j] / wsum[j] : C_old[j * d + f];
+            const double c = wsum[j] > 0 ? sums[CK_SOFT_SUM_AT(j, f)] / wsum[j] : C_old[j * d + f];
             const double t = c - C_old[j * d + f];
             sq += t * t;
             C_new[j * d + f] = c;
@@ -337,6 +554,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
     *shift = sqrt(sq);
     return CK_OK;
 }
+#undef CK_SOFT_SUM_AT
 
 static double *CK_FN(soft_centres_in)(const CK_CT *C, int64_t kd)
 {

@@ -172,9 +172,11 @@ def test_cancelling_expansion_is_recomputed(distance):
     assert 0.4 < R[near].max(axis=1).mean() < 0.99  # soft: a wrong distance would show
 
 
-def test_portable_path_agrees_with_simd():
-    # CKMEANS_NO_SIMD=1 forces the portable kernels (libm exp, unfused sums): the same up to rounding.
-    # k covers every mix of the row kernels' 4- and 2-wide vectors (centres padded to an even count).
+def test_group_list_and_portable_paths_agree():
+    # Sparse rows go through the 8-feature group kernels with AVX-512, the nonzero lists with AVX2
+    # (CKMEANS_NO_AVX512=1), and the portable kernels (libm exp, unfused sums) with CKMEANS_NO_SIMD=1:
+    # the same up to rounding. k covers every mix of the list kernels' 4- and 2-wide vectors
+    # (centres padded to an even count) and of the group kernels' blocks of up to 16 centres.
     code = ("import numpy as np, sys; sys.path.insert(0, %r); import test_soft as t; out = []\n"
             "for k in (1, 2, 3, 6, 10, 13, 16, 23):\n"
             "    X, C = t.make_sparse(np.uint8, n=400, k=k); R = np.empty((len(X), k)); C1 = np.empty_like(C)\n"
@@ -182,13 +184,16 @@ def test_portable_path_agrees_with_simd():
             "    out += [R.ravel(), C1.ravel()]\n"
             "np.save(sys.argv[1], np.concatenate(out))") % str(Path(__file__).resolve().parent)
     out = []
-    for flag in ["0", "1"]:
+    for flag in [None, "CKMEANS_NO_AVX512", "CKMEANS_NO_SIMD"]:
         path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_soft_simd_{os.getpid()}_{flag}.npy"
-        subprocess.run([sys.executable, "-c", code, str(path)], check=True,
-                       env=dict(os.environ, CKMEANS_NO_SIMD=flag))
+        env = {key: value for key, value in os.environ.items() if not key.startswith("CKMEANS_NO_")}
+        if flag:
+            env[flag] = "1"
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env)
         out.append(np.load(path))
         path.unlink()
-    np.testing.assert_allclose(out[0], out[1], rtol=1e-12, atol=1e-15)
+    for other in out[1:]:
+        np.testing.assert_allclose(other, out[0], rtol=1e-12, atol=1e-15)
 
 
 def test_step_in_place():
