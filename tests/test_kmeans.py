@@ -166,6 +166,16 @@ def test_centroids_update_matches_twin(dtype, n_threads, weighted):
     np.testing.assert_array_equal(C[5], C0[5])
 
 
+@pytest.mark.parametrize("bad_row", [0, 5, 6, 7, 8])
+def test_inertia_rejects_bad_labels(bad_row):
+    """The C guard (rows go four at a time): a label out of range anywhere is an error."""
+    X, C = make_data(np.float64)
+    labels = np.zeros(9, np.int32)
+    labels[bad_row] = -1 if bad_row % 2 else len(C)
+    with pytest.raises(ValueError, match="label is outside"):
+        core.inertia(np.ascontiguousarray(X[:9]), None, C, labels, 1)
+
+
 def test_centroids_update_rejects_bad_labels():
     X, C = make_data(np.float64)
     labels = np.zeros(len(X), np.int32)
