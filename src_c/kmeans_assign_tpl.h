@@ -328,20 +328,7 @@ static void ck_screen_vnni(const uint8_t *X, int64_t nr, int64_t d, const double
     for (int64_t cb = 0; cb < k; cb += 16) {
         const int64_t nc = k - cb < 16 ? k - cb : 16;
         ck_vnni_dots(X, nr, d, ws->panel8 + (cb / 16) * nq * 128, ws->tile8, cb == 0);
-        for (int64_t r = 0; r < nr; r++) {
-            const int32_t *t = ws->tile8 + r * 32;
-            double b = cb ? best[r] : INFINITY, b2 = cb ? second[r] : INFINITY;
-            int32_t lab = cb ? labels[r] : 0;
-            for (int64_t j = 0; j < nc; j++) {
-                const int64_t dot = 16384 * (int64_t)t[j] + 128 * (int64_t)t[16 + j];
-                const double s = c_sqnorm[cb + j] - inv2 * (double)dot;
-                if (s < b) { b2 = b; b = s; lab = (int32_t)(cb + j); }
-                else if (s < b2) b2 = s;
-            }
-            best[r] = b;
-            second[r] = b2;
-            labels[r] = lab;
-        }
+        ck_screen_fold(ws->tile8, nr, c_sqnorm, cb, nc, inv2, best, second, labels);
     }
     const double M = ws->c_maxnorm, u = 0x1.0p-53;
     for (int64_t r = 0; r < nr; r++) {
