@@ -20,4 +20,11 @@
 #undef CK_WW
 #undef CK_WLOADX
 #undef CK_WHSUM
+#undef CK_WMASK
+#undef CK_WMASKZLOAD
+#undef CK_WMASKMOV
+#undef CK_WSUB
+#undef CK_WADD
+#undef CK_WREDMIN
+#undef CK_WEQ
 #undef CK_VHSUM

@@ -229,6 +229,7 @@ static __attribute__((target("avx512f"))) void ck_screen_fold(const int32_t *til
         __m512d s1 = _mm512_mask_mov_pd(inf, v1, _mm512_sub_pd(csq1, _mm512_mul_pd(vinv2, d1)));
         const double m = _mm512_reduce_min_pd(_mm512_min_pd(s0, s1));
         double b = cb ? best[r] : INFINITY, b2 = cb ? second[r] : INFINITY;
+        if (!cb) labels[r] = 0; /* (the loop's start, kept when every score is infinite) */
         if (m < b) {
             const __m512d vm = _mm512_set1_pd(m);
             const unsigned eq = (unsigned)_mm512_cmp_pd_mask(s0, vm, _CMP_EQ_OQ) |

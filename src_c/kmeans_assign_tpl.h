@@ -173,6 +173,39 @@ static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_C
     for (int p = 0; p < np; p++) CK_FN(panel_dots)(X, nr, d, P + p * CK_NR * d, tile + p * nr * CK_NR, pf && p == 0);
 }
 
+/* One panel's scores folded into each row's best, second best (if second is not NULL) and label,
+ * t[r * CK_NR + jj] = x_r . c_(c0 + jj) for nc valid lanes; c0 == 0 starts each row afresh. Exactly
+ * the values of the scalar loop in argmin_packed: s = ||c||^2 - 2 x.c rounded once per lane (2 x.c
+ * is exact), and the running best two of the lanes taken in order are their minimum (its first lane
+ * on ties) and the minimum of all the rest. One vector per row where the loop took nc branches. */
+static __attribute__((target("avx512f"))) void CK_FN(fold512)(const CK_CT *t, int64_t nr, const CK_CT *c_sqnorm,
+                                                             int64_t c0, int64_t nc, CK_CT *best, CK_CT *second,
+                                                             int32_t *labels)
+{
+    const CK_WMASK valid = (CK_WMASK)(nc >= CK_WW ? ~0u : (1u << nc) - 1);
+    const CK_W inf = CK_WSET1((CK_CT)INFINITY), csq = CK_WMASKZLOAD(valid, c_sqnorm + c0);
+    for (int64_t r = 0; r < nr; r++) {
+        const CK_W dot = CK_WLOAD(t + r * CK_NR);
+        CK_W s = CK_WMASKMOV(inf, valid, CK_WSUB(csq, CK_WADD(dot, dot)));
+        const CK_CT m = CK_WREDMIN(s);
+        CK_CT b = c0 ? best[r] : (CK_CT)INFINITY, b2 = c0 && second ? second[r] : (CK_CT)INFINITY;
+        if (!c0) labels[r] = 0; /* (the loop's start, kept when every score is infinite) */
+        if (m < b) {
+            const int first = __builtin_ctz((unsigned)CK_WEQ(s, CK_WSET1(m)));
+            if (second) {
+                const CK_CT rest = CK_WREDMIN(CK_WMASKMOV(s, (CK_WMASK)(1u << first), inf));
+                b2 = b < rest ? b : rest;
+            }
+            b = m;
+            labels[r] = (int32_t)(c0 + first);
+        } else if (second) {
+            b2 = m < b2 ? m : b2;
+        }
+        best[r] = b;
+        if (second) second[r] = b2;
+    }
+}
+
 /* Nearest of k packed centroids for nr <= CK_CHUNK_ROWS rows of centroid-type values: labels[r],
  * best[r] = the smallest ||c||^2 - 2 x.c and, if second is not NULL, second[r] = the next smallest.
  * Two panels stay in L1/L2 while all the rows pass them. Ties go to the lowest index (as
@@ -187,6 +220,10 @@ static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK
         CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile, cb == 0);
         for (int p = 0; p < np; p++) {
             const int64_t c0 = cb + p * CK_NR, nc = k - c0 < CK_NR ? k - c0 : CK_NR;
+            if (ck_simd_avx512()) {
+                CK_FN(fold512)(tile + p * nr * CK_NR, nr, c_sqnorm, c0, nc, best, second, labels);
+                continue;
+            }
             for (int64_t r = 0; r < nr; r++) {
                 const CK_CT *t = tile + (p * nr + r) * CK_NR;
                 CK_CT b = c0 ? best[r] : (CK_CT)INFINITY, b2 = c0 && second ? second[r] : (CK_CT)INFINITY;
