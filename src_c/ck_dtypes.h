@@ -45,6 +45,12 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
     __builtin_memcpy(&four, p, 4);
     return _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(four)));
 }
+/* Four values as doubles, for any element type (exact conversions). */
+static inline __attribute__((target("avx2,fma"))) __m256d ck_load4d_f32(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+static inline __attribute__((target("avx2,fma"))) __m256d ck_load4d_f64(const double *p) { return _mm256_loadu_pd(p); }
+#define CK_LOAD4D(p) _Generic((p), const float *: ck_load4d_f32, float *: ck_load4d_f32,                   \
+                                   const double *: ck_load4d_f64, double *: ck_load4d_f64,                 \
+                                   const uint8_t *: ck_load_u8_pd, uint8_t *: ck_load_u8_pd)(p)
 static inline __attribute__((target("avx512f"))) __m512d ck_load_u8_pd512(const uint8_t *p)
 {
     int64_t eight;
