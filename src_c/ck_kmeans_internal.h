@@ -76,11 +76,13 @@ void ck_argmin_ws_reset(ck_argmin_ws *ws);
     double ck_sqdist_##SFX(const XT *x, const CT *c, int64_t n_features);                            \
     /* ||x||^2 in double. */                                                                         \
     double ck_sqnorm_x_##SFX(const XT *x, int64_t n_features);                                       \
-    /* *inertia = sum_i w_i ||x_i - c_labels[i]||^2 (ck_inertia's value); with assign, labels are   \
-     * first set to the nearest centroids (ck_assign's) in the same pass over X. */                  \
+    /* One pass over X: with assign, labels = the nearest centroids (ck_assign's); then, if not      \
+     * NULL, sqdist[i] = ||x_i - c_labels[i]||^2 (ck_sqdist's bits) and *inertia = their weighted     \
+     * sum in chunk order (ck_inertia's value). CK_ERR_KMEANS_LABEL for a label out of range. */     \
     int ck_assign_inertia_##SFX(const XT *X, int64_t n_samples, int64_t n_features,                 \
                                 const double *sample_weight, const CT *centroids, int64_t n_clusters, \
-                                int32_t *labels, int assign, int n_threads, double *inertia);       \
+                                int32_t *labels, int assign, double *sqdist, int n_threads,         \
+                                double *inertia);                                                   \
     /* out[j] = ||C[j]||^2 (computed in double, stored in CT). */                                    \
     void ck_sqnorms_c_##SFX(const CT *C, int64_t n_clusters, int64_t n_features, CT *out);
 

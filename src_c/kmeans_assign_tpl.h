@@ -512,43 +512,6 @@ void CK_FN(ck_sqnorms_c)(const CK_CT *C, int64_t n_clusters, int64_t n_features,
     }
 }
 
-int CK_FN(ck_assign)(const CK_XT *X, int64_t n_samples, int64_t n_features, const CK_CT *centroids,
-                     int64_t n_clusters, int32_t *labels, double *sqdist, int n_threads)
-{
-    if (n_samples < 0 || n_features < 1 || n_clusters < 1 || n_clusters > INT32_MAX) return CK_ERR_ARG;
-    if (n_samples == 0) return CK_OK;
-    n_threads = ck_omp_clamp_threads(n_threads);
-    CK_CT *c_sqnorm = malloc((size_t)n_clusters * sizeof(CK_CT));
-    if (!c_sqnorm) return CK_ERR_NOMEM;
-    CK_FN(ck_sqnorms_c)(centroids, n_clusters, n_features, c_sqnorm);
-    const int64_t n_chunks = ck_n_chunks(n_samples);
-    int status = CK_OK;
-    #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
-    {
-        ck_argmin_ws aw;
-        const int ok = CK_FN(ck_argmin_ws_init)(&aw, n_clusters, n_features) == CK_OK;
-        if (!ok) {
-            #pragma omp atomic write
-            status = CK_ERR_NOMEM;
-        }
-        #pragma omp for schedule(dynamic, 1)
-        for (int64_t c = 0; c < n_chunks; c++) {
-            if (!ok) continue;
-            int64_t start, end;
-            ck_chunk_rows(c, n_samples, &start, &end);
-            const CK_XT *Xc = X + start * n_features;
-            CK_FN(ck_argmin_rows)(Xc, end - start, n_features, centroids, c_sqnorm, n_clusters,
-                                  labels + start, &aw);
-            if (sqdist)
-                for (int64_t i = start; i < end; i++)
-                    sqdist[i] = CK_FN(ck_sqdist)(X + i * n_features, centroids + (int64_t)labels[i] * n_features, n_features);
-        }
-        ck_argmin_ws_free(&aw);
-    }
-    free(c_sqnorm);
-    return status;
-}
-
 /* ck_sqdist of four rows at once (x[q] against c[q]), each with exactly ck_sqdist's operations in its
  * order, so the same bits: ck_sqdist's four partial sums are the four lanes of one vector per row,
  * and four rows' independent chains hide the add latency that one row alone waits on. */
@@ -589,16 +552,16 @@ static void CK_FN(sqdist4)(const CK_XT *const *x, const CK_CT *const *c, int64_t
 
 int CK_FN(ck_assign_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                              const CK_CT *centroids, int64_t n_clusters, int32_t *labels, int assign,
-                             int n_threads, double *inertia)
+                             double *sqdist, int n_threads, double *inertia)
 {
     if (n_samples < 0 || n_features < 1 || n_clusters < 1 || n_clusters > INT32_MAX) return CK_ERR_ARG;
-    *inertia = 0.0;
+    if (inertia) *inertia = 0.0;
     if (n_samples == 0) return CK_OK;
     n_threads = ck_omp_clamp_threads(n_threads);
     const int64_t n_chunks = ck_n_chunks(n_samples);
-    double *parts = malloc((size_t)n_chunks * sizeof(double));
+    double *parts = inertia ? malloc((size_t)n_chunks * sizeof(double)) : NULL;
     CK_CT *c_sqnorm = assign ? malloc((size_t)n_clusters * sizeof(CK_CT)) : NULL;
-    if (!parts || (assign && !c_sqnorm)) { free(parts); free(c_sqnorm); return CK_ERR_NOMEM; }
+    if ((inertia && !parts) || (assign && !c_sqnorm)) { free(parts); free(c_sqnorm); return CK_ERR_NOMEM; }
     if (assign) CK_FN(ck_sqnorms_c)(centroids, n_clusters, n_features, c_sqnorm);
     int bad_label = 0, status = CK_OK;
     #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
@@ -619,7 +582,7 @@ int CK_FN(ck_assign_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_featur
                 CK_FN(ck_argmin_rows)(X + start * n_features, end - start, n_features, centroids, c_sqnorm,
                                       n_clusters, labels + start, &aw);
             double s = 0.0;
-            for (int64_t i = start; i < end; i += 4) {
+            for (int64_t i = start; (sqdist || inertia) && i < end; i += 4) {
                 const int64_t m = end - i < 4 ? end - i : 4;
                 const CK_XT *xq[4];
                 const CK_CT *cq[4];
@@ -635,17 +598,25 @@ int CK_FN(ck_assign_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_featur
                 CK_FN(sqdist4)(xq, cq, n_features, e);
                 for (int64_t q = 0; q < m; q++) {
                     if (!ok_q[q]) { bad_label = 1; continue; }
+                    if (sqdist) sqdist[i + q] = e[q];
                     s += sample_weight ? sample_weight[i + q] * e[q] : e[q];
                 }
             }
-            parts[c] = s;
+            if (parts) parts[c] = s;
         }
         if (assign && ok) ck_argmin_ws_free(&aw);
     }
-    if (status == CK_OK && !bad_label) *inertia = ck_sum_ordered(parts, n_chunks);
+    if (inertia && status == CK_OK && !bad_label) *inertia = ck_sum_ordered(parts, n_chunks);
     free(parts);
     free(c_sqnorm);
     return status != CK_OK ? status : bad_label ? CK_ERR_KMEANS_LABEL : CK_OK;
+}
+
+int CK_FN(ck_assign)(const CK_XT *X, int64_t n_samples, int64_t n_features, const CK_CT *centroids,
+                     int64_t n_clusters, int32_t *labels, double *sqdist, int n_threads)
+{
+    return CK_FN(ck_assign_inertia)(X, n_samples, n_features, NULL, centroids, n_clusters, labels, 1, sqdist,
+                                    n_threads, NULL);
 }
 
 int CK_FN(ck_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
@@ -654,5 +625,5 @@ int CK_FN(ck_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
 {
     /* labels are only read when assign is 0. */
     return CK_FN(ck_assign_inertia)(X, n_samples, n_features, sample_weight, centroids, n_clusters,
-                                    (int32_t *)labels, 0, n_threads, inertia);
+                                    (int32_t *)labels, 0, NULL, n_threads, inertia);
 }

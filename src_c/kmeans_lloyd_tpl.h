@@ -304,7 +304,7 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
         /* Unless labels stopped changing, the last centres moved after the last assignment:
          * assign once more so labels belong to the returned centres. */
         status = CK_FN(ck_assign_inertia)(X, n_samples, n_features, sample_weight, centroids, n_clusters, labels,
-                                          !strict, n_threads, inertia);
+                                          !strict, NULL, n_threads, inertia);
         *converged = strict || on_tol;
     }
     free(other);
