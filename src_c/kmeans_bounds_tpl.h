@@ -40,17 +40,15 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const double *w, cons
     yy->n_chunks = n_chunks;
     yy->group_of = malloc((size_t)k * sizeof(int32_t));
     yy->lb = malloc((size_t)(n * t) * sizeof(float));
-    yy->gdrift = calloc((size_t)t, sizeof(double));
-    yy->gdrift32 = calloc((size_t)t, sizeof(float));
+    yy->gdrift = calloc((size_t)t, sizeof(float));
     yy->chunk_searched = calloc((size_t)n_chunks, sizeof(int64_t));
     yy->perm = malloc((size_t)k * sizeof(int32_t));
     yy->goff = calloc((size_t)t + 1, sizeof(int64_t));
     yy->cp = malloc((size_t)(k * d) * sizeof(CK_CT));
     yy->cp_sqnorm = malloc((size_t)k * sizeof(CK_CT));
-    yy->gpos = malloc((size_t)k * sizeof(int32_t));
     CK_CT *gc = malloc((size_t)(t * d) * sizeof(CK_CT));
-    int status = yy->ub && yy->drift && yy->group_of && yy->lb && yy->gdrift && yy->gdrift32 && yy->chunk_searched &&
-                 yy->perm && yy->goff && yy->cp && yy->cp_sqnorm && yy->gpos && gc ? CK_OK : CK_ERR_NOMEM;
+    int status = yy->ub && yy->drift && yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched &&
+                 yy->perm && yy->goff && yy->cp && yy->cp_sqnorm && gc ? CK_OK : CK_ERR_NOMEM;
     if (status == CK_OK && t > 1) {
         for (int64_t g = 0; g < t; g++) memcpy(gc + g * d, C + (g * k / t) * d, (size_t)d * sizeof(CK_CT));
         int n_iter, conv;
@@ -69,7 +67,6 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const double *w, cons
     memcpy(next, yy->goff, (size_t)t * sizeof(int64_t));
     for (int64_t j = 0; j < k; j++) yy->perm[next[yy->group_of[j]]++] = (int32_t)j;
     free(next);
-    for (int64_t p = 0; p < k; p++) yy->gpos[p] = yy->group_of[yy->perm[p]];
     yy->scratch = calloc((size_t)n_threads, sizeof(ck_yy_scratch));
     if (!yy->scratch) { ck_yy_free(yy); return CK_ERR_NOMEM; }
     yy->n_scratch = n_threads;
@@ -105,9 +102,9 @@ static void CK_FN(yy_drifts)(ck_yy *yy, const CK_CT *C_old, const CK_CT *C_new, 
         const double s = CK_FN(shift)(C_new + j * d, C_old + j * d, d);
         const double dr = s > 0 ? sqrt(s) * up : 0;
         yy->drift[j] = dr;
-        if (dr > yy->gdrift[yy->group_of[j]]) yy->gdrift[yy->group_of[j]] = dr;
+        const float dr32 = ck_round_up(dr);
+        if (dr32 > yy->gdrift[yy->group_of[j]]) yy->gdrift[yy->group_of[j]] = dr32;
     }
-    for (int64_t g = 0; g < yy->t; g++) yy->gdrift32[g] = ck_round_up(yy->gdrift[g]);
 }
 
 /* An upper bound on ||x - c||^2 for the bounds (never a reported value): summed in the centroid
@@ -163,6 +160,15 @@ static inline double CK_FN(yy_slack)(double x_sqnorm, double c_maxnorm, int64_t 
     const double u = sizeof(CK_CT) == sizeof(float) ? 0x1p-24 : 0x1p-53;
     const double xn = sqrt(x_sqnorm), M = c_maxnorm, r = xn + M;
     return 2.5 * u * ((double)(d + 1) * xn * M + M * M) + 2 * (double)(d + 8) * 0x1p-53 * r * r;
+}
+
+/* The lower bound on a distance whose score (||c||^2 - 2 x.c, in Lloyd's arithmetic) is v: the true
+ * squared distance is at least ||x||^2 + v - E; rounded down into a float, 0 when that is <= 0. */
+static inline float CK_FN(yy_lb)(double x_sqnorm, CK_CT v, double E)
+{
+    if (v == (CK_CT)INFINITY) return INFINITY;
+    const double sq = x_sqnorm + (double)v - E;
+    return sq > 0 ? ck_round_down(sqrt(sq) * (1 - 0x1p-50)) : 0.0f;
 }
 
 /* Running best two of one group with sc, the score at group-order position p. Positions are
@@ -221,7 +227,7 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
         const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
         double thr = INFINITY;
         if (a >= 0) {
-            const double lbmin = ck_yy_decay(lb, yy->gdrift32, t);
+            const double lbmin = ck_yy_decay(lb, yy->gdrift, t);
             const double lim = lbmin > 0 ? lbmin * lbmin * down - 2 * E : -1;
             lab[r] = a;
             if (yy->drift[a] > 0) yy->ub[i] = ck_round_up((double)yy->ub[i] + yy->drift[a]);
@@ -269,8 +275,7 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
                 for (int64_t p = cb; p < ce; p++) CK_FN(yy_take)(cpsq[p] - 2 * tq[p], (int32_t)p, &b1, &b2, &bi);
                 g1[e] = b1; g2[e] = b2; gi[e] = bi;
                 if (ce < gend) continue;
-                const double sq = x_sqnorm[start + r] + (double)b1 - slack[r];
-                yy->lb[(start + r) * t + g] = sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
+                yy->lb[(start + r) * t + g] = CK_FN(yy_lb)(x_sqnorm[start + r], b1, slack[r]);
                 const int32_t j = yy->perm[bi];
                 if (b1 < best[r] || (b1 == best[r] && j < bestj[r])) {
                     second[r] = best[r];
@@ -308,11 +313,7 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
         /* The winner's group: its bound is on the other centres, the second best if l was its best
          * (l is always in a searched group: the others were excluded for every possible winner). */
         const int64_t e = r * t + yy->group_of[l];
-        if (yy->perm[gi[e]] == l) {
-            const double sq = x_sqnorm[i] + (double)g2[e] - slack[r];
-            yy->lb[i * t + yy->group_of[l]] = g2[e] == (CK_CT)INFINITY ? INFINITY
-                                              : sq > 0 ? ck_round_down(sqrt(sq) * down) : 0.0f;
-        }
+        if (yy->perm[gi[e]] == l) yy->lb[i * t + yy->group_of[l]] = CK_FN(yy_lb)(x_sqnorm[i], g2[e], slack[r]);
         /* A row that kept its label has its upper bound from the test above, against these very
          * centres. */
         if (l != labels[i]) yy->ub[i] = ck_round_up(sqrt(CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)l * d, d)) * up);

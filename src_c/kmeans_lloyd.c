@@ -143,12 +143,10 @@ typedef struct {
     float *lb;               /* n_samples x t: lower bounds, rounded down (see kmeans_bounds_tpl.h) */
     float *ub;               /* n_samples: upper bound on the distance to the own centre, rounded up */
     double *drift;           /* n_clusters: ||c_new - c_old|| in the last step, rounded up */
-    double *gdrift;          /* t: the largest drift in each group */
-    float *gdrift32;         /* t: gdrift rounded up to float (0 stays 0), for the vectorised decay */
+    float *gdrift;           /* t: the largest drift in each group, rounded up to float (0: none moved) */
     double wx_sqnorm;        /* sum_i w_i ||x_i||^2, for the inertia history */
     int32_t *perm;           /* n_clusters: the centres ordered by group... */
     int64_t *goff;           /* t + 1: ...group g at perm[goff[g]..goff[g+1]) */
-    int32_t *gpos;           /* n_clusters: the group of position p in that order */
     void *cp, *cp_sqnorm;    /* the centres (and squared norms) in that order, centroid type */
     double c_maxnorm;        /* max ||c|| of the centres being assigned to, rounded up */
     int64_t n_chunks;
@@ -169,8 +167,8 @@ static int64_t ck_yy_default_groups(int64_t k)
 
 static void ck_yy_free(ck_yy *yy)
 {
-    free(yy->group_of); free(yy->lb); free(yy->ub); free(yy->drift); free(yy->gdrift); free(yy->gdrift32);
-    free(yy->perm); free(yy->goff); free(yy->gpos);
+    free(yy->group_of); free(yy->lb); free(yy->ub); free(yy->drift); free(yy->gdrift);
+    free(yy->perm); free(yy->goff);
     free(yy->cp); free(yy->cp_sqnorm); free(yy->chunk_searched);
     for (int i = 0; yy->scratch && i < yy->n_scratch; i++) ck_yy_scratch_free(yy->scratch + i);
     free(yy->scratch);
