@@ -120,6 +120,21 @@ static void test_contingency(void)
     CHECK(ck_contingency(rows, cols, N, 3, K, NULL, table, 2) == CK_ERR_LABEL_RANGE);
 }
 
+/* The NaN/inf scan from C: the first bad index past a block edge, -1 when clean, CK_ERR_ARG for n < 0. */
+static void test_find_nonfinite(void)
+{
+    enum { M = 200000 };
+    float *x = calloc(M, sizeof *x);
+    int64_t first = 0;
+    CHECK(ck_find_nonfinite_f32(x, M, 2, &first) == CK_OK && first == -1);
+    x[150000] = INFINITY;
+    x[70000] = NAN;
+    CHECK(ck_find_nonfinite_f32(x, M, 2, &first) == CK_OK && first == 70000);
+    CHECK(ck_find_nonfinite_f32(x, -1, 1, &first) == CK_ERR_ARG);
+    CHECK(ck_find_nonfinite_f64(NULL, 0, 1, &first) == CK_OK && first == -1);
+    free(x);
+}
+
 int main(void)
 {
     uint8_t *xu = malloc(N * D);
@@ -131,6 +146,7 @@ int main(void)
     test_fit_thread_invariance(xd);
     test_idx_roundtrip();
     test_contingency();
+    test_find_nonfinite();
     free(xu), free(xf), free(xd);
     printf("libckmeans (openmp %d): %s\n", ck_openmp_enabled(), failures ? "FAILED" : "all checks passed");
     return failures != 0;
