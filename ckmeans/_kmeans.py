@@ -25,6 +25,8 @@ _AUTO_MIN_CLUSTERS = 64
 _AUTO_MIN_ITER = 20
 # The C loop counts iterations in an int, and the inertia history takes 8 bytes per allowed iteration.
 _MAX_ITER_LIMIT = 2**31 - 1
+
+
 @dataclass(frozen=True)
 class KMeansResult:
     """What ``ckmeans.kmeans`` returns (the best of ``n_init`` runs).
