@@ -92,7 +92,7 @@ static inline __attribute__((target("avx512f"))) __m512d ck_load_u8_pd512(const 
 #define CK_WMASKZLOAD(m, p) _mm512_maskz_loadu_ps(m, p)
 #define CK_WMASKMOV(src, m, v) _mm512_mask_mov_ps(src, m, v)
 #define CK_WSUB(a, b) _mm512_sub_ps(a, b)
-#define CK_WADD(a, b) _mm512_add_ps(a, b)
+#define CK_WMUL(a, b) _mm512_mul_ps(a, b)
 #define CK_WREDMIN(v) _mm512_reduce_min_ps(v)
 #define CK_WEQ(a, b) _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ)
 #define CK_VHSUM(v) ck_hsum_ps(v)

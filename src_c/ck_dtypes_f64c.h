@@ -20,7 +20,7 @@
 #define CK_WMASKZLOAD(m, p) _mm512_maskz_loadu_pd(m, p)
 #define CK_WMASKMOV(src, m, v) _mm512_mask_mov_pd(src, m, v)
 #define CK_WSUB(a, b) _mm512_sub_pd(a, b)
-#define CK_WADD(a, b) _mm512_add_pd(a, b)
+#define CK_WMUL(a, b) _mm512_mul_pd(a, b)
 #define CK_WREDMIN(v) _mm512_reduce_min_pd(v)
 #define CK_WEQ(a, b) _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ)
 #define CK_VHSUM(v) ck_hsum_pd(v)

@@ -24,7 +24,7 @@
 #undef CK_WMASKZLOAD
 #undef CK_WMASKMOV
 #undef CK_WSUB
-#undef CK_WADD
+#undef CK_WMUL
 #undef CK_WREDMIN
 #undef CK_WEQ
 #undef CK_VHSUM

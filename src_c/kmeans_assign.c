@@ -201,53 +201,6 @@ static __attribute__((target("avx512f,avx512vnni"))) void ck_vnni_dots(const uin
     for (; r < nr; r++) ck_vnni_block(X + r * d, d, P, out + r * 32, 1, 0);
 }
 
-/* The screened scores of one panel, 16 centroids from cb (nc valid), folded into each row's best,
- * second best and label: for every row exactly what the scalar loop
- *     s_j = c_sqnorm[cb + j] - inv2 * (double)(16384 t[j] + 128 t[16 + j]);
- *     if (s_j < b) { b2 = b; b = s_j; lab = cb + j; } else if (s_j < b2) b2 = s_j;
- * computes, in 16 lanes: 16384 t and 128 t are exact in double and so is their sum (< 2^46), the
- * product and the difference are each rounded once as there, and the running best two of the lanes
- * in order are the lanes' minimum (its first lane on ties) and the minimum of everything else.
- * cb == 0 starts each row afresh. */
-static __attribute__((target("avx512f"))) void ck_screen_fold(const int32_t *tile8, int64_t nr, const double *c_sqnorm,
-                                                              int64_t cb, int64_t nc, double inv2, double *best,
-                                                              double *second, int32_t *labels)
-{
-    const __mmask8 v0 = (__mmask8)(nc >= 8 ? 0xff : (1u << nc) - 1);
-    const __mmask8 v1 = (__mmask8)(nc >= 16 ? 0xff : nc > 8 ? (1u << (nc - 8)) - 1 : 0);
-    const __m512d inf = _mm512_set1_pd(INFINITY), vinv2 = _mm512_set1_pd(inv2);
-    const __m512d hi = _mm512_set1_pd(16384.0), lo = _mm512_set1_pd(128.0);
-    const __m512d csq0 = _mm512_maskz_loadu_pd(v0, c_sqnorm + cb), csq1 = _mm512_maskz_loadu_pd(v1, c_sqnorm + cb + 8);
-    for (int64_t r = 0; r < nr; r++) {
-        const int32_t *t = tile8 + r * 32;
-        const __m512i th = _mm512_loadu_si512(t), tl = _mm512_loadu_si512(t + 16);
-        const __m512d d0 = _mm512_add_pd(_mm512_mul_pd(hi, _mm512_cvtepi32_pd(_mm512_castsi512_si256(th))),
-                                         _mm512_mul_pd(lo, _mm512_cvtepi32_pd(_mm512_castsi512_si256(tl))));
-        const __m512d d1 = _mm512_add_pd(_mm512_mul_pd(hi, _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(th, 1))),
-                                         _mm512_mul_pd(lo, _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(tl, 1))));
-        __m512d s0 = _mm512_mask_mov_pd(inf, v0, _mm512_sub_pd(csq0, _mm512_mul_pd(vinv2, d0)));
-        __m512d s1 = _mm512_mask_mov_pd(inf, v1, _mm512_sub_pd(csq1, _mm512_mul_pd(vinv2, d1)));
-        const double m = _mm512_reduce_min_pd(_mm512_min_pd(s0, s1));
-        double b = cb ? best[r] : INFINITY, b2 = cb ? second[r] : INFINITY;
-        if (!cb) labels[r] = 0; /* (the loop's start, kept when every score is infinite) */
-        if (m < b) {
-            const __m512d vm = _mm512_set1_pd(m);
-            const unsigned eq = (unsigned)_mm512_cmp_pd_mask(s0, vm, _CMP_EQ_OQ) |
-                                (unsigned)_mm512_cmp_pd_mask(s1, vm, _CMP_EQ_OQ) << 8;
-            const int first = __builtin_ctz(eq);
-            if (first < 8) s0 = _mm512_mask_mov_pd(s0, (__mmask8)(1u << first), inf);
-            else s1 = _mm512_mask_mov_pd(s1, (__mmask8)(1u << (first - 8)), inf);
-            const double rest = _mm512_reduce_min_pd(_mm512_min_pd(s0, s1));
-            b2 = b < rest ? b : rest;
-            b = m;
-            labels[r] = (int32_t)(cb + first);
-        } else {
-            b2 = m < b2 ? m : b2;
-        }
-        best[r] = b;
-        second[r] = b2;
-    }
-}
 #endif
 
 #define CK_TPL "kmeans_assign_tpl.h"

@@ -175,18 +175,20 @@ static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_C
 
 /* One panel's scores folded into each row's best, second best (if second is not NULL) and label,
  * t[r * CK_NR + jj] = x_r . c_(c0 + jj) for nc valid lanes; c0 == 0 starts each row afresh. Exactly
- * the values of the scalar loop in argmin_packed: s = ||c||^2 - 2 x.c rounded once per lane (2 x.c
- * is exact), and the running best two of the lanes taken in order are their minimum (its first lane
- * on ties) and the minimum of all the rest. One vector per row where the loop took nc branches. */
+ * the values of a scalar loop over the lanes with s = ||c||^2 - scale x.c, rounded once per lane
+ * when scale x.c is exact (scale 2 in argmin_packed; the uint8 screen's power of two), and
+ * "if (s < b) { b2 = b; b = s; lab = j; } else if (s < b2) b2 = s": the running best two of the
+ * lanes taken in order are their minimum (its first lane on ties) and the minimum of all the rest.
+ * One vector per row where the loop took nc branches. */
 static __attribute__((target("avx512f"))) void CK_FN(fold512)(const CK_CT *t, int64_t nr, const CK_CT *c_sqnorm,
-                                                             int64_t c0, int64_t nc, CK_CT *best, CK_CT *second,
-                                                             int32_t *labels)
+                                                             int64_t c0, int64_t nc, CK_CT scale, CK_CT *best,
+                                                             CK_CT *second, int32_t *labels)
 {
     const CK_WMASK valid = (CK_WMASK)(nc >= CK_WW ? ~0u : (1u << nc) - 1);
-    const CK_W inf = CK_WSET1((CK_CT)INFINITY), csq = CK_WMASKZLOAD(valid, c_sqnorm + c0);
+    const CK_W inf = CK_WSET1((CK_CT)INFINITY), csq = CK_WMASKZLOAD(valid, c_sqnorm + c0), vs = CK_WSET1(scale);
     for (int64_t r = 0; r < nr; r++) {
         const CK_W dot = CK_WLOAD(t + r * CK_NR);
-        CK_W s = CK_WMASKMOV(inf, valid, CK_WSUB(csq, CK_WADD(dot, dot)));
+        CK_W s = CK_WMASKMOV(inf, valid, CK_WSUB(csq, CK_WMUL(vs, dot)));
         const CK_CT m = CK_WREDMIN(s);
         CK_CT b = c0 ? best[r] : (CK_CT)INFINITY, b2 = c0 && second ? second[r] : (CK_CT)INFINITY;
         if (!c0) labels[r] = 0; /* (the loop's start, kept when every score is infinite) */
@@ -221,7 +223,7 @@ static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK
         for (int p = 0; p < np; p++) {
             const int64_t c0 = cb + p * CK_NR, nc = k - c0 < CK_NR ? k - c0 : CK_NR;
             if (ck_simd_avx512()) {
-                CK_FN(fold512)(tile + p * nr * CK_NR, nr, c_sqnorm, c0, nc, best, second, labels);
+                CK_FN(fold512)(tile + p * nr * CK_NR, nr, c_sqnorm, c0, nc, 2, best, second, labels);
                 continue;
             }
             for (int64_t r = 0; r < nr; r++) {
@@ -365,7 +367,17 @@ static void ck_screen_vnni(const uint8_t *X, int64_t nr, int64_t d, const double
     for (int64_t cb = 0; cb < k; cb += 16) {
         const int64_t nc = k - cb < 16 ? k - cb : 16;
         ck_vnni_dots(X, nr, d, ws->panel8 + (cb / 16) * nq * 128, ws->tile8, cb == 0);
-        ck_screen_fold(ws->tile8, nr, c_sqnorm, cb, nc, inv2, best, second, labels);
+        /* x.q = 16384 x.h + 128 x.l, exact in double (< 2^46), laid out as two float64 panels of 8
+         * for fold512_f64, which scores ||c||^2 - inv2 x.q (inv2 a power of two: exact product). */
+        double *tile = ws->tile;
+        for (int64_t r = 0; r < nr; r++)
+            for (int64_t j = 0; j < 16; j++) {
+                const int32_t *t = ws->tile8 + r * 32;
+                tile[((j / 8) * nr + r) * 8 + j % 8] = 16384.0 * (double)t[j] + 128.0 * (double)t[16 + j];
+            }
+        for (int64_t h = 0; h * 8 < nc; h++)
+            fold512_f64(tile + h * nr * 8, nr, c_sqnorm, cb + 8 * h, nc - 8 * h < 8 ? nc - 8 * h : 8, inv2, best,
+                        second, labels);
     }
     const double M = ws->c_maxnorm, u = 0x1.0p-53;
     for (int64_t r = 0; r < nr; r++) {
