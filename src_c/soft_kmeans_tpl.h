@@ -199,12 +199,14 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) __m512d CK_FN(soft_
  * (when rows_of is not NULL). J is a compile-time constant at every call (always_inline). */
 static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gdots_tile)(
     const CK_XT *x, int64_t d, const uint64_t *gmask, int64_t gwords, const double *Cg, int64_t k, double *out,
-    double *xx, uint64_t *rows_of, uint64_t row_bit, const int J)
+    double *xx, uint64_t *rows_of, uint64_t row_bit, ck_soft_ahead *ahead, const int J)
 {
+    ck_soft_ahead ah = *ahead; /* (a local copy: the stores to rows_of could alias its fields) */
     __m512d acc[CK_SOFT_GROUP_J], q = _mm512_setzero_pd();
     for (int j = 0; j < J; j++) acc[j] = _mm512_setzero_pd();
     for (int64_t w = 0; w < gwords; w++)
         for (uint64_t m = gmask[w]; m; m &= m - 1) {
+            ck_soft_fetch_ahead(&ah);
             const int64_t g = 64 * w + __builtin_ctzll(m), f0 = 8 * g;
             const __m512d v = CK_FN(soft_load8)(x, f0, d);
             if (rows_of) rows_of[g] |= row_bit;
@@ -221,16 +223,20 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gdo
         _mm512_storeu_pd(out + j0, ck_soft_hsum8(t));
     }
     *xx = _mm512_reduce_add_pd(q);
+    *ahead = ah;
 }
 
 /* sums[8 j + l] += sum over the rows r set in rows (ascending) of resp[r * k + j] x_r[f0 + l], the
  * block's part formed from 0 in registers, then added. */
 static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gacc_tile)(
-    const CK_XT *xb, int64_t d, int64_t f0, uint64_t rows, const double *resp, int64_t k, double *sums, const int J)
+    const CK_XT *xb, int64_t d, int64_t f0, uint64_t rows, const double *resp, int64_t k, double *sums,
+    ck_soft_ahead *ahead, const int J)
 {
+    ck_soft_ahead ah = *ahead;
     __m512d acc[CK_SOFT_GROUP_J];
     for (int j = 0; j < J; j++) acc[j] = _mm512_setzero_pd();
     for (; rows; rows &= rows - 1) {
+        ck_soft_fetch_ahead(&ah);
         const int64_t r = __builtin_ctzll(rows);
         const __m512d v = CK_FN(soft_load8)(xb + r * d, f0, d);
         const double *rr = resp + r * k;
@@ -241,6 +247,7 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gac
         double *p = sums + 8 * j;
         _mm512_storeu_pd(p, _mm512_add_pd(_mm512_loadu_pd(p), acc[j]));
     }
+    *ahead = ah;
 }
 
 #define CK_SOFT_BY_J(call)                                                                                  \
@@ -266,7 +273,7 @@ static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_sqdist)(const CK_XT
         ck_soft_jblock(k, CK_SOFT_GROUP_J, b, &j0, &jn);
 #define CK_SOFT_GDOTS(J)                                                                                \
     CK_FN(soft_gdots_tile)(x, d, ws->gmask, gwords, cs->Cg + j0 * 8, k, ws->dist + j0, b ? &xx_block : &xx, \
-                           rows_of && !b ? ws->rows_of : NULL, row_bit, J)
+                           rows_of && !b ? ws->rows_of : NULL, row_bit, &ws->ahead, J)
         CK_SOFT_BY_J(CK_SOFT_GDOTS)
 #undef CK_SOFT_GDOTS
     }
@@ -287,20 +294,21 @@ static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_sqdist)(const CK_XT
     }
 }
 
-/* The M-step of a block of rows xb (<= 64 of them) by groups: rows_of[g] the rows nonzero in group g,
- * resp their weighted responsibilities (row r: resp[r * k ..]); sums laid out like Cg. */
-static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_accumulate)(const CK_XT *xb, int64_t d,
-                                                                         const uint64_t *rows_of,
-                                                                         const double *resp, int64_t k,
-                                                                         double *sums)
+/* The M-step of a block of rows xb (<= 64 of them) by groups: ws->rows_of[g] the rows nonzero in group
+ * g, ws->bresp their weighted responsibilities (row r: bresp[r * k ..]); sums laid out like Cg. */
+static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_accumulate)(const CK_XT *xb, int64_t d, int64_t k,
+                                                                         ck_soft_ws *ws, double *sums)
 {
     const int64_t dg = ck_soft_dgroup(d);
+    const uint64_t *rows_of = ws->rows_of;
+    const double *resp = ws->bresp;
     for (int64_t g = 0; g < dg / 8; g++) {
         if (!rows_of[g]) continue;
         for (int64_t b = 0; b < ck_soft_n_jblocks(k, CK_SOFT_GROUP_J); b++) {
             int64_t j0, jn;
             ck_soft_jblock(k, CK_SOFT_GROUP_J, b, &j0, &jn);
-#define CK_SOFT_GACC(J) CK_FN(soft_gacc_tile)(xb, d, 8 * g, rows_of[g], resp + j0, k, sums + (g * k + j0) * 8, J)
+#define CK_SOFT_GACC(J)                                                                                      \
+    CK_FN(soft_gacc_tile)(xb, d, 8 * g, rows_of[g], resp + j0, k, sums + (g * k + j0) * 8, &ws->ahead, J)
             CK_SOFT_BY_J(CK_SOFT_GACC)
 #undef CK_SOFT_GACC
         }
@@ -342,22 +350,61 @@ static inline void CK_FN(soft_prefetch_rows)(const CK_XT *X, int64_t from, int64
 #endif
 }
 
-/* The nonzero bitmasks of nb rows (row r's at mask + r * words), in the same pass as the first read of
- * the block. A block is dense when over 40% of its values are nonzero: there the register tiles beat
- * the nonzero lists (measured: a list entry costs about twice a tile's feature on dense rows). */
-static int CK_FN(soft_block_masks)(const CK_XT *x, int64_t nb, int64_t d, uint64_t *mask, int simd)
+/* The rows [from, min(from + count, hi)) as what the group kernels fetch ahead next (ws->ahead). */
+static inline void CK_FN(soft_ahead)(const CK_XT *X, int64_t from, int64_t count, int64_t hi, int64_t d,
+                                     ck_soft_ws *ws)
+{
+    const int64_t to = from + count < hi ? from + count : hi;
+    const char *start = (const char *)(const void *)(X + from * d);
+    const uintptr_t bytes = from < to ? (uintptr_t)((to - from) * d) * sizeof(CK_XT) : 0;
+    ws->ahead.line = (const char *)((uintptr_t)start & ~(uintptr_t)63);
+    ws->ahead.end = start + bytes;
+}
+
+/* The nonzero bitmasks of rows [b, b + nb) (row r's at the returned pointer + r * words): the fit's
+ * masks of all rows when it keeps them (masks, not NULL), else formed into ws->mask in the same
+ * pass as the first read of the block. *dense: over 40% of the block's values are nonzero, where
+ * the register tiles beat the nonzero lists (measured: a list entry costs about twice a tile's
+ * feature on dense rows). */
+static const uint64_t *CK_FN(soft_block_masks)(const CK_XT *X, int64_t b, int64_t nb, int64_t d,
+                                               const ck_soft_masks *masks, ck_soft_ws *ws, int simd, int *dense)
 {
     const int64_t words = (d + 63) / 64;
     int64_t nnz = 0;
-    for (int64_t r = 0; r < nb; r++) {
-        uint64_t *mr = mask + r * words;
+    if (masks)
+        for (int64_t r = 0; r < nb; r++) nnz += masks->nnz[b + r];
+    else
+        for (int64_t r = 0; r < nb; r++) {
+            const CK_XT *x = X + (b + r) * d;
+            uint64_t *mr = ws->mask + r * words;
 #if CK_HAVE_X86_SIMD
-        if (simd) nnz += CK_FN(soft_nzmask_avx2)(x + r * d, d, mr);
-        else
+            if (simd) nnz += CK_FN(soft_nzmask_avx2)(x, d, mr);
+            else
 #endif
-            nnz += CK_FN(soft_nzmask_scalar)(x + r * d, d, mr);
+                nnz += CK_FN(soft_nzmask_scalar)(x, d, mr);
+        }
+    *dense = nnz * 5 > nb * d * 2;
+    return masks ? masks->bits + b * words : ws->mask;
+}
+
+/* The nonzero bitmasks of all n rows, for a fit to form once: the data does not change between its
+ * steps, and a step then reads only the parts of X its kernels use. */
+static void CK_FN(soft_all_masks)(const CK_XT *X, int64_t n, int64_t d, ck_soft_masks *masks, int n_threads)
+{
+    const int64_t n_chunks = ck_n_chunks(n), words = (d + 63) / 64;
+    const int simd = ck_simd_avx2();
+    #pragma omp parallel for num_threads(ck_omp_team(n_threads, n_chunks)) schedule(static)
+    for (int64_t c = 0; c < n_chunks; c++) {
+        int64_t start, end;
+        ck_chunk_rows(c, n, &start, &end);
+        for (int64_t i = start; i < end; i++) {
+#if CK_HAVE_X86_SIMD
+            if (simd) masks->nnz[i] = CK_FN(soft_nzmask_avx2)(X + i * d, d, masks->bits + i * words);
+            else
+#endif
+                masks->nnz[i] = CK_FN(soft_nzmask_scalar)(X + i * d, d, masks->bits + i * words);
+        }
     }
-    return nnz * 5 > nb * d * 2;
 }
 
 /* Squared distances of a sparse row (its nonzero bitmask: mask) into ws->dist, by its groups or its
@@ -377,8 +424,8 @@ static int64_t CK_FN(soft_sparse_sqdist)(const CK_XT *x, const uint64_t *mask, c
 /* E-step on every row: responsibilities (OUT or NULL, n x k), labels (OUT or NULL), the free energy
  * summed per chunk then over chunks in order. */
 static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C,
-                                 int64_t k, double beta, int distance, double *resp, int32_t *labels,
-                                 double *objective, int n_threads)
+                                 int64_t k, double beta, int distance, const ck_soft_masks *masks, double *resp,
+                                 int32_t *labels, double *objective, int n_threads)
 {
     const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d), words = (d + 63) / 64;
     const int simd = ck_simd_avx2(), groups = ck_soft_use_groups();
@@ -406,15 +453,19 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
             double energy = 0.0;
             for (int64_t b = start; b < end; b += brows) {
                 const int64_t nb = end - b < brows ? end - b : brows;
-                if (CK_FN(soft_block_masks)(X + b * d, nb, d, ws.mask, simd)) {
+                int dense;
+                const uint64_t *mask = CK_FN(soft_block_masks)(X, b, nb, d, masks, &ws, simd, &dense);
+                if (dense) {
                     CK_FN(soft_prefetch_rows)(X, b + nb, brows, end, d);
                     ck_soft_sqdist(CK_FN(soft_rows)(X, b, nb, d, &ws), nb, d, C, k, ws.bdist, brows);
-                } else
+                } else {
+                    if (groups) CK_FN(soft_ahead)(X, b + nb, nb, end, d, &ws);
                     for (int64_t r = 0; r < nb; r++) {
-                        CK_FN(soft_prefetch_rows)(X, b + nb + r, 1, end, d);
-                        CK_FN(soft_sparse_sqdist)(X + (b + r) * d, ws.mask + r * words, &cs, &ws, simd, groups, -1);
+                        if (!groups) CK_FN(soft_prefetch_rows)(X, b + nb + r, 1, end, d);
+                        CK_FN(soft_sparse_sqdist)(X + (b + r) * d, mask + r * words, &cs, &ws, simd, groups, -1);
                         for (int64_t j = 0; j < k; j++) ws.bdist[j * brows + r] = ws.dist[j];
                     }
+                }
                 energy += ck_soft_block_resp(ws.bdist, brows, nb, k, beta, distance, w ? w + b : NULL,
                                              resp ? ws.bdist : NULL, 0, labels ? labels + b : NULL, ws.dist);
                 if (resp) ck_soft_by_row(ws.bdist, brows, nb, k, resp + b * k, NULL);
@@ -435,7 +486,8 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
  * lists, row by row while the list is in L1. Either way each sum is added to in row order. Returns
  * the rows' free energy. */
 static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, int64_t hi, const double *w,
-                                       const ck_soft_centres *cs, double beta, int distance, ck_soft_ws *ws,
+                                       const uint64_t *mask, const ck_soft_centres *cs, double beta, int distance,
+                                       ck_soft_ws *ws,
                                        int simd, int groups, double *sums, double *wsum)
 {
     const int64_t d = cs->d, k = cs->k, words = (d + 63) / 64, brows = ck_soft_block_rows(d);
@@ -443,7 +495,7 @@ static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, in
     if (!groups) {
         for (int64_t i = b; i < b + nb; i++) {
             CK_FN(soft_prefetch_rows)(X, i + nb, 1, hi, d);
-            const int64_t m = CK_FN(soft_row_sqdist)(X + i * d, ws->mask + (i - b) * words, cs, ws, simd);
+            const int64_t m = CK_FN(soft_row_sqdist)(X + i * d, mask + (i - b) * words, cs, ws, simd);
             e += ck_soft_row_resp(ws->dist, k, beta, distance, w ? w[i] : 1.0, ws->resp, 1, NULL);
             for (int64_t j = 0; j < k; j++) wsum[j] += ws->resp[j];
             ck_soft_scatter(ws->off, ws->val, m, ws->resp, cs->kp, sums);
@@ -451,18 +503,18 @@ static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, in
         return e;
     }
 #if CK_HAVE_X86_SIMD
+    CK_FN(soft_ahead)(X, b + nb, nb, hi, d, ws);
     for (int64_t p = b; p < b + nb; p += 64) {
         const int64_t np = b + nb - p < 64 ? b + nb - p : 64;
         double *dist = ws->bdist + (p - b);
         memset(ws->rows_of, 0, (size_t)(cs->dg / 8) * sizeof(uint64_t));
         for (int64_t r = 0; r < np; r++) {
-            CK_FN(soft_prefetch_rows)(X, p + r + nb, 1, hi, d);
-            CK_FN(soft_sparse_sqdist)(X + (p + r) * d, ws->mask + (p + r - b) * words, cs, ws, simd, groups, r);
+            CK_FN(soft_sparse_sqdist)(X + (p + r) * d, mask + (p + r - b) * words, cs, ws, simd, groups, r);
             for (int64_t j = 0; j < k; j++) dist[j * brows + r] = ws->dist[j];
         }
         e += ck_soft_block_resp(dist, brows, np, k, beta, distance, w ? w + p : NULL, dist, 1, NULL, ws->dist);
         ck_soft_by_row(dist, brows, np, k, ws->bresp, wsum);
-        CK_FN(soft_group_accumulate)(X + p * d, d, ws->rows_of, ws->bresp, k, sums);
+        CK_FN(soft_group_accumulate)(X + p * d, d, k, ws, sums);
     }
 #endif
     return e;
@@ -478,8 +530,8 @@ static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, in
  * keeps its previous centre). energy (OUT) is the free energy of C_old, shift (OUT)
  * ||C_new - C_old||_F. */
 static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C_old,
-                                int64_t k, double beta, int distance, double *C_new, double *weight_in_clusters,
-                                double *gbuf, int64_t n_groups, double *merged, double *chunk_energy,
+                                int64_t k, double beta, int distance, const ck_soft_masks *masks, double *C_new,
+                                double *weight_in_clusters, double *gbuf, int64_t n_groups, double *merged, double *chunk_energy,
                                 int n_threads, double *energy, double *shift)
 {
     const int64_t kp = ck_soft_kpad(k), len = ck_soft_sums_len(d, k), stride = len + kp, n_chunks = ck_n_chunks(n);
@@ -514,9 +566,11 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                 double e = 0.0;
                 for (int64_t b = start; b < end; b += brows) {
                     const int64_t nb = end - b < brows ? end - b : brows;
-                    if (!CK_FN(soft_block_masks)(X + b * d, nb, d, ws.mask, simd)) {
-                        e += CK_FN(soft_sparse_block)(X, b, nb, hi, w, &cs, beta, distance, &ws, simd, groups,
-                                                      sums, wsum);
+                    int dense;
+                    const uint64_t *mask = CK_FN(soft_block_masks)(X, b, nb, d, masks, &ws, simd, &dense);
+                    if (!dense) {
+                        e += CK_FN(soft_sparse_block)(X, b, nb, hi, w, mask, &cs, beta, distance, &ws, simd,
+                                                      groups, sums, wsum);
                         continue;
                     }
                     /* the block's partial sums from 0 in row order, then added to the group's */
@@ -573,7 +627,7 @@ int CK_FN(ck_soft_estep)(const CK_XT *X, int64_t n_samples, int64_t n_features, 
     double *C = CK_FN(soft_centres_in)(centroids, n_clusters * n_features);
     if (!C) return CK_ERR_NOMEM;
     status = CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, C, n_clusters, beta, distance,
-                                   responsibilities, labels, objective, ck_omp_clamp_threads(n_threads));
+                                   NULL, responsibilities, labels, objective, ck_omp_clamp_threads(n_threads));
     free(C);
     return status;
 }
@@ -595,7 +649,7 @@ int CK_FN(ck_soft_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, c
     double energy = 0.0, shift = 0.0;
     if (status == CK_OK)
         status = CK_FN(soft_step_run)(X, n_samples, n_features, sample_weight, C_old, n_clusters, beta, distance,
-                                      C_new, weight_in_clusters, gbuf, n_groups, merged, energies,
+                                      NULL, C_new, weight_in_clusters, gbuf, n_groups, merged, energies,
                                       ck_omp_clamp_threads(n_threads), &energy, &shift);
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) centroids_new[e] = (CK_CT)C_new[e];
@@ -625,6 +679,9 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
     int64_t n_groups = 0;
     status = cur && other ? ck_soft_bufs(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
                           : CK_ERR_NOMEM;
+    ck_soft_masks masks;
+    const int have_masks = status == CK_OK && ck_soft_masks_alloc(&masks, n_samples, n_features);
+    if (have_masks) CK_FN(soft_all_masks)(X, n_samples, n_features, &masks, n_threads);
     int it = 0, on_tol = 0;
     double beta = betas[0];
     for (; status == CK_OK && it < max_iter; it++) {
@@ -632,7 +689,7 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
         beta = betas[it < n_betas ? it : n_betas - 1];
         double energy, shift;
         status = CK_FN(soft_step_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
-                                      other, NULL, gbuf, n_groups, merged, energies, n_threads, &energy, &shift);
+                                      have_masks ? &masks : NULL, other, NULL, gbuf, n_groups, merged, energies, n_threads, &energy, &shift);
         if (status != CK_OK) break;
         if (objective_history) objective_history[it] = energy;
         double *t = cur; cur = other; other = t;
@@ -644,13 +701,14 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) cur[e] = (double)(CK_CT)cur[e];
         status = CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
-                                       responsibilities, labels, objective, n_threads);
+                                       have_masks ? &masks : NULL, responsibilities, labels, objective, n_threads);
     }
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) centroids[e] = (CK_CT)cur[e];
         *n_iter = it;
         *converged = on_tol;
     }
+    if (have_masks) { free(masks.bits); free(masks.nnz); }
     free(gbuf); free(merged); free(energies); free(other); free(cur);
     return status;
 }
