@@ -6,6 +6,7 @@
  * (ck_simd_avx2, which honours CKMEANS_NO_SIMD). Centres are held in double during a fit whatever the
  * dtype of X, so float32 X gets float64 responsibilities and sums; they are rounded to float only
  * when handed back. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,7 +190,18 @@ static void ck_soft_ws_free(ck_soft_ws *ws)
     memset(ws, 0, sizeof(*ws));
 }
 
-/* a[j] = exp(a[j]) for a[j] <= 0 (j < n); defined after ck_dtypes.h (its SIMD helpers). */
+/* Responsibilities (and their products with the sample weights) below the smallest normal double
+ * are 0. Subnormal operands make each FMA of the M-step take a microcoded assist on Intel cores
+ * (MNIST, beta 1: 2% of all responsibilities are subnormal, and they made a uint8 step 4x slower on a
+ * Sapphire Rapids Xeon; AMD Zen handles them at full speed). What they would add is below 2.2e-308
+ * times the row's values, beside clusters of normal total weight; a cluster whose every
+ * responsibility is that small has total weight 0 and keeps its centre. */
+#define CK_SOFT_RESP_MIN DBL_MIN
+
+static inline double ck_soft_flush(double r) { return r < CK_SOFT_RESP_MIN ? 0.0 : r; }
+
+/* a[j] = exp(a[j]) for a[j] <= 0 (j < n), 0 where the result would not be normal (below
+ * CK_SOFT_EXP_MIN); defined after ck_dtypes.h (its SIMD helpers). */
 static void ck_soft_exp_nonpositive(double *a, int64_t n);
 
 /* Responsibilities of one row from its squared distances D (k, overwritten): r_j = exp(-beta D_j) /
@@ -197,7 +209,8 @@ static void ck_soft_exp_nonpositive(double *a, int64_t n);
  * exp(-beta (D_j - D_min)) lies in [0, 1] and is exactly 1 at the minimum, so the sum is >= 1 and
  * nothing overflows, for any finite beta > 0 and any distances. Returns the row's free energy
  * -(1/beta) log sum_j exp(-beta D_j) = D_min - log(s) / beta, times wi. resp (OUT, may be NULL): r_j,
- * times wi when scale_by_weight. label (OUT, may be NULL): the nearest centre (lowest index on ties).
+ * times wi when scale_by_weight, each flushed to 0 below CK_SOFT_RESP_MIN. label (OUT, may be NULL):
+ * the nearest centre (lowest index on ties).
  * The loops carry no branch on the data (a minimum taken by branches mispredicts on every row). */
 static double ck_soft_row_resp(double *D, int64_t k, double beta, int distance, double wi, double *resp,
                                int scale_by_weight, int32_t *label)
@@ -217,7 +230,10 @@ static double ck_soft_row_resp(double *D, int64_t k, double beta, int distance, 
     for (int64_t j = 0; j < k; j++) s += D[j];
     if (resp) {
         const double scale = scale_by_weight ? wi : 1.0; /* x 1.0 is exact */
-        for (int64_t j = 0; j < k; j++) resp[j] = D[j] / s * scale;
+        for (int64_t j = 0; j < k; j++) {
+            const double r = ck_soft_flush(D[j] / s) * scale;
+            resp[j] = ck_soft_flush(r);
+        }
     }
     if (label) *label = (int32_t)best;
     return wi * (dmin - log(s) / beta);
@@ -682,9 +698,11 @@ static __attribute__((target("avx2,fma"))) void ck_soft_scatter_avx2(
 #undef CK_SOFT_BY_VECTORS
 #endif
 
-/* exp is exactly 0 below -745.14, where glibc takes a slow path: at beta D in the hundreds (raw
- * pixels) a good share of all arguments (MNIST, beta 1: 12-17% of all pairs). */
-#define CK_SOFT_EXP_MIN (-745.2)
+/* ln(DBL_MIN): below it exp is subnormal, so the responsibility it gives (exp / s with s >= 1) is
+ * flushed to 0 anyway, and computing it would take slow paths (glibc's, subnormal arithmetic); at
+ * beta D in the hundreds (raw pixels) a good share of all arguments (MNIST, beta 1: 14-19% of all
+ * pairs). */
+#define CK_SOFT_EXP_MIN (-708.3964185322641)
 
 static void ck_soft_exp_scalar(double *a, int64_t n)
 {
@@ -696,8 +714,8 @@ static void ck_soft_exp_scalar(double *a, int64_t n)
  * the last bit of a responsibility may differ from the portable path): x = n ln2 + r with
  * |r| <= ln2 / 2 (ln2 split in two, the high part with 32 trailing zero bits so n ln2_hi and
  * x - n ln2_hi are exact), exp(r) by its Taylor polynomial of degree 13 (truncation < 1e-17), then
- * times 2^n in two halves so a subnormal result is rounded once. exp(0) = 1 exactly; below
- * CK_SOFT_EXP_MIN the result is 0. A masked-off lane reads 0 (exp(0), discarded). */
+ * times 2^n in two halves so a result just below DBL_MIN (at the cut) is rounded once. exp(0) = 1
+ * exactly; below CK_SOFT_EXP_MIN the result is 0. A masked-off lane reads 0 (exp(0), discarded). */
 static inline __attribute__((always_inline, target("avx2,fma"))) __m256d ck_soft_exp4(__m256d x_in)
 {
     /* the lanes that come out 0 are computed as exp(0) and discarded: a product that underflows takes
@@ -789,9 +807,13 @@ static __attribute__((target("avx2,fma"))) double ck_soft_block_resp_avx2(
         }
         const __m256d wv = w ? CK_SOFT_LOAD4(w + q) : _mm256_set1_pd(1.0);
         if (respT) {
-            const __m256d scale = scale_by_weight ? wv : _mm256_set1_pd(1.0);
-            for (int64_t j = 0; j < k; j++)
-                CK_SOFT_STORE4(respT + j * ld + q, _mm256_mul_pd(_mm256_div_pd(CK_SOFT_LOAD4(col + j * ld), s), scale));
+            const __m256d scale = scale_by_weight ? wv : _mm256_set1_pd(1.0), tiny = _mm256_set1_pd(CK_SOFT_RESP_MIN);
+#define CK_SOFT_FLUSH4(v) _mm256_and_pd(v, _mm256_cmp_pd(v, tiny, _CMP_GE_OQ)) /* as ck_soft_flush */
+            for (int64_t j = 0; j < k; j++) {
+                const __m256d r = CK_SOFT_FLUSH4(_mm256_div_pd(CK_SOFT_LOAD4(col + j * ld), s));
+                CK_SOFT_STORE4(respT + j * ld + q, CK_SOFT_FLUSH4(_mm256_mul_pd(r, scale)));
+            }
+#undef CK_SOFT_FLUSH4
         }
 #undef CK_SOFT_LOAD4
 #undef CK_SOFT_STORE4

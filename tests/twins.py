@@ -108,13 +108,18 @@ def soft_distances(X, C, distance):
     return np.sqrt(d2) if distance == "euclidean" else d2
 
 
+def soft_flush(R):
+    """Responsibilities below the smallest normal double are 0 (soft_kmeans.c: ck_soft_flush)."""
+    return np.where(R < np.finfo(np.float64).tiny, 0.0, R)
+
+
 def soft_estep(X, C, beta, distance, w=None):
-    """Responsibilities (log-sum-exp from the definition), argmax labels and the free energy
+    """Responsibilities (log-sum-exp from the definition, flushed), argmax labels and the free energy
     sum_i w_i * (-1/beta) * log sum_j exp(-beta D_ij)."""
     a = -beta * soft_distances(X, C, distance)
     m = a.max(axis=1, keepdims=True)
     lse = m[:, 0] + np.log(np.exp(a - m).sum(axis=1))
-    R = np.exp(a - lse[:, None])
+    R = soft_flush(np.exp(a - lse[:, None]))
     w = np.ones(len(a)) if w is None else np.asarray(w, dtype=np.float64)
     return R, a.argmax(axis=1).astype(np.int32), float((w * (-lse / beta)).sum())
 
@@ -124,7 +129,7 @@ def soft_step(X, w, C_old, beta, distance):
     total weights, the free energy of C_old and the Frobenius norm of the change."""
     X64 = np.asarray(X, dtype=np.float64)
     R, _, energy = soft_estep(X64, C_old, beta, distance, w)
-    wr = R if w is None else R * np.asarray(w, dtype=np.float64)[:, None]
+    wr = R if w is None else soft_flush(R * np.asarray(w, dtype=np.float64)[:, None])
     wsum = wr.sum(axis=0)
     C_new = np.array(C_old, dtype=np.float64, copy=True)
     full = wsum > 0
