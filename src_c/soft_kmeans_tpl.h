@@ -196,10 +196,11 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) __m512d CK_FN(soft_
 
 /* out[j] = x . c_j (j < J) and *xx = ||x||^2 over the groups set in gmask, each an 8-lane sum in
  * group order, then the lanes added (a fixed tree); rows_of[g] |= row_bit for every group g visited
- * (when rows_of is not NULL). J is a compile-time constant at every call (always_inline). */
+ * (when rows_of is not NULL). The groups are read from xp, the row's packed groups (ck_soft_packed),
+ * when it is not NULL, else from x. J is a compile-time constant at every call (always_inline). */
 static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gdots_tile)(
-    const CK_XT *x, int64_t d, const uint64_t *gmask, int64_t gwords, const double *Cg, int64_t k, double *out,
-    double *xx, uint64_t *rows_of, uint64_t row_bit, ck_soft_ahead *ahead, const int J)
+    const CK_XT *x, const CK_XT *xp, int64_t d, const uint64_t *gmask, int64_t gwords, const double *Cg, int64_t k,
+    double *out, double *xx, uint64_t *rows_of, uint64_t row_bit, ck_soft_ahead *ahead, const int J)
 {
     ck_soft_ahead ah = *ahead; /* (a local copy: the stores to rows_of could alias its fields) */
     __m512d acc[CK_SOFT_GROUP_J], q = _mm512_setzero_pd();
@@ -207,8 +208,9 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gdo
     for (int64_t w = 0; w < gwords; w++)
         for (uint64_t m = gmask[w]; m; m &= m - 1) {
             ck_soft_fetch_ahead(&ah);
-            const int64_t g = 64 * w + __builtin_ctzll(m), f0 = 8 * g;
-            const __m512d v = CK_FN(soft_load8)(x, f0, d);
+            const int64_t g = 64 * w + __builtin_ctzll(m);
+            const __m512d v = xp ? CK_FN(soft_load8)(xp, 0, 8) : CK_FN(soft_load8)(x, 8 * g, d);
+            if (xp) xp += 8;
             if (rows_of) rows_of[g] |= row_bit;
             const double *cg = Cg + g * k * 8;
             /* opaque to the compiler, so the J loads are cg + constant: left alone, GCC keeps J
@@ -227,10 +229,11 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gdo
 }
 
 /* sums[8 j + l] += sum over the rows r set in rows (ascending) of resp[r * k + j] x_r[f0 + l], the
- * block's part formed from 0 in registers, then added. */
+ * block's part formed from 0 in registers, then added. x_r[f0 ..] is read at cur[r] (row r's packed
+ * group) when cur is not NULL, else in xb. */
 static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gacc_tile)(
-    const CK_XT *xb, int64_t d, int64_t f0, uint64_t rows, const double *resp, int64_t k, double *sums,
-    ck_soft_ahead *ahead, const int J)
+    const CK_XT *xb, const CK_XT *const *cur, int64_t d, int64_t f0, uint64_t rows, const double *resp, int64_t k,
+    double *sums, ck_soft_ahead *ahead, const int J)
 {
     ck_soft_ahead ah = *ahead;
     __m512d acc[CK_SOFT_GROUP_J];
@@ -238,7 +241,7 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gac
     for (; rows; rows &= rows - 1) {
         ck_soft_fetch_ahead(&ah);
         const int64_t r = __builtin_ctzll(rows);
-        const __m512d v = CK_FN(soft_load8)(xb + r * d, f0, d);
+        const __m512d v = cur ? CK_FN(soft_load8)(cur[r], 0, 8) : CK_FN(soft_load8)(xb + r * d, f0, d);
         const double *rr = resp + r * k;
         __asm__("" : "+r"(rr)); /* as in soft_gdots_tile: rr + constant, not J running offsets */
         for (int j = 0; j < J; j++) acc[j] = _mm512_fmadd_pd(_mm512_set1_pd(rr[j]), v, acc[j]);
@@ -258,10 +261,11 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gac
     case 13: call(13); break; case 14: call(14); break; case 15: call(15); break; default: call(16); break; \
     }
 
-/* Squared distances from row x (its nonzero bitmask: mask) to every centre into ws->dist, as
- * soft_row_sqdist does from a nonzero list; the row's groups are marked with row_bit in
- * ws->rows_of when rows_of is set. (ws->dist has room for 8 values past the last centre.) */
-static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_sqdist)(const CK_XT *x, const uint64_t *mask,
+/* Squared distances from row x (its nonzero bitmask: mask; its packed groups: xp, or NULL) to every
+ * centre into ws->dist, as soft_row_sqdist does from a nonzero list; the row's groups are marked with
+ * row_bit in ws->rows_of when rows_of is set. (ws->dist has room for 8 values past the last centre.) */
+static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_sqdist)(const CK_XT *x, const CK_XT *xp,
+                                                                     const uint64_t *mask,
                                                                      const ck_soft_centres *cs, ck_soft_ws *ws,
                                                                      int rows_of, uint64_t row_bit)
 {
@@ -272,7 +276,7 @@ static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_sqdist)(const CK_XT
         int64_t j0, jn;
         ck_soft_jblock(k, CK_SOFT_GROUP_J, b, &j0, &jn);
 #define CK_SOFT_GDOTS(J)                                                                                \
-    CK_FN(soft_gdots_tile)(x, d, ws->gmask, gwords, cs->Cg + j0 * 8, k, ws->dist + j0, b ? &xx_block : &xx, \
+    CK_FN(soft_gdots_tile)(x, xp, d, ws->gmask, gwords, cs->Cg + j0 * 8, k, ws->dist + j0, b ? &xx_block : &xx, \
                            rows_of && !b ? ws->rows_of : NULL, row_bit, &ws->ahead, J)
         CK_SOFT_BY_J(CK_SOFT_GDOTS)
 #undef CK_SOFT_GDOTS
@@ -295,9 +299,13 @@ static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_sqdist)(const CK_XT
 }
 
 /* The M-step of a block of rows xb (<= 64 of them) by groups: ws->rows_of[g] the rows nonzero in group
- * g, ws->bresp their weighted responsibilities (row r: bresp[r * k ..]); sums laid out like Cg. */
-static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_accumulate)(const CK_XT *xb, int64_t d, int64_t k,
-                                                                         ck_soft_ws *ws, double *sums)
+ * g, ws->bresp their weighted responsibilities (row r: bresp[r * k ..]); sums laid out like Cg. With
+ * cur (not NULL: row r's packed groups start at cur[r], overwritten) the rows are read there, each
+ * row's cursor moved on past a group once every centre has had it (the groups go in ascending order,
+ * as they were packed). */
+static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_accumulate)(const CK_XT *xb, const CK_XT **cur,
+                                                                         int64_t d, int64_t k, ck_soft_ws *ws,
+                                                                         double *sums)
 {
     const int64_t dg = ck_soft_dgroup(d);
     const uint64_t *rows_of = ws->rows_of;
@@ -308,10 +316,12 @@ static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_accumulate)(const C
             int64_t j0, jn;
             ck_soft_jblock(k, CK_SOFT_GROUP_J, b, &j0, &jn);
 #define CK_SOFT_GACC(J)                                                                                      \
-    CK_FN(soft_gacc_tile)(xb, d, 8 * g, rows_of[g], resp + j0, k, sums + (g * k + j0) * 8, &ws->ahead, J)
+    CK_FN(soft_gacc_tile)(xb, cur, d, 8 * g, rows_of[g], resp + j0, k, sums + (g * k + j0) * 8, &ws->ahead, J)
             CK_SOFT_BY_J(CK_SOFT_GACC)
 #undef CK_SOFT_GACC
         }
+        if (cur)
+            for (uint64_t rows = rows_of[g]; rows; rows &= rows - 1) cur[__builtin_ctzll(rows)] += 8;
     }
 }
 #undef CK_SOFT_BY_J
@@ -350,13 +360,16 @@ static inline void CK_FN(soft_prefetch_rows)(const CK_XT *X, int64_t from, int64
 #endif
 }
 
-/* The rows [from, min(from + count, hi)) as what the group kernels fetch ahead next (ws->ahead). */
-static inline void CK_FN(soft_ahead)(const CK_XT *X, int64_t from, int64_t count, int64_t hi, int64_t d,
-                                     ck_soft_ws *ws)
+/* The rows [from, min(from + count, hi)) as what the group kernels fetch ahead next (ws->ahead): in
+ * pk, the packed groups, when it is not NULL, else in X. */
+static inline void CK_FN(soft_ahead)(const CK_XT *X, const ck_soft_packed *pk, int64_t from, int64_t count,
+                                     int64_t hi, int64_t d, ck_soft_ws *ws)
 {
     const int64_t to = from + count < hi ? from + count : hi;
-    const char *start = (const char *)(const void *)(X + from * d);
-    const uintptr_t bytes = from < to ? (uintptr_t)((to - from) * d) * sizeof(CK_XT) : 0;
+    const CK_XT *first = pk ? (const CK_XT *)pk->vals + pk->row_at[from] : X + from * d;
+    const int64_t len = from >= to ? 0 : pk ? pk->row_at[to] - pk->row_at[from] : (to - from) * d;
+    const char *start = (const char *)(const void *)first;
+    const uintptr_t bytes = (uintptr_t)len * sizeof(CK_XT);
     ws->ahead.line = (const char *)((uintptr_t)start & ~(uintptr_t)63);
     ws->ahead.end = start + bytes;
 }
@@ -407,14 +420,62 @@ static void CK_FN(soft_all_masks)(const CK_XT *X, int64_t n, int64_t d, ck_soft_
     }
 }
 
-/* Squared distances of a sparse row (its nonzero bitmask: mask) into ws->dist, by its groups or its
- * nonzero list; returns the list's length (0 with groups). */
-static int64_t CK_FN(soft_sparse_sqdist)(const CK_XT *x, const uint64_t *mask, const ck_soft_centres *cs,
-                                         ck_soft_ws *ws, int simd, int groups, int64_t block_row)
+/* Packs the nonzero groups of all n rows (ck_soft_packed) from their masks. Returns 0, with nothing
+ * kept, where the copy would exceed half of X or of the free memory, or cannot be allocated (the fit
+ * then reads X itself, with the same results). */
+static int CK_FN(soft_pack)(const CK_XT *X, int64_t n, int64_t d, const ck_soft_masks *masks, ck_soft_packed *pk,
+                            int n_threads)
+{
+    const int64_t n_chunks = ck_n_chunks(n), words = (d + 63) / 64;
+    pk->vals = NULL;
+    pk->row_at = malloc((size_t)(n + 1) * sizeof(int64_t));
+    if (!pk->row_at) return 0;
+    pk->row_at[0] = 0;
+    #pragma omp parallel for num_threads(ck_omp_team(n_threads, n_chunks)) schedule(static)
+    for (int64_t c = 0; c < n_chunks; c++) {
+        int64_t start, end;
+        ck_chunk_rows(c, n, &start, &end);
+        for (int64_t i = start; i < end; i++) {
+            int64_t groups = 0;
+            for (int64_t w = 0; w < words; w++)
+                groups += __builtin_popcount(ck_soft_byte_flags(masks->bits[i * words + w]));
+            pk->row_at[i + 1] = 8 * groups;
+        }
+    }
+    for (int64_t i = 0; i < n; i++) pk->row_at[i + 1] += pk->row_at[i];
+    if (pk->row_at[n] > n * d / 2 || !ck_soft_room_for((size_t)pk->row_at[n] * sizeof(CK_XT)) || !(pk->vals = aligned_alloc(64, ((size_t)pk->row_at[n] * sizeof(CK_XT) + 63) / 64 * 64))) {
+        ck_soft_packed_free(pk);
+        return 0;
+    }
+    #pragma omp parallel for num_threads(ck_omp_team(n_threads, n_chunks)) schedule(static)
+    for (int64_t c = 0; c < n_chunks; c++) {
+        int64_t start, end;
+        ck_chunk_rows(c, n, &start, &end);
+        for (int64_t i = start; i < end; i++) {
+            const CK_XT *x = X + i * d;
+            CK_XT *out = (CK_XT *)pk->vals + pk->row_at[i];
+            for (int64_t w = 0; w < words; w++)
+                for (unsigned q = ck_soft_byte_flags(masks->bits[i * words + w]); q; q &= q - 1) {
+                    const int64_t f0 = 64 * w + 8 * __builtin_ctz(q);
+                    if (f0 + 8 <= d) memcpy(out, x + f0, 8 * sizeof(CK_XT));
+                    else
+                        for (int64_t l = 0; l < 8; l++) out[l] = f0 + l < d ? x[f0 + l] : (CK_XT)0;
+                    out += 8;
+                }
+        }
+    }
+    return 1;
+}
+
+/* Squared distances of a sparse row (its nonzero bitmask: mask; its packed groups: xp, or NULL) into
+ * ws->dist, by its groups or its nonzero list; returns the list's length (0 with groups). */
+static int64_t CK_FN(soft_sparse_sqdist)(const CK_XT *x, const CK_XT *xp, const uint64_t *mask,
+                                         const ck_soft_centres *cs, ck_soft_ws *ws, int simd, int groups,
+                                         int64_t block_row)
 {
 #if CK_HAVE_X86_SIMD
     if (groups) {
-        CK_FN(soft_group_sqdist)(x, mask, cs, ws, block_row >= 0, block_row >= 0 ? (uint64_t)1 << block_row : 0);
+        CK_FN(soft_group_sqdist)(x, xp, mask, cs, ws, block_row >= 0, block_row >= 0 ? (uint64_t)1 << block_row : 0);
         return 0;
     }
 #endif
@@ -422,10 +483,11 @@ static int64_t CK_FN(soft_sparse_sqdist)(const CK_XT *x, const uint64_t *mask, c
 }
 
 /* E-step on every row: responsibilities (OUT or NULL, n x k), labels (OUT or NULL), the free energy
- * summed per chunk then over chunks in order. */
+ * summed per chunk then over chunks in order. masks and pk: what a fit formed once (or NULL). */
 static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C,
-                                 int64_t k, double beta, int distance, const ck_soft_masks *masks, double *resp,
-                                 int32_t *labels, double *objective, int n_threads)
+                                 int64_t k, double beta, int distance, const ck_soft_masks *masks,
+                                 const ck_soft_packed *pk, double *resp, int32_t *labels, double *objective,
+                                 int n_threads)
 {
     const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d), words = (d + 63) / 64;
     const int simd = ck_simd_avx2(), groups = ck_soft_use_groups();
@@ -459,10 +521,11 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
                     CK_FN(soft_prefetch_rows)(X, b + nb, brows, end, d);
                     ck_soft_sqdist(CK_FN(soft_rows)(X, b, nb, d, &ws), nb, d, C, k, ws.bdist, brows);
                 } else {
-                    if (groups) CK_FN(soft_ahead)(X, b + nb, nb, end, d, &ws);
+                    if (groups) CK_FN(soft_ahead)(X, pk, b + nb, nb, end, d, &ws);
                     for (int64_t r = 0; r < nb; r++) {
                         if (!groups) CK_FN(soft_prefetch_rows)(X, b + nb + r, 1, end, d);
-                        CK_FN(soft_sparse_sqdist)(X + (b + r) * d, mask + r * words, &cs, &ws, simd, groups, -1);
+                        CK_FN(soft_sparse_sqdist)(X + (b + r) * d, pk ? (const CK_XT *)pk->vals + pk->row_at[b + r] : NULL,
+                                                  mask + r * words, &cs, &ws, simd, groups, -1);
                         for (int64_t j = 0; j < k; j++) ws.bdist[j * brows + r] = ws.dist[j];
                     }
                 }
@@ -480,15 +543,15 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
     return status;
 }
 
-/* The sparse rows [b, b + nb) of a step (their nonzero bitmasks: mask): distances, responsibilities
- * and weighted sums. With groups, in pieces of up to 64 rows: the piece's distances, then its
+/* The sparse rows [b, b + nb) of a step (their nonzero bitmasks: mask; the fit's packed groups: pk,
+ * or NULL): distances, responsibilities and weighted sums. With groups, in pieces of up to 64 rows: the piece's distances, then its
  * weighted responsibilities (ws->bresp, column r - b), then its sums group by group; with nonzero
  * lists, row by row while the list is in L1. Either way each sum is added to in row order. Returns
  * the rows' free energy. */
 static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, int64_t hi, const double *w,
-                                       const uint64_t *mask, const ck_soft_centres *cs, double beta, int distance,
-                                       ck_soft_ws *ws,
-                                       int simd, int groups, double *sums, double *wsum)
+                                       const uint64_t *mask, const ck_soft_packed *pk, const ck_soft_centres *cs,
+                                       double beta, int distance, ck_soft_ws *ws, int simd, int groups, double *sums,
+                                       double *wsum)
 {
     const int64_t d = cs->d, k = cs->k, words = (d + 63) / 64, brows = ck_soft_block_rows(d);
     double e = 0.0;
@@ -503,18 +566,21 @@ static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, in
         return e;
     }
 #if CK_HAVE_X86_SIMD
-    CK_FN(soft_ahead)(X, b + nb, nb, hi, d, ws);
+    CK_FN(soft_ahead)(X, pk, b + nb, nb, hi, d, ws);
+    const CK_XT *cur[64]; /* the piece's rows in pk */
     for (int64_t p = b; p < b + nb; p += 64) {
         const int64_t np = b + nb - p < 64 ? b + nb - p : 64;
         double *dist = ws->bdist + (p - b);
         memset(ws->rows_of, 0, (size_t)(cs->dg / 8) * sizeof(uint64_t));
         for (int64_t r = 0; r < np; r++) {
-            CK_FN(soft_sparse_sqdist)(X + (p + r) * d, mask + (p + r - b) * words, cs, ws, simd, groups, r);
+            if (pk) cur[r] = (const CK_XT *)pk->vals + pk->row_at[p + r];
+            CK_FN(soft_sparse_sqdist)(X + (p + r) * d, pk ? cur[r] : NULL, mask + (p + r - b) * words, cs, ws, simd,
+                                      groups, r);
             for (int64_t j = 0; j < k; j++) dist[j * brows + r] = ws->dist[j];
         }
         e += ck_soft_block_resp(dist, brows, np, k, beta, distance, w ? w + p : NULL, dist, 1, NULL, ws->dist);
         ck_soft_by_row(dist, brows, np, k, ws->bresp, wsum);
-        CK_FN(soft_group_accumulate)(X + p * d, d, k, ws, sums);
+        CK_FN(soft_group_accumulate)(X + p * d, pk ? cur : NULL, d, k, ws, sums);
     }
 #endif
     return e;
@@ -530,9 +596,10 @@ static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, in
  * keeps its previous centre). energy (OUT) is the free energy of C_old, shift (OUT)
  * ||C_new - C_old||_F. */
 static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C_old,
-                                int64_t k, double beta, int distance, const ck_soft_masks *masks, double *C_new,
-                                double *weight_in_clusters, double *gbuf, int64_t n_groups, double *merged, double *chunk_energy,
-                                int n_threads, double *energy, double *shift)
+                                int64_t k, double beta, int distance, const ck_soft_masks *masks,
+                                const ck_soft_packed *pk, double *C_new, double *weight_in_clusters, double *gbuf,
+                                int64_t n_groups, double *merged, double *chunk_energy, int n_threads, double *energy,
+                                double *shift)
 {
     const int64_t kp = ck_soft_kpad(k), len = ck_soft_sums_len(d, k), stride = len + kp, n_chunks = ck_n_chunks(n);
     const int64_t brows = ck_soft_block_rows(d);
@@ -569,7 +636,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                     int dense;
                     const uint64_t *mask = CK_FN(soft_block_masks)(X, b, nb, d, masks, &ws, simd, &dense);
                     if (!dense) {
-                        e += CK_FN(soft_sparse_block)(X, b, nb, hi, w, mask, &cs, beta, distance, &ws, simd,
+                        e += CK_FN(soft_sparse_block)(X, b, nb, hi, w, mask, pk, &cs, beta, distance, &ws, simd,
                                                       groups, sums, wsum);
                         continue;
                     }
@@ -627,7 +694,7 @@ int CK_FN(ck_soft_estep)(const CK_XT *X, int64_t n_samples, int64_t n_features, 
     double *C = CK_FN(soft_centres_in)(centroids, n_clusters * n_features);
     if (!C) return CK_ERR_NOMEM;
     status = CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, C, n_clusters, beta, distance,
-                                   NULL, responsibilities, labels, objective, ck_omp_clamp_threads(n_threads));
+                                   NULL, NULL, responsibilities, labels, objective, ck_omp_clamp_threads(n_threads));
     free(C);
     return status;
 }
@@ -649,7 +716,7 @@ int CK_FN(ck_soft_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, c
     double energy = 0.0, shift = 0.0;
     if (status == CK_OK)
         status = CK_FN(soft_step_run)(X, n_samples, n_features, sample_weight, C_old, n_clusters, beta, distance,
-                                      NULL, C_new, weight_in_clusters, gbuf, n_groups, merged, energies,
+                                      NULL, NULL, C_new, weight_in_clusters, gbuf, n_groups, merged, energies,
                                       ck_omp_clamp_threads(n_threads), &energy, &shift);
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) centroids_new[e] = (CK_CT)C_new[e];
@@ -680,8 +747,13 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
     status = cur && other ? ck_soft_bufs(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
                           : CK_ERR_NOMEM;
     ck_soft_masks masks;
+    ck_soft_packed packed = {0};
     const int have_masks = status == CK_OK && ck_soft_masks_alloc(&masks, n_samples, n_features);
     if (have_masks) CK_FN(soft_all_masks)(X, n_samples, n_features, &masks, n_threads);
+    /* (only the group kernels read packed rows; uint8 rows are as short as their packed groups' worth
+     * of floats, and a uint8 step is bound by arithmetic, not by reading X) */
+    const int have_packed = have_masks && ck_soft_use_groups() && !CK_X_IS_U8 &&
+                            CK_FN(soft_pack)(X, n_samples, n_features, &masks, &packed, n_threads);
     int it = 0, on_tol = 0;
     double beta = betas[0];
     for (; status == CK_OK && it < max_iter; it++) {
@@ -689,7 +761,8 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
         beta = betas[it < n_betas ? it : n_betas - 1];
         double energy, shift;
         status = CK_FN(soft_step_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
-                                      have_masks ? &masks : NULL, other, NULL, gbuf, n_groups, merged, energies, n_threads, &energy, &shift);
+                                      have_masks ? &masks : NULL, have_packed ? &packed : NULL, other, NULL, gbuf,
+                                      n_groups, merged, energies, n_threads, &energy, &shift);
         if (status != CK_OK) break;
         if (objective_history) objective_history[it] = energy;
         double *t = cur; cur = other; other = t;
@@ -701,7 +774,8 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) cur[e] = (double)(CK_CT)cur[e];
         status = CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
-                                       have_masks ? &masks : NULL, responsibilities, labels, objective, n_threads);
+                                       have_masks ? &masks : NULL, have_packed ? &packed : NULL, responsibilities,
+                                       labels, objective, n_threads);
     }
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) centroids[e] = (CK_CT)cur[e];
@@ -709,6 +783,7 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
         *converged = on_tol;
     }
     if (have_masks) { free(masks.bits); free(masks.nnz); }
+    ck_soft_packed_free(&packed);
     free(gbuf); free(merged); free(energies); free(other); free(cur);
     return status;
 }

@@ -126,6 +126,44 @@ def make_mixed(dtype):
     return X, C
 
 
+def make_images(dtype, n=700, d=203, k=6, seed=0):
+    """Rows nonzero only in a window of 24-56 features (digits on a blank page), some windows
+    running into the last, partial 8-feature group, and a run of dense rows: a fit packs the groups
+    that hold a nonzero (about a third of X here) and reads those instead of X."""
+    rng = np.random.default_rng(seed)
+    X = np.zeros((n, d))
+    for i in range(n):
+        width = rng.integers(24, 57)
+        start = d - width if i % 5 == 0 else rng.integers(0, d - width)
+        X[i, start:start + width] = rng.integers(1, 256, width) * (rng.random(width) < 0.6)
+    X[300:360] = rng.integers(1, 256, (60, d))
+    X = X.astype(dtype)
+    C = X[rng.choice(n, k, replace=False)].astype(np.float64) + rng.uniform(0, 5, (k, d))
+    return X, C.astype(cdtype(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_fit_steps_equal_single_steps_bit_for_bit(dtype):
+    # A fit forms the rows' nonzero masks once and, for float X whose nonzero 8-feature groups take at
+    # most half of it, reads a packed copy of those groups; a single step forms the masks per block and
+    # reads X. The same values meet the same centres in the same order: the same bits.
+    X, C = make_images(dtype)
+    groups = (X[:, :X.shape[1] // 8 * 8].reshape(len(X), -1, 8) != 0).any(axis=2).sum() + (X[:, -3:] != 0).any(
+        axis=1).sum()
+    assert groups * 8 <= X.size / 2  # the fit packs these rows
+    w = weights(len(X), True)
+    C1 = np.empty_like(C)
+    core.step(X, w, C, 0.05, 0, C1, None, 2)
+    res = soft_kmeans(X, len(C), 0.05, init=C, tol=0, max_iter=1, sample_weight=w, n_threads=2)
+    np.testing.assert_array_equal(res.centroids, C1)
+    R = np.empty((len(X), len(C)))
+    energy = core.estep(X, w, res.centroids, 0.05, 0, R, None, 2)
+    np.testing.assert_array_equal(res.responsibilities, R)
+    assert res.objective == energy
+    assert 0.05 < R.max(axis=1).mean() < 0.999  # soft: every centre's sums matter
+    np.testing.assert_allclose(C1, twins.soft_step(X, w, C, 0.05, "euclidean")[0], **tol_for(dtype))
+
+
 @pytest.mark.parametrize("make", [make_sparse, make_mixed])
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", DTYPES)
