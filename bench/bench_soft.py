@@ -10,6 +10,8 @@ the notebook's. scikit-fuzzy's cmeans (fuzzy c-means, m=2) is a different model 
 random partition. Run `python bench/bench_soft.py --help`.
 """
 import argparse
+import json
+import os
 import sys
 
 import numpy as np
@@ -32,6 +34,69 @@ def notebook_soft_kmeans(X, C0, beta, n_iter):
     return C
 
 
+# (peer, the dtype it is given); every peer's X is MNIST in that dtype
+PEERS = [("ckmeans", "uint8"), ("ckmeans", "float32"), ("ckmeans", "float64"),
+         ("notebook (cdist + log-sum-exp)", "float64"), ("scikit-fuzzy cmeans (m=2)", "float64")]
+
+
+def runner(name, X, C0, args):
+    """A function running one fit of the peer on X (its dtype), or None if the peer is not installed."""
+    if name == "ckmeans":
+        from ckmeans import soft_kmeans
+        return lambda: soft_kmeans(X, args.k, args.beta, init=C0, tol=0, max_iter=args.iters,
+                                   n_threads=args.threads).centroids
+    if name.startswith("notebook"):
+        return lambda: notebook_soft_kmeans(X, C0, args.beta, args.iters)
+    try:
+        import skfuzzy
+    except ImportError:
+        return None
+    # data as (features, samples); error=0 never stops early, so it runs maxiter iterations
+    return lambda: skfuzzy.cmeans(X.T, args.k, 2.0, error=0.0, maxiter=args.iters, seed=args.seed)[0]
+
+
+def load(args, dtypes):
+    """MNIST train as {dtype: X} for the given dtypes, C0 (float64), the reader used."""
+    data = common.data_dir() if args.data is None else args.data
+    X8, reader = common.load_idx_images(f"{data}/mnist/train-images-idx3-ubyte.gz")
+    if args.quick:
+        X8 = X8[:5000]
+    C0 = X8[np.random.RandomState(args.seed).choice(len(X8), args.k, replace=False)].astype(np.float64)
+    return {dt: X8 if dt == "uint8" else X8.astype(dt) for dt in dtypes}, C0, reader
+
+
+def one(args):
+    """--one: a single fit of one peer in this fresh process; print its extra peak memory as JSON."""
+    from threadpoolctl import threadpool_limits
+    name, dtype = PEERS[args.one]
+    X, C0, _ = load(args, [dtype])
+    run = runner(name, X[dtype], C0, args)
+    if run is None:
+        print(json.dumps({"extra_mb": None}))
+        return
+    with threadpool_limits(limits=args.threads):
+        baseline = common.reset_peak_rss()
+        run()  # no warm-up: set-up buffers are part of what the peer costs
+        peak = common.peak_rss_mb()
+    print(json.dumps({"extra_mb": peak - baseline}))
+
+
+def measure_memory(args):
+    """Extra peak MB of each peer (None: not installed), one fresh process each."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    argv = [__file__, "--k", str(args.k), "--beta", str(args.beta), "--iters", str(args.iters),
+            "--threads", str(args.threads), "--seed", str(args.seed)]
+    argv += (["--data", str(args.data)] if args.data else []) + (["--quick"] if args.quick else [])
+    out = []
+    for i in range(len(PEERS)):
+        try:
+            out.append(common.run_json_subprocess([*argv, "--one", str(i)], env=env,
+                                                  timeout=3600)["extra_mb"])
+        except Exception as exc:  # reported in the table, the timings still stand
+            out.append(f"error: {exc}".splitlines()[0][:60])
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help="folder with mnist/ (default: $CKMEANS_BENCH_DATA, "
@@ -43,42 +108,19 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2, help="threads for every peer")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="5000 rows (a smoke run)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     parser.add_argument("--write", help="Markdown file whose 'Soft k-means' section to replace")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one peer's peak memory
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
+    if args.one is not None:
+        return one(args)
 
     from threadpoolctl import threadpool_limits
 
-    from ckmeans import soft_kmeans
-
-    data = common.data_dir() if args.data is None else args.data
-    X8, reader = common.load_idx_images(f"{data}/mnist/train-images-idx3-ubyte.gz")
-    if args.quick:
-        X8 = X8[:5000]
-    X = {"uint8": X8, "float32": X8.astype(np.float32), "float64": X8.astype(np.float64)}
-    C0 = X["float64"][np.random.RandomState(args.seed).choice(len(X8), args.k, replace=False)]
-
-    def ck(dtype):
-        def run():
-            res = soft_kmeans(X[dtype], args.k, args.beta, init=C0, tol=0, max_iter=args.iters,
-                              n_threads=args.threads)
-            return res.centroids
-        return run
-
-    peers = [("ckmeans", "uint8", ck("uint8")), ("ckmeans", "float32", ck("float32")),
-             ("ckmeans", "float64", ck("float64")),
-             ("notebook (cdist + log-sum-exp)", "float64",
-              lambda: notebook_soft_kmeans(X["float64"], C0, args.beta, args.iters))]
-    try:
-        import skfuzzy
-
-        def fuzzy():
-            # data as (features, samples); error=0 never stops early, so it runs maxiter iterations
-            centres = skfuzzy.cmeans(X["float64"].T, args.k, 2.0, error=0.0, maxiter=args.iters,
-                                     seed=args.seed)[0]
-            return centres
-        peers.append(("scikit-fuzzy cmeans (m=2)", "float64", fuzzy))
-    except ImportError:
-        peers.append(("scikit-fuzzy cmeans (m=2)", "float64", None))
+    X, C0, reader = load(args, ["uint8", "float32", "float64"])
+    X8 = X["uint8"]
+    peers = [(name, dtype, runner(name, X[dtype], C0, args)) for name, dtype in PEERS]
 
     times = {i: [] for i in range(len(peers))}
     centres = {}
@@ -91,13 +133,14 @@ def main(argv=None):
                 if run is not None:
                     dt, _ = common.timed(run)
                     times[i].append(dt / args.iters * 1e3)
+    memory = ["-"] * len(peers) if args.no_memory else measure_memory(args)
 
     notebook = next(i for i, p in enumerate(peers) if p[0].startswith("notebook"))
     ref_ms = common.summarize(times[notebook])["median"]
     rows = []
     for i, (name, dtype, run) in enumerate(peers):
         if run is None:
-            rows.append([name, dtype, "not installed (pip install scikit-fuzzy)", "", "", ""])
+            rows.append([name, dtype, "not installed (pip install scikit-fuzzy)", "", "", "", ""])
             continue
         s = common.summarize(times[i])
         if name == "ckmeans" or i == notebook:
@@ -105,10 +148,11 @@ def main(argv=None):
             diff = f"{diff:.1e}"
         else:
             diff = "- (other model)"
+        mem = f"{memory[i]:.0f}" if isinstance(memory[i], float) else str(memory[i])
         rows.append([name, dtype, f"{s['median']:.1f}", f"{s['min']:.1f}", f"{ref_ms / s['median']:.1f}",
-                     diff])
+                     diff, mem])
     table = common.markdown_table(["peer", "X dtype", "ms/iter (median)", "ms/iter (min)",
-                                   "speed-up vs notebook", "centre diff vs notebook"],
+                                   "speed-up vs notebook", "centre diff vs notebook", "extra peak MB"],
                                   rows)
     speedups = [ref_ms / common.summarize(times[i])["median"] for i, p in enumerate(peers) if p[0] == "ckmeans"]
     n, d = X8.shape
@@ -133,6 +177,9 @@ hits them alike), not absolute times.
   last column is max abs(C - C_notebook) / max abs(C_notebook) after the run.
   ckmeans' time includes its final E-step (responsibilities of the returned centres), the notebook's
   loop does not compute it
+- extra peak MB: peak RSS of a fresh process running one such fit minus its RSS with the data loaded
+  in that dtype (ckmeans float32/float64: mostly its packed copy of the rows' nonzero 8-feature
+  groups, 40% of X for MNIST; the notebook: its n x k matrices and R^T X temporaries)
 - scikit-fuzzy's cmeans is fuzzy c-means (memberships u_ij ~ d_ij^(-2/(m-1)), m=2), a different
   model, from its own random partition (seed {args.seed}): timed only
 
