@@ -99,7 +99,9 @@ def soft_kmeans(X, n_clusters, beta, *, init="k-means++", max_iter=100, tol=1e-5
     Parameters
     ----------
     X : array (n_samples, n_features). float32, float64 and uint8 are used as they are (uint8 is
-        never converted to float); other real types become float64. Any memory order.
+        never converted to float); other real types become float64. Any memory order. For mostly
+        zero float rows (images) the fit keeps a packed copy of their nonzero 8-feature groups, up
+        to half the size of X and only where free memory allows (see README, 'Memory').
     n_clusters : int in [1, n_samples].
     beta : stiffness > 0 (an inverse length for 'euclidean', an inverse squared length for
         'sqeuclidean'). Or a schedule for deterministic annealing: a sequence (iteration t uses

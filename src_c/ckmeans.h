@@ -335,7 +335,11 @@ int ck_find_nonfinite_f64(const double *x, int64_t n, int n_threads, int64_t *fi
  * n_threads, and _u8 equals _f64 on the same values; with AVX2/FMA or AVX-512 (chosen at run time,
  * CKMEANS_NO_SIMD=1 / CKMEANS_NO_AVX512=1 to refuse) the last bits of a distance, a responsibility
  * or a sum may differ from the portable path (AVX-512 reads sparse rows by 8-feature groups, in
- * another summation order). Status: CK_OK, CK_ERR_ARG (sizes out of range: n_samples, n_features, n_clusters
+ * another summation order). Responsibilities, and their products with the weights, below DBL_MIN
+ * are 0 (subnormals are microcoded on Intel cores). A whole fit (ck_soft_kmeans_fit_*) keeps the
+ * rows' nonzero bitmasks and, for float X with AVX-512, a packed copy of the rows' nonzero 8-feature
+ * groups where that is at most half of X and of the free memory; the results are the same bits as
+ * its steps run one at a time. Status: CK_OK, CK_ERR_ARG (sizes out of range: n_samples, n_features, n_clusters
  * >= 1, n_clusters <= INT32_MAX), CK_ERR_SOFT_BETA, CK_ERR_SOFT_DISTANCE, CK_ERR_NOMEM. */
 enum { CK_SOFT_EUCLIDEAN = 0, CK_SOFT_SQEUCLIDEAN = 1 };
 
