@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -108,6 +109,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2, help="threads for every peer")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="5000 rows (a smoke run)")
+    parser.add_argument("--cooldown", type=float, default=0.5, help="seconds idle before each timed fit")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     parser.add_argument("--write", help="Markdown file whose 'Soft k-means' section to replace")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one peer's peak memory
@@ -131,6 +133,9 @@ def main(argv=None):
         for _ in range(args.repeats):
             for i, (_, _, run) in enumerate(peers):
                 if run is not None:
+                    # BLAS worker threads spin for a while after a peer's last matrix product; let
+                    # them park so they do not take a core from the next peer
+                    time.sleep(args.cooldown)
                     dt, _ = common.timed(run)
                     times[i].append(dt / args.iters * 1e3)
     memory = ["-"] * len(peers) if args.no_memory else measure_memory(args)
