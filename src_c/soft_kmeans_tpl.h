@@ -443,7 +443,9 @@ static int CK_FN(soft_pack)(const CK_XT *X, int64_t n, int64_t d, const ck_soft_
         }
     }
     for (int64_t i = 0; i < n; i++) pk->row_at[i + 1] += pk->row_at[i];
-    if (pk->row_at[n] > n * d / 2 || !ck_soft_room_for((size_t)pk->row_at[n] * sizeof(CK_XT)) || !(pk->vals = aligned_alloc(64, ((size_t)pk->row_at[n] * sizeof(CK_XT) + 63) / 64 * 64))) {
+    const size_t bytes = (size_t)pk->row_at[n] * sizeof(CK_XT);
+    if (pk->row_at[n] > n * d / 2 || !ck_soft_room_for(bytes) ||
+        !(pk->vals = aligned_alloc(64, (bytes + 63) / 64 * 64))) {
         ck_soft_packed_free(pk);
         return 0;
     }
@@ -524,8 +526,8 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
                     if (groups) CK_FN(soft_ahead)(X, pk, b + nb, nb, end, d, &ws);
                     for (int64_t r = 0; r < nb; r++) {
                         if (!groups) CK_FN(soft_prefetch_rows)(X, b + nb + r, 1, end, d);
-                        CK_FN(soft_sparse_sqdist)(X + (b + r) * d, pk ? (const CK_XT *)pk->vals + pk->row_at[b + r] : NULL,
-                                                  mask + r * words, &cs, &ws, simd, groups, -1);
+                        const CK_XT *xp = pk ? (const CK_XT *)pk->vals + pk->row_at[b + r] : NULL;
+                        CK_FN(soft_sparse_sqdist)(X + (b + r) * d, xp, mask + r * words, &cs, &ws, simd, groups, -1);
                         for (int64_t j = 0; j < k; j++) ws.bdist[j * brows + r] = ws.dist[j];
                     }
                 }
@@ -544,10 +546,10 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
 }
 
 /* The sparse rows [b, b + nb) of a step (their nonzero bitmasks: mask; the fit's packed groups: pk,
- * or NULL): distances, responsibilities and weighted sums. With groups, in pieces of up to 64 rows: the piece's distances, then its
- * weighted responsibilities (ws->bresp, column r - b), then its sums group by group; with nonzero
- * lists, row by row while the list is in L1. Either way each sum is added to in row order. Returns
- * the rows' free energy. */
+ * or NULL): distances, responsibilities and weighted sums. With groups, in pieces of up to 64 rows:
+ * the piece's distances, then its weighted responsibilities (ws->bresp, column r - b), then its sums
+ * group by group; with nonzero lists, row by row while the list is in L1. Either way each sum is
+ * added to in row order. Returns the rows' free energy. */
 static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, int64_t hi, const double *w,
                                        const uint64_t *mask, const ck_soft_packed *pk, const ck_soft_centres *cs,
                                        double beta, int distance, ck_soft_ws *ws, int simd, int groups, double *sums,
