@@ -375,49 +375,33 @@ static inline void CK_FN(soft_ahead)(const CK_XT *X, const ck_soft_packed *pk, i
 }
 
 /* The nonzero bitmasks of rows [b, b + nb) (row r's at the returned pointer + r * words): the fit's
- * masks of all rows when it keeps them (masks, not NULL), else formed into ws->mask in the same
- * pass as the first read of the block. *dense: over 40% of the block's values are nonzero, where
- * the register tiles beat the nonzero lists (measured: a list entry costs about twice a tile's
- * feature on dense rows). */
+ * masks of all rows when it keeps them (masks, not NULL), formed there by its first step, else
+ * formed into ws->mask; either way in the same pass as the first read of the block. *dense: over 40%
+ * of the block's values are nonzero, where the register tiles beat the nonzero lists (measured: a
+ * list entry costs about twice a tile's feature on dense rows). */
 static const uint64_t *CK_FN(soft_block_masks)(const CK_XT *X, int64_t b, int64_t nb, int64_t d,
-                                               const ck_soft_masks *masks, ck_soft_ws *ws, int simd, int *dense)
+                                               ck_soft_masks *masks, ck_soft_ws *ws, int simd, int *dense)
 {
     const int64_t words = (d + 63) / 64;
+    uint64_t *out = masks ? masks->bits + b * words : ws->mask;
     int64_t nnz = 0;
-    if (masks)
-        for (int64_t r = 0; r < nb; r++) nnz += masks->nnz[b + r];
-    else
-        for (int64_t r = 0; r < nb; r++) {
+    for (int64_t r = 0; r < nb; r++) {
+        int64_t row_nnz;
+        if (masks && masks->formed)
+            row_nnz = masks->nnz[b + r];
+        else {
             const CK_XT *x = X + (b + r) * d;
-            uint64_t *mr = ws->mask + r * words;
 #if CK_HAVE_X86_SIMD
-            if (simd) nnz += CK_FN(soft_nzmask_avx2)(x, d, mr);
+            if (simd) row_nnz = CK_FN(soft_nzmask_avx2)(x, d, out + r * words);
             else
 #endif
-                nnz += CK_FN(soft_nzmask_scalar)(x, d, mr);
+                row_nnz = CK_FN(soft_nzmask_scalar)(x, d, out + r * words);
+            if (masks) masks->nnz[b + r] = row_nnz;
         }
-    *dense = nnz * 5 > nb * d * 2;
-    return masks ? masks->bits + b * words : ws->mask;
-}
-
-/* The nonzero bitmasks of all n rows, for a fit to form once: the data does not change between its
- * steps, and a step then reads only the parts of X its kernels use. */
-static void CK_FN(soft_all_masks)(const CK_XT *X, int64_t n, int64_t d, ck_soft_masks *masks, int n_threads)
-{
-    const int64_t n_chunks = ck_n_chunks(n), words = (d + 63) / 64;
-    const int simd = ck_simd_avx2();
-    #pragma omp parallel for num_threads(ck_omp_team(n_threads, n_chunks)) schedule(static)
-    for (int64_t c = 0; c < n_chunks; c++) {
-        int64_t start, end;
-        ck_chunk_rows(c, n, &start, &end);
-        for (int64_t i = start; i < end; i++) {
-#if CK_HAVE_X86_SIMD
-            if (simd) masks->nnz[i] = CK_FN(soft_nzmask_avx2)(X + i * d, d, masks->bits + i * words);
-            else
-#endif
-                masks->nnz[i] = CK_FN(soft_nzmask_scalar)(X + i * d, d, masks->bits + i * words);
-        }
+        nnz += row_nnz;
     }
+    *dense = nnz * 5 > nb * d * 2;
+    return out;
 }
 
 /* Packs the nonzero groups of all n rows (ck_soft_packed) from their masks. Returns 0, with nothing
@@ -487,7 +471,7 @@ static int64_t CK_FN(soft_sparse_sqdist)(const CK_XT *x, const CK_XT *xp, const 
 /* E-step on every row: responsibilities (OUT or NULL, n x k), labels (OUT or NULL), the free energy
  * summed per chunk then over chunks in order. masks and pk: what a fit formed once (or NULL). */
 static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C,
-                                 int64_t k, double beta, int distance, const ck_soft_masks *masks,
+                                 int64_t k, double beta, int distance, ck_soft_masks *masks,
                                  const ck_soft_packed *pk, double *resp, int32_t *labels, double *objective,
                                  int n_threads)
 {
@@ -598,7 +582,7 @@ static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, in
  * keeps its previous centre). energy (OUT) is the free energy of C_old, shift (OUT)
  * ||C_new - C_old||_F. */
 static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C_old,
-                                int64_t k, double beta, int distance, const ck_soft_masks *masks,
+                                int64_t k, double beta, int distance, ck_soft_masks *masks,
                                 const ck_soft_packed *pk, double *C_new, double *weight_in_clusters, double *gbuf,
                                 int64_t n_groups, double *merged, double *chunk_energy, int n_threads, double *energy,
                                 double *shift)
@@ -751,11 +735,7 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
     ck_soft_masks masks;
     ck_soft_packed packed = {0};
     const int have_masks = status == CK_OK && ck_soft_masks_alloc(&masks, n_samples, n_features);
-    if (have_masks) CK_FN(soft_all_masks)(X, n_samples, n_features, &masks, n_threads);
-    /* (only the group kernels read packed rows; uint8 rows are as short as their packed groups' worth
-     * of floats, and a uint8 step is bound by arithmetic, not by reading X) */
-    const int have_packed = have_masks && ck_soft_use_groups() && !CK_X_IS_U8 &&
-                            CK_FN(soft_pack)(X, n_samples, n_features, &masks, &packed, n_threads);
+    int have_packed = 0;
     int it = 0, on_tol = 0;
     double beta = betas[0];
     for (; status == CK_OK && it < max_iter; it++) {
@@ -766,6 +746,13 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
                                       have_masks ? &masks : NULL, have_packed ? &packed : NULL, other, NULL, gbuf,
                                       n_groups, merged, energies, n_threads, &energy, &shift);
         if (status != CK_OK) break;
+        if (have_masks && !masks.formed) {
+            masks.formed = 1;
+            /* (only the group kernels read packed rows; a uint8 step is bound by arithmetic, not by
+             * reading X) */
+            have_packed = ck_soft_use_groups() && !CK_X_IS_U8 &&
+                          CK_FN(soft_pack)(X, n_samples, n_features, &masks, &packed, n_threads);
+        }
         if (objective_history) objective_history[it] = energy;
         double *t = cur; cur = other; other = t;
         /* The notebook's rule: the Frobenius norm of the centre change below tol (never for tol 0). */
