@@ -181,7 +181,8 @@ hits them alike), not absolute times.
 - ckmeans and the notebook start from the same C0 ({args.k} rows drawn with seed {args.seed}); the
   last column is max abs(C - C_notebook) / max abs(C_notebook) after the run.
   ckmeans' time includes its final E-step (responsibilities of the returned centres), the notebook's
-  loop does not compute it
+  loop does not compute it, and its set-up (validation's scan of X for NaN; for float X the packed
+  copy of the nonzero groups, about one step), spread over the {args.iters} iterations
 - extra peak MB: peak RSS of a fresh process running one such fit minus its RSS with the data loaded
   in that dtype (ckmeans float32/float64: mostly its packed copy of the rows' nonzero 8-feature
   groups, 40% of X for MNIST; the notebook: its n x k matrices and R^T X temporaries)
