@@ -142,15 +142,17 @@ def make_images(dtype, n=700, d=203, k=6, seed=0):
     return X, C.astype(cdtype(dtype))
 
 
+@pytest.mark.parametrize("make, packed", [(make_images, True), (make_mixed, False)])
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_fit_steps_equal_single_steps_bit_for_bit(dtype):
-    # A fit forms the rows' nonzero masks once and, for float X whose nonzero 8-feature groups take at
-    # most half of it, reads a packed copy of those groups; a single step forms the masks per block and
-    # reads X. The same values meet the same centres in the same order: the same bits.
-    X, C = make_images(dtype)
+def test_fit_steps_equal_single_steps_bit_for_bit(dtype, make, packed):
+    # A fit keeps the rows' nonzero masks (formed by its first step) and, for float X whose nonzero
+    # 8-feature groups take at most half of it, reads a packed copy of those groups; a single step
+    # forms the masks per block and reads X. The same values meet the same centres in the same order:
+    # the same bits, packed or not.
+    X, C = make(dtype)
     groups = (X[:, :X.shape[1] // 8 * 8].reshape(len(X), -1, 8) != 0).any(axis=2).sum() + (X[:, -3:] != 0).any(
         axis=1).sum()
-    assert groups * 8 <= X.size / 2  # the fit packs these rows
+    assert (groups * 8 <= X.size / 2) == packed  # whether a float fit packs these rows
     w = weights(len(X), True)
     C1 = np.empty_like(C)
     core.step(X, w, C, 0.05, 0, C1, None, 2)
