@@ -209,6 +209,7 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gdo
         for (uint64_t m = gmask[w]; m; m &= m - 1) {
             ck_soft_fetch_ahead(&ah);
             const int64_t g = 64 * w + __builtin_ctzll(m);
+            if (xp) _mm_prefetch((const char *)(const void *)xp + CK_SOFT_PACKED_AHEAD, _MM_HINT_T0);
             const __m512d v = xp ? CK_FN(soft_load8)(xp, 0, 8) : CK_FN(soft_load8)(x, 8 * g, d);
             if (xp) xp += 8;
             if (rows_of) rows_of[g] |= row_bit;
@@ -360,16 +361,14 @@ static inline void CK_FN(soft_prefetch_rows)(const CK_XT *X, int64_t from, int64
 #endif
 }
 
-/* The rows [from, min(from + count, hi)) as what the group kernels fetch ahead next (ws->ahead): in
- * pk, the packed groups, when it is not NULL, else in X. */
+/* The rows [from, min(from + count, hi)) of X as what the group kernels fetch ahead next (ws->ahead);
+ * nothing with packed rows (pk), which soft_gdots_tile fetches at a fixed distance instead. */
 static inline void CK_FN(soft_ahead)(const CK_XT *X, const ck_soft_packed *pk, int64_t from, int64_t count,
                                      int64_t hi, int64_t d, ck_soft_ws *ws)
 {
     const int64_t to = from + count < hi ? from + count : hi;
-    const CK_XT *first = pk ? (const CK_XT *)pk->vals + pk->row_at[from] : X + from * d;
-    const int64_t len = from >= to ? 0 : pk ? pk->row_at[to] - pk->row_at[from] : (to - from) * d;
-    const char *start = (const char *)(const void *)first;
-    const uintptr_t bytes = (uintptr_t)len * sizeof(CK_XT);
+    const char *start = (const char *)(const void *)(X + from * d);
+    const uintptr_t bytes = !pk && from < to ? (uintptr_t)((to - from) * d) * sizeof(CK_XT) : 0;
     ws->ahead.line = (const char *)((uintptr_t)start & ~(uintptr_t)63);
     ws->ahead.end = start + bytes;
 }
