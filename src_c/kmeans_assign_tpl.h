@@ -73,14 +73,18 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
 /* panel_block over nr rows: full blocks of CK_MR, then one block of the rest. With pf (the first
  * panel of a chunk, whose rows come from memory), each block also prefetches the next block's rows,
  * one cache line per feature: many row streams at once are more than the hardware prefetcher
- * follows (single-thread k=10 float32: 11.2 -> 8.3 ms with the AVX-512 form). */
+ * follows (single-thread k=10 float32: 11.2 -> 8.3 ms with the AVX-512 form). The last block
+ * prefetches as many bytes past the nr rows: where X goes on they are the next chunk's first rows,
+ * which otherwise came cold (Intel Xeon, one thread, MNIST float32 k=10: 35.0 -> 32.8 ms per
+ * iteration); elsewhere (past the end of X or of a scratch buffer) a prefetch never faults and is
+ * only a wasted hint. */
 static __attribute__((target("avx2,fma"))) void CK_FN(panel_dots)(const CK_CT *X, int64_t nr, int64_t d,
                                                                  const CK_CT *P, CK_CT *out, int pf)
 {
     int64_t r = 0;
     for (; r + CK_MR <= nr; r += CK_MR)
         CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR, pf ? (const char *)(X + (r + CK_MR) * d) : NULL,
-                           (int64_t)((nr - r - CK_MR < CK_MR ? nr - r - CK_MR : CK_MR) * d * sizeof(CK_CT)));
+                           (int64_t)(CK_MR * d * sizeof(CK_CT)));
     const CK_CT *x = X + r * d;
     CK_CT *o = out + r * CK_NR;
     switch (nr - r) {
@@ -121,7 +125,7 @@ static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel
 
 #define CK_P512(NP, MR) CK_FN(panel512_block)(X + r * d, d, P, P + CK_NR * d, tile + r * CK_NR, \
                                               tile + (nr + r) * CK_NR, NP, MR, pf ? (const char *)(X + (r + MR) * d) : NULL, \
-                                              (int64_t)((nr - r - MR < MR ? nr - r - MR : MR) * d * sizeof(CK_CT)))
+                                              (int64_t)(MR * d * sizeof(CK_CT)))
 static __attribute__((target("avx512f"))) void CK_FN(panels512_dots)(const CK_CT *X, int64_t nr, int64_t d,
                                                                     const CK_CT *P, int np, CK_CT *tile, int pf)
 {
