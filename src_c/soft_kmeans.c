@@ -157,9 +157,9 @@ static void ck_soft_packed_free(ck_soft_packed *pk)
     pk->vals = NULL; pk->row_at = NULL;
 }
 
-/* What the group kernels fetch ahead while they compute: the next block's rows (in X, or in the fit's
- * packed groups), [line, end), two cache lines per unit of work (a row's group in the E-step, a
- * group's row in the M-step). The same lines fetched a row at a time (98 prefetches in a burst for an
+/* What the group kernels fetch ahead while they compute when they read X itself: the next block's
+ * rows, [line, end), two cache lines per unit of work (a row's group in the E-step, a group's row in
+ * the M-step); empty (NULL, NULL) when they read packed rows. The same lines fetched a row at a time (98 prefetches in a burst for an
  * MNIST row of doubles) mostly waited for a free miss buffer, and the step's read of X hardly
  * overlapped its arithmetic (measured on MNIST float64, one thread: 35 -> 29 ms per step; 1, 3 or 4
  * lines per unit, a rate spread evenly over the block, fetching only the lines of nonzero groups or

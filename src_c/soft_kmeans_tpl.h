@@ -361,14 +361,14 @@ static inline void CK_FN(soft_prefetch_rows)(const CK_XT *X, int64_t from, int64
 #endif
 }
 
-/* The rows [from, min(from + count, hi)) of X as what the group kernels fetch ahead next (ws->ahead);
- * nothing with packed rows (pk), which soft_gdots_tile fetches at a fixed distance instead. */
-static inline void CK_FN(soft_ahead)(const CK_XT *X, const ck_soft_packed *pk, int64_t from, int64_t count,
-                                     int64_t hi, int64_t d, ck_soft_ws *ws)
+/* The rows [from, min(from + count, hi)) of X as what the group kernels fetch ahead next (ws->ahead).
+ * (Not called where the rows are read packed: soft_gdots_tile fetches those at a fixed distance.) */
+static inline void CK_FN(soft_ahead)(const CK_XT *X, int64_t from, int64_t count, int64_t hi, int64_t d,
+                                     ck_soft_ws *ws)
 {
     const int64_t to = from + count < hi ? from + count : hi;
     const char *start = (const char *)(const void *)(X + from * d);
-    const uintptr_t bytes = !pk && from < to ? (uintptr_t)((to - from) * d) * sizeof(CK_XT) : 0;
+    const uintptr_t bytes = from < to ? (uintptr_t)((to - from) * d) * sizeof(CK_XT) : 0;
     ws->ahead.line = (const char *)((uintptr_t)start & ~(uintptr_t)63);
     ws->ahead.end = start + bytes;
 }
@@ -506,7 +506,7 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
                     CK_FN(soft_prefetch_rows)(X, b + nb, brows, end, d);
                     ck_soft_sqdist(CK_FN(soft_rows)(X, b, nb, d, &ws), nb, d, C, k, ws.bdist, brows);
                 } else {
-                    if (groups) CK_FN(soft_ahead)(X, pk, b + nb, nb, end, d, &ws);
+                    if (groups && !pk) CK_FN(soft_ahead)(X, b + nb, nb, end, d, &ws);
                     for (int64_t r = 0; r < nb; r++) {
                         if (!groups) CK_FN(soft_prefetch_rows)(X, b + nb + r, 1, end, d);
                         const CK_XT *xp = pk ? (const CK_XT *)pk->vals + pk->row_at[b + r] : NULL;
@@ -551,7 +551,7 @@ static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, in
         return e;
     }
 #if CK_HAVE_X86_SIMD
-    CK_FN(soft_ahead)(X, pk, b + nb, nb, hi, d, ws);
+    if (!pk) CK_FN(soft_ahead)(X, b + nb, nb, hi, d, ws);
     const CK_XT *cur[64]; /* the piece's rows in pk */
     for (int64_t p = b; p < b + nb; p += 64) {
         const int64_t np = b + nb - p < 64 ? b + nb - p : 64;
