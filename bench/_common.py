@@ -130,6 +130,14 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
 
 
+def extra_peak_mb(fn):
+    """(peak RSS during fn() minus RSS before it, in MB; RSS before; fn's result). Call it in a fresh
+    process with the data already loaded, so the extra is what fn itself costs."""
+    baseline = reset_peak_rss()
+    result = fn()
+    return peak_rss_mb() - baseline, baseline, result
+
+
 def run_json_subprocess(argv, env=None, timeout=None):
     """Run a Python command in a fresh process and return the JSON object on its last stdout line."""
     proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env,

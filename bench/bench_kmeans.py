@@ -309,12 +309,10 @@ def one(args):
         print(json.dumps({"status": runner.usable(args.one, dtype)}))
         return
     with threadpool_limits(args.threads):
-        baseline = common.reset_peak_rss()
         # no warm-up here: set-up buffers are part of what the peer costs
-        result = runner.run(args.one, X, C0, args.mem_iters, 0.0, warm_up=False)
-        peak = common.peak_rss_mb()
-    print(json.dumps({"extra_mb": peak - baseline, "baseline_mb": baseline,
-                      "status": result.get("error")}))
+        extra, baseline, result = common.extra_peak_mb(
+            lambda: runner.run(args.one, X, C0, args.mem_iters, 0.0, warm_up=False))
+    print(json.dumps({"extra_mb": extra, "baseline_mb": baseline, "status": result.get("error")}))
 
 
 def measure_memory(configs, c0_files, args):

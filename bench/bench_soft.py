@@ -76,10 +76,8 @@ def one(args):
         print(json.dumps({"extra_mb": None}))
         return
     with threadpool_limits(limits=args.threads):
-        baseline = common.reset_peak_rss()
-        run()  # no warm-up: set-up buffers are part of what the peer costs
-        peak = common.peak_rss_mb()
-    print(json.dumps({"extra_mb": peak - baseline}))
+        extra, _, _ = common.extra_peak_mb(run)  # no warm-up: set-up buffers are part of what the peer costs
+    print(json.dumps({"extra_mb": extra}))
 
 
 def measure_memory(args):
@@ -168,7 +166,7 @@ same time): timings are noisy, read the ratios (the peers take turns in every re
 hits them alike), not absolute times.
 
 ```
-{common.command_line(__file__, sys.argv[1:] if argv is None else argv)}
+{common.command_line(__file__, argv)}
 ```
 
 - machine: {common.machine_line(LIBRARIES)}

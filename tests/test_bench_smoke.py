@@ -1,4 +1,5 @@
-"""Keep bench/bench_kmeans.py from rotting: run it end to end on a tiny synthetic problem.
+"""Keep bench/bench_kmeans.py (on a tiny synthetic problem) and bench/bench_soft.py (on a slice of
+MNIST, when the test data is there) from rotting: run them end to end.
 
 Asserts the report's structure and that every peer started from the same centres (equal inertia
 after the same iterations) -- never a timing.
@@ -86,3 +87,25 @@ def test_replace_section_is_idempotent(tmp_path):
     assert text.startswith("# Benchmarks\n")
     assert "second" in text and "first" not in text and "keep me" in text
     assert text.index("second") < text.index("keep me")
+
+
+def test_bench_soft_on_a_slice_of_mnist(shared_data, tmp_path):
+    # bench/bench_soft.py end to end (5000 rows, 2 iterations), with its peak-memory subprocesses:
+    # one row per peer, ckmeans' centres next to the notebook's, a memory figure for each ckmeans row.
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text("# Benchmarks\n")
+    cmd = [sys.executable, str(BENCH / "bench_soft.py"), "--data", str(shared_data), "--quick", "--iters", "2",
+           "--repeats", "1", "--threads", "1", "--cooldown", "0", "--write", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text()
+    assert text.count("<!-- bench-soft:begin") == 1 and "## Soft k-means" in text
+    lines = [ln for ln in text.splitlines() if ln.startswith("| ")]
+    headers = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = [dict(zip(headers, (c.strip() for c in ln.strip("|").split("|")))) for ln in lines[1:]]
+    assert [(r["peer"], r["X dtype"]) for r in rows] == [
+        ("ckmeans", "uint8"), ("ckmeans", "float32"), ("ckmeans", "float64"),
+        ("notebook (cdist + log-sum-exp)", "float64"), ("scikit-fuzzy cmeans (m=2)", "float64")]
+    for r in rows[:3]:
+        assert float(r["centre diff vs notebook"]) < 1e-6  # the same algorithm from the same centres
+        assert float(r["extra peak MB"]) >= 0
