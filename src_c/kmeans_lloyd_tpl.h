@@ -13,6 +13,81 @@ CK_ACCUM_CLONES static void CK_FN(add_row)(const CK_XT *x, int64_t d, const doub
     }
 }
 
+#if CK_HAVE_X86_SIMD
+/* add_row for the m rows start + rows[q] of one cluster, 64 features at a time: the 64 sums stay in
+ * 8 registers over all m rows instead of a load and a store per row, and each sum still takes the
+ * rows one by one in order (the same bits). Weighted, the product is rounded before the add as in
+ * add_row: the empty asm keeps the compiler from fusing the two into an FMA (AVX-512 has one). */
+static __attribute__((target("avx512f"))) void CK_FN(add_cluster512)(const CK_XT *X, int64_t start,
+                                                                    const int32_t *rows, int64_t m, int64_t d,
+                                                                    const double *w, double *sum)
+{
+    int64_t f = 0;
+    for (; f + 64 <= d; f += 64) {
+        __m512d a[8];
+        for (int v = 0; v < 8; v++) a[v] = _mm512_loadu_pd(sum + f + 8 * v);
+        for (int64_t q = 0; q < m; q++) {
+            const CK_XT *x = X + (start + rows[q]) * d + f;
+            if (w) {
+                const __m512d wi = _mm512_set1_pd(w[start + rows[q]]);
+                for (int v = 0; v < 8; v++) {
+                    __m512d p = _mm512_mul_pd(wi, CK_LOAD8D(x + 8 * v));
+                    __asm__("" : "+v"(p));
+                    a[v] = _mm512_add_pd(a[v], p);
+                }
+            } else {
+                for (int v = 0; v < 8; v++) a[v] = _mm512_add_pd(a[v], CK_LOAD8D(x + 8 * v));
+            }
+        }
+        for (int v = 0; v < 8; v++) _mm512_storeu_pd(sum + f + 8 * v, a[v]);
+    }
+    for (; f < d; f++) {
+        double s = sum[f];
+        for (int64_t q = 0; q < m; q++) {
+            const int64_t i = start + rows[q];
+            double p = (double)X[i * d + f];
+            if (w) {
+                p *= w[i];
+                __asm__("" : "+x"(p));
+            }
+            s += p;
+        }
+        sum[f] = s;
+    }
+}
+#endif
+
+/* Rows [start, end) of X, labelled lab (chunk-relative), added to their clusters' sums cluster by
+ * cluster (ck_by_cluster: same additions in the same order as row by row, so the same bits). With
+ * acc16 (unweighted uint8, d uint16 lanes) a cluster's rows are summed exactly in integers first and
+ * flushed into its double sums once. */
+static void CK_FN(add_chunk)(const CK_XT *X, int64_t start, int64_t end, int64_t d, const double *w,
+                             const int32_t *lab, ck_by_cluster *bc, uint16_t *acc16, double *sums)
+{
+    ck_by_cluster_fill(bc, lab, end - start);
+    for (int64_t t = 0; t < bc->n_touched; t++) {
+        const int64_t l = bc->touched[t], m = bc->off[t + 1] - bc->off[t];
+        const int32_t *rows = bc->order + bc->off[t];
+#if CK_X_IS_U8
+        if (acc16) {
+            for (int64_t q = 0; q < m; q++) ck_add_row_u16(X + (start + rows[q]) * d, d, acc16);
+            ck_flush_u16(acc16, d, sums + l * d);
+            continue;
+        }
+#else
+        (void)acc16;
+#endif
+#if CK_HAVE_X86_SIMD
+        if (ck_simd_avx512()) {
+            CK_FN(add_cluster512)(X, start, rows, m, d, w, sums + l * d);
+            continue;
+        }
+#endif
+        for (int64_t q = 0; q < m; q++) CK_FN(add_row)(X + (start + rows[q]) * d, d, w, start + rows[q], sums + l * d);
+    }
+    ck_by_cluster_clear(bc);
+}
+
 /* Centroid = weighted sum / weight for non-empty clusters; a cluster still empty after relocation
  * takes the centre of the heaviest cluster (scikit-learn's rule, so the next iteration matches). */
 static void CK_FN(average)(const double *sums, const double *wsum, int64_t k, int64_t d, CK_CT *C)
@@ -96,18 +171,18 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
         int32_t *lab = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
         double *dist = malloc((size_t)CK_CHUNK_ROWS * sizeof(double));
         if (aw->tile) ck_argmin_ws_reset(aw);
-        int ok = (aw->tile || CK_FN(ck_argmin_ws_init)(aw, k, d) == CK_OK) && lab && dist;
-#if CK_X_IS_U8
-        /* Unweighted uint8: a chunk's rows (<= 128 x 255 < 2^16) add up exactly in uint16, 16 lanes
-         * per AVX2 add instead of 4 doubles, and only the clusters the chunk touched are flushed
-         * into the double sums. Integer sums are exact, so the bits equal the direct path's.
-         * Worth it while the flush (<= k rows) stays small next to the chunk's rows. */
+        ck_by_cluster bc;
+        int ok = ck_by_cluster_init(&bc, k) == CK_OK;
+        ok = ok && (aw->tile || CK_FN(ck_argmin_ws_init)(aw, k, d) == CK_OK) && lab && dist;
+        /* Unweighted uint8: a cluster's rows in a chunk (<= 128 x 255 < 2^16) add up exactly in
+         * uint16, 16 lanes per AVX2 add instead of 4 doubles, then go into its double sums at once.
+         * Integer sums are exact, so the bits equal the direct path's. Worth it while the flushes
+         * (one per cluster the chunk touches, <= k) stay few next to the chunk's rows. */
         uint16_t *acc16 = NULL;
-        unsigned char *touched = NULL;
+#if CK_X_IS_U8
         if (ok && !w && k <= CK_CHUNK_ROWS / 2) {
-            acc16 = calloc((size_t)kd, sizeof(uint16_t));
-            touched = calloc((size_t)k, 1);
-            ok = acc16 && touched;
+            acc16 = calloc((size_t)d, sizeof(uint16_t));
+            ok = acc16 != NULL;
         }
 #endif
         const CK_CT *score = aw->score;
@@ -148,33 +223,16 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
                     const double wi = w ? w[i] : 1.0;
                     if (!yy) part += wi * dist[i - start];
                     wsum[l] += wi;
-#if CK_X_IS_U8
-                    if (acc16) {
-                        ck_add_row_u16(X + i * d, d, acc16 + (int64_t)l * d);
-                        touched[l] = 1;
-                        continue;
-                    }
-#endif
-                    CK_FN(add_row)(X + i * d, d, w, i, sums + (int64_t)l * d);
                 }
-#if CK_X_IS_U8
-                if (acc16)
-                    for (int64_t j = 0; j < k; j++)
-                        if (touched[j]) {
-                            ck_flush_u16(acc16 + j * d, d, sums + j * d);
-                            touched[j] = 0;
-                        }
-#endif
+                CK_FN(add_chunk)(X, start, end, d, w, lab, &bc, acc16, sums);
                 ws->chunk_inertia[c] = part;
             }
             ws->group_changed[g] = changed;
         }
         free(lab);
         free(dist);
-#if CK_X_IS_U8
         free(acc16);
-        free(touched);
-#endif
+        ck_by_cluster_free(&bc);
     }
     if (status != CK_OK) return status;
     ck_merge_groups(ws->gbuf, ws->n_groups, stride, stride, ws->sums, n_threads);
@@ -228,21 +286,35 @@ int CK_FN(ck_centroids_update)(const CK_XT *X, int64_t n_samples, int64_t n_feat
     int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 0, n_threads);
     if (status != CK_OK) { ck_lloyd_ws_free(&ws); return status; }
     const int64_t kd = n_clusters * n_features, stride = ws.stride;
-    int bad_label = 0;
-    #pragma omp parallel for schedule(dynamic, 1) num_threads(ck_omp_team(n_threads, ws.n_groups)) reduction(|:bad_label)
-    for (int64_t g = 0; g < ws.n_groups; g++) {
-        double *sums = ws.gbuf + g * stride, *wsum = sums + kd;
-        memset(sums, 0, (size_t)stride * sizeof(double));
-        int64_t c0, c1;
-        ck_group_chunks(g, ws.n_groups, ws.n_chunks, &c0, &c1);
-        const int64_t start = c0 * CK_CHUNK_ROWS;
-        const int64_t end = c1 * CK_CHUNK_ROWS < n_samples ? c1 * CK_CHUNK_ROWS : n_samples;
-        for (int64_t i = start; i < end; i++) {
-            const int32_t l = labels[i];
-            if (l < 0 || l >= n_clusters) { bad_label = 1; continue; }
-            wsum[l] += sample_weight ? sample_weight[i] : 1.0;
-            CK_FN(add_row)(X + i * n_features, n_features, sample_weight, i, sums + (int64_t)l * n_features);
+    int bad_label = 0, nomem = 0;
+    #pragma omp parallel num_threads(ck_omp_team(n_threads, ws.n_groups)) reduction(|:bad_label, nomem)
+    {
+        ck_by_cluster bc;
+        nomem = ck_by_cluster_init(&bc, n_clusters) != CK_OK;
+        #pragma omp for schedule(dynamic, 1)
+        for (int64_t g = 0; g < ws.n_groups; g++) {
+            if (nomem) continue;
+            double *sums = ws.gbuf + g * stride, *wsum = sums + kd;
+            memset(sums, 0, (size_t)stride * sizeof(double));
+            int64_t c0, c1;
+            ck_group_chunks(g, ws.n_groups, ws.n_chunks, &c0, &c1);
+            for (int64_t c = c0; c < c1 && !bad_label; c++) {
+                int64_t start, end;
+                ck_chunk_rows(c, n_samples, &start, &end);
+                for (int64_t i = start; i < end; i++) {
+                    const int32_t l = labels[i];
+                    if (l < 0 || l >= n_clusters) { bad_label = 1; break; }
+                    wsum[l] += sample_weight ? sample_weight[i] : 1.0;
+                }
+                if (!bad_label)
+                    CK_FN(add_chunk)(X, start, end, n_features, sample_weight, labels + start, &bc, NULL, sums);
+            }
         }
+        ck_by_cluster_free(&bc);
+    }
+    if (nomem) {
+        ck_lloyd_ws_free(&ws);
+        return CK_ERR_NOMEM;
     }
     if (!bad_label) {
         ck_merge_groups(ws.gbuf, ws.n_groups, stride, stride, ws.sums, n_threads);

@@ -129,11 +129,14 @@ def test_label_does_not_depend_on_the_other_rows(dtype, k):
 
 def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
     # Each (row, centroid) is one fused chain in one vector lane, whatever the vector width; uint8
-    # labels are the float64 ones whether screened with integers (VNNI) or in float32.
-    code = ("import numpy as np, ckmeans, sys; rs = np.random.RandomState(0);"
-            "X = rs.randint(0, 256, (1500, 45)); out = [];"
-            "[out.extend([r.labels, r.centroids]) for dt in (np.float32, np.float64, np.uint8) for k in (10, 40)"
-            " for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25, max_iter=4, tol=0)]];"
+    # labels are the float64 ones whether screened with integers (VNNI) or in float32. The centroid
+    # sums take the same additions in the same order with AVX-512 (64 features in registers, then
+    # a scalar tail: 45 and 130 features cover both) as without, weighted products unfused.
+    code = ("import numpy as np, ckmeans, sys; rs = np.random.RandomState(0); out = [];"
+            "[out.extend([r.labels, r.centroids]) for d in (45, 130) for X in [rs.randint(0, 256, (1500, d))]"
+            " for w in (None, rs.uniform(0.1, 3, 1500)) for dt in (np.float32, np.float64, np.uint8)"
+            " for k in (10, 40) for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25,"
+            " max_iter=4, tol=0, sample_weight=w)]];"
             "np.savez(sys.argv[1], *out)")
     out = []
     for flag in ["CKMEANS_NO_VNNI", "CKMEANS_NO_AVX512", None]:
