@@ -107,12 +107,19 @@ static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel
 {
     CK_W a[16][2];
     for (int i = 0; i < 16; i++) a[i][0] = a[i][1] = CK_WZERO();
+    /* Row i lives at base[ck_row_base[i]] + ck_row_mul[i] rows: 16 rows from 4 base pointers and
+     * the multiples 1, 2, 3, 4 and 6 of the row stride, which x86 addressing takes as base + index.
+     * With one pointer per row GCC ran out of registers and reloaded 6 of the 16 from the stack
+     * for every 16 FMAs (the loop is bound by its loads: 12% faster in cache without them). */
+    static const int ck_row_base[16] = {0, 0, 0, 1, 0, 1, 1, 1, 2, 1, 2, 3, 2, 3, 3, 3};
+    static const int ck_row_mul[16] = {0, 1, 2, 0, 4, 2, 3, 4, 0, 6, 2, 0, 4, 2, 3, 4};
+    const CK_CT *base[4] = {x, x + 3 * d, x + 8 * d, x + 11 * d};
     for (int64_t f = 0; f < d; f++) {
         if (pf && f * 64 < pf_bytes) _mm_prefetch(pf + f * 64, _MM_HINT_T0);
         const CK_W w0 = CK_WLOAD(P0 + f * CK_NR), w1 = np == 2 ? CK_WLOAD(P1 + f * CK_NR) : w0;
         for (int i = 0; i < 16; i++)
             if (i < mr) {
-                const CK_W xi = CK_WSET1(x[i * d + f]);
+                const CK_W xi = CK_WSET1(base[ck_row_base[i]][ck_row_mul[i] * d + f]);
                 a[i][0] = CK_WFMA(xi, w0, a[i][0]);
                 if (np == 2) a[i][1] = CK_WFMA(xi, w1, a[i][1]);
             }
