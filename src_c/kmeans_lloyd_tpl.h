@@ -14,9 +14,9 @@ CK_ACCUM_CLONES static void CK_FN(add_row)(const CK_XT *x, int64_t d, const doub
 }
 
 #if CK_HAVE_X86_SIMD
-/* add_row for the m rows start + rows[q] of one cluster, 64 features at a time: the 64 sums stay in
- * 8 registers over all m rows instead of a load and a store per row, and each sum still takes the
- * rows one by one in order (the same bits). Weighted, the product is rounded before the add as in
+/* add_row for the m rows start + rows[q] of one cluster, 64 features at a time (then 8, then 1): the
+ * 64 sums stay in 8 registers over all m rows instead of a load and a store per row, and each sum
+ * still takes the rows one by one in order (the same bits). Weighted, the product is rounded before the add as in
  * add_row: the empty asm keeps the compiler from fusing the two into an FMA (AVX-512 has one). */
 static __attribute__((target("avx512f"))) void CK_FN(add_cluster512)(const CK_XT *X, int64_t start,
                                                                     const int32_t *rows, int64_t m, int64_t d,
@@ -40,6 +40,19 @@ static __attribute__((target("avx512f"))) void CK_FN(add_cluster512)(const CK_XT
             }
         }
         for (int v = 0; v < 8; v++) _mm512_storeu_pd(sum + f + 8 * v, a[v]);
+    }
+    for (; f + 8 <= d; f += 8) {
+        __m512d a = _mm512_loadu_pd(sum + f);
+        for (int64_t q = 0; q < m; q++) {
+            const int64_t i = start + rows[q];
+            __m512d p = CK_LOAD8D(X + i * d + f);
+            if (w) {
+                p = _mm512_mul_pd(_mm512_set1_pd(w[i]), p);
+                __asm__("" : "+v"(p));
+            }
+            a = _mm512_add_pd(a, p);
+        }
+        _mm512_storeu_pd(sum + f, a);
     }
     for (; f < d; f++) {
         double s = sum[f];
