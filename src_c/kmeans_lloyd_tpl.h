@@ -387,9 +387,21 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
         *n_iter = it < max_iter ? it + 1 : max_iter;
         if (cur != centroids) memcpy(centroids, cur, (size_t)kd * sizeof(CK_CT));
         /* Unless labels stopped changing, the last centres moved after the last assignment:
-         * assign once more so labels belong to the returned centres. */
-        status = CK_FN(ck_assign_inertia)(X, n_samples, n_features, sample_weight, centroids, n_clusters, labels,
-                                          !strict, NULL, n_threads, inertia);
+         * assign once more so labels belong to the returned centres. The bounded fit does that with
+         * one more bounded step (its bounds already follow the last move, so it searches only the
+         * rows that may change, and gives Lloyd's labels), its new centres thrown away; Lloyd's
+         * with a full search. */
+        int assign = !strict;
+        if (assign && bounds) {
+            int64_t changed;
+            double inert, shift;
+            status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids, n_clusters,
+                                 other, labels, &ws, bounds, n_threads, &changed, &inert, &shift);
+            assign = 0;
+        }
+        if (status == CK_OK)
+            status = CK_FN(ck_assign_inertia)(X, n_samples, n_features, sample_weight, centroids, n_clusters,
+                                              labels, assign, NULL, n_threads, inertia);
         *converged = strict || on_tol;
     }
     free(other);
