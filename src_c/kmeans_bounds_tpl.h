@@ -29,11 +29,10 @@
 /* Groups of centres: a few Lloyd iterations on the initial centres themselves (Ding et al.), from
  * evenly spaced ones, so centres that start close share a group. Bounds start empty (every row is
  * searched in the first step, where all labels are -1). */
-static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const double *w, const double *x_sqnorm,
-                          const CK_CT *C, int64_t k, int64_t t, int64_t n_chunks, int n_threads)
+static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const CK_CT *C, int64_t k, int64_t t,
+                          int64_t n_chunks, int n_threads)
 {
     memset(yy, 0, sizeof(*yy));
-    for (int64_t i = 0; i < n; i++) yy->wx_sqnorm += (w ? w[i] : 1.0) * x_sqnorm[i];
     yy->ub = malloc((size_t)n * sizeof(float));
     yy->drift = calloc((size_t)k, sizeof(double));
     yy->t = t;

@@ -159,6 +159,13 @@ static double CK_FN(shift)(const CK_CT *a, const CK_CT *b, int64_t len)
     return s;
 }
 
+/* out[i] = ||x_i||^2 for rows [start, end): the first step fills them chunk by chunk, while the rows
+ * are in cache. */
+static void CK_FN(sqnorms_rows)(const CK_XT *X, int64_t start, int64_t end, int64_t d, double *out)
+{
+    for (int64_t i = start; i < end; i++) out[i] = CK_FN(ck_sqnorm_x)(X + i * d, d);
+}
+
 #include "kmeans_bounds_tpl.h"
 
 /* One fused pass: every chunk assigns its rows to C_old and adds them to its group's sums while they
@@ -168,9 +175,10 @@ static double CK_FN(shift)(const CK_CT *a, const CK_CT *b, int64_t len)
  * the rows whose label might change and give the same labels. Everything after a chunk's labels
  * (counting changes, the sums, relocation, averaging) is the same code for both, so their centres
  * are the same bits. */
-static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *x_sqnorm,
-                       const CK_CT *C_old, int64_t k, CK_CT *C_new, int32_t *labels, ck_lloyd_ws *ws,
-                       ck_yy *yy, int n_threads, int64_t *n_changed, double *inertia, double *shift)
+static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, double *x_sqnorm,
+                       int fill_sqnorm, const CK_CT *C_old, int64_t k, CK_CT *C_new, int32_t *labels,
+                       ck_lloyd_ws *ws, ck_yy *yy, int n_threads, int64_t *n_changed, double *inertia,
+                       double *shift)
 {
     CK_CT *c_sqnorm = (CK_CT *)ws->c_sqnorm;
     CK_FN(ck_sqnorms_c)(C_old, k, d, c_sqnorm);
@@ -214,10 +222,14 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
                 if (yy) {
+                    if (fill_sqnorm) CK_FN(sqnorms_rows)(X, start, end, d, x_sqnorm);
                     yy->chunk_searched[c] = CK_FN(yy_chunk)(X, start, end, d, x_sqnorm, C_old, c_sqnorm, k,
                                                             labels, yy, ys, aw, lab);
                 } else {
                     CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, aw);
+                    /* After the search, which streamed the rows into cache (a pass of its own
+                     * would read X from memory once more). */
+                    if (fill_sqnorm) CK_FN(sqnorms_rows)(X, start, end, d, x_sqnorm);
                     /* ||x - c||^2 = ||x||^2 + (||c||^2 - 2 x.c): cheap because both terms are at
                      * hand, but when x is close to c the two nearly cancel and rounding can leave a
                      * tiny negative number; a squared distance is >= 0, so clamp. This only feeds
@@ -248,6 +260,10 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
         ck_by_cluster_free(&bc);
     }
     if (status != CK_OK) return status;
+    if (yy && fill_sqnorm) {
+        yy->wx_sqnorm = 0;
+        for (int64_t i = 0; i < n; i++) yy->wx_sqnorm += (w ? w[i] : 1.0) * x_sqnorm[i];
+    }
     ck_merge_groups(ws->gbuf, ws->n_groups, stride, stride, ws->sums, n_threads);
     double *sums = ws->sums, *wsum = ws->sums + kd;
     *inertia = yy ? CK_FN(yy_inertia)(yy, sums, wsum, C_old, k, d)
@@ -265,12 +281,6 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, co
     return CK_OK;
 }
 
-static int CK_FN(x_sqnorms)(const CK_XT *X, int64_t n, int64_t d, double *out, int n_threads)
-{
-    #pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, ck_n_chunks(n)))
-    for (int64_t i = 0; i < n; i++) out[i] = CK_FN(ck_sqnorm_x)(X + i * d, d);
-    return CK_OK;
-}
 
 int CK_FN(ck_lloyd_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                          const CK_CT *centroids_old, int64_t n_clusters, CK_CT *centroids_new,
@@ -281,9 +291,8 @@ int CK_FN(ck_lloyd_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, 
     n_threads = ck_omp_clamp_threads(n_threads);
     ck_lloyd_ws ws;
     int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1, n_threads);
-    if (status == CK_OK) status = CK_FN(x_sqnorms)(X, n_samples, n_features, ws.x_sqnorm, n_threads);
     if (status == CK_OK)
-        status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids_old, n_clusters,
+        status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, 1, centroids_old, n_clusters,
                              centroids_new, labels, &ws, NULL, n_threads, n_changed, inertia, center_shift);
     ck_lloyd_ws_free(&ws);
     return status;
@@ -360,10 +369,9 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
     int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1, n_threads);
     CK_CT *other = malloc((size_t)kd * sizeof(CK_CT));
     if (status == CK_OK && !other) status = CK_ERR_NOMEM;
-    if (status == CK_OK) status = CK_FN(x_sqnorms)(X, n_samples, n_features, ws.x_sqnorm, n_threads);
     if (status == CK_OK && bounds)
-        status = CK_FN(yy_init)(&yy, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids, n_clusters,
-                                n_bound_groups, ws.n_chunks, n_threads);
+        status = CK_FN(yy_init)(&yy, n_samples, n_features, centroids, n_clusters, n_bound_groups, ws.n_chunks,
+                                n_threads);
     if (status != CK_OK) { free(other); ck_lloyd_ws_free(&ws); ck_yy_free(&yy); return status; }
 
     for (int64_t i = 0; i < n_samples; i++) labels[i] = -1;
@@ -372,7 +380,7 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
     for (it = 0; it < max_iter; it++) {
         int64_t changed;
         double inert, shift;
-        status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, cur, n_clusters, nxt,
+        status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, it == 0, cur, n_clusters, nxt,
                              labels, &ws, bounds, n_threads, &changed, &inert, &shift);
         if (status != CK_OK) break;
         if (inertia_history) inertia_history[it] = inert;
@@ -395,7 +403,7 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
         if (assign && bounds) {
             int64_t changed;
             double inert, shift;
-            status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, centroids, n_clusters,
+            status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, 0, centroids, n_clusters,
                                  other, labels, &ws, bounds, n_threads, &changed, &inert, &shift);
             assign = 0;
         }
