@@ -179,21 +179,28 @@ def test_inertia_rejects_bad_labels(bad_row):
         core.inertia(np.ascontiguousarray(X[:9]), None, C, labels, 1)
 
 
-def test_centroids_update_rejects_bad_labels():
-    X, C = make_data(np.float64)
-    labels = np.zeros(len(X), np.int32)
-    labels[3] = len(C)
+@pytest.mark.parametrize("bad_label", [-1, "k"])
+@pytest.mark.parametrize("bad_row", [3, "last"])
+def test_centroids_update_rejects_bad_labels(bad_row, bad_label):
+    """In the first chunk or in the last one (rows go by chunks, sorted by cluster): an error, and
+    the centroids are left as they were."""
+    X, C = make_data(np.float64, n=N_MULTI)
+    labels = np.random.RandomState(1).randint(0, len(C), len(X)).astype(np.int32)
+    labels[len(X) - 1 if bad_row == "last" else bad_row] = len(C) if bad_label == "k" else bad_label
+    out = C.copy()
     with pytest.raises(ValueError, match="label is outside"):
-        core.centroids_update(X, None, labels, C.copy(), np.empty(len(C)), 1)
+        core.centroids_update(X, None, labels, out, np.empty(len(C)), 2)
+    np.testing.assert_array_equal(out, C)
 
 
-@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("d, k", [(7, 6), (130, 150)])  # (130, 150): 64-feature register strips
+@pytest.mark.parametrize("weighted", [False, True])       # and more clusters than a chunk has rows
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_lloyd_step_matches_twin(dtype, n_threads, weighted):
-    X, C0 = make_data(dtype, n=N_MULTI, k=6)
+def test_lloyd_step_matches_twin(dtype, n_threads, weighted, d, k):
+    X, C0 = make_data(dtype, n=N_MULTI, d=d, k=k)
     w = weights(len(X), weighted)
-    prev = np.random.RandomState(1).randint(0, 6, len(X)).astype(np.int32)
+    prev = np.random.RandomState(1).randint(0, k, len(X)).astype(np.int32)
     labels = prev.copy()
     C1 = np.empty_like(C0)
     changed, inertia, shift = core.lloyd_step(X, w, C0, C1, labels, n_threads)
