@@ -46,9 +46,10 @@ class KMeansResult:
     inertia_history: np.ndarray
 
 
-def _check_X(X, n_threads=None):
+def _check_X(X, n_threads=None, scan=True):
     """float32, float64 and uint8 as they are; any other real numbers as float64; C order. Float X
-    is scanned for NaN and infinity in C on n_threads (see ckmeans._threads)."""
+    is scanned for NaN and infinity in C on n_threads (see ckmeans._threads), unless scan is False:
+    for callers whose kernels report non-finite X themselves (see _raise_if_nonfinite)."""
     X = np.asarray(X)
     if X.dtype.kind not in "biuf":
         try:
@@ -62,12 +63,18 @@ def _check_X(X, n_threads=None):
     if X.dtype not in (np.float32, np.float64, np.uint8):
         X = X.astype(np.float64)
     X = np.ascontiguousarray(X)
+    if scan:
+        _raise_if_nonfinite(X, n_threads)
+    return X
+
+
+def _raise_if_nonfinite(X, n_threads=None):
+    """The ValueError naming the first NaN or infinity of float X, if it holds one."""
     if X.dtype.kind == "f":
         first = _kmeans_core.find_nonfinite(X, effective_n_threads(n_threads))
         if first >= 0:
             row, col = divmod(first, X.shape[1])
             raise ValueError(f"X contains NaN or infinity (first at X[{row}, {col}] = {X[row, col]})")
-    return X
 
 
 def _check_n_clusters(n_clusters, n_samples):
@@ -228,7 +235,9 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     -------
     KMeansResult
     """
-    X = _check_X(X, n_threads)
+    # No scan of its own for NaN and infinity unless a callable init gets X first: the tol scale, the
+    # k-means++ and the fit's first step all read X anyway and report them (one read of X less).
+    X = _check_X(X, n_threads, scan=callable(init))
     n_samples, n_features = X.shape
     n_clusters = _check_n_clusters(n_clusters, n_samples)
     _check_max_iter(max_iter)
@@ -251,20 +260,26 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
                           RuntimeWarning, stacklevel=2)
             n_init = 1
     tol_abs = _tolerance(X, tol, n_threads)
+    if not np.isfinite(tol_abs):
+        _raise_if_nonfinite(X, n_threads)  # (else finite values so large that their variance overflows)
     random_state = _check_random_state(random_state)
     seeds = _run_seeds(random_state, n_init)
 
     best = None
     for run in range(n_init):
-        centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
         labels = np.empty(n_samples, dtype=np.int32)
         history = np.empty(max_iter, dtype=np.float64)
-        if groups is None:
-            n_iter, inertia, converged = _kmeans_core.fit(X, w, centres, labels, max_iter, tol_abs, n_threads,
-                                                          history)
-        else:
-            n_iter, inertia, converged = _kmeans_core.fit_yinyang(X, w, centres, labels, max_iter, tol_abs, groups,
-                                                                  n_threads, history, None)
+        try:
+            centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
+            if groups is None:
+                n_iter, inertia, converged = _kmeans_core.fit(X, w, centres, labels, max_iter, tol_abs,
+                                                              n_threads, history)
+            else:
+                n_iter, inertia, converged = _kmeans_core.fit_yinyang(X, w, centres, labels, max_iter, tol_abs,
+                                                                      groups, n_threads, history, None)
+        except ValueError:
+            _raise_if_nonfinite(X, n_threads)  # the kernels' CK_ERR_KMEANS_NONFINITE, with the value named
+            raise
         if verbose:
             print(f"Initialization {run}")
             for i, value in enumerate(history[:n_iter]):

@@ -41,6 +41,7 @@ cdef extern from "ckmeans.h":
         CK_ERR_IDX_DIM_RANGE         # IDX: a dimension to write is outside 0..2^32-1
         CK_ERR_LABEL_RANGE           # contingency: a code is outside [0, n_rows) or [0, n_cols)
         CK_ERR_KMEANS_LABEL          # k-means: an input label is outside [0, n_clusters)
+        CK_ERR_KMEANS_NONFINITE      # k-means: X holds a NaN or an infinity (fits, steps, k-means++)
         CK_ERR_SOFT_BETA             # soft k-means: a stiffness beta is not finite and > 0
         CK_ERR_SOFT_DISTANCE         # soft k-means: distance is not one of CK_SOFT_*
 
@@ -124,7 +125,8 @@ cdef int ck_centroids_update_u8(const uint8_t *X, int64_t n_samples, int64_t n_f
 # = the weighted means, empty clusters moved to the farthest points. labels: IN the previous labels
 # (-1 for none), OUT the new ones. *n_changed (OUT) labels that changed; *inertia (OUT) of the new
 # labels against centroids_old; *center_shift (OUT) = sum_j ||c_new_j - c_old_j||^2.
-# Status: CK_OK, CK_ERR_ARG, CK_ERR_NOMEM.
+# Status: CK_OK, CK_ERR_ARG, CK_ERR_NOMEM,
+# CK_ERR_KMEANS_NONFINITE (float X holds a NaN or an infinity; seen in the row norms, no pass of its own).
 cdef int ck_lloyd_step_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                            const float *centroids_old, int64_t n_clusters, float *centroids_new,
                            int32_t *labels, int n_threads, int64_t *n_changed, double *inertia,
@@ -145,7 +147,8 @@ cdef int ck_lloyd_step_u8(const uint8_t *X, int64_t n_samples, int64_t n_feature
 # tol x ck_mean_feature_variance). *n_iter (OUT) iterations run; *inertia (OUT) final inertia;
 # inertia_history (OUT, max_iter doubles, or NULL) inertia of each iteration; *converged (OUT) 1 if it
 # stopped before max_iter. Needs 1 <= n_clusters <= n_samples.
-# Status: CK_OK, CK_ERR_ARG, CK_ERR_NOMEM.
+# Status: CK_OK, CK_ERR_ARG, CK_ERR_NOMEM,
+# CK_ERR_KMEANS_NONFINITE (float X holds a NaN or an infinity; seen in the row norms, no pass of its own).
 cdef int ck_kmeans_fit_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                            int64_t n_clusters, float *centroids, int32_t *labels, int max_iter, double tol_abs,
                            int n_threads, int *n_iter, double *inertia, double *inertia_history,
@@ -163,7 +166,8 @@ cdef int ck_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_feature
 # inertia), accelerated by Yinyang bounds: n_groups groups of centres (0 = default ceil(k/4) capped at
 # 64; 1 = Hamerly-like). searched_history (OUT, max_iter int64, or NULL): rows searched per
 # iteration. inertia_history is computed from the cluster sums (differs from Lloyd's in rounding).
-# Extra memory 4 x (n_groups + 1) bytes per sample. Status: CK_OK, CK_ERR_ARG, CK_ERR_NOMEM.
+# Extra memory 4 x (n_groups + 1) bytes per sample. Status: CK_OK, CK_ERR_ARG, CK_ERR_NOMEM,
+# CK_ERR_KMEANS_NONFINITE (float X holds a NaN or an infinity; seen in the row norms, no pass of its own).
 cdef int ck_kmeans_fit_yinyang_f32(const float *X, int64_t n_samples, int64_t n_features,
                                    const double *sample_weight, int64_t n_clusters, float *centroids,
                                    int32_t *labels, int max_iter, double tol_abs, int64_t n_groups,
@@ -184,7 +188,8 @@ cdef int ck_kmeans_fit_yinyang_u8(const uint8_t *X, int64_t n_samples, int64_t n
 # Greedy k-means++ (scikit-learn's): centroids (OUT, n_clusters x n_features), indices (OUT,
 # n_clusters rows of X chosen, or NULL). n_local_trials <= 0 means 2 + floor(ln k). seed is the whole
 # random stream: the same seed gives the same centres for any n_threads.
-# Status: CK_OK, CK_ERR_ARG (also: fewer than n_clusters rows with weight > 0), CK_ERR_NOMEM.
+# Status: CK_OK, CK_ERR_ARG (also: fewer than n_clusters rows with weight > 0), CK_ERR_NOMEM,
+# CK_ERR_KMEANS_NONFINITE (float X holds a NaN or an infinity).
 cdef int ck_kmeans_plusplus_f32(const float *X, int64_t n_samples, int64_t n_features,
                                 const double *sample_weight, int64_t n_clusters, uint64_t seed,
                                 int n_local_trials, float *centroids, int64_t *indices,

@@ -76,6 +76,7 @@ void ck_argmin_ws_reset(ck_argmin_ws *ws);
     double ck_sqdist_##SFX(const XT *x, const CT *c, int64_t n_features);                            \
     /* ||x||^2 in double. */                                                                         \
     double ck_sqnorm_x_##SFX(const XT *x, int64_t n_features);                                       \
+    int ck_nonfinite_row_##SFX(const XT *x, int64_t n_features, double sqnorm);                      \
     /* One pass over X: with assign, labels = the nearest centroids (ck_assign's); then, if not      \
      * NULL, sqdist[i] = ||x_i - c_labels[i]||^2 (ck_sqdist's bits) and *inertia = their weighted     \
      * sum in chunk order (ck_inertia's value). CK_ERR_KMEANS_LABEL for a label out of range. */     \

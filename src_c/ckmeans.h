@@ -47,6 +47,7 @@ enum {
     CK_ERR_LABEL_RANGE = 50, /* a label code is outside [0, n_rows) or [0, n_cols) */
     /* k-means errors (60..69) */
     CK_ERR_KMEANS_LABEL = 60,   /* a label is outside [0, n_clusters) */
+    CK_ERR_KMEANS_NONFINITE = 61, /* X holds a NaN or an infinity (found by a fit, step or k-means++) */
     /* soft k-means errors (70..79) */
     CK_ERR_SOFT_BETA = 70,      /* a stiffness beta is not a finite number > 0 */
     CK_ERR_SOFT_DISTANCE = 71   /* the distance code is not CK_SOFT_EUCLIDEAN or CK_SOFT_SQEUCLIDEAN */
@@ -215,7 +216,8 @@ int ck_centroids_update_u8(const uint8_t *X, int64_t n_samples, int64_t n_featur
  * values, so it is float32-accurate like _f32); *center_shift (OUT) = sum ||c_new - c_old||^2.
  * uint8 X with AVX2: nearest centroids are screened (exact integer dot products with AVX512-VNNI,
  * float32 otherwise) and rows whose two best scores are within the screen's worst-case error bound
- * are redone in float64, so labels equal the _f64 ones. */
+ * are redone in float64, so labels equal the _f64 ones. CK_ERR_KMEANS_NONFINITE if float X holds a NaN
+ * or an infinity (seen in the row norms the step computes anyway; the outputs are then meaningless). */
 int ck_lloyd_step_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                       const float *centroids_old, int64_t n_clusters, float *centroids_new, int32_t *labels,
                       int n_threads, int64_t *n_changed, double *inertia, double *center_shift);
@@ -231,7 +233,9 @@ int ck_lloyd_step_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, co
  * when labels no longer change (*converged = 1), or when sum ||c_new - c_old||^2 <= tol_abs
  * (absolute: Python passes tol x mean feature variance; *converged = 1). *n_iter (OUT) iterations
  * run; *inertia (OUT) the final inertia by differences; inertia_history (OUT, max_iter doubles, or
- * NULL) the inertia of each iteration's assignment. 1 <= n_clusters <= n_samples. */
+ * NULL) the inertia of each iteration's assignment. 1 <= n_clusters <= n_samples.
+ * CK_ERR_KMEANS_NONFINITE if float X holds a NaN or an infinity (seen in the row norms the first
+ * iteration computes anyway, so finite X costs no pass of its own; the outputs are then meaningless). */
 int ck_kmeans_fit_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                       int64_t n_clusters, float *centroids, int32_t *labels, int max_iter, double tol_abs,
                       int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
@@ -276,7 +280,7 @@ int ck_kmeans_fit_yinyang_u8(const uint8_t *X, int64_t n_samples, int64_t n_feat
  * each next one the best, by potential, of n_local_trials (<= 0: 2 + floor(ln k)) rows drawn
  * proportional to w x D^2. centroids (OUT) n_clusters x n_features; indices (OUT, or NULL) the rows
  * chosen. seed: the whole stream (xoshiro256** seeded by splitmix64) -- same seed, same centres, for
- * any n_threads. */
+ * any n_threads. CK_ERR_KMEANS_NONFINITE if float X holds a NaN or an infinity. */
 int ck_kmeans_plusplus_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                            int64_t n_clusters, uint64_t seed, int n_local_trials, float *centroids,
                            int64_t *indices, int n_threads);

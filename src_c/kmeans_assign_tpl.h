@@ -538,6 +538,22 @@ CK_ACCUM_CLONES double CK_FN(ck_sqnorm_x)(const CK_XT *x, int64_t d)
     return s[0];
 }
 
+/* 1 if row x holds a NaN or an infinity, given sqnorm = ck_sqnorm_x(x): a finite norm proves every
+ * value finite (a NaN or an infinity would have carried into it), so finite rows cost nothing more;
+ * a non-finite one is scanned, since a float64 norm also overflows from finite values above ~1e154. */
+int CK_FN(ck_nonfinite_row)(const CK_XT *x, int64_t d, double sqnorm)
+{
+#if CK_X_IS_U8
+    (void)x; (void)d; (void)sqnorm;
+    return 0;
+#else
+    if (isfinite(sqnorm)) return 0;
+    for (int64_t f = 0; f < d; f++)
+        if (!isfinite(x[f])) return 1;
+    return 0;
+#endif
+}
+
 void CK_FN(ck_sqnorms_c)(const CK_CT *C, int64_t n_clusters, int64_t n_features, CK_CT *out)
 {
     for (int64_t j = 0; j < n_clusters; j++) {

@@ -160,10 +160,15 @@ static double CK_FN(shift)(const CK_CT *a, const CK_CT *b, int64_t len)
 }
 
 /* out[i] = ||x_i||^2 for rows [start, end): the first step fills them chunk by chunk, while the rows
- * are in cache. */
-static void CK_FN(sqnorms_rows)(const CK_XT *X, int64_t start, int64_t end, int64_t d, double *out)
+ * are in cache. Returns 1 if one of the rows holds a NaN or an infinity (the fit's only check of X). */
+static int CK_FN(sqnorms_rows)(const CK_XT *X, int64_t start, int64_t end, int64_t d, double *out)
 {
-    for (int64_t i = start; i < end; i++) out[i] = CK_FN(ck_sqnorm_x)(X + i * d, d);
+    int bad = 0;
+    for (int64_t i = start; i < end; i++) {
+        out[i] = CK_FN(ck_sqnorm_x)(X + i * d, d);
+        bad |= CK_FN(ck_nonfinite_row)(X + i * d, d, out[i]);
+    }
+    return bad;
 }
 
 #include "kmeans_bounds_tpl.h"
@@ -221,15 +226,18 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
             for (int64_t c = c0; c < c1; c++) {
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
+                int bad = 0;
                 if (yy) {
-                    if (fill_sqnorm) CK_FN(sqnorms_rows)(X, start, end, d, x_sqnorm);
-                    yy->chunk_searched[c] = CK_FN(yy_chunk)(X, start, end, d, x_sqnorm, C_old, c_sqnorm, k,
-                                                            labels, yy, ys, aw, lab);
+                    if (fill_sqnorm) bad = CK_FN(sqnorms_rows)(X, start, end, d, x_sqnorm);
+                    /* (Bounds made of NaN prove nothing: such a chunk is not searched.) */
+                    if (bad) memset(lab, 0, (size_t)(end - start) * sizeof(int32_t));
+                    else yy->chunk_searched[c] = CK_FN(yy_chunk)(X, start, end, d, x_sqnorm, C_old, c_sqnorm,
+                                                                 k, labels, yy, ys, aw, lab);
                 } else {
                     CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, aw);
                     /* After the search, which streamed the rows into cache (a pass of its own
                      * would read X from memory once more). */
-                    if (fill_sqnorm) CK_FN(sqnorms_rows)(X, start, end, d, x_sqnorm);
+                    if (fill_sqnorm) bad = CK_FN(sqnorms_rows)(X, start, end, d, x_sqnorm);
                     /* ||x - c||^2 = ||x||^2 + (||c||^2 - 2 x.c): cheap because both terms are at
                      * hand, but when x is close to c the two nearly cancel and rounding can leave a
                      * tiny negative number; a squared distance is >= 0, so clamp. This only feeds
@@ -251,6 +259,10 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
                 }
                 CK_FN(add_chunk)(X, start, end, d, w, lab, &bc, acc16, sums);
                 ws->chunk_inertia[c] = part;
+                if (bad) {
+                    #pragma omp atomic write
+                    status = CK_ERR_KMEANS_NONFINITE;
+                }
             }
             ws->group_changed[g] = changed;
         }

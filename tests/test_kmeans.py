@@ -566,11 +566,45 @@ def test_find_nonfinite_is_numpy_first_nonfinite(n, bad, dtype, n_threads):
     assert core.find_nonfinite(x.reshape(1, n), n_threads) == (want[0] if len(want) else -1)
 
 
-def test_nonfinite_error_names_the_first_bad_entry():
-    X = np.zeros((70_000, 3))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("algorithm", ["lloyd", "yinyang"])
+@pytest.mark.parametrize("tol", [0.0, 1e-4])
+@pytest.mark.parametrize("init", ["k-means++", "random", "array", "callable"])
+def test_nonfinite_error_names_the_first_bad_entry(init, tol, algorithm, dtype):
+    """Whichever kernel meets the NaN first (the tol scale, k-means++, the fit's first step, or the
+    scan before a callable init), the error names the first bad entry."""
+    X = np.random.RandomState(0).uniform(0, 1, (70_000, 3)).astype(dtype)
     X[66_000, 2], X[69_000, 0] = np.nan, np.inf
+    seen = []
+    init = {"array": X[:2].astype(np.float64) * 0 + [[0.2, 0.2, 0.2], [0.8, 0.8, 0.8]],
+            "callable": lambda X, k, random_state: seen.append(1) or np.full((k, X.shape[1]), 0.5)}.get(init, init)
     with pytest.raises(ValueError, match=r"NaN or infinity \(first at X\[66000, 2\] = nan\)"):
-        ckmeans.kmeans(X, 2, n_threads=2)
+        ckmeans.kmeans(X, 2, init=init, tol=tol, algorithm=algorithm, n_threads=2)
+    assert not seen  # a callable init never gets X with NaN
+
+
+@pytest.mark.parametrize("fit", ["fit", "fit_yinyang", "lloyd_step", "kmeans_plusplus"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kernels_report_nonfinite_x(fit, dtype):
+    """The C kernels' own check (CK_ERR_KMEANS_NONFINITE), from the row norms they compute."""
+    X, C0 = make_data(dtype, n=N_MULTI)
+    X[1500, 3] = np.inf
+    labels = np.empty(len(X), np.int32)
+    C = C0.copy()
+    call = {"fit": lambda: core.fit(X, None, C, labels, 5, 0.0, 2, np.empty(5)),
+            "fit_yinyang": lambda: core.fit_yinyang(X, None, C, labels, 5, 0.0, 2, 2, np.empty(5), None),
+            "lloyd_step": lambda: core.lloyd_step(X, None, C0, C, labels, 2),
+            "kmeans_plusplus": lambda: core.kmeans_plusplus(X, None, np.uint64(0), 0, C, np.empty(len(C), np.int64), 2)}
+    with pytest.raises(ValueError, match="NaN or an infinity"):
+        call[fit]()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # (squared distances overflow too)
+def test_huge_finite_float64_is_not_an_error():
+    """||x||^2 overflows from finite values above ~1e154: the rows are then scanned, not rejected."""
+    X = np.random.RandomState(0).uniform(-1, 1, (300, 4)) * 1e200
+    res = ckmeans.kmeans(X, 3, init=X[:3], tol=0, max_iter=3)
+    assert res.n_iter >= 1 and np.isfinite(res.centroids).all()
 
 
 BAD_INPUTS = [

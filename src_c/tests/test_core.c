@@ -38,7 +38,8 @@ static void test_strerror(void)
     const int codes[] = {CK_OK, CK_ERR_NOMEM, CK_ERR_ARG, CK_ERR_IDX_TRUNCATED_HEADER, CK_ERR_IDX_MAGIC,
                          CK_ERR_IDX_TYPE, CK_ERR_IDX_NDIM, CK_ERR_IDX_OVERFLOW, CK_ERR_IDX_SHORT_PAYLOAD,
                          CK_ERR_IDX_LONG_PAYLOAD, CK_ERR_IDX_DIM_RANGE, CK_ERR_LABEL_RANGE,
-                         CK_ERR_KMEANS_LABEL, CK_ERR_SOFT_BETA, CK_ERR_SOFT_DISTANCE};
+                         CK_ERR_KMEANS_LABEL, CK_ERR_KMEANS_NONFINITE, CK_ERR_SOFT_BETA,
+                         CK_ERR_SOFT_DISTANCE};
     const char *unknown = ck_strerror(-12345);
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         CHECK(ck_strerror(codes[i]) != NULL && strcmp(ck_strerror(codes[i]), unknown) != 0);
