@@ -583,6 +583,30 @@ def test_nonfinite_error_names_the_first_bad_entry(init, tol, algorithm, dtype):
     assert not seen  # a callable init never gets X with NaN
 
 
+@pytest.mark.parametrize("case", ["blobs", "tiny ball"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_closing_labels_are_a_full_search_of_the_final_centres(dtype, case):
+    """A fit that stops on max_iter or tol closes with labels for its final centres: exactly what a
+    full search of those centres gives, also where the gaps between distances are below the scores'
+    rounding (a tiny ball far from the origin), so that any shortcut in the closing assignment (a
+    bounded one was tried) is held to the full search."""
+    rs = np.random.RandomState(5)
+    if case == "blobs":
+        X, C0 = make_data(dtype, n=N_MULTI, d=20, k=12)
+    else:
+        if dtype == np.uint8:
+            pytest.skip("uint8 cannot hold a tiny ball far from the origin")
+        offset, spread = (1e3, 1e-2) if dtype == np.float32 else (1e7, 1e-6)
+        X = (offset + spread * rs.standard_normal((3000, 12))).astype(dtype)
+        C0 = (X[rs.choice(len(X), 24, replace=False)].astype(np.float64)
+              + spread * 0.1 * rs.standard_normal((24, 12))).astype(cdtype(dtype))
+    for max_iter, tol in [(1, 0.0), (2, 0.0), (5, 0.0), (300, 1e-2)]:
+        res = ckmeans.kmeans(X, len(C0), init=C0, max_iter=max_iter, tol=tol, algorithm="lloyd", n_threads=2)
+        full = np.empty(len(X), np.int32)
+        core.assign(X, res.centroids, full, None, 2)
+        np.testing.assert_array_equal(res.labels, full)
+
+
 @pytest.mark.parametrize("fit", ["fit", "fit_yinyang", "lloyd_step", "kmeans_plusplus"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_kernels_report_nonfinite_x(fit, dtype):
