@@ -16,8 +16,9 @@ CK_ACCUM_CLONES static void CK_FN(add_row)(const CK_XT *x, int64_t d, const doub
 #if CK_HAVE_X86_SIMD
 /* add_row for the m rows start + rows[q] of one cluster, 64 features at a time (then 8, then 1): the
  * 64 sums stay in 8 registers over all m rows instead of a load and a store per row, and each sum
- * still takes the rows one by one in order (the same bits). Weighted, the product is rounded before the add as in
- * add_row: the empty asm keeps the compiler from fusing the two into an FMA (AVX-512 has one). */
+ * still takes the rows one by one in order (the same bits). Weighted, the product is rounded before
+ * the add as in add_row: the empty asm keeps the compiler from fusing the two into an FMA (AVX-512
+ * has one). */
 static __attribute__((target("avx512f"))) void CK_FN(add_cluster512)(const CK_XT *X, int64_t start,
                                                                     const int32_t *rows, int64_t m, int64_t d,
                                                                     const double *w, double *sum)
@@ -96,7 +97,8 @@ static void CK_FN(add_chunk)(const CK_XT *X, int64_t start, int64_t end, int64_t
             continue;
         }
 #endif
-        for (int64_t q = 0; q < m; q++) CK_FN(add_row)(X + (start + rows[q]) * d, d, w, start + rows[q], sums + l * d);
+        for (int64_t q = 0; q < m; q++)
+            CK_FN(add_row)(X + (start + rows[q]) * d, d, w, start + rows[q], sums + l * d);
     }
     ck_by_cluster_clear(bc);
 }
@@ -292,7 +294,6 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
     if (yy) CK_FN(yy_drifts)(yy, C_old, C_new, k, d);
     return CK_OK;
 }
-
 
 int CK_FN(ck_lloyd_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                          const CK_CT *centroids_old, int64_t n_clusters, CK_CT *centroids_new,
