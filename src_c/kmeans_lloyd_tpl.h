@@ -14,11 +14,23 @@ CK_ACCUM_CLONES static void CK_FN(add_row)(const CK_XT *x, int64_t d, const doub
 }
 
 #if CK_HAVE_X86_SIMD
+/* 8 values of a row as doubles, times its weight w if w is not NULL: the product rounded before any
+ * sum takes it, as in add_row (the empty asm keeps the compiler from fusing the two into an FMA,
+ * which AVX-512 has; the sums then have the same bits with or without AVX-512). */
+static inline __attribute__((always_inline, target("avx512f"))) __m512d CK_FN(term8)(const CK_XT *x,
+                                                                                    const double *w)
+{
+    __m512d p = CK_LOAD8D(x);
+    if (w) {
+        p = _mm512_mul_pd(_mm512_set1_pd(*w), p);
+        __asm__("" : "+v"(p));
+    }
+    return p;
+}
+
 /* add_row for the m rows start + rows[q] of one cluster, 64 features at a time (then 8, then 1): the
  * 64 sums stay in 8 registers over all m rows instead of a load and a store per row, and each sum
- * still takes the rows one by one in order (the same bits). Weighted, the product is rounded before
- * the add as in add_row: the empty asm keeps the compiler from fusing the two into an FMA (AVX-512
- * has one). */
+ * still takes the rows one by one in order (the same bits). */
 static __attribute__((target("avx512f"))) void CK_FN(add_cluster512)(const CK_XT *X, int64_t start,
                                                                     const int32_t *rows, int64_t m, int64_t d,
                                                                     const double *w, double *sum)
@@ -28,17 +40,9 @@ static __attribute__((target("avx512f"))) void CK_FN(add_cluster512)(const CK_XT
         __m512d a[8];
         for (int v = 0; v < 8; v++) a[v] = _mm512_loadu_pd(sum + f + 8 * v);
         for (int64_t q = 0; q < m; q++) {
-            const CK_XT *x = X + (start + rows[q]) * d + f;
-            if (w) {
-                const __m512d wi = _mm512_set1_pd(w[start + rows[q]]);
-                for (int v = 0; v < 8; v++) {
-                    __m512d p = _mm512_mul_pd(wi, CK_LOAD8D(x + 8 * v));
-                    __asm__("" : "+v"(p));
-                    a[v] = _mm512_add_pd(a[v], p);
-                }
-            } else {
-                for (int v = 0; v < 8; v++) a[v] = _mm512_add_pd(a[v], CK_LOAD8D(x + 8 * v));
-            }
+            const int64_t i = start + rows[q];
+            const CK_XT *x = X + i * d + f;
+            for (int v = 0; v < 8; v++) a[v] = _mm512_add_pd(a[v], CK_FN(term8)(x + 8 * v, w ? w + i : NULL));
         }
         for (int v = 0; v < 8; v++) _mm512_storeu_pd(sum + f + 8 * v, a[v]);
     }
@@ -46,12 +50,7 @@ static __attribute__((target("avx512f"))) void CK_FN(add_cluster512)(const CK_XT
         __m512d a = _mm512_loadu_pd(sum + f);
         for (int64_t q = 0; q < m; q++) {
             const int64_t i = start + rows[q];
-            __m512d p = CK_LOAD8D(X + i * d + f);
-            if (w) {
-                p = _mm512_mul_pd(_mm512_set1_pd(w[i]), p);
-                __asm__("" : "+v"(p));
-            }
-            a = _mm512_add_pd(a, p);
+            a = _mm512_add_pd(a, CK_FN(term8)(X + i * d + f, w ? w + i : NULL));
         }
         _mm512_storeu_pd(sum + f, a);
     }
