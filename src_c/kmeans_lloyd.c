@@ -60,15 +60,16 @@ static int ck_lloyd_ws_init(ck_lloyd_ws *ws, int64_t n, int64_t d, int64_t k, in
  * in the same order (the same bits), but one cluster's sums stay in L1 (or in registers) while its
  * rows go in, where the row-by-row loop sweeps all k of them (62 KB for MNIST at k=10, more than
  * L1D) and pays an L2 round trip per sum. Cluster touched[t] holds the chunk rows
- * order[off[t] .. off[t + 1]), clusters in order of first row. count and pos: k entries. */
+ * order[off[t] .. off[t + 1]), clusters in order of first row. count: k entries, 0 between chunks
+ * (a cluster's row count, then its next free place in order while filling). */
 typedef struct {
-    int32_t *count, *pos, *order, *touched, *off;
+    int32_t *count, *order, *touched, *off;
     int64_t n_touched;
 } ck_by_cluster;
 
 static void ck_by_cluster_free(ck_by_cluster *b)
 {
-    free(b->count); free(b->pos); free(b->order); free(b->touched); free(b->off);
+    free(b->count); free(b->order); free(b->touched); free(b->off);
     memset(b, 0, sizeof(*b));
 }
 
@@ -76,11 +77,10 @@ static int ck_by_cluster_init(ck_by_cluster *b, int64_t k)
 {
     memset(b, 0, sizeof(*b));
     b->count = calloc((size_t)k, sizeof(int32_t));
-    b->pos = malloc((size_t)k * sizeof(int32_t));
     b->order = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
     b->touched = malloc((size_t)CK_CHUNK_ROWS * sizeof(int32_t));
     b->off = malloc((size_t)(CK_CHUNK_ROWS + 1) * sizeof(int32_t));
-    if (!b->count || !b->pos || !b->order || !b->touched || !b->off) {
+    if (!b->count || !b->order || !b->touched || !b->off) {
         ck_by_cluster_free(b);
         return CK_ERR_NOMEM;
     }
@@ -95,10 +95,10 @@ static void ck_by_cluster_fill(ck_by_cluster *b, const int32_t *lab, int64_t nr)
         if (b->count[lab[r]]++ == 0) b->touched[b->n_touched++] = lab[r];
     b->off[0] = 0;
     for (int64_t t = 0; t < b->n_touched; t++) {
-        b->pos[b->touched[t]] = b->off[t];
         b->off[t + 1] = b->off[t] + b->count[b->touched[t]];
+        b->count[b->touched[t]] = b->off[t];
     }
-    for (int64_t r = 0; r < nr; r++) b->order[b->pos[lab[r]]++] = (int32_t)r;
+    for (int64_t r = 0; r < nr; r++) b->order[b->count[lab[r]]++] = (int32_t)r;
 }
 
 /* Empty again for the next chunk (O(clusters touched), not O(k)). */
