@@ -14,60 +14,30 @@ CK_ACCUM_CLONES static void CK_FN(add_row)(const CK_XT *x, int64_t d, const doub
 }
 
 #if CK_HAVE_X86_SIMD
-/* 8 values of a row as doubles, times its weight w if w is not NULL: the product rounded before any
- * sum takes it, as in add_row (the empty asm keeps the compiler from fusing the two into an FMA,
- * which AVX-512 has; the sums then have the same bits with or without AVX-512). */
-static inline __attribute__((always_inline, target("avx512f"))) __m512d CK_FN(term8)(const CK_XT *x,
-                                                                                    const double *w)
-{
-    __m512d p = CK_LOAD8D(x);
-    if (w) {
-        p = _mm512_mul_pd(_mm512_set1_pd(*w), p);
-        __asm__("" : "+v"(p));
-    }
-    return p;
-}
-
-/* add_row for the m rows start + rows[q] of one cluster, 64 features at a time (then 8, then 1): the
- * 64 sums stay in 8 registers over all m rows instead of a load and a store per row, and each sum
- * still takes the rows one by one in order (the same bits). */
-static __attribute__((target("avx512f"))) void CK_FN(add_cluster512)(const CK_XT *X, int64_t start,
-                                                                    const int32_t *rows, int64_t m, int64_t d,
-                                                                    const double *w, double *sum)
-{
-    int64_t f = 0;
-    for (; f + 64 <= d; f += 64) {
-        __m512d a[8];
-        for (int v = 0; v < 8; v++) a[v] = _mm512_loadu_pd(sum + f + 8 * v);
-        for (int64_t q = 0; q < m; q++) {
-            const int64_t i = start + rows[q];
-            const CK_XT *x = X + i * d + f;
-            for (int v = 0; v < 8; v++) a[v] = _mm512_add_pd(a[v], CK_FN(term8)(x + 8 * v, w ? w + i : NULL));
-        }
-        for (int v = 0; v < 8; v++) _mm512_storeu_pd(sum + f + 8 * v, a[v]);
-    }
-    for (; f + 8 <= d; f += 8) {
-        __m512d a = _mm512_loadu_pd(sum + f);
-        for (int64_t q = 0; q < m; q++) {
-            const int64_t i = start + rows[q];
-            a = _mm512_add_pd(a, CK_FN(term8)(X + i * d + f, w ? w + i : NULL));
-        }
-        _mm512_storeu_pd(sum + f, a);
-    }
-    for (; f < d; f++) {
-        double s = sum[f];
-        for (int64_t q = 0; q < m; q++) {
-            const int64_t i = start + rows[q];
-            double p = (double)X[i * d + f];
-            if (w) {
-                p *= w[i];
-                __asm__("" : "+x"(p));
-            }
-            s += p;
-        }
-        sum[f] = s;
-    }
-}
+/* add_cluster_avx2_<sfx> and add_cluster_avx512_<sfx>: add_row over one cluster's rows with the sums
+ * in registers (same bits). */
+#define CK_ANAME(name) CK_CAT(CK_CAT(name, avx2), CK_SFX)
+#define CK_ATARGET "avx2,fma"
+#define CK_AV __m256d
+#define CK_AW 4
+#define CK_ALOADX(p) CK_LOAD4D(p)
+#define CK_ALOAD(p) _mm256_loadu_pd(p)
+#define CK_ASTORE(p, v) _mm256_storeu_pd(p, v)
+#define CK_AADD(a, b) _mm256_add_pd(a, b)
+#define CK_AMUL(a, b) _mm256_mul_pd(a, b)
+#define CK_ASET1(v) _mm256_set1_pd(v)
+#include "kmeans_addc_tpl.h"
+#define CK_ANAME(name) CK_CAT(CK_CAT(name, avx512), CK_SFX)
+#define CK_ATARGET "avx512f"
+#define CK_AV __m512d
+#define CK_AW 8
+#define CK_ALOADX(p) CK_LOAD8D(p)
+#define CK_ALOAD(p) _mm512_loadu_pd(p)
+#define CK_ASTORE(p, v) _mm512_storeu_pd(p, v)
+#define CK_AADD(a, b) _mm512_add_pd(a, b)
+#define CK_AMUL(a, b) _mm512_mul_pd(a, b)
+#define CK_ASET1(v) _mm512_set1_pd(v)
+#include "kmeans_addc_tpl.h"
 #endif
 
 /* Rows [start, end) of X, labelled lab (chunk-relative), added to their clusters' sums cluster by
@@ -92,7 +62,11 @@ static void CK_FN(add_chunk)(const CK_XT *X, int64_t start, int64_t end, int64_t
 #endif
 #if CK_HAVE_X86_SIMD
         if (ck_simd_avx512()) {
-            CK_FN(add_cluster512)(X, start, rows, m, d, w, sums + l * d);
+            CK_FN(add_cluster_avx512)(X, start, rows, m, d, w, sums + l * d);
+            continue;
+        }
+        if (ck_simd_avx2()) {
+            CK_FN(add_cluster_avx2)(X, start, rows, m, d, w, sums + l * d);
             continue;
         }
 #endif

@@ -127,20 +127,12 @@ def test_label_does_not_depend_on_the_other_rows(dtype, k):
         np.testing.assert_array_equal(sub, full[rows])
 
 
-def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
-    # Each (row, centroid) is one fused chain in one vector lane, whatever the vector width; uint8
-    # labels are the float64 ones whether screened with integers (VNNI) or in float32. The centroid
-    # sums take the same additions in the same order with AVX-512 (64 features in registers, then
-    # a scalar tail: 45 and 130 features cover both) as without, weighted products unfused.
-    code = ("import numpy as np, ckmeans, sys; rs = np.random.RandomState(0); out = [];"
-            "[out.extend([r.labels, r.centroids]) for d in (45, 130) for X in [rs.randint(0, 256, (1500, d))]"
-            " for w in (None, rs.uniform(0.1, 3, 1500)) for dt in (np.float32, np.float64, np.uint8)"
-            " for k in (10, 40) for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25,"
-            " max_iter=4, tol=0, sample_weight=w)]];"
-            "np.savez(sys.argv[1], *out)")
+def outputs_under_flags(code, flags):
+    """The arrays that `code` (a python -c program saving them to the .npz named by its argument)
+    computes in a fresh process under each of `flags` (an environment variable set to 1, or None)."""
     out = []
-    for flag in ["CKMEANS_NO_VNNI", "CKMEANS_NO_AVX512", None]:
-        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_avx512_{os.getpid()}_{flag}.npz"
+    for flag in flags:
+        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_flags_{os.getpid()}_{flag}.npz"
         env = {key: value for key, value in os.environ.items() if not key.startswith("CKMEANS_NO_")}
         if flag:
             env[flag] = "1"
@@ -148,6 +140,38 @@ def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
         with np.load(path) as z:
             out.append([z[name] for name in z.files])
         path.unlink()
+    return out
+
+
+def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
+    # Each (row, centroid) is one fused chain in one vector lane, whatever the vector width; uint8
+    # labels are the float64 ones whether screened with integers (VNNI) or in float32.
+    code = ("import numpy as np, ckmeans, sys; rs = np.random.RandomState(0); out = [];"
+            "[out.extend([r.labels, r.centroids]) for d in (45, 130) for X in [rs.randint(0, 256, (1500, d))]"
+            " for w in (None, rs.uniform(0.1, 3, 1500)) for dt in (np.float32, np.float64, np.uint8)"
+            " for k in (10, 40) for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25,"
+            " max_iter=4, tol=0, sample_weight=w)]];"
+            "np.savez(sys.argv[1], *out)")
+    out = outputs_under_flags(code, ["CKMEANS_NO_VNNI", "CKMEANS_NO_AVX512", None])
+    for other in out[1:]:
+        for a, b in zip(out[0], other):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_centroid_sums_have_the_same_bits_with_any_instruction_set():
+    # The sums take the same additions in the same order with AVX-512 or AVX2 (8 vectors of
+    # features in registers, then one vector, then a scalar tail: 45 and 130 features cover all
+    # three) as in the portable row-by-row loop, weighted products unfused; 150 clusters are more
+    # than a chunk's rows (clusters with no row in a chunk).
+    code = ("import numpy as np, sys; from ckmeans import _kmeans_core as core;"
+            " rs = np.random.RandomState(0); out = [];"
+            "[(core.centroids_update(X.astype(dt), w, lab, C, ws, 2), out.extend([C, ws]))"
+            " for d in (45, 130) for X in [rs.randint(0, 256, (1500, d))]"
+            " for w in (None, rs.uniform(0.1, 3, 1500)) for dt in (np.float32, np.float64, np.uint8)"
+            " for k in (10, 150) for lab in [rs.randint(0, k, 1500).astype(np.int32)]"
+            " for C in [np.zeros((k, d), np.float32 if dt == np.float32 else np.float64)] for ws in [np.empty(k)]];"
+            "np.savez(sys.argv[1], *out)")
+    out = outputs_under_flags(code, ["CKMEANS_NO_SIMD", "CKMEANS_NO_AVX512", None])
     for other in out[1:]:
         for a, b in zip(out[0], other):
             np.testing.assert_array_equal(a, b)
