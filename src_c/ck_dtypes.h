@@ -39,6 +39,18 @@ static inline __attribute__((target("avx2,fma"))) float ck_hsum_ps(__m256 v)
     lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
     return _mm_cvtss_f32(_mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1)));
 }
+/* Smallest lane (for finite lanes the minimum; the folds below never read it when a lane is NaN). */
+static inline __attribute__((target("avx2,fma"))) double ck_hmin_pd(__m256d v)
+{
+    __m128d lo = _mm_min_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_min_sd(lo, _mm_unpackhi_pd(lo, lo)));
+}
+static inline __attribute__((target("avx2,fma"))) float ck_hmin_ps(__m256 v)
+{
+    __m128 lo = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    lo = _mm_min_ps(lo, _mm_movehl_ps(lo, lo));
+    return _mm_cvtss_f32(_mm_min_ss(lo, _mm_shuffle_ps(lo, lo, 1)));
+}
 static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const uint8_t *p)
 {
     int32_t four;
@@ -85,6 +97,13 @@ static inline __attribute__((target("avx512f"))) __m512d ck_load8d_f64(const dou
 #define CK_VFMA(a, b, acc) _mm256_fmadd_ps(a, b, acc)
 #define CK_VSET1(v) _mm256_set1_ps(v)
 #define CK_VSTORE(p, v) _mm256_storeu_ps(p, v)
+#define CK_VSUB(a, b) _mm256_sub_ps(a, b)
+#define CK_VMUL(a, b) _mm256_mul_ps(a, b)
+#define CK_VMIN(a, b) _mm256_min_ps(a, b)
+#define CK_VEQ(a, b) _mm256_cmp_ps(a, b, _CMP_EQ_OQ)
+#define CK_VMASKBITS(m) _mm256_movemask_ps(m)
+#define CK_VBLEND(a, b, m) _mm256_blendv_ps(a, b, m)
+#define CK_VHMIN(v) ck_hmin_ps(v)
 #define CK_W __m512
 #define CK_WZERO() _mm512_setzero_ps()
 #define CK_WLOAD(p) _mm512_loadu_ps(p)

@@ -8,6 +8,13 @@
 #define CK_VFMA(a, b, acc) _mm256_fmadd_pd(a, b, acc)
 #define CK_VSET1(v) _mm256_set1_pd(v)
 #define CK_VSTORE(p, v) _mm256_storeu_pd(p, v)
+#define CK_VSUB(a, b) _mm256_sub_pd(a, b)
+#define CK_VMUL(a, b) _mm256_mul_pd(a, b)
+#define CK_VMIN(a, b) _mm256_min_pd(a, b)
+#define CK_VEQ(a, b) _mm256_cmp_pd(a, b, _CMP_EQ_OQ)
+#define CK_VMASKBITS(m) _mm256_movemask_pd(m)
+#define CK_VBLEND(a, b, m) _mm256_blendv_pd(a, b, m)
+#define CK_VHMIN(v) ck_hmin_pd(v)
 #define CK_W __m512d
 #define CK_WZERO() _mm512_setzero_pd()
 #define CK_WLOAD(p) _mm512_loadu_pd(p)

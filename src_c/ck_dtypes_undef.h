@@ -11,6 +11,13 @@
 #undef CK_VFMA
 #undef CK_VSET1
 #undef CK_VSTORE
+#undef CK_VSUB
+#undef CK_VMUL
+#undef CK_VMIN
+#undef CK_VEQ
+#undef CK_VMASKBITS
+#undef CK_VBLEND
+#undef CK_VHMIN
 #undef CK_W
 #undef CK_WZERO
 #undef CK_WLOAD

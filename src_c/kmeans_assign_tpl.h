@@ -221,6 +221,46 @@ static __attribute__((target("avx512f"))) void CK_FN(fold512)(const CK_CT *t, in
     }
 }
 
+/* fold512 with AVX2, where a panel is two vectors: the same values (lanes past nc score +inf, the
+ * minimum, its first lane, and the minimum of the other lanes, which is the minimum itself when two
+ * lanes hold it). The scalar loop it replaced took a branch per lane. */
+static __attribute__((target("avx2,fma"))) void CK_FN(fold256)(const CK_CT *t, int64_t nr, const CK_CT *c_sqnorm,
+                                                              int64_t c0, int64_t nc, CK_CT scale, CK_CT *best,
+                                                              CK_CT *second, int32_t *labels)
+{
+    CK_CT csq[CK_NR] = {0}, pad[CK_NR];
+    for (int j = 0; j < CK_NR; j++) {
+        if (j < nc) csq[j] = c_sqnorm[c0 + j];
+        pad[j] = j < nc ? 0 : (CK_CT)-1; /* (a set sign bit: blendv takes +inf there) */
+    }
+    const CK_V inf = CK_VSET1((CK_CT)INFINITY), vs = CK_VSET1(scale);
+    const CK_V csq0 = CK_VLOADC(csq), csq1 = CK_VLOADC(csq + CK_VW);
+    const CK_V pad0 = CK_VLOADC(pad), pad1 = CK_VLOADC(pad + CK_VW);
+    for (int64_t r = 0; r < nr; r++) {
+        const CK_V s0 = CK_VBLEND(CK_VSUB(csq0, CK_VMUL(vs, CK_VLOADC(t + r * CK_NR))), inf, pad0);
+        const CK_V s1 = CK_VBLEND(CK_VSUB(csq1, CK_VMUL(vs, CK_VLOADC(t + r * CK_NR + CK_VW))), inf, pad1);
+        const CK_CT m = CK_VHMIN(CK_VMIN(s0, s1));
+        CK_CT b = c0 ? best[r] : (CK_CT)INFINITY, b2 = c0 && second ? second[r] : (CK_CT)INFINITY;
+        if (!c0) labels[r] = 0;
+        if (m < b) {
+            const CK_V vm = CK_VSET1(m), eq0 = CK_VEQ(s0, vm), eq1 = CK_VEQ(s1, vm);
+            const unsigned bits = (unsigned)CK_VMASKBITS(eq0) | (unsigned)CK_VMASKBITS(eq1) << CK_VW;
+            if (second) {
+                const CK_CT rest = __builtin_popcount(bits) > 1
+                                       ? m
+                                       : CK_VHMIN(CK_VMIN(CK_VBLEND(s0, inf, eq0), CK_VBLEND(s1, inf, eq1)));
+                b2 = b < rest ? b : rest;
+            }
+            b = m;
+            labels[r] = (int32_t)(c0 + __builtin_ctz(bits));
+        } else if (second) {
+            b2 = m < b2 ? m : b2;
+        }
+        best[r] = b;
+        if (second) second[r] = b2;
+    }
+}
+
 /* Nearest of k packed centroids for nr <= CK_CHUNK_ROWS rows of centroid-type values: labels[r],
  * best[r] = the smallest ||c||^2 - 2 x.c and, if second is not NULL, second[r] = the next smallest.
  * Two panels stay in L1/L2 while all the rows pass them. Ties go to the lowest index (as
@@ -235,23 +275,10 @@ static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK
         CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile, cb == 0);
         for (int p = 0; p < np; p++) {
             const int64_t c0 = cb + p * CK_NR, nc = k - c0 < CK_NR ? k - c0 : CK_NR;
-            if (ck_simd_avx512()) {
+            if (ck_simd_avx512())
                 CK_FN(fold512)(tile + p * nr * CK_NR, nr, c_sqnorm, c0, nc, 2, best, second, labels);
-                continue;
-            }
-            for (int64_t r = 0; r < nr; r++) {
-                const CK_CT *t = tile + (p * nr + r) * CK_NR;
-                CK_CT b = c0 ? best[r] : (CK_CT)INFINITY, b2 = c0 && second ? second[r] : (CK_CT)INFINITY;
-                int32_t lab = c0 ? labels[r] : 0;
-                for (int64_t j = 0; j < nc; j++) {
-                    const CK_CT s = c_sqnorm[c0 + j] - 2 * t[j];
-                    if (s < b) { b2 = b; b = s; lab = (int32_t)(c0 + j); }
-                    else if (s < b2) b2 = s;
-                }
-                best[r] = b;
-                labels[r] = lab;
-                if (second) second[r] = b2;
-            }
+            else
+                CK_FN(fold256)(tile + p * nr * CK_NR, nr, c_sqnorm, c0, nc, 2, best, second, labels);
         }
     }
 }
