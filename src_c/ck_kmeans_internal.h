@@ -34,6 +34,7 @@ typedef struct {
     void *panel;         /* AVX2: packed centroids (centroid type; uint8 X: float64 for the redo) */
     /* uint8 X only, AVX2 only (without AVX512-VNNI): float32 screening, see ck_screen_f32 */
     float *panel32, *c32_sqnorm, *wide32, *tile32, *best32, *second32;
+    int32_t *groups;     /* k <= CK_ROWWISE_K: a row's nonzero groups of 8 features (ck_screen_rowwise) */
     int8_t *panel8;      /* uint8 X with AVX512-VNNI: the integer screen's panels (ck_pack_vnni) */
     int8_t *last8;       /* k x (d rounded up to 64) last digits of the integer centroids */
     int32_t *tile8;      /* CK_CHUNK_ROWS x 32 integer dot products (2 digits x 16 centroids) */
@@ -52,6 +53,9 @@ typedef struct {
  * where CK_VW is defined; the float32 screening of uint8 uses CK_NR_F32). */
 #define CK_NR (2 * CK_VW)
 #define CK_NR_F32 16
+/* Up to this many centroids, uint8 rows are screened row by row over their nonzero groups of 8
+ * features (ck_screen_rowwise) instead of by the panels. */
+#define CK_ROWWISE_K 16
 
 void ck_argmin_ws_free(ck_argmin_ws *ws);
 /* Forget the centroids a ws was prepared for (its buffers stay), before a call with new ones. */

@@ -58,7 +58,7 @@ void ck_argmin_ws_free(ck_argmin_ws *ws)
 {
     free(ws->tile); free(ws->score); free(ws->panel);
     free(ws->panel32); free(ws->c32_sqnorm); free(ws->wide32); free(ws->tile32);
-    free(ws->best32); free(ws->second32); free(ws->wide64); free(ws->redo);
+    free(ws->best32); free(ws->second32); free(ws->groups); free(ws->wide64); free(ws->redo);
     free(ws->panel8); free(ws->last8); free(ws->tile8); free(ws->second64);
     memset(ws, 0, sizeof(*ws));
 }

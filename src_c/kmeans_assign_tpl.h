@@ -331,13 +331,21 @@ int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_fea
         ok = ws->panel8 && ws->last8 && ws->tile8 && ws->second64;
     } else if (ok && ws->redo) {
         const size_t n_panels32 = (size_t)((n_clusters + CK_NR_F32 - 1) / CK_NR_F32);
-        ws->panel32 = ck_alloc_panel(n_panels32 * CK_NR_F32 * (size_t)n_features * sizeof(float));
         ws->c32_sqnorm = malloc((size_t)n_clusters * sizeof(float));
-        ws->wide32 = malloc((size_t)(CK_CHUNK_ROWS * n_features) * sizeof(float));
-        ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * 2 * CK_NR_F32 * sizeof(float));
         ws->best32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
         ws->second32 = malloc((size_t)CK_CHUNK_ROWS * sizeof(float));
-        ok = ws->panel32 && ws->c32_sqnorm && ws->wide32 && ws->tile32 && ws->best32 && ws->second32;
+        ok = ws->c32_sqnorm && ws->best32 && ws->second32;
+        if (ok && n_clusters <= CK_ROWWISE_K) {
+            const size_t n_groups = (size_t)((n_features + 7) / 8);
+            ws->panel32 = ck_alloc_panel(n_groups * 8 * (size_t)n_clusters * sizeof(float));
+            ws->groups = malloc((n_groups + 4) * sizeof(int32_t));
+            ok = ws->panel32 && ws->groups;
+        } else if (ok) {
+            ws->panel32 = ck_alloc_panel(n_panels32 * CK_NR_F32 * (size_t)n_features * sizeof(float));
+            ws->wide32 = malloc((size_t)(CK_CHUNK_ROWS * n_features) * sizeof(float));
+            ws->tile32 = malloc((size_t)CK_CHUNK_ROWS * 2 * CK_NR_F32 * sizeof(float));
+            ok = ws->panel32 && ws->wide32 && ws->tile32;
+        }
     }
 #endif
 #else
@@ -352,20 +360,126 @@ int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_fea
 }
 
 #if CK_X_IS_U8 && CK_HAVE_X86_SIMD
+/* Centroids for the row-wise screen: P[(g * k + j) * 8 + l] = C[j, 8 g + l] in float32, zero past d:
+ * the k centroids' values of one group of 8 features side by side. */
+static void ck_pack_groups_u8(const double *C, int64_t k, int64_t d, float *P)
+{
+    for (int64_t g = 0; g * 8 < d; g++)
+        for (int64_t j = 0; j < k; j++)
+            for (int64_t l = 0; l < 8; l++)
+                P[(g * k + j) * 8 + l] = g * 8 + l < d ? (float)C[j * d + g * 8 + l] : 0.0f;
+}
+
+/* The positions of the set bits of a 4-bit mask, one per byte from the lowest. */
+static const uint32_t ck_nonzero_at[16] = {
+    0x00000000, 0x00000000, 0x00000001, 0x00000100, 0x00000002, 0x00000200, 0x00000201, 0x00020100,
+    0x00000003, 0x00000300, 0x00000301, 0x00030100, 0x00000302, 0x00030200, 0x00030201, 0x03020100};
+
+/* out[j] = x . c_(j0 + j) in float32 for nb <= 12 centroids, over the n groups of 8 features in
+ * grp (full groups of x, or the last, partial one, whose bytes are `last`): 8 lane sums per centroid
+ * in registers, then added across. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void ck_rowwise_block(
+    const uint8_t *x, uint64_t last, int64_t full, const int32_t *grp, int64_t n, const float *P, int64_t k,
+    const int nb, float *out)
+{
+    __m256 a[12];
+    for (int j = 0; j < 12; j++) a[j] = _mm256_setzero_ps();
+    for (int64_t q = 0; q < n; q++) {
+        const int64_t g = grp[q];
+        uint64_t e = last;
+        if (g < full) memcpy(&e, x + 8 * g, 8);
+        const __m256 xv = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)e)));
+        const float *p = P + g * k * 8;
+        for (int j = 0; j < 12; j++)
+            if (j < nb) a[j] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(p + 8 * j), a[j]);
+    }
+    for (int j = 0; j < nb; j++) out[j] = ck_hsum_ps(a[j]);
+}
+
+/* The float32 screen's search for k <= CK_ROWWISE_K centroids, one row at a time over the row's
+ * nonzero groups of 8 features only (MNIST: 39 of 98). The panels run ceil(k / 16) * 16 lanes over
+ * every feature: at k = 10, 1568 FMAs per row against 10 per nonzero group here (~390), and the rows
+ * need no widened copy. labels, best and second as argmin_packed's. */
+static __attribute__((target("avx2,fma"))) void ck_screen_rowwise(const uint8_t *X, int64_t nr, int64_t d,
+                                                                 int64_t k, const float *P, const float *csq,
+                                                                 int32_t *grp, int32_t *labels, float *best,
+                                                                 float *second)
+{
+    const int64_t full = d / 8, blocks = (k + 11) / 12;
+    for (int64_t r = 0; r < nr; r++) {
+        const uint8_t *x = X + r * d;
+        /* The scan below is where X comes from memory: ask for the row CK_WIDEN_AHEAD bytes on. */
+        for (int64_t o = 0; o < d; o += 64) _mm_prefetch((const char *)x + CK_WIDEN_AHEAD + o, _MM_HINT_T0);
+        /* Four groups per step: a 4-bit mask of the nonzero ones, their indices stored at once (up
+         * to 3 stale entries past the last, overwritten next or ignored). A scalar scan waited on
+         * its running count, a quarter of the search. */
+        int64_t n = 0, g = 0;
+        for (; g + 4 <= full; g += 4) {
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(x + 8 * g));
+            const int nz = ~_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(v, _mm256_setzero_si256()))) & 15;
+            const __m128i at = _mm_cvtepu8_epi32(_mm_cvtsi32_si128((int)ck_nonzero_at[nz]));
+            _mm_storeu_si128((__m128i *)(grp + n), _mm_add_epi32(at, _mm_set1_epi32((int)g)));
+            n += __builtin_popcount((unsigned)nz);
+        }
+        for (; g < full; g++) {
+            uint64_t e;
+            memcpy(&e, x + 8 * g, 8);
+            grp[n] = (int32_t)g;
+            n += e != 0;
+        }
+        uint64_t last = 0;
+        if (full * 8 < d) {
+            memcpy(&last, x + 8 * full, (size_t)(d - 8 * full));
+            grp[n] = (int32_t)full;
+            n += last != 0;
+        }
+        float dot[CK_ROWWISE_K];
+        for (int64_t b = 0, j0 = 0; b < blocks; b++) {
+            const int nb = (int)((k - j0) / (blocks - b) + ((k - j0) % (blocks - b) != 0));
+            const float *p = P + j0 * 8;
+#define CK_RB(NB) case NB: ck_rowwise_block(x, last, full, grp, n, p, k, NB, dot + j0); break
+            switch (nb) {
+            CK_RB(1); CK_RB(2); CK_RB(3); CK_RB(4); CK_RB(5); CK_RB(6);
+            CK_RB(7); CK_RB(8); CK_RB(9); CK_RB(10); CK_RB(11); CK_RB(12);
+            default: break;
+            }
+#undef CK_RB
+            j0 += nb;
+        }
+        float b = INFINITY, b2 = INFINITY;
+        int32_t lab = 0;
+        for (int64_t j = 0; j < k; j++) {
+            const float sc = csq[j] - 2 * dot[j];
+            if (sc < b) { b2 = b; b = sc; lab = (int32_t)j; }
+            else if (sc < b2) b2 = sc;
+        }
+        labels[r] = lab;
+        best[r] = b;
+        second[r] = b2;
+    }
+}
+
 /* Float32 screen: uint8 values are exact in float32, centroids rounded once. The bound is the worst
  * case of the float32 error of ||c||^2 - 2 x.c:
  *   |err| <= u * ((2m + 8) ||x|| max||c|| + 4 max||c||^2),  u = 2^-24,
- * with m = d, the additions of the kernel's single fused chain per (row, centroid), doubled for
+ * with m = d + 3, at least the additions any product goes through: d in the panels' single fused
+ * chain per (row, centroid), ceil(d / 8) + 3 in the row-wise kernel's lane sums added across; doubled for
  * margin (and to cover the float64 path's own, far smaller, rounding). Fills labels, score (best)
  * and settled (gap above twice the bound) per row. */
 static void ck_screen_f32(const uint8_t *X, int64_t nr, int64_t d, const double *C, const double *c_sqnorm,
                           int64_t k, int32_t *labels, unsigned char *settled, ck_argmin_ws *ws)
 {
     if (!ws->prepared) {
-        ck_pack_u8(C, k, d, CK_NR_F32, ws->panel32);
+        if (ws->groups)
+            ck_pack_groups_u8(C, k, d, ws->panel32);
+        else
+            ck_pack_u8(C, k, d, CK_NR_F32, ws->panel32);
         for (int64_t j = 0; j < k; j++) ws->c32_sqnorm[j] = (float)c_sqnorm[j];
         ws->prepared = 1;
     }
+    if (ws->groups)
+        ck_screen_rowwise(X, nr, d, k, ws->panel32, ws->c32_sqnorm, ws->groups, labels, ws->best32, ws->second32);
+    else {
     /* With one pass over the panels (k <= 2 panels), the rows are widened one or two register blocks
      * at a time, just before the search reads them from L1. Widening the whole chunk first wrote 400
      * KB that the search then read back from beyond L2 (AMD Zen 3, 2 threads, MNIST k=10: a third
@@ -377,8 +491,9 @@ static void ck_screen_f32(const uint8_t *X, int64_t nr, int64_t d, const double 
         argmin_packed_f32(ws->wide32, m, d, ws->panel32, ws->c32_sqnorm, k, labels + r0, ws->best32 + r0,
                           ws->second32 + r0, ws->tile32);
     }
+    }
     double *score = ws->score;
-    const double m = (double)d, M = ws->c_maxnorm, u = 0x1.0p-24;
+    const double m = (double)d + 3, M = ws->c_maxnorm, u = 0x1.0p-24;
     /* First against ||x|| <= 255 sqrt(d), which settles nearly every row without computing ||x||. */
     const double loose = 2 * u * ((2 * m + 8) * 255.0 * sqrt((double)d) * M + 4 * M * M);
     for (int64_t r = 0; r < nr; r++) {

@@ -90,18 +90,24 @@ def test_uint8_labels_equal_float64_labels_even_at_near_ties():
     assert not np.isin(labels8, [9]).any()  # an exact duplicate of centre 3 never wins
 
 
+@pytest.mark.parametrize("k", [7, 19])  # the row-wise float32 screen (k <= 16) and the panels
 @pytest.mark.parametrize("top", [255.0, 254.9, 1e-3, 3e5])
-def test_uint8_labels_equal_float64_labels_at_any_centre_scale(top):
+def test_uint8_labels_equal_float64_labels_at_any_centre_scale(top, k):
     # The integer screen scales centres by a power of two up to its digit range: centres at the top
     # of that range (255 exactly, just under it), tiny ones and huge ones must still give the
-    # float64 labels; the d = 70 rows also leave a partial group of 4 and of 64 features.
+    # float64 labels; the d = 70 rows also leave a partial group of 4 and of 64 features (and of 8:
+    # the row-wise screen skips a row's all-zero groups of 8, so some rows are mostly or all zeros).
     rs = np.random.RandomState(1)
     X8 = rs.choice(np.array([0, 1, 128, 254, 255], np.uint8), (N_MULTI, 70))
-    C = rs.uniform(0, top, (19, 70))
+    C = rs.uniform(0, top, (k, 70))
     C[0, :] = top
     C[1, ::2] = 0
-    near = np.clip(np.round(C[rs.randint(0, 19, N_MULTI // 2)]) + rs.randint(-2, 3, (N_MULTI // 2, 70)), 0, 255)
+    near = np.clip(np.round(C[rs.randint(0, k, N_MULTI // 2)]) + rs.randint(-2, 3, (N_MULTI // 2, 70)), 0, 255)
     X8[: N_MULTI // 2] = near.astype(np.uint8)  # half the rows close to some centre
+    sparse = rs.rand(N_MULTI, 70) < 0.9
+    sparse[: 2 * N_MULTI // 3] = False
+    X8[sparse] = 0  # the last third of the rows mostly zeros
+    X8[-1] = 0
     labels8, labels64 = np.empty(N_MULTI, np.int32), np.empty(N_MULTI, np.int32)
     core.assign(X8, C, labels8, None, 2)
     core.assign(X8.astype(np.float64), C, labels64, None, 2)
