@@ -72,18 +72,9 @@ void ck_argmin_ws_reset(ck_argmin_ws *ws)
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
-/* out[e] = x[e]. It widens one or two register blocks of rows just before the search reads them, so
- * it is also where uint8 X comes from memory: it prefetches 32 KB ahead (about three of its calls),
- * since the hardware prefetcher does not run ahead of short reads between long stretches of
- * arithmetic (AMD Zen 3, one thread, MNIST k=10 fits: ~12% faster). */
-#define CK_WIDEN_AHEAD 32768
 static void ck_widen_u8_f32(const uint8_t *x, int64_t len, float *out)
 {
-    for (int64_t e0 = 0; e0 < len; e0 += 64) {
-        __builtin_prefetch(x + e0 + CK_WIDEN_AHEAD);
-        const int64_t e1 = len - e0 < 64 ? len : e0 + 64;
-        for (int64_t e = e0; e < e1; e++) out[e] = x[e];
-    }
+    for (int64_t e = 0; e < len; e++) out[e] = x[e];
 }
 
 /* Panels of nr centroids for the broadcast kernel: P[(b * d + f) * nr + jj] = C[(b * nr + jj) * d + f],

@@ -90,7 +90,8 @@ def test_uint8_labels_equal_float64_labels_even_at_near_ties():
     assert not np.isin(labels8, [9]).any()  # an exact duplicate of centre 3 never wins
 
 
-@pytest.mark.parametrize("k", [7, 19])  # the row-wise float32 screen (k <= 16) and the panels
+@pytest.mark.parametrize("k", [7, 19, 40])  # the row-wise float32 screen (k <= 32: 1 and 2 register
+                                           # blocks of centroids) and the panels
 @pytest.mark.parametrize("top", [255.0, 254.9, 1e-3, 3e5])
 def test_uint8_labels_equal_float64_labels_at_any_centre_scale(top, k):
     # The integer screen scales centres by a power of two up to its digit range: centres at the top
