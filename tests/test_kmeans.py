@@ -134,9 +134,10 @@ def test_label_does_not_depend_on_the_other_rows(dtype, k):
         np.testing.assert_array_equal(sub, full[rows])
 
 
-def outputs_under_flags(code, flags):
+def assert_same_bits_under_flags(code, flags):
     """The arrays that `code` (a python -c program saving them to the .npz named by its argument)
-    computes in a fresh process under each of `flags` (an environment variable set to 1, or None)."""
+    computes in a fresh process under each of `flags` (an environment variable set to 1, or None)
+    are the same bits."""
     out = []
     for flag in flags:
         path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_flags_{os.getpid()}_{flag}.npz"
@@ -147,7 +148,9 @@ def outputs_under_flags(code, flags):
         with np.load(path) as z:
             out.append([z[name] for name in z.files])
         path.unlink()
-    return out
+    for other in out[1:]:
+        for a, b in zip(out[0], other):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
@@ -159,10 +162,7 @@ def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
             " for k in (10, 40) for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25,"
             " max_iter=4, tol=0, sample_weight=w)]];"
             "np.savez(sys.argv[1], *out)")
-    out = outputs_under_flags(code, ["CKMEANS_NO_VNNI", "CKMEANS_NO_AVX512", None])
-    for other in out[1:]:
-        for a, b in zip(out[0], other):
-            np.testing.assert_array_equal(a, b)
+    assert_same_bits_under_flags(code, ["CKMEANS_NO_VNNI", "CKMEANS_NO_AVX512", None])
 
 
 def test_centroid_sums_have_the_same_bits_with_any_instruction_set():
@@ -178,10 +178,7 @@ def test_centroid_sums_have_the_same_bits_with_any_instruction_set():
             " for k in (10, 150) for lab in [rs.randint(0, k, 1500).astype(np.int32)]"
             " for C in [np.zeros((k, d), np.float32 if dt == np.float32 else np.float64)] for ws in [np.empty(k)]];"
             "np.savez(sys.argv[1], *out)")
-    out = outputs_under_flags(code, ["CKMEANS_NO_SIMD", "CKMEANS_NO_AVX512", None])
-    for other in out[1:]:
-        for a, b in zip(out[0], other):
-            np.testing.assert_array_equal(a, b)
+    assert_same_bits_under_flags(code, ["CKMEANS_NO_SIMD", "CKMEANS_NO_AVX512", None])
 
 
 @pytest.mark.parametrize("weighted", [False, True])
