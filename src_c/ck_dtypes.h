@@ -39,7 +39,8 @@ static inline __attribute__((target("avx2,fma"))) float ck_hsum_ps(__m256 v)
     lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
     return _mm_cvtss_f32(_mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1)));
 }
-/* Smallest lane (for finite lanes the minimum; the folds below never read it when a lane is NaN). */
+/* Smallest lane: the minimum when no lane is NaN (with a NaN lane, some lane's value; only scores
+ * of non-finite X have one, and the fits report that X as an error). */
 static inline __attribute__((target("avx2,fma"))) double ck_hmin_pd(__m256d v)
 {
     __m128d lo = _mm_min_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));

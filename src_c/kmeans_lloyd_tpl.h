@@ -1,9 +1,10 @@
 /* Lloyd iteration and fit loop, written once per dtype (instantiated by kmeans_lloyd.c). */
 
-/* Add row x with weight w (1 when sample_weight is NULL) to a cluster's double sums. Unweighted
- * uint8 sums are sums of small integers in double: exact, so in any order the same. Element-wise
- * (no reassociation possible), so the AVX2 clone gives the very same bits as the baseline one. */
-CK_ACCUM_CLONES static void CK_FN(add_row)(const CK_XT *x, int64_t d, const double *w, int64_t i, double *sum)
+/* Add row x with weight w (1 when sample_weight is NULL) to a cluster's double sums: the portable
+ * path (without AVX2, or with CKMEANS_NO_SIMD), and the reference whose additions the add_cluster
+ * kernels repeat. Unweighted uint8 sums are sums of small integers in double: exact, so in any order
+ * the same. */
+static void CK_FN(add_row)(const CK_XT *x, int64_t d, const double *w, int64_t i, double *sum)
 {
     if (w) {
         const double wi = w[i];
