@@ -48,9 +48,15 @@ static void CK_FN(dots_scalar)(const CK_XT *X, const int64_t *rows, int64_t nr, 
  * width or the padding: a row's label cannot depend on the other rows of the call (the bound-based
  * algorithms recompute gathered subsets and need exactly Lloyd's labels). Per feature: 2 centroid
  * loads and mr broadcasts feed 2 * mr FMAs, where the row-major dot products loaded a row vector
- * or a centroid vector for every 3 or 4 FMAs. */
+ * or a centroid vector for every 3 or 4 FMAs.
+ * With `half` (a constant in each inlined copy), for a panel of at most CK_VW centroids, only the
+ * first vector is computed and lanes CK_VW.. are stored as 0: half the FMAs (float64 k=10, whose
+ * second panel holds 2 centroids: ~20% off its search in cache on AMD Zen 3). Packing the last
+ * lanes of two rows into one vector (k=10 in float32: 9 FMAs per row pair and feature instead of
+ * 12) gained nothing there: the broadcasts and the joins share the FMAs' pipes. */
 static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_block)(
-    const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr, const char *pf, int64_t pf_bytes)
+    const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr, const int half, const char *pf,
+    int64_t pf_bytes)
 {
     CK_V a[CK_MR][2];
     for (int i = 0; i < CK_MR; i++) a[i][0] = a[i][1] = CK_VZERO();
@@ -66,12 +72,12 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
             due -= d;
             _mm_prefetch(pf + 64 * line++, _MM_HINT_T0);
         }
-        const CK_V w0 = CK_VLOADC(P + f * CK_NR), w1 = CK_VLOADC(P + f * CK_NR + CK_VW);
+        const CK_V w0 = CK_VLOADC(P + f * CK_NR), w1 = half ? w0 : CK_VLOADC(P + f * CK_NR + CK_VW);
         for (int i = 0; i < CK_MR; i++)
             if (i < mr) {
                 const CK_V xi = CK_VSET1(x[i * d + f]);
                 a[i][0] = CK_VFMA(xi, w0, a[i][0]);
-                a[i][1] = CK_VFMA(xi, w1, a[i][1]);
+                if (!half) a[i][1] = CK_VFMA(xi, w1, a[i][1]);
             }
     }
     for (int i = 0; i < mr; i++) {
@@ -86,31 +92,41 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
  * float32: 11.2 -> 8.3 ms with the AVX-512 form). The other panels, whose rows are in cache, run a
  * loop of their own without the prefetch's per-feature test: with the test in their loop too, the
  * MNIST float32 k=256 fit took 22% longer per iteration (AMD Zen 3, 2 threads: median 325 vs
- * 255 ms; one thread 10% for the search alone). The last block
- * prefetches as many bytes past the nr rows: where X goes on they are the next chunk's first rows,
- * which otherwise came cold (Intel Xeon, one thread, MNIST float32 k=10: 35.0 -> 32.8 ms per
- * iteration); elsewhere (past the end of X or of a scratch buffer) a prefetch never faults and is
- * only a wasted hint. */
-static __attribute__((target("avx2,fma"))) void CK_FN(panel_dots)(const CK_CT *X, int64_t nr, int64_t d,
-                                                                 const CK_CT *P, CK_CT *out, int pf)
+ * 255 ms; one thread 10% for the search alone). The last block prefetches as many bytes past the
+ * nr rows: where X goes on they are the next chunk's first rows, which otherwise came cold (Intel
+ * Xeon, one thread, MNIST float32 k=10: 35.0 -> 32.8 ms per iteration); elsewhere (past the end of
+ * X or of a scratch buffer) a prefetch never faults and is only a wasted hint. */
+static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_rows)(
+    const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, CK_CT *out, int pf, const int half)
 {
     int64_t r = 0;
     if (pf)
         for (; r + CK_MR <= nr; r += CK_MR)
-            CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR, (const char *)(X + (r + CK_MR) * d),
+            CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR, half, (const char *)(X + (r + CK_MR) * d),
                                (int64_t)(CK_MR * d * sizeof(CK_CT)));
     else
-        for (; r + CK_MR <= nr; r += CK_MR) CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR, NULL, 0);
+        for (; r + CK_MR <= nr; r += CK_MR)
+            CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR, half, NULL, 0);
     const CK_CT *x = X + r * d;
     CK_CT *o = out + r * CK_NR;
     switch (nr - r) {
-    case 5: CK_FN(panel_block)(x, d, P, o, 5, NULL, 0); break;
-    case 4: CK_FN(panel_block)(x, d, P, o, 4, NULL, 0); break;
-    case 3: CK_FN(panel_block)(x, d, P, o, 3, NULL, 0); break;
-    case 2: CK_FN(panel_block)(x, d, P, o, 2, NULL, 0); break;
-    case 1: CK_FN(panel_block)(x, d, P, o, 1, NULL, 0); break;
+    case 5: CK_FN(panel_block)(x, d, P, o, 5, half, NULL, 0); break;
+    case 4: CK_FN(panel_block)(x, d, P, o, 4, half, NULL, 0); break;
+    case 3: CK_FN(panel_block)(x, d, P, o, 3, half, NULL, 0); break;
+    case 2: CK_FN(panel_block)(x, d, P, o, 2, half, NULL, 0); break;
+    case 1: CK_FN(panel_block)(x, d, P, o, 1, half, NULL, 0); break;
     default: break;
     }
+}
+
+/* panel_rows for a panel whose first nc lanes are centroids (the rest zero padding). */
+static __attribute__((target("avx2,fma"))) void CK_FN(panel_dots)(const CK_CT *X, int64_t nr, int64_t d,
+                                                                 const CK_CT *P, CK_CT *out, int pf, int64_t nc)
+{
+    if (nc > CK_VW)
+        CK_FN(panel_rows)(X, nr, d, P, out, pf, 0);
+    else
+        CK_FN(panel_rows)(X, nr, d, P, out, pf, 1);
 }
 
 /* The AVX-512 form of panel_block for np (1 or 2) panels: a panel is one 512-bit vector, so each
@@ -188,9 +204,10 @@ static __attribute__((target("avx512f"))) void CK_FN(panels512_rows)(const CK_CT
 }
 
 /* tile[(p * nr + r) * CK_NR + jj] = x_r . c_(p * CK_NR + jj) for the np panels at P (np <= 2, or
- * np <= CK_FEW_PANELS for nr <= 2). */
+ * np <= CK_FEW_PANELS for nr <= 2), of which the last holds nc_last centroids (lanes past them may
+ * be left 0). */
 static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, int np, CK_CT *tile,
-                               int pf)
+                               int pf, int64_t nc_last)
 {
     if (ck_simd_avx512()) {
         if (np > 2)
@@ -199,7 +216,9 @@ static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_C
             CK_FN(panels512_dots)(X, nr, d, P, np, tile, pf);
         return;
     }
-    for (int p = 0; p < np; p++) CK_FN(panel_dots)(X, nr, d, P + p * CK_NR * d, tile + p * nr * CK_NR, pf && p == 0);
+    for (int p = 0; p < np; p++)
+        CK_FN(panel_dots)(X, nr, d, P + p * CK_NR * d, tile + p * nr * CK_NR, pf && p == 0,
+                          p == np - 1 ? nc_last : CK_NR);
 }
 
 /* One panel's scores folded into each row's best, second best (if second is not NULL) and label,
@@ -288,7 +307,8 @@ static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK
     const int step = nr <= 2 ? CK_FEW_PANELS : 2;
     for (int64_t cb = 0; cb < k; cb += step * CK_NR) {
         const int np = (int)((k - cb + CK_NR - 1) / CK_NR < step ? (k - cb + CK_NR - 1) / CK_NR : step);
-        CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile, cb == 0);
+        const int64_t nc_last = k - cb - (np - 1) * CK_NR < CK_NR ? k - cb - (np - 1) * CK_NR : CK_NR;
+        CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile, cb == 0, nc_last);
         for (int p = 0; p < np; p++) {
             const int64_t c0 = cb + p * CK_NR, nc = k - c0 < CK_NR ? k - c0 : CK_NR;
             if (ck_simd_avx512())
