@@ -105,6 +105,10 @@ static inline __attribute__((target("avx512f"))) __m512d ck_load8d_f64(const dou
 #define CK_VMASKBITS(m) _mm256_movemask_ps(m)
 #define CK_VBLEND(a, b, m) _mm256_blendv_ps(a, b, m)
 #define CK_VHMIN(v) ck_hmin_ps(v)
+#define CK_VBCAST8B(p) _mm256_castpd_ps(_mm256_broadcast_sd((const double *)(p)))
+#define CK_VQUAD1(v, b) _mm256_blend_ps(v, b, 0x0C)
+#define CK_VQUAD2(v, b) _mm256_blend_ps(v, b, 0x30)
+#define CK_VQUAD3(v, b) _mm256_blend_ps(v, b, 0xC0)
 #define CK_W __m512
 #define CK_WZERO() _mm512_setzero_ps()
 #define CK_WLOAD(p) _mm512_loadu_ps(p)

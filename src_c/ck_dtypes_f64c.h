@@ -15,6 +15,10 @@
 #define CK_VMASKBITS(m) _mm256_movemask_pd(m)
 #define CK_VBLEND(a, b, m) _mm256_blendv_pd(a, b, m)
 #define CK_VHMIN(v) ck_hmin_pd(v)
+#define CK_VBCAST8B(p) _mm256_broadcast_sd(p)
+#define CK_VQUAD1(v, b) _mm256_blend_pd(v, b, 0x02)
+#define CK_VQUAD2(v, b) _mm256_blend_pd(v, b, 0x04)
+#define CK_VQUAD3(v, b) _mm256_blend_pd(v, b, 0x08)
 #define CK_W __m512d
 #define CK_WZERO() _mm512_setzero_pd()
 #define CK_WLOAD(p) _mm512_loadu_pd(p)

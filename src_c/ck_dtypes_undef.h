@@ -17,6 +17,10 @@
 #undef CK_VEQ
 #undef CK_VMASKBITS
 #undef CK_VBLEND
+#undef CK_VBCAST8B
+#undef CK_VQUAD1
+#undef CK_VQUAD2
+#undef CK_VQUAD3
 #undef CK_VHMIN
 #undef CK_W
 #undef CK_WZERO

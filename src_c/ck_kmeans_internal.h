@@ -49,6 +49,11 @@ typedef struct {
 /* Rows per register block of the packed kernel: 6 rows x 2 vectors = 12 accumulators, leaving
  * room for the 2 centroid vectors and the broadcast row value in the 16 ymm registers. */
 #define CK_MR 6
+/* Rows per block when a panel's last lanes are shared by 4 rows (CK_PANEL_QUAD): 8 first vectors,
+ * 2 shared ones, the 2 centroid vectors, the broadcast and the blend. */
+#define CK_QUAD_MR 8
+/* How much of a panel the packed kernel computes (kmeans_assign_tpl.h, panel_block). */
+enum { CK_PANEL_FULL, CK_PANEL_HALF, CK_PANEL_QUAD };
 /* Centroids per panel: 2 AVX2 vectors of the centroid type (expands inside a dtype instantiation,
  * where CK_VW is defined; the float32 screening of uint8 uses CK_NR_F32). */
 #define CK_NR (2 * CK_VW)

@@ -49,17 +49,19 @@ static void CK_FN(dots_scalar)(const CK_XT *X, const int64_t *rows, int64_t nr, 
  * algorithms recompute gathered subsets and need exactly Lloyd's labels). Per feature: 2 centroid
  * loads and mr broadcasts feed 2 * mr FMAs, where the row-major dot products loaded a row vector
  * or a centroid vector for every 3 or 4 FMAs.
- * With `half` (a constant in each inlined copy), for a panel of at most CK_VW centroids, only the
- * first vector is computed and lanes CK_VW.. are stored as 0: half the FMAs (float64 k=10, whose
- * second panel holds 2 centroids: ~20% off its search in cache on AMD Zen 3). Packing the last
- * lanes of two rows into one vector (k=10 in float32: 9 FMAs per row pair and feature instead of
- * 12) gained nothing there: the broadcasts and the joins share the FMAs' pipes. */
+ * mode (a constant in each inlined copy) fits the panel's centroids: CK_PANEL_FULL computes both
+ * vectors; CK_PANEL_HALF, for at most CK_VW centroids, only the first (half the FMAs: float64
+ * k=10, whose second panel holds 2 centroids, ~20% off its search in cache on AMD Zen 3);
+ * CK_PANEL_QUAD, for CK_VW + CK_VW / 4 (float32 k=10), blocks of 8 rows whose last CK_VW / 4
+ * lanes share one vector per 4 rows (x of row i in quarter i % 4, blended from the broadcasts):
+ * 10 FMAs per 8 rows and feature instead of 16 (AMD Zen 3, MNIST float32 k=10 fits on 2 threads:
+ * median 22.0 -> 20.4 ms per iteration). Lanes no centroid uses are stored as 0. */
 static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_block)(
-    const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr, const int half, const char *pf,
+    const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr, const int mode, const char *pf,
     int64_t pf_bytes)
 {
-    CK_V a[CK_MR][2];
-    for (int i = 0; i < CK_MR; i++) a[i][0] = a[i][1] = CK_VZERO();
+    CK_V a[CK_QUAD_MR][2];
+    for (int i = 0; i < CK_QUAD_MR; i++) a[i][0] = a[i][1] = CK_VZERO();
     /* The npf lines at pf (at most one per feature) are asked for evenly over the d features,
      * Bresenham-style. Asking one per feature from the block's start left the rest of the block
      * with no request in flight (AMD Zen 3, MNIST float32 k=10 fits: median 25.8 -> 23.5 ms per
@@ -72,49 +74,67 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
             due -= d;
             _mm_prefetch(pf + 64 * line++, _MM_HINT_T0);
         }
-        const CK_V w0 = CK_VLOADC(P + f * CK_NR), w1 = half ? w0 : CK_VLOADC(P + f * CK_NR + CK_VW);
-        for (int i = 0; i < CK_MR; i++)
+        const CK_V w0 = CK_VLOADC(P + f * CK_NR);
+        const CK_V w1 = mode == CK_PANEL_FULL   ? CK_VLOADC(P + f * CK_NR + CK_VW)
+                        : mode == CK_PANEL_QUAD ? CK_VBCAST8B(P + f * CK_NR + CK_VW)
+                                                : w0;
+        CK_V quad = w0;
+        for (int i = 0; i < CK_QUAD_MR; i++)
             if (i < mr) {
                 const CK_V xi = CK_VSET1(x[i * d + f]);
                 a[i][0] = CK_VFMA(xi, w0, a[i][0]);
-                if (!half) a[i][1] = CK_VFMA(xi, w1, a[i][1]);
+                if (mode == CK_PANEL_FULL) a[i][1] = CK_VFMA(xi, w1, a[i][1]);
+                if (mode == CK_PANEL_QUAD) {
+                    quad = i % 4 == 0 ? xi : i % 4 == 1 ? CK_VQUAD1(quad, xi) : i % 4 == 2 ? CK_VQUAD2(quad, xi)
+                                                                                     : CK_VQUAD3(quad, xi);
+                    if (i % 4 == 3 || i == mr - 1) a[i - i % 4][1] = CK_VFMA(quad, w1, a[i - i % 4][1]);
+                }
             }
     }
     for (int i = 0; i < mr; i++) {
         CK_VSTORE(out + i * CK_NR, a[i][0]);
-        CK_VSTORE(out + i * CK_NR + CK_VW, a[i][1]);
+        CK_VSTORE(out + i * CK_NR + CK_VW, mode == CK_PANEL_QUAD ? CK_VZERO() : a[i][1]);
+        if (mode == CK_PANEL_QUAD) {
+            CK_CT q[CK_VW];
+            CK_VSTORE(q, a[i - i % 4][1]);
+            for (int e = 0; e < CK_VW / 4; e++) out[i * CK_NR + CK_VW + e] = q[i % 4 * (CK_VW / 4) + e];
+        }
     }
 }
 
-/* panel_block over nr rows: full blocks of CK_MR, then one block of the rest. With pf (the first
- * panel of a chunk, whose rows come from memory), each block also prefetches the next block's rows:
- * many row streams at once are more than the hardware prefetcher follows (single-thread k=10
- * float32: 11.2 -> 8.3 ms with the AVX-512 form). The other panels, whose rows are in cache, run a
- * loop of their own without the prefetch's per-feature test: with the test in their loop too, the
- * MNIST float32 k=256 fit took 22% longer per iteration (AMD Zen 3, 2 threads: median 325 vs
- * 255 ms; one thread 10% for the search alone). The last block prefetches as many bytes past the
- * nr rows: where X goes on they are the next chunk's first rows, which otherwise came cold (Intel
- * Xeon, one thread, MNIST float32 k=10: 35.0 -> 32.8 ms per iteration); elsewhere (past the end of
- * X or of a scratch buffer) a prefetch never faults and is only a wasted hint. */
+/* panel_block over nr rows: full blocks of CK_MR rows (CK_QUAD_MR for CK_PANEL_QUAD), then one
+ * block of the rest. With pf (the first panel of a chunk, whose rows come from memory), each block
+ * also prefetches the next block's rows: many row streams at once are more than the hardware
+ * prefetcher follows (single-thread k=10 float32: 11.2 -> 8.3 ms with the AVX-512 form). The
+ * other panels, whose rows are in cache, run a loop of their own without the prefetch's
+ * per-feature test: with the test in their loop too, the MNIST float32 k=256 fit took 22% longer
+ * per iteration (AMD Zen 3, 2 threads: median 325 vs 255 ms; one thread 10% for the search alone).
+ * The last block prefetches as many bytes past the nr rows: where X goes on they are the next
+ * chunk's first rows, which otherwise came cold (Intel Xeon, one thread, MNIST float32 k=10:
+ * 35.0 -> 32.8 ms per iteration); elsewhere (past the end of X or of a scratch buffer) a prefetch
+ * never faults and is only a wasted hint. */
 static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_rows)(
-    const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, CK_CT *out, int pf, const int half)
+    const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, CK_CT *out, int pf, const int mode)
 {
+    const int mb = mode == CK_PANEL_QUAD ? CK_QUAD_MR : CK_MR;
     int64_t r = 0;
     if (pf)
-        for (; r + CK_MR <= nr; r += CK_MR)
-            CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR, half, (const char *)(X + (r + CK_MR) * d),
-                               (int64_t)(CK_MR * d * sizeof(CK_CT)));
+        for (; r + mb <= nr; r += mb)
+            CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, mb, mode, (const char *)(X + (r + mb) * d),
+                               (int64_t)(mb * d * sizeof(CK_CT)));
     else
-        for (; r + CK_MR <= nr; r += CK_MR)
-            CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, CK_MR, half, NULL, 0);
+        for (; r + mb <= nr; r += mb)
+            CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, mb, mode, NULL, 0);
     const CK_CT *x = X + r * d;
     CK_CT *o = out + r * CK_NR;
     switch (nr - r) {
-    case 5: CK_FN(panel_block)(x, d, P, o, 5, half, NULL, 0); break;
-    case 4: CK_FN(panel_block)(x, d, P, o, 4, half, NULL, 0); break;
-    case 3: CK_FN(panel_block)(x, d, P, o, 3, half, NULL, 0); break;
-    case 2: CK_FN(panel_block)(x, d, P, o, 2, half, NULL, 0); break;
-    case 1: CK_FN(panel_block)(x, d, P, o, 1, half, NULL, 0); break;
+    case 7: CK_FN(panel_block)(x, d, P, o, 7, mode, NULL, 0); break;
+    case 6: CK_FN(panel_block)(x, d, P, o, 6, mode, NULL, 0); break;
+    case 5: CK_FN(panel_block)(x, d, P, o, 5, mode, NULL, 0); break;
+    case 4: CK_FN(panel_block)(x, d, P, o, 4, mode, NULL, 0); break;
+    case 3: CK_FN(panel_block)(x, d, P, o, 3, mode, NULL, 0); break;
+    case 2: CK_FN(panel_block)(x, d, P, o, 2, mode, NULL, 0); break;
+    case 1: CK_FN(panel_block)(x, d, P, o, 1, mode, NULL, 0); break;
     default: break;
     }
 }
@@ -123,10 +143,12 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
 static __attribute__((target("avx2,fma"))) void CK_FN(panel_dots)(const CK_CT *X, int64_t nr, int64_t d,
                                                                  const CK_CT *P, CK_CT *out, int pf, int64_t nc)
 {
-    if (nc > CK_VW)
-        CK_FN(panel_rows)(X, nr, d, P, out, pf, 0);
+    if (nc > CK_VW + CK_VW / 4)
+        CK_FN(panel_rows)(X, nr, d, P, out, pf, CK_PANEL_FULL);
+    else if (nc > CK_VW)
+        CK_FN(panel_rows)(X, nr, d, P, out, pf, CK_PANEL_QUAD);
     else
-        CK_FN(panel_rows)(X, nr, d, P, out, pf, 1);
+        CK_FN(panel_rows)(X, nr, d, P, out, pf, CK_PANEL_HALF);
 }
 
 /* The AVX-512 form of panel_block for np (1 or 2) panels: a panel is one 512-bit vector, so each
