@@ -78,7 +78,7 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
         const CK_V w1 = mode == CK_PANEL_FULL   ? CK_VLOADC(P + f * CK_NR + CK_VW)
                         : mode == CK_PANEL_QUAD ? CK_VBCAST8B(P + f * CK_NR + CK_VW)
                                                 : w0;
-        CK_V quad = w0;
+        CK_V quad = CK_VZERO(); /* (each quad's first row sets it whole) */
         for (int i = 0; i < CK_QUAD_MR; i++)
             if (i < mr) {
                 const CK_V xi = CK_VSET1(x[i * d + f]);
@@ -226,10 +226,10 @@ static __attribute__((target("avx512f"))) void CK_FN(panels512_rows)(const CK_CT
 }
 
 /* tile[(p * nr + r) * CK_NR + jj] = x_r . c_(p * CK_NR + jj) for the np panels at P (np <= 2, or
- * np <= CK_FEW_PANELS for nr <= 2), of which the last holds nc_last centroids (lanes past them may
- * be left 0). */
+ * np <= CK_FEW_PANELS for nr <= 2), which hold the next `left` centroids (lanes past them may be
+ * left 0). */
 static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, int np, CK_CT *tile,
-                               int pf, int64_t nc_last)
+                               int pf, int64_t left)
 {
     if (ck_simd_avx512()) {
         if (np > 2)
@@ -240,7 +240,7 @@ static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_C
     }
     for (int p = 0; p < np; p++)
         CK_FN(panel_dots)(X, nr, d, P + p * CK_NR * d, tile + p * nr * CK_NR, pf && p == 0,
-                          p == np - 1 ? nc_last : CK_NR);
+                          left - p * CK_NR < CK_NR ? left - p * CK_NR : CK_NR);
 }
 
 /* One panel's scores folded into each row's best, second best (if second is not NULL) and label,
@@ -329,8 +329,7 @@ static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK
     const int step = nr <= 2 ? CK_FEW_PANELS : 2;
     for (int64_t cb = 0; cb < k; cb += step * CK_NR) {
         const int np = (int)((k - cb + CK_NR - 1) / CK_NR < step ? (k - cb + CK_NR - 1) / CK_NR : step);
-        const int64_t nc_last = k - cb - (np - 1) * CK_NR < CK_NR ? k - cb - (np - 1) * CK_NR : CK_NR;
-        CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile, cb == 0, nc_last);
+        CK_FN(panels_dots)(X, nr, d, P + cb * d, np, tile, cb == 0, k - cb);
         for (int p = 0; p < np; p++) {
             const int64_t c0 = cb + p * CK_NR, nc = k - c0 < CK_NR ? k - c0 : CK_NR;
             if (ck_simd_avx512())
