@@ -127,9 +127,11 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
             CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, mb, mode, NULL, 0);
     const CK_CT *x = X + r * d;
     CK_CT *o = out + r * CK_NR;
+    /* (Rests of 6 and 7 rows exist only with CK_QUAD_MR blocks: the test keeps the compiler from
+     * building them for the other modes.) */
     switch (nr - r) {
-    case 7: CK_FN(panel_block)(x, d, P, o, 7, mode, NULL, 0); break;
-    case 6: CK_FN(panel_block)(x, d, P, o, 6, mode, NULL, 0); break;
+    case 7: if (mode == CK_PANEL_QUAD) CK_FN(panel_block)(x, d, P, o, 7, mode, NULL, 0); break;
+    case 6: if (mode == CK_PANEL_QUAD) CK_FN(panel_block)(x, d, P, o, 6, mode, NULL, 0); break;
     case 5: CK_FN(panel_block)(x, d, P, o, 5, mode, NULL, 0); break;
     case 4: CK_FN(panel_block)(x, d, P, o, 4, mode, NULL, 0); break;
     case 3: CK_FN(panel_block)(x, d, P, o, 3, mode, NULL, 0); break;

@@ -115,8 +115,8 @@ def test_uint8_labels_equal_float64_labels_at_any_centre_scale(top, k):
     np.testing.assert_array_equal(labels8, labels64)
 
 
-@pytest.mark.parametrize("k", [3, 10, 17, 256])
-@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("k", [3, 5, 10, 17, 256])  # 5 and 10: float64 and float32 panels whose
+@pytest.mark.parametrize("dtype", DTYPES)           # last lanes are shared by 4 rows (8-row blocks)
 def test_label_does_not_depend_on_the_other_rows(dtype, k):
     # The bound-based algorithms recompute gathered subsets of rows and need exactly Lloyd's labels:
     # a row's label may not depend on the rows around it in a chunk or a register block. Subsets of
@@ -127,7 +127,7 @@ def test_label_does_not_depend_on_the_other_rows(dtype, k):
     C = (X[rs.choice(n, k, replace=k > n)].astype(np.float64) + rs.uniform(-3, 3, (k, d))).astype(cdtype(dtype))
     full = np.empty(n, np.int32)
     core.assign(X, C, full, None, 2)
-    for size in [1, 2, 5, 7, 13, 16, 129, 301]:
+    for size in [1, 2, 5, 6, 7, 13, 16, 129, 301]:
         rows = rs.permutation(n)[:size]
         sub = np.empty(size, np.int32)
         core.assign(np.ascontiguousarray(X[rows]), C, sub, None, 1)
