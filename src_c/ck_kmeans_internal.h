@@ -82,6 +82,11 @@ void ck_argmin_ws_reset(ck_argmin_ws *ws);
     void ck_argmin_rows_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,         \
                               const CT *c_sqnorm, int64_t n_clusters, int32_t *labels,              \
                               ck_argmin_ws *ws);                                                     \
+    /* ck_argmin_rows by the packed kernel, with second[r] the second-best score too (NULL: not    \
+     * wanted); returns 0 (and does nothing) where that kernel does not run: uint8 X, no AVX2. */    \
+    int ck_argmin_rows_packed_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,   \
+                                    const CT *c_sqnorm, int64_t n_clusters, int32_t *labels,        \
+                                    CT *second, ck_argmin_ws *ws);                                   \
     /* ||x - c||^2 by differences, in double: exact enough to report, never negative. */           \
     double ck_sqdist_##SFX(const XT *x, const CT *c, int64_t n_features);                            \
     /* ||x||^2 in double. */                                                                         \

@@ -652,6 +652,27 @@ static void ck_argmin_rows_u8_screened(const uint8_t *X, int64_t nr, int64_t d, 
 }
 #endif
 
+int CK_FN(ck_argmin_rows_packed)(const CK_XT *X, int64_t n_rows, int64_t n_features, const CK_CT *C,
+                                 const CK_CT *c_sqnorm, int64_t n_clusters, int32_t *labels, CK_CT *second,
+                                 ck_argmin_ws *ws)
+{
+#if CK_HAVE_X86_SIMD && !CK_X_IS_U8
+    if (ws->panel) {
+        if (!ws->prepared) {
+            CK_FN(ck_pack)(C, n_clusters, n_features, CK_NR, ws->panel);
+            ws->prepared = 1;
+        }
+        CK_FN(argmin_packed)(X, n_rows, n_features, ws->panel, c_sqnorm, n_clusters, labels, ws->score, second,
+                             ws->tile);
+        return 1;
+    }
+#else
+    (void)X; (void)n_rows; (void)n_features; (void)C; (void)c_sqnorm; (void)n_clusters; (void)labels;
+    (void)second; (void)ws;
+#endif
+    return 0;
+}
+
 void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, const CK_CT *C,
                            const CK_CT *c_sqnorm, int64_t n_clusters, int32_t *labels, ck_argmin_ws *ws)
 {
@@ -663,17 +684,7 @@ void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, c
 #endif
     /* argmin_j ||x - c_j||^2 = argmin_j (||c_j||^2 - 2 x.c_j): ||x||^2 is the same for every j,
      * and x.c_j for a block of centroids is a small GEMM. */
-#if CK_HAVE_X86_SIMD && !CK_X_IS_U8
-    if (ws->panel) {
-        if (!ws->prepared) {
-            CK_FN(ck_pack)(C, n_clusters, n_features, CK_NR, ws->panel);
-            ws->prepared = 1;
-        }
-        CK_FN(argmin_packed)(X, n_rows, n_features, ws->panel, c_sqnorm, n_clusters, labels, ws->score, NULL,
-                             ws->tile);
-        return;
-    }
-#endif
+    if (CK_FN(ck_argmin_rows_packed)(X, n_rows, n_features, C, c_sqnorm, n_clusters, labels, NULL, ws)) return;
     /* Portable path. Ties go to the lowest index (as scikit-learn's argmin), because blocks and
      * centroids are visited in increasing order and only a strictly smaller score replaces the best. */
     CK_CT *tile = ws->tile, *score = ws->score;

@@ -45,9 +45,12 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const CK_CT *C, int64
     yy->goff = calloc((size_t)t + 1, sizeof(int64_t));
     yy->cp = malloc((size_t)(k * d) * sizeof(CK_CT));
     yy->cp_sqnorm = malloc((size_t)k * sizeof(CK_CT));
+    yy->chunk_lsb = malloc((size_t)n_chunks * sizeof(int32_t));
+    yy->chunk_absmax = malloc((size_t)n_chunks * sizeof(double));
     CK_CT *gc = malloc((size_t)(t * d) * sizeof(CK_CT));
     int status = yy->ub && yy->drift && yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched &&
-                 yy->perm && yy->goff && yy->cp && yy->cp_sqnorm && gc ? CK_OK : CK_ERR_NOMEM;
+                 yy->perm && yy->goff && yy->cp && yy->cp_sqnorm && yy->chunk_lsb && yy->chunk_absmax && gc
+                 ? CK_OK : CK_ERR_NOMEM;
     if (status == CK_OK && t > 1) {
         for (int64_t g = 0; g < t; g++) memcpy(gc + g * d, C + (g * k / t) * d, (size_t)d * sizeof(CK_CT));
         int n_iter, conv;
@@ -89,6 +92,30 @@ static void CK_FN(yy_prepare)(ck_yy *yy, const CK_CT *C, const CK_CT *c_sqnorm, 
         memcpy(cp + p * d, C + (int64_t)yy->perm[p] * d, (size_t)d * sizeof(CK_CT));
         cpsq[p] = c_sqnorm[yy->perm[p]];
     }
+}
+
+/* After the first step (which read every row): are the cluster sums exact? Unweighted sums of
+ * values that are all integer multiples of 2^q, with sum |x| <= A over a column, are integer
+ * multiples of 2^q of magnitude <= A, and so is every partial sum, difference of such sums and
+ * merge of them: when A < 2^(q + 53) each of those float64 additions is exact, the result is the
+ * same whatever their order, and moving one row from a cluster to another (its value subtracted
+ * from one sum, added to the other) gives the bits that summing the clusters afresh would.
+ * A is bounded by sum_i max_f |x_if| (summed in chunk order, so the same for any thread count),
+ * with a factor 4 of margin for that sum's own rounding. uint8 and integer-valued float data
+ * (MNIST as float, raw or divided by a power of two) qualify; sample weights never do (w x is
+ * rounded). Then tally takes the step's sums, and later steps only move the rows that change. */
+static void CK_FN(yy_exact_sums)(ck_yy *yy, const double *sums, int64_t stride, const double *w)
+{
+    yy->exact = 0;
+    if (w) return;
+    int32_t q = INT32_MAX;
+    for (int64_t c = 0; c < yy->n_chunks; c++) q = yy->chunk_lsb[c] < q ? yy->chunk_lsb[c] : q;
+    const double A = ck_sum_ordered(yy->chunk_absmax, yy->n_chunks);
+    if (!(A == 0 || (q != INT32_MAX && A < ldexp(1.0, q + 51)))) return;
+    yy->tally = malloc((size_t)stride * sizeof(double));
+    if (!yy->tally) return; /* the plain sums still work: only slower */
+    memcpy(yy->tally, sums, (size_t)stride * sizeof(double));
+    yy->exact = 1;
 }
 
 /* Once per step, after the new centres: how far each centre moved (relocations included), rounded
@@ -170,6 +197,13 @@ static inline float CK_FN(yy_lb)(double x_sqnorm, CK_CT v, double E)
     return sq > 0 ? ck_round_down(sqrt(sq) * (1 - 0x1p-50)) : 0.0f;
 }
 
+/* The upper bound on a distance whose score is v, as yy_lb's lower one: at most ||x||^2 + v + E. */
+static inline float CK_FN(yy_ub)(double x_sqnorm, CK_CT v, double E)
+{
+    const double sq = x_sqnorm + (double)v + E;
+    return sq > 0 ? ck_round_up(sqrt(sq) * (1 + 0x1p-50)) : 0.0f;
+}
+
 /* Running best two of one group with sc, the score at group-order position p. Positions are
  * visited in increasing order and, within a group, increasing position is increasing centre index,
  * so keeping the first of equal scores keeps the lowest index. */
@@ -181,8 +215,9 @@ static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int
     *b1 = better ? sc : *b1;
 }
 
-/* The step reads every row (its weighted sum), but the bound tests touch only some of them, at
- * intervals the hardware prefetcher does not follow: ask for the row CK_YY_AHEAD rows on. */
+/* Rows are read only where the bound tests need them, at intervals the hardware prefetcher does
+ * not follow: ask for the row CK_YY_AHEAD rows on. With plain sums the step reads every row anyway
+ * (its weighted sum): then every row is asked for; with exact sums only the rows to be read. */
 #ifndef CK_YY_AHEAD
 #define CK_YY_AHEAD 4
 #if defined(__GNUC__)
@@ -199,7 +234,8 @@ static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int
 /* Labels lab[r] of chunk rows [start, end) against C (centres of this step), exactly as Lloyd's
  * search would give them.
  * labels: the previous step's labels (read only). Returns the number of rows searched.
- * A row is skipped when its bounds prove its label (see the top of this file). Otherwise only the
+ * A row is skipped when its bounds prove its label (see the top of this file): first by the
+ * bounds alone (the row is not read), then by its upper bound made tight. Otherwise only the
  * groups whose bound does not exclude them are searched (always the group of the old label a): a
  * group is excluded when lb^2 > ub^2 + 4 E, which makes every centre in it lose, in Lloyd's
  * arithmetic, to whichever centre wins the search (its score is at most a's plus 2 E). */
@@ -212,38 +248,63 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
     const CK_CT *cp = yy->cp, *cpsq = yy->cp_sqnorm;
     CK_CT *g1 = s->g1, *g2 = s->g2, *tile = s->tile;
     int32_t *gi = s->gi;
-    int64_t *bucket = s->bucket, *bcount = s->bcount;
+    int64_t *bucket = s->bucket, *bcount = s->bcount, *need = s->need;
     CK_CT *best = s->best, *second = s->second;
     int32_t *bestj = s->bestj;
-    double *slack = s->slack;
-    int64_t nsearched = 0;
+    double *slack = s->slack, *lim = s->lim;
+    int64_t nsearched = 0, nneed = 0;
     for (int64_t r = 0; r < nr; r++) {
         const int64_t i = start + r;
         const int32_t a = labels[i];
-        float *lb = yy->lb + i * t;
         s->searched[r] = 0;
-        CK_YY_PREFETCH_ROW(X + (i + CK_YY_AHEAD < end ? i + CK_YY_AHEAD : i) * d, d);
+        if (!yy->exact) CK_YY_PREFETCH_ROW(X + (i + CK_YY_AHEAD < end ? i + CK_YY_AHEAD : i) * d, d);
         const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
-        double thr = INFINITY;
+        slack[r] = E;
         if (a >= 0) {
-            const double lbmin = ck_yy_decay(lb, yy->gdrift, t);
-            const double lim = lbmin > 0 ? lbmin * lbmin * down - 2 * E : -1;
+            const double lbmin = t == 1 ? ck_yy_decay1(yy->lb + i, yy->gdrift[0]) : ck_yy_decay(yy->lb + i * t, yy->gdrift, t);
+            lim[r] = lbmin > 0 ? lbmin * lbmin * down - 2 * E : -1;
             lab[r] = a;
             if (yy->drift[a] > 0) yy->ub[i] = ck_round_up((double)yy->ub[i] + yy->drift[a]);
-            if ((double)yy->ub[i] * yy->ub[i] * up < lim) continue;
+            if ((double)yy->ub[i] * yy->ub[i] * up < lim[r]) continue;
+        }
+        need[nneed++] = r;
+    }
+#if !CK_X_IS_U8
+    /* One group (Hamerly's single bound) and most of the chunk to read: the whole chunk goes through
+     * Lloyd's own packed search, straight from X, which also gives each row's second-best score,
+     * the bound on all the other centres, and a best score that bounds the distance to its own
+     * (the first step, and the next few while the centres move a lot, cost what Lloyd's do). */
+    if (t == 1 && 2 * nneed > nr && CK_FN(ck_argmin_rows_packed)(X + start * d, nr, d, C, c_sqnorm, k, lab, second, aw)) {
+        const CK_CT *score = aw->score;
+        for (int64_t r = 0; r < nr; r++) {
+            const int64_t i = start + r;
+            yy->lb[i] = CK_FN(yy_lb)(x_sqnorm[i], second[r], slack[r]);
+            yy->ub[i] = CK_FN(yy_ub)(x_sqnorm[i], score[r], slack[r]);
+        }
+        return nr;
+    }
+#endif
+    if (yy->exact)
+        for (int64_t q = 0; q < nneed && q < CK_YY_AHEAD; q++) CK_YY_PREFETCH_ROW(X + (start + need[q]) * d, d);
+    for (int64_t q = 0; q < nneed; q++) {
+        const int64_t r = need[q], i = start + r;
+        const int32_t a = labels[i];
+        if (yy->exact && q + CK_YY_AHEAD < nneed) CK_YY_PREFETCH_ROW(X + (start + need[q + CK_YY_AHEAD]) * d, d);
+        double thr = INFINITY;
+        if (a >= 0) {
             /* The bound drifted too far: tighten it to the distance itself (Hamerly's second test). */
             const double dd = CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)a * d, d);
             yy->ub[i] = ck_round_up(sqrt(dd) * up);
-            if (dd * up < lim) continue;
-            thr = dd * up + 4 * E;
+            if (dd * up < lim[r]) continue;
+            thr = dd * up + 4 * slack[r];
         }
         s->searched[r] = 1;
         nsearched++;
-        slack[r] = E;
         best[r] = second[r] = (CK_CT)INFINITY;
         bestj[r] = INT32_MAX;
         /* Only the groups whose bound does not exclude them, and always a's group (a row without a
          * label, a = -1, needs them all); the row joins each such group's bucket. */
+        const float *lb = yy->lb + i * t;
         const int64_t ga = a >= 0 ? yy->group_of[a] : -1;
         for (int64_t g = 0; g < t; g++) {
             const int skip = a >= 0 && g != ga && lb[g] > 0 && (double)lb[g] * lb[g] * down > thr;
@@ -252,6 +313,27 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
         }
     }
     if (nsearched == 0) return 0;
+#if !CK_X_IS_U8
+    /* One group, fewer rows to search: those, gathered into a block, go through the packed search.
+     * Its labels are Lloyd's by construction (no near ties to redo). */
+    if (t == 1) {
+        const int64_t m = bcount[0], *rows = bucket;
+        CK_XT *xt = s->xt;
+        for (int64_t q = 0; q < m; q++) memcpy(xt + q * d, X + (start + rows[q]) * d, (size_t)d * sizeof(CK_XT));
+        if (CK_FN(ck_argmin_rows_packed)(xt, m, d, C, c_sqnorm, k, s->tie_lab, second, aw)) {
+            bcount[0] = 0;
+            for (int64_t q = 0; q < m; q++) {
+                const int64_t r = rows[q], i = start + r;
+                const int32_t l = s->tie_lab[q];
+                lab[r] = l;
+                yy->lb[i] = CK_FN(yy_lb)(x_sqnorm[i], second[q], slack[r]);
+                if (l != labels[i])
+                    yy->ub[i] = ck_round_up(sqrt(CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)l * d, d)) * up);
+            }
+            return nsearched;
+        }
+    }
+#endif
 
     /* Group by group, the scores of the rows in its bucket, register-blocked over rows and centres,
      * CK_CBLOCK centres at a time: each group's centres are read once per chunk, not once per row.

@@ -147,6 +147,31 @@ static int CK_FN(sqnorms_rows)(const CK_XT *X, int64_t start, int64_t end, int64
     return bad;
 }
 
+/* The first bounded step's facts for yy_exact_sums over rows [start, end) (in cache after
+ * sqnorms_rows): the smallest exponent of their lowest set bits, and the sum of their max |x|. */
+static void CK_FN(lsb_rows)(const CK_XT *X, int64_t start, int64_t end, int64_t d, int32_t *lsb, double *absmax)
+{
+    int32_t lo = INT32_MAX;
+    double a = 0;
+    for (int64_t i = start; i < end; i++) {
+        double m;
+        const int32_t q = CK_FN(ck_row_lsb)(X + i * d, d, &m);
+        lo = q < lo ? q : lo;
+        a += m;
+    }
+    *lsb = lo;
+    *absmax = a;
+}
+
+/* Moves row x (unit weight) out of the sums `from` (NULL: it had no cluster) into `to`: exact
+ * sums only (yy_exact_sums), where the order of additions cannot matter. */
+CK_ACCUM_CLONES static void CK_FN(move_row)(const CK_XT *x, int64_t d, double *from, double *to)
+{
+    if (from)
+        for (int64_t f = 0; f < d; f++) from[f] -= (double)x[f];
+    for (int64_t f = 0; f < d; f++) to[f] += (double)x[f];
+}
+
 #include "kmeans_bounds_tpl.h"
 
 /* One fused pass: every chunk assigns its rows to C_old and adds them to its group's sums while they
@@ -204,7 +229,10 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
                 ck_chunk_rows(c, n, &start, &end);
                 int bad = 0;
                 if (yy) {
-                    if (fill_sqnorm) bad = CK_FN(sqnorms_rows)(X, start, end, d, x_sqnorm);
+                    if (fill_sqnorm) {
+                        bad = CK_FN(sqnorms_rows)(X, start, end, d, x_sqnorm);
+                        CK_FN(lsb_rows)(X, start, end, d, yy->chunk_lsb + c, yy->chunk_absmax + c);
+                    }
                     /* (Bounds made of NaN prove nothing: such a chunk is not searched.) */
                     if (bad) memset(lab, 0, (size_t)(end - start) * sizeof(int32_t));
                     else yy->chunk_searched[c] = CK_FN(yy_chunk)(X, start, end, d, x_sqnorm, C_old, c_sqnorm,
@@ -225,15 +253,24 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
                     }
                 }
                 double part = 0.0;
+                /* Exact sums: only the rows that change cluster move (see yy_exact_sums); the
+                 * group's buffer then holds the step's changes to the sums, not the sums. */
+                const int moves = yy && yy->exact;
                 for (int64_t i = start; i < end; i++) {
-                    const int32_t l = lab[i - start];
-                    changed += labels[i] != l;
+                    const int32_t l = lab[i - start], o = labels[i];
+                    changed += o != l;
                     labels[i] = l;
                     const double wi = w ? w[i] : 1.0;
                     if (!yy) part += wi * dist[i - start];
-                    wsum[l] += wi;
+                    if (!moves) {
+                        wsum[l] += wi;
+                    } else if (o != l) {
+                        CK_FN(move_row)(X + i * d, d, o >= 0 ? sums + (int64_t)o * d : NULL, sums + (int64_t)l * d);
+                        wsum[l] += 1;
+                        if (o >= 0) wsum[o] -= 1;
+                    }
                 }
-                CK_FN(add_chunk)(X, start, end, d, w, lab, &bc, acc16, sums);
+                if (!moves) CK_FN(add_chunk)(X, start, end, d, w, lab, &bc, acc16, sums);
                 ws->chunk_inertia[c] = part;
                 if (bad) {
                     #pragma omp atomic write
@@ -254,6 +291,14 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
     }
     ck_merge_groups(ws->gbuf, ws->n_groups, stride, stride, ws->sums, n_threads);
     double *sums = ws->sums, *wsum = ws->sums + kd;
+    if (yy && yy->exact) {
+        /* The merged changes applied to the sums by the previous labels: exact, so the bits of
+         * sums formed afresh. Relocation below works on the copy in sums. */
+        for (int64_t e = 0; e < stride; e++) yy->tally[e] += sums[e];
+        memcpy(sums, yy->tally, (size_t)stride * sizeof(double));
+    } else if (yy && fill_sqnorm) {
+        CK_FN(yy_exact_sums)(yy, sums, stride, w);
+    }
     *inertia = yy ? CK_FN(yy_inertia)(yy, sums, wsum, C_old, k, d)
                   : ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
     int64_t ch = 0;
@@ -340,10 +385,12 @@ int CK_FN(ck_centroids_update)(const CK_XT *X, int64_t n_samples, int64_t n_feat
 }
 
 /* The fit loop of Lloyd (n_bound_groups == 0) and Yinyang (n_bound_groups >= 1 groups of centres).
- * searched_history: NULL, or max_iter counts of the rows searched per iteration (Yinyang only). */
+ * searched_history: NULL, or max_iter counts of the rows searched per iteration (Yinyang only).
+ * bounds_if_exact: drop the bounds after the first step unless the sums are exact (yy_exact_sums):
+ * with few clusters they pay only when the rows they settle need not be read at all. */
 static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
                       int64_t n_clusters, CK_CT *centroids, int32_t *labels, int max_iter, double tol_abs,
-                      int64_t n_bound_groups, int n_threads, int *n_iter, double *inertia,
+                      int64_t n_bound_groups, int bounds_if_exact, int n_threads, int *n_iter, double *inertia,
                       double *inertia_history, int64_t *searched_history, int *converged)
 {
     if (n_samples < 1 || n_features < 1 || n_clusters < 1 || n_clusters > n_samples ||
@@ -372,6 +419,10 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
         if (status != CK_OK) break;
         if (inertia_history) inertia_history[it] = inert;
         if (searched_history && bounds) searched_history[it] = ck_yy_searched(&yy);
+        if (bounds && bounds_if_exact && !yy.exact) {
+            ck_yy_free(&yy);
+            bounds = NULL;
+        }
         CK_CT *t = cur; cur = nxt; nxt = t;
         /* scikit-learn's order: labels identical to the previous iteration's is strict
          * convergence; otherwise the squared centre shift is compared with tol. */
@@ -410,7 +461,7 @@ int CK_FN(ck_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, 
                          int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged)
 {
     return CK_FN(fit)(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels, max_iter, tol_abs,
-                      0, n_threads, n_iter, inertia, inertia_history, NULL, converged);
+                      0, 0, n_threads, n_iter, inertia, inertia_history, NULL, converged);
 }
 
 int CK_FN(ck_kmeans_fit_yinyang)(const CK_XT *X, int64_t n_samples, int64_t n_features,
@@ -423,7 +474,25 @@ int CK_FN(ck_kmeans_fit_yinyang)(const CK_XT *X, int64_t n_samples, int64_t n_fe
     if (n_groups == 0) n_groups = ck_yy_default_groups(n_clusters);
     if (n_groups > n_clusters) n_groups = n_clusters;
     return CK_FN(fit)(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels, max_iter, tol_abs,
-                      n_groups, n_threads, n_iter, inertia, inertia_history, searched_history, converged);
+                      n_groups, 0, n_threads, n_iter, inertia, inertia_history, searched_history, converged);
+}
+
+int CK_FN(ck_kmeans_fit_auto)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                              int64_t n_clusters, CK_CT *centroids, int32_t *labels, int max_iter, double tol_abs,
+                              int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged)
+{
+    int64_t groups = 0;
+    int if_exact = 0;
+    if (n_clusters >= CK_AUTO_YINYANG_K && max_iter >= CK_AUTO_MIN_ITER) {
+        groups = ck_yy_default_groups(n_clusters);
+    } else if (max_iter >= CK_AUTO_MIN_ITER && !sample_weight && !CK_X_IS_U8) {
+        /* uint8 stays with Lloyd: its screened search has no second-best score for the bounds. */
+        groups = 1;
+        if_exact = 1;
+    }
+    if (groups > n_clusters) groups = n_clusters;
+    return CK_FN(fit)(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels, max_iter, tol_abs,
+                      groups, if_exact, n_threads, n_iter, inertia, inertia_history, NULL, converged);
 }
 
 /* Column sums (pass 1) or sums of squared deviations from mean (pass 2) of rows [start, end). */
