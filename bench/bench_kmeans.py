@@ -410,9 +410,10 @@ def report(args, data_desc, iter_rows, conv_rows, memory, argv):
              "- inertia (and labels) evaluated by the script from each peer's final centres, in float64",
              "- × best peer: this row's median over the fastest peer other than ckmeans (any algorithm) "
              "with the same dtype and k; × ckmeans: over ckmeans' median",
-             "- ckmeans runs algorithm='auto' (Yinyang bounds from k=64 on when max_iter >= 20, "
-             "Lloyd otherwise); ckmeans-lloyd and ckmeans-yinyang force one; all three reach the same "
-             "labels and centroids",
+             "- ckmeans runs algorithm='auto' (max_iter >= 20: Yinyang bounds from k=64 on; below, for "
+             "unweighted float32/float64, single bounds that read only the rows they cannot settle, "
+             "because MNIST's cluster sums are exact; else Lloyd); ckmeans-lloyd and ckmeans-yinyang "
+             "force one; all three reach the same labels and centroids",
              "- dtype `a → b`: the peer cannot fit on `a`, so it gets `a` converted to `b` (what it would "
              "do itself); that conversion is the `convert ms` column (not in ms/iter) and is part of its "
              "extra peak MB",

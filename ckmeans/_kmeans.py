@@ -21,8 +21,6 @@ _ALGORITHMS = ("lloyd", "elkan", "yinyang", "hamerly", "auto")
 # of 2): float32 k=32 0.96 / 1.02, k=64 1.77 / 1.38, k=128 3.79 / 1.88; uint8 k=32 0.75 / 0.69,
 # k=64 1.22 / 1.10, k=128 2.71 / 1.70; float64 k=32 1.64 / 1.56, k=64 2.66 / 1.94. Yinyang's first
 # iterations search most rows, hence the max_iter floor.
-_AUTO_MIN_CLUSTERS = 64
-_AUTO_MIN_ITER = 20
 # The C loop counts iterations in an int, and the inertia history takes 8 bytes per allowed iteration.
 _MAX_ITER_LIMIT = 2**31 - 1
 
@@ -142,12 +140,10 @@ def _check_algorithm(algorithm):
     return algorithm
 
 
-def _bound_groups(algorithm, n_clusters, max_iter):
-    """None for Lloyd's plain pass, else the n_groups of the Yinyang fit (0 = its default)."""
-    if algorithm == "auto":
-        bounded = n_clusters >= _AUTO_MIN_CLUSTERS and max_iter >= _AUTO_MIN_ITER
-        algorithm = "yinyang" if bounded else "lloyd"
-    return {"lloyd": None, "hamerly": 1}.get(algorithm, 0)
+def _bound_groups(algorithm):
+    """None for Lloyd's plain pass, 'auto' for the C fit's own choice (ck_kmeans_fit_auto), else the
+    n_groups of the Yinyang fit (0 = its default)."""
+    return {"lloyd": None, "auto": "auto", "hamerly": 1}.get(algorithm, 0)
 
 
 def _tolerance(X, tol, n_threads):
@@ -222,8 +218,11 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
         keeps per-point bounds on the distances to groups of centres (4 x (groups + 1) bytes per
         point, groups = ceil(n_clusters / 4) up to 64) and searches only the points whose label may
         change; 'hamerly' is the same with one group (8 bytes per point); 'elkan' (scikit-learn's
-        name) runs 'yinyang'; 'auto' runs 'yinyang' with at least 64 clusters and max_iter >= 20,
-        else 'lloyd'.
+        name) runs 'yinyang'; 'auto' runs 'yinyang' with at least 64 clusters and max_iter >= 20;
+        with fewer clusters (max_iter >= 20, float X, no sample_weight) it runs 'hamerly' when the
+        first iteration finds the cluster sums exact in float64 (integer-valued data such as pixels):
+        then only the points that change cluster update the sums, and the points the bounds settle
+        are not read at all; else 'lloyd'.
         inertia_history of the bounded runs is computed from the cluster sums, so it differs from
         Lloyd's in rounding only.
     random_state : None, int, numpy RandomState or Generator. Seeds the C generator of each run, so
@@ -242,7 +241,7 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     n_clusters = _check_n_clusters(n_clusters, n_samples)
     _check_max_iter(max_iter)
     _check_tol(tol)
-    groups = _bound_groups(_check_algorithm(algorithm), n_clusters, max_iter)
+    groups = _bound_groups(_check_algorithm(algorithm))
     is_string_init = _check_init_name(init)
     if n_init == "auto":
         n_init = 10 if (init == "random" if is_string_init else callable(init)) else 1
@@ -271,9 +270,9 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
         history = np.empty(max_iter, dtype=np.float64)
         try:
             centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
-            if groups is None:
+            if groups is None or groups == "auto":
                 n_iter, inertia, converged = _kmeans_core.fit(X, w, centres, labels, max_iter, tol_abs,
-                                                              n_threads, history)
+                                                              n_threads, history, groups == "auto")
             else:
                 n_iter, inertia, converged = _kmeans_core.fit_yinyang(X, w, centres, labels, max_iter, tol_abs,
                                                                       groups, n_threads, history, None)

@@ -23,6 +23,9 @@ cdef extern from "ckmeans.h":
     int ck_kmeans_fit_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, float *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
     int ck_kmeans_fit_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
     int ck_kmeans_fit_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
+    int ck_kmeans_fit_auto_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, float *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
+    int ck_kmeans_fit_auto_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
+    int ck_kmeans_fit_auto_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
     int ck_kmeans_fit_yinyang_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, float *C, int32_t *labels, int max_iter, double tol, int64_t n_groups, int n_threads, int *n_iter, double *inertia, double *history, int64_t *searched, int *converged) nogil
     int ck_kmeans_fit_yinyang_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int64_t n_groups, int n_threads, int *n_iter, double *inertia, double *history, int64_t *searched, int *converged) nogil
     int ck_kmeans_fit_yinyang_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int64_t n_groups, int n_threads, int *n_iter, double *inertia, double *history, int64_t *searched, int *converged) nogil
@@ -126,21 +129,31 @@ def lloyd_step(const xtype[:, ::1] X, const double[::1] sample_weight, const cty
 
 
 def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] centroids, int32_t[::1] labels,
-        int max_iter, double tol_abs, int n_threads, double[::1] inertia_history):
-    """Whole Lloyd fit from centroids (IN/OUT); returns (n_iter, inertia, converged)."""
+        int max_iter, double tol_abs, int n_threads, double[::1] inertia_history, bint auto=False):
+    """Whole Lloyd fit from centroids (IN/OUT); returns (n_iter, inertia, converged). auto: the same
+    results by ck_kmeans_fit_auto's choice of method."""
     cdef int st = 0, n_iter = 0, conv = 0
     cdef double inert = 0.0
     cdef const double *w = const_ptr_or_null(sample_weight)
     cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
     if xtype is float and ctype is float:
         with nogil:
-            st = ck_kmeans_fit_f32(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
+            if auto:
+                st = ck_kmeans_fit_auto_f32(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
+            else:
+                st = ck_kmeans_fit_f32(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
     elif xtype is double and ctype is double:
         with nogil:
-            st = ck_kmeans_fit_f64(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
+            if auto:
+                st = ck_kmeans_fit_auto_f64(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
+            else:
+                st = ck_kmeans_fit_f64(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
     elif xtype is uint8_t and ctype is double:
         with nogil:
-            st = ck_kmeans_fit_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
+            if auto:
+                st = ck_kmeans_fit_auto_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
+            else:
+                st = ck_kmeans_fit_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
     else:
         pair_error()
     check_status(st, "k-means")

@@ -162,6 +162,23 @@ cdef int ck_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_feature
                           int n_threads, int *n_iter, double *inertia, double *inertia_history,
                           int *converged) noexcept nogil
 
+# The same fit as ck_kmeans_fit_* (same arguments, same results bit for bit) by whichever exact method
+# is expected to be fastest: Yinyang bounds from 64 clusters (max_iter >= 20); below, for unweighted
+# float X whose column sums are exact in float64 (integer-valued data such as pixels), single bounds
+# that skip reading the rows they settle; else Lloyd. What ckmeans.kmeans(algorithm='auto') runs.
+cdef int ck_kmeans_fit_auto_f32(const float *X, int64_t n_samples, int64_t n_features,
+                                const double *sample_weight, int64_t n_clusters, float *centroids,
+                                int32_t *labels, int max_iter, double tol_abs, int n_threads, int *n_iter,
+                                double *inertia, double *inertia_history, int *converged) noexcept nogil
+cdef int ck_kmeans_fit_auto_f64(const double *X, int64_t n_samples, int64_t n_features,
+                                const double *sample_weight, int64_t n_clusters, double *centroids,
+                                int32_t *labels, int max_iter, double tol_abs, int n_threads, int *n_iter,
+                                double *inertia, double *inertia_history, int *converged) noexcept nogil
+cdef int ck_kmeans_fit_auto_u8(const uint8_t *X, int64_t n_samples, int64_t n_features,
+                                const double *sample_weight, int64_t n_clusters, double *centroids,
+                                int32_t *labels, int max_iter, double tol_abs, int n_threads, int *n_iter,
+                                double *inertia, double *inertia_history, int *converged) noexcept nogil
+
 # The same fit as ck_kmeans_fit_* (same results: labels, centroid bits, n_iter, converged, final
 # inertia), accelerated by Yinyang bounds: n_groups groups of centres (0 = default ceil(k/4) capped at
 # 64; 1 = Hamerly-like). searched_history (OUT, max_iter int64, or NULL): rows searched per

@@ -79,6 +79,18 @@ cdef extern from "ckmeans.h" nogil:
                                              double *centroids, int32_t *labels, int max_iter, double tol_abs,
                                              int n_threads, int *n_iter, double *inertia,
                                              double *inertia_history, int *converged)
+    int _ck_kmeans_fit_auto_f32 "ck_kmeans_fit_auto_f32"(const float *X, int64_t n_samples,
+        int64_t n_features, const double *sample_weight, int64_t n_clusters, float *centroids,
+        int32_t *labels, int max_iter, double tol_abs, int n_threads, int *n_iter, double *inertia,
+        double *inertia_history, int *converged)
+    int _ck_kmeans_fit_auto_f64 "ck_kmeans_fit_auto_f64"(const double *X, int64_t n_samples,
+        int64_t n_features, const double *sample_weight, int64_t n_clusters, double *centroids,
+        int32_t *labels, int max_iter, double tol_abs, int n_threads, int *n_iter, double *inertia,
+        double *inertia_history, int *converged)
+    int _ck_kmeans_fit_auto_u8 "ck_kmeans_fit_auto_u8"(const uint8_t *X, int64_t n_samples,
+        int64_t n_features, const double *sample_weight, int64_t n_clusters, double *centroids,
+        int32_t *labels, int max_iter, double tol_abs, int n_threads, int *n_iter, double *inertia,
+        double *inertia_history, int *converged)
     int _ck_kmeans_fit_yinyang_f32 "ck_kmeans_fit_yinyang_f32"(const float *X, int64_t n_samples,
         int64_t n_features, const double *sample_weight, int64_t n_clusters, float *centroids,
         int32_t *labels, int max_iter, double tol_abs, int64_t n_groups, int n_threads, int *n_iter,
@@ -316,6 +328,30 @@ cdef int ck_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_feature
                           double *inertia_history, int *converged) noexcept nogil:
     return _ck_kmeans_fit_u8(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels, max_iter,
                              tol_abs, n_threads, n_iter, inertia, inertia_history, converged)
+
+
+cdef int ck_kmeans_fit_auto_f32(const float *X, int64_t n_samples, int64_t n_features,
+                                const double *sample_weight, int64_t n_clusters, float *centroids,
+                                int32_t *labels, int max_iter, double tol_abs, int n_threads, int *n_iter,
+                                double *inertia, double *inertia_history, int *converged) noexcept nogil:
+    return _ck_kmeans_fit_auto_f32(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels,
+                                   max_iter, tol_abs, n_threads, n_iter, inertia, inertia_history, converged)
+
+
+cdef int ck_kmeans_fit_auto_f64(const double *X, int64_t n_samples, int64_t n_features,
+                                const double *sample_weight, int64_t n_clusters, double *centroids,
+                                int32_t *labels, int max_iter, double tol_abs, int n_threads, int *n_iter,
+                                double *inertia, double *inertia_history, int *converged) noexcept nogil:
+    return _ck_kmeans_fit_auto_f64(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels,
+                                   max_iter, tol_abs, n_threads, n_iter, inertia, inertia_history, converged)
+
+
+cdef int ck_kmeans_fit_auto_u8(const uint8_t *X, int64_t n_samples, int64_t n_features,
+                                const double *sample_weight, int64_t n_clusters, double *centroids,
+                                int32_t *labels, int max_iter, double tol_abs, int n_threads, int *n_iter,
+                                double *inertia, double *inertia_history, int *converged) noexcept nogil:
+    return _ck_kmeans_fit_auto_u8(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels,
+                                   max_iter, tol_abs, n_threads, n_iter, inertia, inertia_history, converged)
 
 
 cdef int ck_kmeans_fit_yinyang_f32(const float *X, int64_t n_samples, int64_t n_features,

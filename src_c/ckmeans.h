@@ -276,6 +276,25 @@ int ck_kmeans_fit_yinyang_u8(const uint8_t *X, int64_t n_samples, int64_t n_feat
                              int *n_iter, double *inertia, double *inertia_history, int64_t *searched_history,
                              int *converged);
 
+/* The same fit again (same arguments and results as ck_kmeans_fit, bit for bit), by whichever exact
+ * method is expected to be fastest; what ckmeans.kmeans(algorithm='auto') runs. With
+ * n_clusters >= 64 and max_iter >= 20: ck_kmeans_fit_yinyang with its default groups. With fewer
+ * clusters, max_iter >= 20, no sample_weight and float X: single (Hamerly) bounds, kept only if the
+ * first iteration finds that no column sum can round (all values integer multiples of one power of
+ * two 2^q, and sum |x| per column below 2^(q+51): integer-valued data such as pixels, raw or scaled
+ * by a power of two): then the clusters' sums are updated by the rows that change cluster only, and
+ * rows whose bounds settle them are not read at all; otherwise Lloyd from the second iteration on.
+ * Anything else: Lloyd. inertia_history as the method that ran it (see ck_kmeans_fit_yinyang). */
+int ck_kmeans_fit_auto_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                           int64_t n_clusters, float *centroids, int32_t *labels, int max_iter, double tol_abs,
+                           int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
+int ck_kmeans_fit_auto_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                           int64_t n_clusters, double *centroids, int32_t *labels, int max_iter, double tol_abs,
+                           int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
+int ck_kmeans_fit_auto_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                          int64_t n_clusters, double *centroids, int32_t *labels, int max_iter, double tol_abs,
+                          int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
+
 /* Greedy k-means++ (scikit-learn's variant): the first centre drawn proportional to the weights,
  * each next one the best, by potential, of n_local_trials (<= 0: 2 + floor(ln k)) rows drawn
  * proportional to w x D^2. centroids (OUT) n_clusters x n_features; indices (OUT, or NULL) the rows

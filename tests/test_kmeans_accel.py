@@ -96,6 +96,51 @@ def test_searched_history():
     assert (searched[n_iter:] == -1).all()
 
 
+# ------------------------------------------------- exact sums: only the rows that change are moved
+
+def integer_blobs(dtype, n=1500, d=5, k=12, seed=3, scale=1.0, low=2, high=250):
+    """Integer-valued blobs (times a power of two): the data whose cluster sums are exact."""
+    X, _ = make_blobs(n, d, centers=k, cluster_std=2.0, random_state=seed)
+    X = np.round((X - X.min()) / (X.max() - X.min()) * (high - low) + low) * scale
+    X = X.astype(dtype)
+    C0 = X[np.random.RandomState(seed).choice(n, k, replace=False)].astype(cdtype(dtype))
+    return X, C0
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0**-30, 2.0**40])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_auto_keeps_lloyds_bits_with_exact_sums(dtype, scale):
+    """Integer-valued X (pixels, counts, times any power of two): 'auto' below 64 clusters keeps
+    single bounds and moves only the rows that change cluster; the bits must be Lloyd's."""
+    X, C0 = integer_blobs(dtype, scale=scale)
+    ref = fit(X, C0, "lloyd", tol=0, max_iter=60, n_threads=1)
+    assert ref.n_iter > 5
+    runs = [fit(X, C0, algorithm, tol=0, max_iter=60, n_threads=t) for algorithm in ("auto", "hamerly")
+            for t in (1, 2)]
+    for res in runs:
+        assert_same(res, ref, X)
+    np.testing.assert_array_equal(runs[0].inertia_history, runs[1].inertia_history)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_auto_with_sums_that_round(dtype):
+    """Where moving rows would round differently from summing afresh -- odd integers whose column
+    sums pass 2^53, fractions with all 53 bits, weights -- every method must still give Lloyd's bits
+    (a too-generous exactness rule shows up here as a different centroid)."""
+    rs = np.random.RandomState(5)
+    X, C0 = integer_blobs(np.float64, n=800, d=3, k=9, low=2.0**45, high=2.0**46)
+    X = X + 2 * rs.randint(0, 2**20, size=X.shape) + 1  # odd: no power of two divides the sums
+    cases = [(X, None), (integer_blobs(np.float64)[0] / 3.0, None),
+             (integer_blobs(np.float64)[0], rs.uniform(0.5, 2.0, 1500))]
+    for Xc, w in cases:
+        Xc = Xc.astype(dtype)
+        C0 = Xc[rs.choice(len(Xc), 9, replace=False)].astype(cdtype(dtype))
+        ref = fit(Xc, C0, "lloyd", sample_weight=w, tol=0, max_iter=40, n_threads=1)
+        for algorithm in ("auto", "hamerly"):
+            for t in (1, 2):
+                assert_same(fit(Xc, C0, algorithm, sample_weight=w, tol=0, max_iter=40, n_threads=t), ref, Xc)
+
+
 # ---------------------------------------------------------------------------- adversarial inputs
 
 def check_all(X, C0, w=None, **kw):
@@ -202,15 +247,12 @@ def test_kernel_rejects_negative_group_count():
         _kmeans_core.fit_yinyang(X, None, C0.copy(), labels, 10, 0.0, -1, 1, np.empty(10))
 
 
-def test_auto_rule():
-    """'auto' picks the bounds only where they were measured to pay: many clusters, long runs."""
+def test_algorithm_name_mapping():
     from ckmeans._kmeans import _bound_groups
-    assert _bound_groups("auto", 64, 300) == 0
-    assert _bound_groups("auto", 63, 300) is None
-    assert _bound_groups("auto", 256, 19) is None
-    assert _bound_groups("lloyd", 256, 300) is None
-    assert _bound_groups("hamerly", 8, 5) == 1
-    assert _bound_groups("elkan", 8, 5) == 0
+    assert _bound_groups("auto") == "auto"  # the C fit chooses (ck_kmeans_fit_auto)
+    assert _bound_groups("lloyd") is None
+    assert _bound_groups("hamerly") == 1
+    assert _bound_groups("elkan") == 0 and _bound_groups("yinyang") == 0
 
 
 def test_estimator_accepts_scikit_learn_names():
