@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import twins  # noqa: E402
 from test_kmeans import DTYPES, cdtype, load_mnist, weights  # noqa: E402
 
-BOUNDED = ["yinyang", "hamerly", "elkan"]
+BOUNDED = ["yinyang", "hamerly", "elkan", "auto"]
 
 
 def fit(X, C0, algorithm, **kw):
