@@ -136,65 +136,25 @@ CK_INT_CLONES static void ck_flush_u16(uint16_t *acc, int64_t d, double *sums)
     for (int64_t f = 0; f < d; f++) { sums[f] += acc[f]; acc[f] = 0; }
 }
 
-/* Every value of a row is an integer multiple of 2^(returned exponent) (INT32_MAX for a row of
- * zeros), and *absmax is its largest |value|: the facts behind ck_yy's exact sums. The lowest set
- * bit of a float's integer mantissa m is m & -m, and its exponent comes out of the bits of that
- * power of two as a float, made exactly by or-ing it into the mantissa of 2^23 (resp. 2^53, whose
- * lowest exponent bit is clear, as 2^23's is) and subtracting that.
- * Masks instead of branches, so that the loop vectorises. Rows holding an infinity or NaN give a
- * meaningless answer, but such a fit stops with CK_ERR_KMEANS_NONFINITE anyway. */
-CK_INT_CLONES static int32_t ck_row_lsb_f32(const float *x, int64_t d, double *absmax)
-{
-    int32_t lo = INT32_MAX;
-    uint32_t top = 0;
-    for (int64_t f = 0; f < d; f++) {
-        uint32_t b, pb;
-        memcpy(&b, x + f, sizeof(b));
-        b &= 0x7fffffffu;
-        top = b > top ? b : top;
-        const uint32_t e = b >> 23, normal = 0u - (uint32_t)(e != 0), nonzero = 0u - (uint32_t)(b != 0);
-        const uint32_t m = (b & 0x7fffffu) | (normal & 0x800000u), low = 0x4b000000u | (m & (0u - m));
-        float p;
-        memcpy(&p, &low, sizeof(p));
-        p -= 0x1p23f;
-        memcpy(&pb, &p, sizeof(pb));
-        /* e + 1 + normal: e for normal numbers, 1 for subnormal ones */
-        const uint32_t lsb = (e + 1 + normal) + (pb >> 23) - 277;
-        const int32_t v = (int32_t)((lsb & nonzero) | (0x7fffffffu & ~nonzero));
-        lo = v < lo ? v : lo;
-    }
-    float t;
-    memcpy(&t, &top, sizeof(t));
-    *absmax = t;
-    return lo;
-}
+/* ck_row_lsb_f32 / _f64: see kmeans_lsb_tpl.h. 2^23 and 2^53 have even biased exponents. */
+#define CK_LSB_FN ck_row_lsb_f32
+#define CK_LSB_FT float
+#define CK_LSB_UT uint32_t
+#define CK_LSB_ST int32_t
+#define CK_LSB_MANT 23
+#define CK_LSB_BIAS 127
+#define CK_LSB_SHIFT 0
+#include "kmeans_lsb_tpl.h"
+#define CK_LSB_FN ck_row_lsb_f64
+#define CK_LSB_FT double
+#define CK_LSB_UT uint64_t
+#define CK_LSB_ST int64_t
+#define CK_LSB_MANT 52
+#define CK_LSB_BIAS 1023
+#define CK_LSB_SHIFT 1
+#include "kmeans_lsb_tpl.h"
 
-CK_INT_CLONES static int32_t ck_row_lsb_f64(const double *x, int64_t d, double *absmax)
-{
-    int64_t lo = INT32_MAX;
-    uint64_t top = 0;
-    for (int64_t f = 0; f < d; f++) {
-        uint64_t b, pb;
-        memcpy(&b, x + f, sizeof(b));
-        b &= 0x7fffffffffffffffull;
-        top = b > top ? b : top;
-        const uint64_t e = b >> 52, normal = 0ull - (uint64_t)(e != 0), nonzero = 0ull - (uint64_t)(b != 0);
-        const uint64_t m = (b & 0xfffffffffffffull) | (normal & 0x10000000000000ull);
-        const uint64_t low = 0x4340000000000000ull | (m & (0ull - m));
-        double p;
-        memcpy(&p, &low, sizeof(p));
-        p -= 0x1p53; /* 2 x (m & -m): 2^53's mantissa counts in steps of 2 */
-        memcpy(&pb, &p, sizeof(pb));
-        const uint64_t lsb = (e + 1 + normal) + (pb >> 52) - 2099;
-        const int64_t v = (int64_t)((lsb & nonzero) | (0x7fffffffull & ~nonzero));
-        lo = v < lo ? v : lo;
-    }
-    double t;
-    memcpy(&t, &top, sizeof(t));
-    *absmax = t;
-    return (int32_t)lo;
-}
-
+/* The same facts for uint8 rows: integers, multiples of 2^0. */
 CK_INT_CLONES static int32_t ck_row_lsb_u8(const uint8_t *x, int64_t d, double *absmax)
 {
     uint8_t top = 0;

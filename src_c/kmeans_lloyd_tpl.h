@@ -231,7 +231,8 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
                 if (yy) {
                     if (fill_sqnorm) {
                         bad = CK_FN(sqnorms_rows)(X, start, end, d, x_sqnorm);
-                        CK_FN(lsb_rows)(X, start, end, d, yy->chunk_lsb + c, yy->chunk_absmax + c);
+                        /* (weighted sums are never exact: yy_exact_sums) */
+                        if (!w) CK_FN(lsb_rows)(X, start, end, d, yy->chunk_lsb + c, yy->chunk_absmax + c);
                     }
                     /* (Bounds made of NaN prove nothing: such a chunk is not searched.) */
                     if (bad) memset(lab, 0, (size_t)(end - start) * sizeof(int32_t));
@@ -490,7 +491,6 @@ int CK_FN(ck_kmeans_fit_auto)(const CK_XT *X, int64_t n_samples, int64_t n_featu
         groups = 1;
         if_exact = 1;
     }
-    if (groups > n_clusters) groups = n_clusters;
     return CK_FN(fit)(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels, max_iter, tol_abs,
                       groups, if_exact, n_threads, n_iter, inertia, inertia_history, NULL, converged);
 }
