@@ -37,11 +37,14 @@ def big_u8():
     return X
 
 
-def test_more_than_2_31_elements(big_u8):
+@pytest.mark.parametrize("algorithm", ["lloyd", "hamerly"])
+def test_more_than_2_31_elements(big_u8, algorithm):
+    """Lloyd's fused pass, and the bounded fit with exact sums (rows read only where the bounds need
+    them, only changed rows moved)."""
     X = big_u8
     assert X.size > 2**31
     init = np.stack([np.full(N_FEATURES, 10.0), np.full(N_FEATURES, 200.0)])
-    result = ckmeans.kmeans(X, 2, init=init, max_iter=5, n_threads=2)
+    result = ckmeans.kmeans(X, 2, init=init, max_iter=5, n_threads=2, algorithm=algorithm)
     labels = result.labels
     assert labels.dtype == np.int32 and labels.shape == (N_SAMPLES,)
     head = N_SAMPLES - N_TAIL
