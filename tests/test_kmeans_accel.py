@@ -247,6 +247,15 @@ def test_kernel_rejects_negative_group_count():
         _kmeans_core.fit_yinyang(X, None, C0.copy(), labels, 10, 0.0, -1, 1, np.empty(10))
 
 
+def test_auto_kernel_rejects_bad_arguments():
+    """ck_kmeans_fit_auto's own argument check (Python validates first): errors, not crashes."""
+    X, C0 = many_blobs(np.float64, n=200, k=8)
+    labels = np.empty(len(X), dtype=np.int32)
+    for max_iter, tol in ((0, 0.0), (10, -1.0), (10, float("nan"))):
+        with pytest.raises(ValueError, match="status"):
+            core.fit(X, None, C0.copy(), labels, max_iter, tol, 1, np.empty(max(max_iter, 1)), True)
+
+
 def test_algorithm_name_mapping():
     from ckmeans._kmeans import _bound_groups
     assert _bound_groups("auto") == "auto"  # the C fit chooses (ck_kmeans_fit_auto)
