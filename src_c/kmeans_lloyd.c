@@ -257,10 +257,15 @@ static int64_t ck_yy_default_groups(int64_t k)
     return t > CK_YY_MAX_DEFAULT_GROUPS ? CK_YY_MAX_DEFAULT_GROUPS : t;
 }
 
-/* ck_kmeans_fit_auto's rule (MNIST, 2 threads, 20-iteration fits). From CK_AUTO_YINYANG_K clusters
- * Yinyang bounds pay whatever the sums; below, single (Hamerly) bounds pay only with exact sums,
- * where the rows they settle are not read: float32 k=10 on AMD Zen 5 Lloyd ~8.4-12 ms per iteration,
- * bounded ~8.0-8.4 (its last ten steps half of Lloyd's, the first ones Lloyd's own search). */
+/* ck_kmeans_fit_auto's rule. From CK_AUTO_YINYANG_K clusters Yinyang bounds, whatever the sums, for
+ * runs long enough to pay for their first iterations, which search most rows (MNIST, converged,
+ * tol=1e-4, 2 threads, random rows as init, Lloyd / Yinyang seconds: float32 k=32 0.96 / 1.02, k=64
+ * 1.77 / 1.38, k=128 3.79 / 1.88; uint8 k=32 0.75 / 0.69, k=64 1.22 / 1.10, k=128 2.71 / 1.70;
+ * float64 k=32 1.64 / 1.56, k=64 2.66 / 1.94; at 20 iterations with sums that round, k=64, AMD Zen 5,
+ * Lloyd still won: 23-25 vs 33-35 ms per iteration). Below, single (Hamerly) bounds pay only with
+ * exact sums, where the rows they settle are not read: float32 k=10 on AMD Zen 5, 20 iterations,
+ * Lloyd ~8.4-12 ms per iteration, bounded ~8.0-8.4 (its last ten steps half of Lloyd's, the first
+ * ones Lloyd's own search); converged (95 iterations) 7.0-7.9 vs 3.0-4.4. */
 #define CK_AUTO_YINYANG_K 64
 #define CK_AUTO_MIN_ITER 20
 
@@ -311,23 +316,21 @@ static inline float ck_round_up(double v)
  * subtraction is off by at most 2^-24 of its result and the factor takes more than that (a result
  * <= 0 just means no bound; a subnormal one is exact). Plain float arithmetic, so it vectorises
  * where nextafterf per bound did not. */
+static inline float ck_yy_decayed(float lb, float gd)
+{
+    return gd > 0 ? (lb - gd) * (1.0f - 0x1p-22f) : lb;
+}
+
 CK_BOUND_CLONES static float ck_yy_decay(float *lb, const float *gd, int64_t t)
 {
     float m = INFINITY;
     #pragma omp simd reduction(min:m)
     for (int64_t g = 0; g < t; g++) {
-        const float v = gd[g] > 0 ? (lb[g] - gd[g]) * (1.0f - 0x1p-22f) : lb[g];
+        const float v = ck_yy_decayed(lb[g], gd[g]);
         lb[g] = v;
         m = v < m ? v : m;
     }
     return m;
-}
-
-/* ck_yy_decay of a single bound, inlined: with one group a call per row cost ~9% of a step. */
-static inline float ck_yy_decay1(float *lb, float gd)
-{
-    if (gd > 0) *lb = (*lb - gd) * (1.0f - 0x1p-22f);
-    return *lb;
 }
 
 #define CK_TPL "kmeans_lloyd_tpl.h"
