@@ -16,11 +16,6 @@ from ckmeans import _kmeans_core
 from ckmeans._threads import effective_n_threads
 
 _ALGORITHMS = ("lloyd", "elkan", "yinyang", "hamerly", "auto")
-# 'auto' uses the bounds from this many clusters on, when the run may last long enough for them to
-# pay off. MNIST, converged (tol=1e-4), 2 threads, random rows as init, Lloyd / Yinyang seconds (min
-# of 2): float32 k=32 0.96 / 1.02, k=64 1.77 / 1.38, k=128 3.79 / 1.88; uint8 k=32 0.75 / 0.69,
-# k=64 1.22 / 1.10, k=128 2.71 / 1.70; float64 k=32 1.64 / 1.56, k=64 2.66 / 1.94. Yinyang's first
-# iterations search most rows, hence the max_iter floor.
 # The C loop counts iterations in an int, and the inertia history takes 8 bytes per allowed iteration.
 _MAX_ITER_LIMIT = 2**31 - 1
 
@@ -141,8 +136,8 @@ def _check_algorithm(algorithm):
 
 
 def _bound_groups(algorithm):
-    """None for Lloyd's plain pass, 'auto' for the C fit's own choice (ck_kmeans_fit_auto), else the
-    n_groups of the Yinyang fit (0 = its default)."""
+    """None for Lloyd's plain pass, 'auto' for the C fit's own choice (ck_kmeans_fit_auto, its rule
+    and measurements in src_c/kmeans_lloyd.c), else the n_groups of the Yinyang fit (0 = its default)."""
     return {"lloyd": None, "auto": "auto", "hamerly": 1}.get(algorithm, 0)
 
 
