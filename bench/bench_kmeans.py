@@ -63,8 +63,8 @@ def searched_share(X, C0, max_iter, tol, n_threads):
     C = np.array(C0, dtype=np.float32 if X.dtype == np.float32 else np.float64)
     labels, history = np.empty(len(X), np.int32), np.empty(max_iter)
     searched = np.zeros(max_iter, np.int64)
-    n_iter, _, _ = _kmeans_core.fit_yinyang(X, None, C, labels, max_iter, _kmeans._tolerance(X, tol, n_threads),
-                                            0, n_threads, history, searched)
+    n_iter, _, _, _ = _kmeans_core.fit(X, None, C, labels, "yinyang", max_iter, _kmeans._tolerance(X, tol, n_threads),
+                                       n_threads, history, searched_history=searched)
     share = searched[:n_iter] / len(X)
     return float(share.mean()), float(share[-1])
 

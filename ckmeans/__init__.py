@@ -3,7 +3,7 @@
 Thread convention for every ``n_threads`` argument: see :mod:`ckmeans._threads` (None = all usable
 cores, negative counts back, 0 is an error); results are identical for any thread count.
 """
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from ckmeans._config import get_include, show_config
 from ckmeans._kmeans import KMeansResult, kmeans

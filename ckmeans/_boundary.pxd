@@ -1,10 +1,10 @@
 # What the k-means boundaries (_kmeans_core.pyx, _soft_core.pyx) share, once: the dtype pairs they
-# accept, turning a C status into an exception, and pointers to optional arrays. Private.
+# accept, the data structs of ckmeans.h filled from typed views, turning a C status into an
+# exception, and pointers to optional arrays. Private.
 from libc.stdint cimport uint8_t
 
-
-cdef extern from "ckmeans.h":
-    const char *ck_strerror(int status) nogil
+from ckmeans._ckmeans cimport (CK_ERR_CANCELLED, CK_ERR_NOMEM, CK_OK, ck_data_f32, ck_data_f64,
+                               ck_data_u8, ck_iter_info, ck_strerror)
 
 
 ctypedef fused xtype:
@@ -18,17 +18,42 @@ ctypedef fused ctype:
 
 
 cdef inline int check_status(int status, str kernel) except -1:
-    """0 passes; CK_ERR_NOMEM (1) is a MemoryError; any other status a ValueError naming it."""
-    if status == 0:
+    """CK_OK passes; CK_ERR_NOMEM is a MemoryError, CK_ERR_CANCELLED a KeyboardInterrupt (the fits
+    are cancelled from Python by an interrupt), any other status a ValueError naming it."""
+    if status == CK_OK:
         return 0
     msg = ck_strerror(status).decode("ascii")
-    if status == 1:
+    if status == CK_ERR_NOMEM:
         raise MemoryError(f"ckmeans {kernel} kernel: {msg}")
+    if status == CK_ERR_CANCELLED:
+        raise KeyboardInterrupt(f"ckmeans {kernel} kernel: {msg}")
     raise ValueError(f"ckmeans {kernel} kernel: {msg} (status {status})")
 
 
 cdef inline int pair_error() except -1:
     raise TypeError("centroids must be float32 for float32 X and float64 for float64 or uint8 X")
+
+
+# The data struct of each dtype over a C-contiguous 2-D view and optional weights.
+cdef inline ck_data_f32 data_f32(const float[:, ::1] X, const double *w) noexcept:
+    cdef ck_data_f32 d
+    d.X = &X[0, 0]
+    d.n_samples, d.n_features, d.sample_weight = X.shape[0], X.shape[1], w
+    return d
+
+
+cdef inline ck_data_f64 data_f64(const double[:, ::1] X, const double *w) noexcept:
+    cdef ck_data_f64 d
+    d.X = &X[0, 0]
+    d.n_samples, d.n_features, d.sample_weight = X.shape[0], X.shape[1], w
+    return d
+
+
+cdef inline ck_data_u8 data_u8(const uint8_t[:, ::1] X, const double *w) noexcept:
+    cdef ck_data_u8 d
+    d.X = &X[0, 0]
+    d.n_samples, d.n_features, d.sample_weight = X.shape[0], X.shape[1], w
+    return d
 
 
 cdef inline const double *const_ptr_or_null(const double[::1] a):
@@ -40,3 +65,23 @@ cdef inline const double *const_ptr_or_null(const double[::1] a):
 
 cdef inline double *ptr_or_null(double[::1] a):
     return NULL if a is None else &a[0]
+
+
+# A fit's per-iteration callback into Python: callback_data is a list [callable, None]; the callable
+# gets (iteration, objective, center_shift, n_changed, beta). An exception it raises stops the fit
+# and is kept in the list's second slot, for the boundary to raise once the fit has returned.
+cdef inline int py_callback(void *callback_data, const ck_iter_info *info) noexcept nogil:
+    with gil:
+        box = <list>callback_data
+        try:
+            box[0](info.iteration, info.objective, info.center_shift, info.n_changed, info.beta)
+        except BaseException as exc:
+            box[1] = exc
+            return 1
+    return 0
+
+
+cdef inline int raise_from_callback(list box) except -1:
+    if box is not None and box[1] is not None:
+        raise box[1]
+    return 0

@@ -2,34 +2,11 @@
 # Validation of sources, dtypes and messages lives in ckmeans/idx.py.
 from libc.stdint cimport int64_t, uint8_t
 
-cdef extern from "ckmeans.h":
-    enum:
-        CK_ERR_IDX_TRUNCATED_HEADER
-        CK_ERR_IDX_MAGIC
-        CK_ERR_IDX_TYPE
-        CK_ERR_IDX_NDIM
-        CK_ERR_IDX_OVERFLOW
-        CK_ERR_IDX_SHORT_PAYLOAD
-        CK_ERR_IDX_LONG_PAYLOAD
-    enum: CK_IDX_MAX_NDIM
-    enum: CK_IDX_MAX_HEADER_BYTES
-    ctypedef struct ck_idx_header:
-        int type_code
-        int elem_size
-        int ndim
-        int64_t dims[CK_IDX_MAX_NDIM]
-        int64_t n_elems
-        int64_t header_bytes
-        int64_t payload_bytes
-    int ck_idx_parse_header(const uint8_t *buf, int64_t buf_len, int64_t total_len,
-                            ck_idx_header *out) nogil
-    int ck_idx_encode_header(int type_code, int ndim, const int64_t *dims, uint8_t *out) nogil
-    int ck_idx_decode(const uint8_t *payload, int type_code, int64_t n_elems, void *out,
-                      int n_threads) nogil
-    int ck_idx_encode(const void *inp, int type_code, int64_t n_elems, uint8_t *payload,
-                      int n_threads) nogil
-    int ck_idx_elem_size(int type_code) nogil
-    const char *ck_strerror(int status) nogil
+from ckmeans._ckmeans cimport (CK_ERR_IDX_LONG_PAYLOAD, CK_ERR_IDX_MAGIC, CK_ERR_IDX_NDIM,
+                               CK_ERR_IDX_OVERFLOW, CK_ERR_IDX_SHORT_PAYLOAD, CK_ERR_IDX_TRUNCATED_HEADER,
+                               CK_ERR_IDX_TYPE, CK_IDX_MAX_HEADER_BYTES, CK_IDX_MAX_NDIM, ck_idx_decode,
+                               ck_idx_elem_size, ck_idx_encode, ck_idx_encode_header, ck_idx_header,
+                               ck_idx_parse_header, ck_strerror)
 
 MAX_NDIM = CK_IDX_MAX_NDIM
 MAX_HEADER_BYTES = CK_IDX_MAX_HEADER_BYTES

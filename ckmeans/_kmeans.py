@@ -16,6 +16,8 @@ from ckmeans import _kmeans_core
 from ckmeans._threads import effective_n_threads
 
 _ALGORITHMS = ("lloyd", "elkan", "yinyang", "hamerly", "auto")
+# The C fit's method for each name: scikit-learn's 'elkan' is served by the Yinyang bounds.
+_METHODS = {"lloyd": "lloyd", "elkan": "yinyang", "yinyang": "yinyang", "hamerly": "hamerly", "auto": "auto"}
 # The C loop counts iterations in an int, and the inertia history takes 8 bytes per allowed iteration.
 _MAX_ITER_LIMIT = 2**31 - 1
 
@@ -30,6 +32,8 @@ class KMeansResult:
     n_iter : Lloyd iterations run.
     converged : True if labels stopped changing or the centre shift fell within tol before max_iter.
     inertia_history : (n_iter,) float64, the inertia of each iteration's assignment step.
+    algorithm : the method that ran the fit's last iteration: 'lloyd', 'yinyang' or 'hamerly' (what
+        'auto' chose; 'elkan' runs 'yinyang').
     """
     centroids: np.ndarray
     labels: np.ndarray
@@ -37,6 +41,7 @@ class KMeansResult:
     n_iter: int
     converged: bool
     inertia_history: np.ndarray
+    algorithm: str
 
 
 def _check_X(X, n_threads=None, scan=True):
@@ -135,10 +140,17 @@ def _check_algorithm(algorithm):
     return algorithm
 
 
-def _bound_groups(algorithm):
-    """None for Lloyd's plain pass, 'auto' for the C fit's own choice (ck_kmeans_fit_auto, its rule
-    and measurements in src_c/kmeans_lloyd.c), else the n_groups of the Yinyang fit (0 = its default)."""
-    return {"lloyd": None, "auto": "auto", "hamerly": 1}.get(algorithm, 0)
+
+
+def _verbose_iteration(tol_abs):
+    """The C fit's per-iteration callback for verbose=True: scikit-learn's lines, as they happen."""
+    def report(iteration, inertia, center_shift, n_changed, beta):
+        print(f"Iteration {iteration}, inertia {inertia}.")
+        if n_changed == 0:
+            print(f"Converged at iteration {iteration}: strict convergence.")
+        elif center_shift <= tol_abs:
+            print(f"Converged at iteration {iteration}: center shift {center_shift} within tolerance {tol_abs}.")
+    return report
 
 
 def _tolerance(X, tol, n_threads):
@@ -223,7 +235,8 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     random_state : None, int, numpy RandomState or Generator. Seeds the C generator of each run, so
         a given value reproduces the same centres for any n_threads.
     n_threads : see ckmeans._threads (None = all usable cores). Never changes the result.
-    verbose : print each run's inertia per iteration.
+    verbose : print, as scikit-learn does, when each run's initialisation is complete, the inertia
+        of every iteration as the C fit reports it, and why the run stopped.
 
     Returns
     -------
@@ -236,7 +249,7 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     n_clusters = _check_n_clusters(n_clusters, n_samples)
     _check_max_iter(max_iter)
     _check_tol(tol)
-    groups = _bound_groups(_check_algorithm(algorithm))
+    method = _METHODS[_check_algorithm(algorithm)]
     is_string_init = _check_init_name(init)
     if n_init == "auto":
         n_init = 10 if (init == "random" if is_string_init else callable(init)) else 1
@@ -259,29 +272,23 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     random_state = _check_random_state(random_state)
     seeds = _run_seeds(random_state, n_init)
 
+    report = _verbose_iteration(tol_abs) if verbose else None
     best = None
     for run in range(n_init):
         labels = np.empty(n_samples, dtype=np.int32)
         history = np.empty(max_iter, dtype=np.float64)
         try:
             centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
-            if groups is None or groups == "auto":
-                n_iter, inertia, converged = _kmeans_core.fit(X, w, centres, labels, max_iter, tol_abs,
-                                                              n_threads, history, groups == "auto")
-            else:
-                n_iter, inertia, converged = _kmeans_core.fit_yinyang(X, w, centres, labels, max_iter, tol_abs,
-                                                                      groups, n_threads, history, None)
+            if verbose:
+                print("Initialization complete")
+            n_iter, inertia, converged, ran = _kmeans_core.fit(X, w, centres, labels, method, max_iter, tol_abs,
+                                                               n_threads, history, callback=report)
         except ValueError:
             _raise_if_nonfinite(X, n_threads)  # the kernels' CK_ERR_KMEANS_NONFINITE, with the value named
             raise
-        if verbose:
-            print(f"Initialization {run}")
-            for i, value in enumerate(history[:n_iter]):
-                print(f"Iteration {i}, inertia {value}.")
-            print(f"{'Converged' if converged else 'Stopped'} after {n_iter} iterations, inertia {inertia}.")
         if best is None or inertia < best.inertia:
             best = KMeansResult(centres, labels, float(inertia), int(n_iter), bool(converged),
-                                history[:n_iter].copy())
+                                history[:n_iter].copy(), ran)
     n_distinct = np.unique(best.labels).size
     if n_distinct < n_clusters:
         warnings.warn(f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "

@@ -3,44 +3,24 @@
 # (C-contiguous, matching dtypes and shapes) from ckmeans/_kmeans.py.
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
-from ckmeans._boundary cimport (check_status, const_ptr_or_null, ctype, pair_error,
-                                ptr_or_null, xtype)
+from ckmeans._boundary cimport (check_status, const_ptr_or_null, ctype, data_f32, data_f64, data_u8,
+                                pair_error, ptr_or_null, py_callback, raise_from_callback, xtype)
+from ckmeans._ckmeans cimport (CK_ALGO_AUTO, CK_ALGO_HAMERLY, CK_ALGO_LLOYD, CK_ALGO_YINYANG,
+                               ck_assign_f32, ck_assign_f64, ck_assign_u8, ck_centroids_update_f32,
+                               ck_centroids_update_f64, ck_centroids_update_u8, ck_data_f32, ck_data_f64,
+                               ck_data_u8, ck_find_nonfinite_f32, ck_find_nonfinite_f64, ck_inertia_f32,
+                               ck_inertia_f64, ck_inertia_u8, ck_kmeans_fit_f32, ck_kmeans_fit_f64,
+                               ck_kmeans_fit_u8, ck_kmeans_params, ck_kmeans_params_init,
+                               ck_kmeans_plusplus_f32, ck_kmeans_plusplus_f64, ck_kmeans_plusplus_u8,
+                               ck_kmeans_random_init_f32, ck_kmeans_random_init_f64,
+                               ck_kmeans_random_init_u8, ck_kmeans_result, ck_lloyd_step_f32,
+                               ck_lloyd_step_f64, ck_lloyd_step_u8, ck_mean_feature_variance_f32,
+                               ck_mean_feature_variance_f64, ck_mean_feature_variance_u8, ck_step_stats)
 
-
-cdef extern from "ckmeans.h":
-    int ck_assign_f32(const float *X, int64_t n, int64_t d, const float *C, int64_t k, int32_t *labels, double *sqdist, int n_threads) nogil
-    int ck_assign_f64(const double *X, int64_t n, int64_t d, const double *C, int64_t k, int32_t *labels, double *sqdist, int n_threads) nogil
-    int ck_assign_u8(const uint8_t *X, int64_t n, int64_t d, const double *C, int64_t k, int32_t *labels, double *sqdist, int n_threads) nogil
-    int ck_inertia_f32(const float *X, int64_t n, int64_t d, const double *w, const float *C, int64_t k, const int32_t *labels, int n_threads, double *inertia) nogil
-    int ck_inertia_f64(const double *X, int64_t n, int64_t d, const double *w, const double *C, int64_t k, const int32_t *labels, int n_threads, double *inertia) nogil
-    int ck_inertia_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, const double *C, int64_t k, const int32_t *labels, int n_threads, double *inertia) nogil
-    int ck_centroids_update_f32(const float *X, int64_t n, int64_t d, const double *w, const int32_t *labels, int64_t k, float *C, double *wsum, int n_threads) nogil
-    int ck_centroids_update_f64(const double *X, int64_t n, int64_t d, const double *w, const int32_t *labels, int64_t k, double *C, double *wsum, int n_threads) nogil
-    int ck_centroids_update_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, const int32_t *labels, int64_t k, double *C, double *wsum, int n_threads) nogil
-    int ck_lloyd_step_f32(const float *X, int64_t n, int64_t d, const double *w, const float *C_old, int64_t k, float *C_new, int32_t *labels, int n_threads, int64_t *n_changed, double *inertia, double *shift) nogil
-    int ck_lloyd_step_f64(const double *X, int64_t n, int64_t d, const double *w, const double *C_old, int64_t k, double *C_new, int32_t *labels, int n_threads, int64_t *n_changed, double *inertia, double *shift) nogil
-    int ck_lloyd_step_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, const double *C_old, int64_t k, double *C_new, int32_t *labels, int n_threads, int64_t *n_changed, double *inertia, double *shift) nogil
-    int ck_kmeans_fit_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, float *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
-    int ck_kmeans_fit_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
-    int ck_kmeans_fit_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
-    int ck_kmeans_fit_auto_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, float *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
-    int ck_kmeans_fit_auto_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
-    int ck_kmeans_fit_auto_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int n_threads, int *n_iter, double *inertia, double *history, int *converged) nogil
-    int ck_kmeans_fit_yinyang_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, float *C, int32_t *labels, int max_iter, double tol, int64_t n_groups, int n_threads, int *n_iter, double *inertia, double *history, int64_t *searched, int *converged) nogil
-    int ck_kmeans_fit_yinyang_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int64_t n_groups, int n_threads, int *n_iter, double *inertia, double *history, int64_t *searched, int *converged) nogil
-    int ck_kmeans_fit_yinyang_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, double *C, int32_t *labels, int max_iter, double tol, int64_t n_groups, int n_threads, int *n_iter, double *inertia, double *history, int64_t *searched, int *converged) nogil
-    int ck_kmeans_plusplus_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, int n_local_trials, float *C, int64_t *indices, int n_threads) nogil
-    int ck_kmeans_plusplus_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, int n_local_trials, double *C, int64_t *indices, int n_threads) nogil
-    int ck_kmeans_plusplus_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, int n_local_trials, double *C, int64_t *indices, int n_threads) nogil
-    int ck_kmeans_random_init_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, float *C, int64_t *indices) nogil
-    int ck_kmeans_random_init_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, double *C, int64_t *indices) nogil
-    int ck_kmeans_random_init_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, uint64_t seed, double *C, int64_t *indices) nogil
-
-    int ck_mean_feature_variance_f32(const float *X, int64_t n, int64_t d, int n_threads, double *out) nogil
-    int ck_mean_feature_variance_f64(const double *X, int64_t n, int64_t d, int n_threads, double *out) nogil
-    int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n, int64_t d, int n_threads, double *out) nogil
-    int ck_find_nonfinite_f32(const float *x, int64_t n, int n_threads, int64_t *first) nogil
-    int ck_find_nonfinite_f64(const double *x, int64_t n, int n_threads, int64_t *first) nogil
+# The method names of ckmeans.kmeans and their codes in ckmeans.h.
+ALGORITHMS = {"auto": CK_ALGO_AUTO, "lloyd": CK_ALGO_LLOYD, "yinyang": CK_ALGO_YINYANG,
+              "hamerly": CK_ALGO_HAMERLY}
+_ALGORITHM_NAMES = {code: name for name, code in ALGORITHMS.items()}
 
 
 def assign(const xtype[:, ::1] X, const ctype[:, ::1] centroids, int32_t[::1] labels, double[::1] sqdist,
@@ -48,16 +28,22 @@ def assign(const xtype[:, ::1] X, const ctype[:, ::1] centroids, int32_t[::1] la
     """labels (OUT) and optional sqdist (OUT) of every row's nearest centroid."""
     cdef int st = 0
     cdef double *sq = ptr_or_null(sqdist)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
     if xtype is float and ctype is float:
+        d32 = data_f32(X, NULL)
         with nogil:
-            st = ck_assign_f32(&X[0, 0], n, d, &centroids[0, 0], k, &labels[0], sq, n_threads)
+            st = ck_assign_f32(&d32, k, &centroids[0, 0], &labels[0], sq, n_threads)
     elif xtype is double and ctype is double:
+        d64 = data_f64(X, NULL)
         with nogil:
-            st = ck_assign_f64(&X[0, 0], n, d, &centroids[0, 0], k, &labels[0], sq, n_threads)
+            st = ck_assign_f64(&d64, k, &centroids[0, 0], &labels[0], sq, n_threads)
     elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, NULL)
         with nogil:
-            st = ck_assign_u8(&X[0, 0], n, d, &centroids[0, 0], k, &labels[0], sq, n_threads)
+            st = ck_assign_u8(&du8, k, &centroids[0, 0], &labels[0], sq, n_threads)
     else:
         pair_error()
     check_status(st, "k-means")
@@ -69,16 +55,22 @@ def inertia(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[
     cdef int st = 0
     cdef double out = 0.0
     cdef const double *w = const_ptr_or_null(sample_weight)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
     if xtype is float and ctype is float:
+        d32 = data_f32(X, w)
         with nogil:
-            st = ck_inertia_f32(&X[0, 0], n, d, w, &centroids[0, 0], k, &labels[0], n_threads, &out)
+            st = ck_inertia_f32(&d32, k, &centroids[0, 0], &labels[0], &out, n_threads)
     elif xtype is double and ctype is double:
+        d64 = data_f64(X, w)
         with nogil:
-            st = ck_inertia_f64(&X[0, 0], n, d, w, &centroids[0, 0], k, &labels[0], n_threads, &out)
+            st = ck_inertia_f64(&d64, k, &centroids[0, 0], &labels[0], &out, n_threads)
     elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, w)
         with nogil:
-            st = ck_inertia_u8(&X[0, 0], n, d, w, &centroids[0, 0], k, &labels[0], n_threads, &out)
+            st = ck_inertia_u8(&du8, k, &centroids[0, 0], &labels[0], &out, n_threads)
     else:
         pair_error()
     check_status(st, "k-means")
@@ -90,16 +82,22 @@ def centroids_update(const xtype[:, ::1] X, const double[::1] sample_weight, con
     """centroids (IN/OUT: empty clusters untouched) = weighted means; weight_in_clusters (OUT)."""
     cdef int st = 0
     cdef const double *w = const_ptr_or_null(sample_weight)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
     if xtype is float and ctype is float:
+        d32 = data_f32(X, w)
         with nogil:
-            st = ck_centroids_update_f32(&X[0, 0], n, d, w, &labels[0], k, &centroids[0, 0], &weight_in_clusters[0], n_threads)
+            st = ck_centroids_update_f32(&d32, k, &labels[0], &centroids[0, 0], &weight_in_clusters[0], n_threads)
     elif xtype is double and ctype is double:
+        d64 = data_f64(X, w)
         with nogil:
-            st = ck_centroids_update_f64(&X[0, 0], n, d, w, &labels[0], k, &centroids[0, 0], &weight_in_clusters[0], n_threads)
+            st = ck_centroids_update_f64(&d64, k, &labels[0], &centroids[0, 0], &weight_in_clusters[0], n_threads)
     elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, w)
         with nogil:
-            st = ck_centroids_update_u8(&X[0, 0], n, d, w, &labels[0], k, &centroids[0, 0], &weight_in_clusters[0], n_threads)
+            st = ck_centroids_update_u8(&du8, k, &labels[0], &centroids[0, 0], &weight_in_clusters[0], n_threads)
     else:
         pair_error()
     check_status(st, "k-means")
@@ -109,80 +107,72 @@ def lloyd_step(const xtype[:, ::1] X, const double[::1] sample_weight, const cty
                ctype[:, ::1] centroids_new, int32_t[::1] labels, int n_threads):
     """One Lloyd iteration; returns (n_changed, inertia, center_shift)."""
     cdef int st = 0
-    cdef int64_t changed = 0
-    cdef double inert = 0.0, shift = 0.0
+    cdef ck_step_stats stats
     cdef const double *w = const_ptr_or_null(sample_weight)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids_old.shape[0]
+    cdef int64_t k = centroids_old.shape[0]
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
     if xtype is float and ctype is float:
+        d32 = data_f32(X, w)
         with nogil:
-            st = ck_lloyd_step_f32(&X[0, 0], n, d, w, &centroids_old[0, 0], k, &centroids_new[0, 0], &labels[0], n_threads, &changed, &inert, &shift)
+            st = ck_lloyd_step_f32(&d32, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats, n_threads)
     elif xtype is double and ctype is double:
+        d64 = data_f64(X, w)
         with nogil:
-            st = ck_lloyd_step_f64(&X[0, 0], n, d, w, &centroids_old[0, 0], k, &centroids_new[0, 0], &labels[0], n_threads, &changed, &inert, &shift)
+            st = ck_lloyd_step_f64(&d64, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats, n_threads)
     elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, w)
         with nogil:
-            st = ck_lloyd_step_u8(&X[0, 0], n, d, w, &centroids_old[0, 0], k, &centroids_new[0, 0], &labels[0], n_threads, &changed, &inert, &shift)
+            st = ck_lloyd_step_u8(&du8, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats, n_threads)
     else:
         pair_error()
     check_status(st, "k-means")
-    return changed, inert, shift
+    return stats.n_changed, stats.inertia, stats.center_shift
 
 
 def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] centroids, int32_t[::1] labels,
-        int max_iter, double tol_abs, int n_threads, double[::1] inertia_history, bint auto=False):
-    """Whole Lloyd fit from centroids (IN/OUT); returns (n_iter, inertia, converged). auto: the same
-    results by ck_kmeans_fit_auto's choice of method."""
-    cdef int st = 0, n_iter = 0, conv = 0
-    cdef double inert = 0.0
+        str algorithm, int max_iter, double tol_abs, int n_threads, double[::1] inertia_history,
+        int64_t n_groups=0, int64_t[::1] searched_history=None, callback=None):
+    """Whole fit from centroids (IN/OUT) by `algorithm` (a key of ALGORITHMS); labels (OUT),
+    inertia_history and searched_history (OUT, max_iter values, or None). callback: None, or called
+    after every iteration with (iteration, inertia, center_shift, n_changed, 0.0); what it raises
+    stops the fit and is raised here. Returns (n_iter, inertia, converged, the method that ran)."""
+    cdef int st = 0
+    cdef ck_kmeans_params params
+    cdef ck_kmeans_result res
     cdef const double *w = const_ptr_or_null(sample_weight)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
+    cdef int64_t k = centroids.shape[0]
+    cdef list box = None
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
+    ck_kmeans_params_init(&params)
+    params.algorithm = ALGORITHMS[algorithm]
+    params.max_iter, params.tol_abs, params.n_groups, params.n_threads = max_iter, tol_abs, n_groups, n_threads
+    if callback is not None:
+        box = [callback, None]
+        params.callback, params.callback_data = py_callback, <void *>box
+    res.labels = &labels[0]
+    res.inertia_history = ptr_or_null(inertia_history)
+    res.searched_history = NULL if searched_history is None else &searched_history[0]
     if xtype is float and ctype is float:
+        d32 = data_f32(X, w)
         with nogil:
-            if auto:
-                st = ck_kmeans_fit_auto_f32(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
-            else:
-                st = ck_kmeans_fit_f32(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
+            st = ck_kmeans_fit_f32(&d32, k, &centroids[0, 0], &params, &res)
     elif xtype is double and ctype is double:
+        d64 = data_f64(X, w)
         with nogil:
-            if auto:
-                st = ck_kmeans_fit_auto_f64(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
-            else:
-                st = ck_kmeans_fit_f64(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
+            st = ck_kmeans_fit_f64(&d64, k, &centroids[0, 0], &params, &res)
     elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, w)
         with nogil:
-            if auto:
-                st = ck_kmeans_fit_auto_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
-            else:
-                st = ck_kmeans_fit_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_threads, &n_iter, &inert, &inertia_history[0], &conv)
+            st = ck_kmeans_fit_u8(&du8, k, &centroids[0, 0], &params, &res)
     else:
         pair_error()
+    raise_from_callback(box)
     check_status(st, "k-means")
-    return n_iter, inert, bool(conv)
-
-
-def fit_yinyang(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] centroids,
-                int32_t[::1] labels, int max_iter, double tol_abs, int64_t n_groups, int n_threads,
-                double[::1] inertia_history, int64_t[::1] searched_history=None):
-    """Whole Yinyang fit (Lloyd's results) from centroids (IN/OUT); returns (n_iter, inertia, converged).
-    searched_history (OUT, max_iter counts, or None): rows searched per iteration."""
-    cdef int st = 0, n_iter = 0, conv = 0
-    cdef int64_t *searched = NULL if searched_history is None else &searched_history[0]
-    cdef double inert = 0.0
-    cdef const double *w = const_ptr_or_null(sample_weight)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
-    if xtype is float and ctype is float:
-        with nogil:
-            st = ck_kmeans_fit_yinyang_f32(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], searched, &conv)
-    elif xtype is double and ctype is double:
-        with nogil:
-            st = ck_kmeans_fit_yinyang_f64(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], searched, &conv)
-    elif xtype is uint8_t and ctype is double:
-        with nogil:
-            st = ck_kmeans_fit_yinyang_u8(&X[0, 0], n, d, w, k, &centroids[0, 0], &labels[0], max_iter, tol_abs, n_groups, n_threads, &n_iter, &inert, &inertia_history[0], searched, &conv)
-    else:
-        pair_error()
-    check_status(st, "k-means")
-    return n_iter, inert, bool(conv)
+    return res.n_iter, res.inertia, bool(res.converged), _ALGORITHM_NAMES[res.algorithm]
 
 
 def kmeans_plusplus(const xtype[:, ::1] X, const double[::1] sample_weight, uint64_t seed, int n_local_trials,
@@ -190,16 +180,22 @@ def kmeans_plusplus(const xtype[:, ::1] X, const double[::1] sample_weight, uint
     """Greedy k-means++ into centroids (OUT) and indices (OUT)."""
     cdef int st = 0
     cdef const double *w = const_ptr_or_null(sample_weight)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
     if xtype is float and ctype is float:
+        d32 = data_f32(X, w)
         with nogil:
-            st = ck_kmeans_plusplus_f32(&X[0, 0], n, d, w, k, seed, n_local_trials, &centroids[0, 0], &indices[0], n_threads)
+            st = ck_kmeans_plusplus_f32(&d32, k, seed, n_local_trials, &centroids[0, 0], &indices[0], n_threads)
     elif xtype is double and ctype is double:
+        d64 = data_f64(X, w)
         with nogil:
-            st = ck_kmeans_plusplus_f64(&X[0, 0], n, d, w, k, seed, n_local_trials, &centroids[0, 0], &indices[0], n_threads)
+            st = ck_kmeans_plusplus_f64(&d64, k, seed, n_local_trials, &centroids[0, 0], &indices[0], n_threads)
     elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, w)
         with nogil:
-            st = ck_kmeans_plusplus_u8(&X[0, 0], n, d, w, k, seed, n_local_trials, &centroids[0, 0], &indices[0], n_threads)
+            st = ck_kmeans_plusplus_u8(&du8, k, seed, n_local_trials, &centroids[0, 0], &indices[0], n_threads)
     else:
         pair_error()
     check_status(st, "k-means")
@@ -210,16 +206,22 @@ def random_init(const xtype[:, ::1] X, const double[::1] sample_weight, uint64_t
     """n_clusters distinct rows into centroids (OUT) and indices (OUT)."""
     cdef int st = 0
     cdef const double *w = const_ptr_or_null(sample_weight)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
     if xtype is float and ctype is float:
+        d32 = data_f32(X, w)
         with nogil:
-            st = ck_kmeans_random_init_f32(&X[0, 0], n, d, w, k, seed, &centroids[0, 0], &indices[0])
+            st = ck_kmeans_random_init_f32(&d32, k, seed, &centroids[0, 0], &indices[0])
     elif xtype is double and ctype is double:
+        d64 = data_f64(X, w)
         with nogil:
-            st = ck_kmeans_random_init_f64(&X[0, 0], n, d, w, k, seed, &centroids[0, 0], &indices[0])
+            st = ck_kmeans_random_init_f64(&d64, k, seed, &centroids[0, 0], &indices[0])
     elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, w)
         with nogil:
-            st = ck_kmeans_random_init_u8(&X[0, 0], n, d, w, k, seed, &centroids[0, 0], &indices[0])
+            st = ck_kmeans_random_init_u8(&du8, k, seed, &centroids[0, 0], &indices[0])
     else:
         pair_error()
     check_status(st, "k-means")
@@ -231,10 +233,10 @@ def find_nonfinite(const ctype[:, ::1] X, int n_threads):
     cdef int64_t first = -1, n = X.shape[0] * X.shape[1]
     if ctype is float:
         with nogil:
-            st = ck_find_nonfinite_f32(&X[0, 0], n, n_threads, &first)
+            st = ck_find_nonfinite_f32(&X[0, 0], n, &first, n_threads)
     else:
         with nogil:
-            st = ck_find_nonfinite_f64(&X[0, 0], n, n_threads, &first)
+            st = ck_find_nonfinite_f64(&X[0, 0], n, &first, n_threads)
     check_status(st, "validation")
     return first
 
@@ -243,15 +245,20 @@ def mean_feature_variance(const xtype[:, ::1] X, int n_threads):
     """Mean over features of the per-feature variance of X."""
     cdef int st = 0
     cdef double out = 0.0
-    cdef int64_t n = X.shape[0], d = X.shape[1]
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
     if xtype is float:
+        d32 = data_f32(X, NULL)
         with nogil:
-            st = ck_mean_feature_variance_f32(&X[0, 0], n, d, n_threads, &out)
+            st = ck_mean_feature_variance_f32(&d32, &out, n_threads)
     elif xtype is double:
+        d64 = data_f64(X, NULL)
         with nogil:
-            st = ck_mean_feature_variance_f64(&X[0, 0], n, d, n_threads, &out)
+            st = ck_mean_feature_variance_f64(&d64, &out, n_threads)
     else:
+        du8 = data_u8(X, NULL)
         with nogil:
-            st = ck_mean_feature_variance_u8(&X[0, 0], n, d, n_threads, &out)
+            st = ck_mean_feature_variance_u8(&du8, &out, n_threads)
     check_status(st, "k-means")
     return out

@@ -1,16 +1,7 @@
 # Boundary to src_c/metrics.c. Callers (ckmeans/metrics.py) pass validated, contiguous arrays.
 from libc.stdint cimport int32_t, int64_t
 
-cdef extern from "ckmeans.h":
-    int CK_OK
-    int CK_ERR_NOMEM
-    const char *ck_strerror(int status) nogil
-    int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
-                       int64_t n_rows, int64_t n_cols, const double *weights, double *out,
-                       int n_threads) nogil
-    int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples,
-                            int64_t n_rows, int64_t n_cols, const double *weights, double *out,
-                            int n_threads) nogil
+from ckmeans._ckmeans cimport CK_ERR_NOMEM, CK_OK, ck_contingency, ck_soft_contingency, ck_strerror
 
 
 cdef int _raise(int status, name) except -1:

@@ -1,9 +1,5 @@
 # Boundary to src_c/runtime.c: facts about the compiled core.
-
-cdef extern from "ckmeans.h":
-    int ck_openmp_enabled() nogil
-    int ck_max_threads() nogil
-    const char *ck_strerror(int status) nogil
+from ckmeans._ckmeans cimport ck_max_threads, ck_openmp_enabled, ck_strerror, ck_version_string
 
 
 def openmp_enabled():
@@ -19,3 +15,8 @@ def omp_max_threads():
 def strerror(int status):
     """English message for a C status code."""
     return ck_strerror(status).decode("ascii")
+
+
+def version_string():
+    """The version of the compiled C core ("MAJOR.MINOR.PATCH")."""
+    return ck_version_string().decode("ascii")

@@ -3,20 +3,20 @@
 # matching dtypes and shapes, beta checked) from ckmeans/_soft.py.
 from libc.stdint cimport int32_t, int64_t, uint8_t
 
-from ckmeans._boundary cimport (check_status, const_ptr_or_null, ctype, pair_error,
-                                ptr_or_null, xtype)
+from ckmeans._boundary cimport (check_status, const_ptr_or_null, ctype, data_f32, data_f64, data_u8,
+                                pair_error, ptr_or_null, py_callback, raise_from_callback, xtype)
+from ckmeans._ckmeans cimport (ck_data_f32, ck_data_f64, ck_data_u8, ck_soft_estep_f32, ck_soft_estep_f64,
+                               ck_soft_estep_u8, ck_soft_kmeans_fit_f32, ck_soft_kmeans_fit_f64,
+                               ck_soft_kmeans_fit_u8, ck_soft_params, ck_soft_params_init, ck_soft_result,
+                               ck_soft_stats, ck_soft_step_f32, ck_soft_step_f64, ck_soft_step_u8)
 
 
-cdef extern from "ckmeans.h":
-    int ck_soft_estep_f32(const float *X, int64_t n, int64_t d, const double *w, const float *C, int64_t k, double beta, int distance, double *resp, int32_t *labels, double *objective, int n_threads) nogil
-    int ck_soft_estep_f64(const double *X, int64_t n, int64_t d, const double *w, const double *C, int64_t k, double beta, int distance, double *resp, int32_t *labels, double *objective, int n_threads) nogil
-    int ck_soft_estep_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, const double *C, int64_t k, double beta, int distance, double *resp, int32_t *labels, double *objective, int n_threads) nogil
-    int ck_soft_step_f32(const float *X, int64_t n, int64_t d, const double *w, const float *C_old, int64_t k, double beta, int distance, float *C_new, double *wsum, int n_threads, double *objective, double *shift) nogil
-    int ck_soft_step_f64(const double *X, int64_t n, int64_t d, const double *w, const double *C_old, int64_t k, double beta, int distance, double *C_new, double *wsum, int n_threads, double *objective, double *shift) nogil
-    int ck_soft_step_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, const double *C_old, int64_t k, double beta, int distance, double *C_new, double *wsum, int n_threads, double *objective, double *shift) nogil
-    int ck_soft_kmeans_fit_f32(const float *X, int64_t n, int64_t d, const double *w, int64_t k, const double *betas, int64_t n_betas, int distance, float *C, int max_iter, double tol, int n_threads, double *resp, int32_t *labels, int *n_iter, double *objective, double *history, int *converged) nogil
-    int ck_soft_kmeans_fit_f64(const double *X, int64_t n, int64_t d, const double *w, int64_t k, const double *betas, int64_t n_betas, int distance, double *C, int max_iter, double tol, int n_threads, double *resp, int32_t *labels, int *n_iter, double *objective, double *history, int *converged) nogil
-    int ck_soft_kmeans_fit_u8(const uint8_t *X, int64_t n, int64_t d, const double *w, int64_t k, const double *betas, int64_t n_betas, int distance, double *C, int max_iter, double tol, int n_threads, double *resp, int32_t *labels, int *n_iter, double *objective, double *history, int *converged) nogil
+cdef inline ck_soft_params _step_params(const double *beta, int distance, int n_threads) noexcept:
+    """The parameters a single E-step or step reads: one beta, the distance, the threads."""
+    cdef ck_soft_params params
+    ck_soft_params_init(&params)
+    params.betas, params.n_betas, params.distance, params.n_threads = beta, 1, distance, n_threads
+    return params
 
 
 cdef inline double *_rptr(double[:, ::1] a):
@@ -40,16 +40,23 @@ def estep(const xtype[:, ::1] X,             # IN  (n, d)
     cdef const double *w = const_ptr_or_null(sample_weight)
     cdef double *r = _rptr(responsibilities)
     cdef int32_t *lab = _lptr(labels)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0]
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_soft_params params = _step_params(&beta, distance, n_threads)
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
     if xtype is float and ctype is float:
+        d32 = data_f32(X, w)
         with nogil:
-            st = ck_soft_estep_f32(&X[0, 0], n, d, w, &centroids[0, 0], k, beta, distance, r, lab, &obj, n_threads)
+            st = ck_soft_estep_f32(&d32, k, &centroids[0, 0], r, lab, &obj, &params)
     elif xtype is double and ctype is double:
+        d64 = data_f64(X, w)
         with nogil:
-            st = ck_soft_estep_f64(&X[0, 0], n, d, w, &centroids[0, 0], k, beta, distance, r, lab, &obj, n_threads)
+            st = ck_soft_estep_f64(&d64, k, &centroids[0, 0], r, lab, &obj, &params)
     elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, w)
         with nogil:
-            st = ck_soft_estep_u8(&X[0, 0], n, d, w, &centroids[0, 0], k, beta, distance, r, lab, &obj, n_threads)
+            st = ck_soft_estep_u8(&du8, k, &centroids[0, 0], r, lab, &obj, &params)
     else:
         pair_error()
     check_status(st, "soft k-means")
@@ -63,23 +70,30 @@ def step(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[:, 
          int n_threads):
     """One fused E+M iteration; returns (free energy of centroids_old, Frobenius centre shift)."""
     cdef int st = 0
-    cdef double obj = 0.0, shift = 0.0
+    cdef ck_soft_stats stats
     cdef const double *w = const_ptr_or_null(sample_weight)
     cdef double *ws = ptr_or_null(weight_in_clusters)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids_old.shape[0]
+    cdef int64_t k = centroids_old.shape[0]
+    cdef ck_soft_params params = _step_params(&beta, distance, n_threads)
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
     if xtype is float and ctype is float:
+        d32 = data_f32(X, w)
         with nogil:
-            st = ck_soft_step_f32(&X[0, 0], n, d, w, &centroids_old[0, 0], k, beta, distance, &centroids_new[0, 0], ws, n_threads, &obj, &shift)
+            st = ck_soft_step_f32(&d32, k, &centroids_old[0, 0], &centroids_new[0, 0], ws, &stats, &params)
     elif xtype is double and ctype is double:
+        d64 = data_f64(X, w)
         with nogil:
-            st = ck_soft_step_f64(&X[0, 0], n, d, w, &centroids_old[0, 0], k, beta, distance, &centroids_new[0, 0], ws, n_threads, &obj, &shift)
+            st = ck_soft_step_f64(&d64, k, &centroids_old[0, 0], &centroids_new[0, 0], ws, &stats, &params)
     elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, w)
         with nogil:
-            st = ck_soft_step_u8(&X[0, 0], n, d, w, &centroids_old[0, 0], k, beta, distance, &centroids_new[0, 0], ws, n_threads, &obj, &shift)
+            st = ck_soft_step_u8(&du8, k, &centroids_old[0, 0], &centroids_new[0, 0], ws, &stats, &params)
     else:
         pair_error()
     check_status(st, "soft k-means")
-    return obj, shift
+    return stats.objective, stats.center_shift
 
 
 def fit(const xtype[:, ::1] X, const double[::1] sample_weight,
@@ -89,23 +103,43 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight,
         int max_iter, double tol, int n_threads,
         double[:, ::1] responsibilities,     # OUT (n, k) or None
         int32_t[::1] labels,                 # OUT (n,)
-        double[::1] objective_history):      # OUT (max_iter,)
-    """Whole soft k-means fit; returns (n_iter, free energy, converged)."""
-    cdef int st = 0, n_iter = 0, conv = 0
-    cdef double obj = 0.0
+        double[::1] objective_history,       # OUT (max_iter,) or None
+        callback=None):
+    """Whole soft k-means fit; returns (n_iter, free energy, converged). callback: None, or called
+    after every iteration with (iteration, free energy, center_shift, -1, beta); what it raises stops
+    the fit and is raised here."""
+    cdef int st = 0
+    cdef ck_soft_params params
+    cdef ck_soft_result res
     cdef const double *w = const_ptr_or_null(sample_weight)
-    cdef double *r = _rptr(responsibilities)
-    cdef int64_t n = X.shape[0], d = X.shape[1], k = centroids.shape[0], nb = betas.shape[0]
+    cdef int64_t k = centroids.shape[0]
+    cdef list box = None
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
+    ck_soft_params_init(&params)
+    params.betas, params.n_betas, params.distance = &betas[0], betas.shape[0], distance
+    params.max_iter, params.tol, params.n_threads = max_iter, tol, n_threads
+    if callback is not None:
+        box = [callback, None]
+        params.callback, params.callback_data = py_callback, <void *>box
+    res.responsibilities = _rptr(responsibilities)
+    res.labels = _lptr(labels)
+    res.objective_history = ptr_or_null(objective_history)
     if xtype is float and ctype is float:
+        d32 = data_f32(X, w)
         with nogil:
-            st = ck_soft_kmeans_fit_f32(&X[0, 0], n, d, w, k, &betas[0], nb, distance, &centroids[0, 0], max_iter, tol, n_threads, r, &labels[0], &n_iter, &obj, &objective_history[0], &conv)
+            st = ck_soft_kmeans_fit_f32(&d32, k, &centroids[0, 0], &params, &res)
     elif xtype is double and ctype is double:
+        d64 = data_f64(X, w)
         with nogil:
-            st = ck_soft_kmeans_fit_f64(&X[0, 0], n, d, w, k, &betas[0], nb, distance, &centroids[0, 0], max_iter, tol, n_threads, r, &labels[0], &n_iter, &obj, &objective_history[0], &conv)
+            st = ck_soft_kmeans_fit_f64(&d64, k, &centroids[0, 0], &params, &res)
     elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, w)
         with nogil:
-            st = ck_soft_kmeans_fit_u8(&X[0, 0], n, d, w, k, &betas[0], nb, distance, &centroids[0, 0], max_iter, tol, n_threads, r, &labels[0], &n_iter, &obj, &objective_history[0], &conv)
+            st = ck_soft_kmeans_fit_u8(&du8, k, &centroids[0, 0], &params, &res)
     else:
         pair_error()
+    raise_from_callback(box)
     check_status(st, "soft k-means")
-    return n_iter, obj, bool(conv)
+    return res.n_iter, res.objective, bool(res.converged)

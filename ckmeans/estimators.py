@@ -98,6 +98,8 @@ class KMeans(_CentroidClusterer):
     inertia_ : float
         Sum of the weighted squared distances of the points to their centres.
     n_iter_ : int
+    algorithm_ : str
+        The method that ran: 'lloyd', 'yinyang' or 'hamerly' (what 'auto' chose).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X was a DataFrame with string column names.
@@ -129,6 +131,7 @@ class KMeans(_CentroidClusterer):
         self.labels_ = result.labels
         self.inertia_ = float(result.inertia)
         self.n_iter_ = int(result.n_iter)
+        self.algorithm_ = result.algorithm
         return self
 
     def predict(self, X):

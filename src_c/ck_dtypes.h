@@ -23,6 +23,8 @@
 #define CK_CAT_(a, b) a##_##b
 #define CK_CAT(a, b) CK_CAT_(a, b)
 #define CK_FN(name) CK_CAT(name, CK_SFX)
+/* The public data struct of the dtype (ck_data_f32, ...). */
+#define CK_DATA CK_FN(ck_data)
 #if defined(__x86_64__) && defined(__GNUC__)
 #define CK_HAVE_X86_SIMD 1
 #include <immintrin.h>

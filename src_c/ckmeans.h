@@ -29,11 +29,24 @@
 extern "C" {
 #endif
 
+/* ---- version ------------------------------------------------------------------------------- */
+#define CKMEANS_VERSION_MAJOR 0
+#define CKMEANS_VERSION_MINOR 2
+#define CKMEANS_VERSION_PATCH 0
+/* One number for #if tests: 10000 * MAJOR + 100 * MINOR + PATCH. */
+#define CKMEANS_VERSION (10000 * CKMEANS_VERSION_MAJOR + 100 * CKMEANS_VERSION_MINOR + CKMEANS_VERSION_PATCH)
+
+/* The version of the library linked at run time, as CKMEANS_VERSION and as "MAJOR.MINOR.PATCH":
+ * compare with the header's to catch a program built against another release. */
+int ck_version(void);
+const char *ck_version_string(void);
+
 /* ---- status codes -------------------------------------------------------------------------- */
 enum {
     CK_OK = 0,
     CK_ERR_NOMEM = 1,       /* an internal allocation failed */
     CK_ERR_ARG = 2,         /* an argument is out of its documented range */
+    CK_ERR_CANCELLED = 3,   /* a fit stopped early: its cancel flag was set or its callback asked */
     /* IDX format errors (10..29) */
     CK_ERR_IDX_TRUNCATED_HEADER = 10,
     CK_ERR_IDX_MAGIC = 11,
@@ -165,175 +178,212 @@ int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_
  *   _f64: X double,  centroids double
  *   _u8 : X uint8_t, centroids double (X is read as it is, never copied to a float array; labels,
  *         centroids and final inertias are bit-identical to the float64 call on the same values)
+ * Every kernel takes the data first, as a ck_data_* (X, its sizes and its optional weights), then
+ * n_clusters, the inputs, the outputs, and last n_threads or the parameters of a fit.
  * X is n_samples x n_features row-major; centroids n_clusters x n_features row-major. Sums, weights,
  * inertias and squared distances are always double. sample_weight (n_samples doubles, >= 0) may be
  * NULL for unit weights. Units: squared distances, inertias, tol_abs and mean variances are in X's
  * units squared (times the weights for sums). Labels are int32_t in [0, n_clusters). Sizes are
  * int64_t and every index expression is computed in int64_t, so n_samples * n_features may exceed 2^31.
  * Nearest-centroid ties go to the lowest centroid index. Results are bit-identical for any
- * n_threads. The assignment step uses AVX2/FMA when the CPU has it (chosen at run time, or never
- * with the environment variable CKMEANS_NO_SIMD=1); that may change a label only where two
- * centroids are equally near up to rounding. Status: CK_OK, CK_ERR_ARG (sizes out of range),
- * CK_ERR_NOMEM, CK_ERR_KMEANS_LABEL (a label given as input is out of range). */
+ * n_threads. The assignment step uses AVX2/FMA or AVX-512 when the CPU has it (chosen at run time,
+ * or refused with the environment variables CKMEANS_NO_SIMD=1 / CKMEANS_NO_AVX512=1); that may change
+ * a label only where two centroids are equally near up to rounding. Status: CK_OK, CK_ERR_ARG (sizes
+ * out of range), CK_ERR_NOMEM, CK_ERR_KMEANS_LABEL (a label given as input is out of range). */
+
+/* The data of a call: X (n_samples x n_features, row-major) and its optional weights. */
+typedef struct {
+    const float *X;
+    int64_t n_samples;
+    int64_t n_features;
+    const double *sample_weight; /* n_samples weights >= 0, or NULL for 1 per row */
+} ck_data_f32;
+typedef struct {
+    const double *X;
+    int64_t n_samples;
+    int64_t n_features;
+    const double *sample_weight;
+} ck_data_f64;
+typedef struct {
+    const uint8_t *X;
+    int64_t n_samples;
+    int64_t n_features;
+    const double *sample_weight;
+} ck_data_u8;
 
 /* Nearest centroid of every row: labels[i] (OUT) and, if sqdist is not NULL, sqdist[i] (OUT) =
- * ||x_i - c_label||^2 computed by differences (never negative). */
-int ck_assign_f32(const float *X, int64_t n_samples, int64_t n_features, const float *centroids,
-                  int64_t n_clusters, int32_t *labels, double *sqdist, int n_threads);
-int ck_assign_f64(const double *X, int64_t n_samples, int64_t n_features, const double *centroids,
-                  int64_t n_clusters, int32_t *labels, double *sqdist, int n_threads);
-int ck_assign_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *centroids,
-                 int64_t n_clusters, int32_t *labels, double *sqdist, int n_threads);
+ * ||x_i - c_label||^2 computed by differences (never negative). The weights are not used. */
+int ck_assign_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids, int32_t *labels,
+                  double *sqdist, int n_threads);
+int ck_assign_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids, int32_t *labels,
+                  double *sqdist, int n_threads);
+int ck_assign_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids, int32_t *labels,
+                 double *sqdist, int n_threads);
 
-/* *inertia (OUT) = sum_i w_i ||x_i - c_{labels[i]}||^2 for the given labels. */
-int ck_inertia_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                   const float *centroids, int64_t n_clusters, const int32_t *labels, int n_threads,
-                   double *inertia);
-int ck_inertia_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                   const double *centroids, int64_t n_clusters, const int32_t *labels, int n_threads,
-                   double *inertia);
-int ck_inertia_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                  const double *centroids, int64_t n_clusters, const int32_t *labels, int n_threads,
-                  double *inertia);
+/* *inertia (OUT) = sum_i w_i ||x_i - c_{labels[i]}||^2 for the given labels (IN). */
+int ck_inertia_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids, const int32_t *labels,
+                   double *inertia, int n_threads);
+int ck_inertia_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids, const int32_t *labels,
+                   double *inertia, int n_threads);
+int ck_inertia_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids, const int32_t *labels,
+                  double *inertia, int n_threads);
 
-/* Weighted centroid update for given labels: centroids[j] (OUT) = weighted mean of the rows labelled
- * j; rows of empty clusters are left as they were (IN/OUT). weight_in_clusters (OUT, n_clusters). */
-int ck_centroids_update_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                            const int32_t *labels, int64_t n_clusters, float *centroids,
+/* Weighted centroid update for given labels (IN): centroids[j] (OUT) = weighted mean of the rows
+ * labelled j; rows of empty clusters are left as they were (IN/OUT). weight_in_clusters (OUT,
+ * n_clusters) = the total weight of each cluster (a count for unit weights). */
+int ck_centroids_update_f32(const ck_data_f32 *data, int64_t n_clusters, const int32_t *labels, float *centroids,
                             double *weight_in_clusters, int n_threads);
-int ck_centroids_update_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                            const int32_t *labels, int64_t n_clusters, double *centroids,
+int ck_centroids_update_f64(const ck_data_f64 *data, int64_t n_clusters, const int32_t *labels, double *centroids,
                             double *weight_in_clusters, int n_threads);
-int ck_centroids_update_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                           const int32_t *labels, int64_t n_clusters, double *centroids,
+int ck_centroids_update_u8(const ck_data_u8 *data, int64_t n_clusters, const int32_t *labels, double *centroids,
                            double *weight_in_clusters, int n_threads);
+
+/* What one Lloyd iteration reports (ck_lloyd_step, and the per-iteration callback of a fit). */
+typedef struct {
+    int64_t n_changed;   /* labels that differ from the previous ones */
+    double inertia;      /* sum_i w_i ||x_i - c_old||^2 of the new labels */
+    double center_shift; /* sum_j ||c_new_j - c_old_j||^2 */
+} ck_step_stats;
 
 /* One Lloyd iteration (scikit-learn's lloyd_iter): assign every row to centroids_old, then
  * centroids_new (OUT; may equal centroids_old) = weighted means, empty clusters relocated to the
- * farthest points. labels: IN the previous labels (-1 for none), OUT the new ones; *n_changed (OUT)
- * counts the differences. *inertia (OUT) = sum_i w_i ||x_i - c_old||^2 of the new labels (from
- * ||x||^2 - 2 x.c + ||c||^2, clamped at 0; for _u8 with AVX2 the x.c behind it are the screening
- * values, so it is float32-accurate like _f32); *center_shift (OUT) = sum ||c_new - c_old||^2.
+ * farthest points. labels: IN the previous labels (-1 for none), OUT the new ones. stats (OUT): the
+ * labels changed, the inertia of the new labels (from ||x||^2 - 2 x.c + ||c||^2, clamped at 0; for
+ * _u8 with AVX2 the x.c behind it are the screening values, so it is float32-accurate like _f32) and
+ * the squared centre shift.
  * uint8 X with AVX2: nearest centroids are screened (exact integer dot products with AVX512-VNNI,
  * float32 otherwise) and rows whose two best scores are within the screen's worst-case error bound
  * are redone in float64, so labels equal the _f64 ones. CK_ERR_KMEANS_NONFINITE if float X holds a NaN
  * or an infinity (seen in the row norms the step computes anyway; the outputs are then meaningless). */
-int ck_lloyd_step_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                      const float *centroids_old, int64_t n_clusters, float *centroids_new, int32_t *labels,
-                      int n_threads, int64_t *n_changed, double *inertia, double *center_shift);
-int ck_lloyd_step_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                      const double *centroids_old, int64_t n_clusters, double *centroids_new, int32_t *labels,
-                      int n_threads, int64_t *n_changed, double *inertia, double *center_shift);
-int ck_lloyd_step_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                     const double *centroids_old, int64_t n_clusters, double *centroids_new, int32_t *labels,
-                     int n_threads, int64_t *n_changed, double *inertia, double *center_shift);
+int ck_lloyd_step_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids_old,
+                      float *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads);
+int ck_lloyd_step_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids_old,
+                      double *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads);
+int ck_lloyd_step_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids_old,
+                     double *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads);
 
-/* A whole Lloyd fit with scikit-learn's stopping rules. centroids: IN the initial centres, OUT the
- * final ones; labels (OUT) belong to the final centres. Stops after max_iter (>= 1) iterations,
- * when labels no longer change (*converged = 1), or when sum ||c_new - c_old||^2 <= tol_abs
- * (absolute: Python passes tol x mean feature variance; *converged = 1). *n_iter (OUT) iterations
- * run; *inertia (OUT) the final inertia by differences; inertia_history (OUT, max_iter doubles, or
- * NULL) the inertia of each iteration's assignment. 1 <= n_clusters <= n_samples.
- * CK_ERR_KMEANS_NONFINITE if float X holds a NaN or an infinity (seen in the row norms the first
- * iteration computes anyway, so finite X costs no pass of its own; the outputs are then meaningless). */
-int ck_kmeans_fit_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                      int64_t n_clusters, float *centroids, int32_t *labels, int max_iter, double tol_abs,
-                      int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
-int ck_kmeans_fit_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                      int64_t n_clusters, double *centroids, int32_t *labels, int max_iter, double tol_abs,
-                      int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
-int ck_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                     int64_t n_clusters, double *centroids, int32_t *labels, int max_iter, double tol_abs,
-                     int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
+/* What a fit tells its callback after every iteration. */
+typedef struct {
+    int iteration;       /* 0-based index of the iteration just finished */
+    double objective;    /* hard: the inertia of its assignment; soft: the free energy of its E-step */
+    double center_shift; /* hard: sum ||c_new - c_old||^2; soft: ||C_new - C_old||_F */
+    int64_t n_changed;   /* hard: labels changed by its assignment; soft: -1 */
+    double beta;         /* soft: the stiffness it used; hard: 0 */
+} ck_iter_info;
 
-/* The same fit as ck_kmeans_fit, accelerated for many clusters by Yinyang bounds (Ding et al. 2015):
- * the centres are split once into n_groups groups (a few Lloyd iterations on the initial centres),
- * every row keeps an upper bound on its distance to its centre and a lower bound per group, and
- * only rows whose label might change are searched. EXACT: same arguments, same results as
- * ck_kmeans_fit with the same initial centres -- the same labels (Lloyd's computed ones, ties
+/* Called by a fit after every iteration, on the calling thread, outside any parallel region.
+ * A non-zero return stops the fit with CK_ERR_CANCELLED. */
+typedef int (*ck_iter_callback)(void *callback_data, const ck_iter_info *info);
+
+/* Methods of a hard fit. All are exact: from the same initial centres they give the same labels,
+ * bit-identical centroids, the same n_iter, converged and final inertia. */
+enum {
+    CK_ALGO_AUTO = 0,    /* whichever is expected to be fastest (the rule below) */
+    CK_ALGO_LLOYD = 1,   /* every point-centre distance every iteration */
+    CK_ALGO_YINYANG = 2, /* per-row bounds on the distances to n_groups groups of centres */
+    CK_ALGO_HAMERLY = 3  /* CK_ALGO_YINYANG with a single group */
+};
+
+/* The options of a hard fit. Fill the defaults with ck_kmeans_params_init, then set what differs:
+ * new options are added as fields, so code that starts from the initialiser keeps compiling. */
+typedef struct {
+    int algorithm;             /* CK_ALGO_*; default CK_ALGO_AUTO */
+    int max_iter;              /* >= 1; default 300 */
+    double tol_abs;            /* >= 0, absolute (ckmeans.kmeans passes tol x mean feature variance,
+                                  see ck_mean_feature_variance_*); default 0: stop on labels only */
+    int64_t n_groups;          /* CK_ALGO_YINYANG's groups of centres; 0 (default) = ceil(n_clusters / 4)
+                                  capped at 64; values above n_clusters act as n_clusters */
+    int n_threads;             /* OpenMP threads (< 1 acts as 1); default 1 */
+    const volatile int *cancel; /* NULL (default), or a flag another thread or a signal handler may
+                                  set to non-zero: the fit then stops before its next iteration with
+                                  CK_ERR_CANCELLED */
+    ck_iter_callback callback; /* NULL (default), or called after every iteration */
+    void *callback_data;       /* passed to callback as it is */
+} ck_kmeans_params;
+
+/* Fill *params with the defaults above. */
+void ck_kmeans_params_init(ck_kmeans_params *params);
+
+/* The outputs of a hard fit. Set the output arrays (labels required, the histories optional), call
+ * the fit, read the scalars. */
+typedef struct {
+    int32_t *labels;           /* OUT n_samples labels, of the returned centres */
+    double *inertia_history;   /* OUT max_iter inertias, one per iteration's assignment, or NULL */
+    int64_t *searched_history; /* OUT max_iter counts of the rows searched per iteration, or NULL
+                                  (every row for Lloyd's iterations) */
+    int n_iter;                /* iterations run */
+    double inertia;            /* final inertia, by differences */
+    int converged;             /* 1 if labels stopped changing or the shift fell within tol_abs */
+    int algorithm;             /* CK_ALGO_LLOYD, _YINYANG or _HAMERLY: the method of the last iteration */
+} ck_kmeans_result;
+
+/* A whole k-means fit with scikit-learn's stopping rules. centroids: IN the initial centres, OUT the
+ * final ones; result->labels (OUT) belong to the final centres. Stops after params->max_iter
+ * iterations, when labels no longer change (converged = 1), or when sum ||c_new - c_old||^2 <=
+ * tol_abs (converged = 1). 1 <= n_clusters <= n_samples.
+ * Methods (params->algorithm): CK_ALGO_LLOYD searches every row each iteration. CK_ALGO_YINYANG
+ * (Ding et al. 2015) splits the centres once into n_groups groups (a few Lloyd iterations on the
+ * initial centres); every row keeps an upper bound on its distance to its centre and a lower bound
+ * per group, and only rows whose label might change are searched (Lloyd's computed labels, ties
  * included: the bounds carry a worst-case floating-point margin and near ties go through Lloyd's own
- * search), bit-identical centroids, the same *n_iter, *converged and final *inertia.
- * inertia_history differs in rounding only (each row's squared distance is taken by differences
- * instead of from ||x||^2 - 2 x.c + ||c||^2).
- *   n_groups          IN   >= 0; 0 = the default, ceil(n_clusters / 4) capped at 64; 1 gives
- *                          Hamerly-like single bounds; values above n_clusters are treated as n_clusters
- *   searched_history  OUT  max_iter int64 counts of the rows searched in each iteration (the first
- *                          iteration searches all), or NULL
- * Extra memory: 4 x (n_groups + 1) bytes per sample (float32 bounds) plus
- * O(n_clusters x n_features) and per thread O(n_features + n_groups) x 128 rows of scratch. */
-int ck_kmeans_fit_yinyang_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                              int64_t n_clusters, float *centroids, int32_t *labels, int max_iter,
-                              double tol_abs, int64_t n_groups, int n_threads, int *n_iter, double *inertia,
-                              double *inertia_history, int64_t *searched_history, int *converged);
-int ck_kmeans_fit_yinyang_f64(const double *X, int64_t n_samples, int64_t n_features,
-                              const double *sample_weight, int64_t n_clusters, double *centroids,
-                              int32_t *labels, int max_iter, double tol_abs, int64_t n_groups, int n_threads,
-                              int *n_iter, double *inertia, double *inertia_history, int64_t *searched_history,
-                              int *converged);
-int ck_kmeans_fit_yinyang_u8(const uint8_t *X, int64_t n_samples, int64_t n_features,
-                             const double *sample_weight, int64_t n_clusters, double *centroids,
-                             int32_t *labels, int max_iter, double tol_abs, int64_t n_groups, int n_threads,
-                             int *n_iter, double *inertia, double *inertia_history, int64_t *searched_history,
-                             int *converged);
-
-/* The same fit again (same arguments and results as ck_kmeans_fit, bit for bit), by whichever exact
- * method is expected to be fastest; what ckmeans.kmeans(algorithm='auto') runs. With
- * n_clusters >= 64 and max_iter >= 20: ck_kmeans_fit_yinyang with its default groups. With fewer
- * clusters, max_iter >= 20, no sample_weight and float X: single (Hamerly) bounds, kept only if the
+ * search). Extra memory: 4 x (n_groups + 1) bytes per sample (float32 bounds) plus
+ * O(n_clusters x n_features) and per thread O(n_features + n_groups) x 128 rows of scratch.
+ * CK_ALGO_AUTO: with n_clusters >= 64 and max_iter >= 20, Yinyang with its default groups; with
+ * fewer clusters, max_iter >= 20, no sample_weight and float X, Hamerly bounds, kept only if the
  * first iteration finds that no column sum can round (all values integer multiples of one power of
  * two 2^q, and sum |x| per column below 2^(q+51): integer-valued data such as pixels, raw or scaled
  * by a power of two): then the clusters' sums are updated by the rows that change cluster only, and
  * rows whose bounds settle them are not read at all; otherwise Lloyd from the second iteration on.
- * Anything else: Lloyd. inertia_history as the method that ran it (see ck_kmeans_fit_yinyang). */
-int ck_kmeans_fit_auto_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                           int64_t n_clusters, float *centroids, int32_t *labels, int max_iter, double tol_abs,
-                           int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
-int ck_kmeans_fit_auto_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                           int64_t n_clusters, double *centroids, int32_t *labels, int max_iter, double tol_abs,
-                           int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
-int ck_kmeans_fit_auto_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                          int64_t n_clusters, double *centroids, int32_t *labels, int max_iter, double tol_abs,
-                          int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged);
+ * Anything else: Lloyd. result->algorithm says which ran.
+ * The bounded methods' inertia_history differs from Lloyd's in rounding only (each row's squared
+ * distance is taken by differences instead of from ||x||^2 - 2 x.c + ||c||^2).
+ * On CK_ERR_CANCELLED (params->cancel set, or the callback asked) centroids hold the centres after
+ * the last finished iteration, n_iter counts those iterations, and labels and inertia are not final.
+ * CK_ERR_KMEANS_NONFINITE if float X holds a NaN or an infinity (seen in the row norms the first
+ * iteration computes anyway, so finite X costs no pass of its own; the outputs are then meaningless). */
+int ck_kmeans_fit_f32(const ck_data_f32 *data, int64_t n_clusters, float *centroids,
+                      const ck_kmeans_params *params, ck_kmeans_result *result);
+int ck_kmeans_fit_f64(const ck_data_f64 *data, int64_t n_clusters, double *centroids,
+                      const ck_kmeans_params *params, ck_kmeans_result *result);
+int ck_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
+                     const ck_kmeans_params *params, ck_kmeans_result *result);
 
 /* Greedy k-means++ (scikit-learn's variant): the first centre drawn proportional to the weights,
  * each next one the best, by potential, of n_local_trials (<= 0: 2 + floor(ln k)) rows drawn
  * proportional to w x D^2. centroids (OUT) n_clusters x n_features; indices (OUT, or NULL) the rows
  * chosen. seed: the whole stream (xoshiro256** seeded by splitmix64) -- same seed, same centres, for
  * any n_threads. CK_ERR_KMEANS_NONFINITE if float X holds a NaN or an infinity. */
-int ck_kmeans_plusplus_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                           int64_t n_clusters, uint64_t seed, int n_local_trials, float *centroids,
-                           int64_t *indices, int n_threads);
-int ck_kmeans_plusplus_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                           int64_t n_clusters, uint64_t seed, int n_local_trials, double *centroids,
-                           int64_t *indices, int n_threads);
-int ck_kmeans_plusplus_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                          int64_t n_clusters, uint64_t seed, int n_local_trials, double *centroids,
-                          int64_t *indices, int n_threads);
+int ck_kmeans_plusplus_f32(const ck_data_f32 *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
+                           float *centroids, int64_t *indices, int n_threads);
+int ck_kmeans_plusplus_f64(const ck_data_f64 *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
+                           double *centroids, int64_t *indices, int n_threads);
+int ck_kmeans_plusplus_u8(const ck_data_u8 *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
+                          double *centroids, int64_t *indices, int n_threads);
 
 /* n_clusters distinct rows as centres: uniform without weights; with weights, successive draws
- * proportional to the weights of the rows left (CK_ERR_ARG if fewer than n_clusters are > 0). */
-int ck_kmeans_random_init_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                              int64_t n_clusters, uint64_t seed, float *centroids, int64_t *indices);
-int ck_kmeans_random_init_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                              int64_t n_clusters, uint64_t seed, double *centroids, int64_t *indices);
-int ck_kmeans_random_init_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                             int64_t n_clusters, uint64_t seed, double *centroids, int64_t *indices);
+ * proportional to the weights of the rows left (CK_ERR_ARG if fewer than n_clusters are > 0).
+ * centroids (OUT), indices (OUT, or NULL) the rows chosen. Serial. */
+int ck_kmeans_random_init_f32(const ck_data_f32 *data, int64_t n_clusters, uint64_t seed, float *centroids,
+                              int64_t *indices);
+int ck_kmeans_random_init_f64(const ck_data_f64 *data, int64_t n_clusters, uint64_t seed, double *centroids,
+                              int64_t *indices);
+int ck_kmeans_random_init_u8(const ck_data_u8 *data, int64_t n_clusters, uint64_t seed, double *centroids,
+                             int64_t *indices);
+
 /* *mean_variance (OUT) = mean over features of the (population) variance of each column of X, by
- * two passes (mean, then squared deviations) like numpy.var: scikit-learn's scale of tol. */
-int ck_mean_feature_variance_f32(const float *X, int64_t n_samples, int64_t n_features, int n_threads,
-                                 double *mean_variance);
-int ck_mean_feature_variance_f64(const double *X, int64_t n_samples, int64_t n_features, int n_threads,
-                                 double *mean_variance);
-int ck_mean_feature_variance_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, int n_threads,
-                                double *mean_variance);
+ * two passes (mean, then squared deviations) like numpy.var: scikit-learn's scale of tol. The
+ * weights are not used. */
+int ck_mean_feature_variance_f32(const ck_data_f32 *data, double *mean_variance, int n_threads);
+int ck_mean_feature_variance_f64(const ck_data_f64 *data, double *mean_variance, int n_threads);
+int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_variance, int n_threads);
 /* ---- end hard k-means ---- */
 
 /* ---- input validation ---- */
 /* *first (OUT) = the index of the first NaN or infinity among x[0..n), or -1 when all are finite
  * (x is any float array, e.g. a C-contiguous X read as n_samples * n_features values). Runs on
  * n_threads; the answer never depends on them. */
-int ck_find_nonfinite_f32(const float *x, int64_t n, int n_threads, int64_t *first);
-int ck_find_nonfinite_f64(const double *x, int64_t n, int n_threads, int64_t *first);
+int ck_find_nonfinite_f32(const float *x, int64_t n, int64_t *first, int n_threads);
+int ck_find_nonfinite_f64(const double *x, int64_t n, int64_t *first, int n_threads);
 
 /* ---- soft k-means (src_c/soft_kmeans.c) ------------------------------------------------------
  * MacKay's soft k-means with stiffness beta > 0. With D_ij = d(x_i, c_j) the chosen distance
@@ -346,7 +396,7 @@ int ck_find_nonfinite_f64(const double *x, int64_t n, int n_threads, int64_t *fi
  *                 = sum_i w_i (min_j D_ij - (1/beta) log sum_j exp(-beta (D_ij - min_l D_il))),
  *           which lies in [E_hard - W log(k) / beta, E_hard] with E_hard = sum_i w_i min_j D_ij and
  *           W = sum_i w_i, and tends to E_hard as beta grows.
- * Dtypes, layouts and sample_weight as for hard k-means (_f32, _f64, _u8; X never copied to float;
+ * Dtypes, layouts and data as for hard k-means (_f32, _f64, _u8; X never copied to float;
  * weights NULL = 1). Squared distances are ||x||^2 + ||c||^2 - 2 x.c in double over each row's
  * nonzero features, and by differences for the pairs where that expansion would cancel
  * (||x - c||^2 < (||x||^2 + ||c||^2) / 8), so every distance is within 16 times the rounding bound of
@@ -366,58 +416,77 @@ int ck_find_nonfinite_f64(const double *x, int64_t n, int n_threads, int64_t *fi
  * >= 1, n_clusters <= INT32_MAX), CK_ERR_SOFT_BETA, CK_ERR_SOFT_DISTANCE, CK_ERR_NOMEM. */
 enum { CK_SOFT_EUCLIDEAN = 0, CK_SOFT_SQEUCLIDEAN = 1 };
 
-/* E-step for given centroids and beta: responsibilities (OUT, n_samples x n_clusters double, or
- * NULL), labels (OUT, n_samples, or NULL) = argmax_j r_ij = the nearest centre (lowest index on ties),
- * *objective (OUT, or NULL) = the free energy F. */
-int ck_soft_estep_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                      const float *centroids, int64_t n_clusters, double beta, int distance,
-                      double *responsibilities, int32_t *labels, double *objective, int n_threads);
-int ck_soft_estep_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                      const double *centroids, int64_t n_clusters, double beta, int distance,
-                      double *responsibilities, int32_t *labels, double *objective, int n_threads);
-int ck_soft_estep_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                     const double *centroids, int64_t n_clusters, double beta, int distance,
-                     double *responsibilities, int32_t *labels, double *objective, int n_threads);
+/* The options of a soft fit (ck_soft_kmeans_fit_*) and of its steps (ck_soft_estep_*,
+ * ck_soft_step_*, which read betas[0], distance and n_threads). Fill the defaults with
+ * ck_soft_params_init, then set what differs; betas must then point at the caller's schedule. */
+typedef struct {
+    const double *betas;       /* iteration t (0-based) uses betas[t], or betas[n_betas - 1] once
+                                  t >= n_betas; each used must be finite and > 0; default NULL */
+    int64_t n_betas;           /* >= 1 (a constant beta is n_betas = 1); default 0 */
+    int distance;              /* CK_SOFT_*; default CK_SOFT_EUCLIDEAN */
+    int max_iter;              /* >= 1; default 300 */
+    double tol;                /* >= 0 and finite: stop when ||C_new - C_old||_F < tol; 0 runs
+                                  max_iter iterations; default 0 */
+    int n_threads;             /* OpenMP threads (< 1 acts as 1); default 1 */
+    const volatile int *cancel; /* as in ck_kmeans_params */
+    ck_iter_callback callback; /* as in ck_kmeans_params */
+    void *callback_data;
+} ck_soft_params;
 
-/* One fused E+M iteration: centroids_new (OUT; may equal centroids_old) from the responsibilities of
- * centroids_old; weight_in_clusters (OUT, n_clusters, or NULL) = sum_i w_i r_ij; *objective (OUT, or
- * NULL) = F of centroids_old; *center_shift (OUT, or NULL) = ||C_new - C_old||_F (in double). */
-int ck_soft_step_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                     const float *centroids_old, int64_t n_clusters, double beta, int distance,
-                     float *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
-                     double *center_shift);
-int ck_soft_step_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                     const double *centroids_old, int64_t n_clusters, double beta, int distance,
-                     double *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
-                     double *center_shift);
-int ck_soft_step_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                    const double *centroids_old, int64_t n_clusters, double beta, int distance,
-                    double *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
-                    double *center_shift);
+/* Fill *params with the defaults above. */
+void ck_soft_params_init(ck_soft_params *params);
 
-/* A whole soft k-means fit. centroids: IN the initial centres, OUT the final ones. Iteration t
- * (0-based) uses betas[t], or betas[n_betas - 1] once t >= n_betas (a constant beta is n_betas = 1;
- * the betas used must be finite and > 0). Stops after max_iter (>= 1) iterations or as soon as
- * ||C_new - C_old||_F < tol (tol >= 0 and finite; tol = 0 runs max_iter iterations; *converged = 1).
- * Then one more E-step with the last beta used gives responsibilities (OUT, n_samples x n_clusters,
- * or NULL to skip storing them), labels (OUT or NULL) and *objective (OUT, F) of the returned
- * centres. *n_iter (OUT) iterations run; objective_history (OUT, max_iter doubles, or NULL) the F of
- * each iteration's E-step. */
-int ck_soft_kmeans_fit_f32(const float *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                           int64_t n_clusters, const double *betas, int64_t n_betas, int distance,
-                           float *centroids, int max_iter, double tol, int n_threads,
-                           double *responsibilities, int32_t *labels, int *n_iter, double *objective,
-                           double *objective_history, int *converged);
-int ck_soft_kmeans_fit_f64(const double *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                           int64_t n_clusters, const double *betas, int64_t n_betas, int distance,
-                           double *centroids, int max_iter, double tol, int n_threads,
-                           double *responsibilities, int32_t *labels, int *n_iter, double *objective,
-                           double *objective_history, int *converged);
-int ck_soft_kmeans_fit_u8(const uint8_t *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                          int64_t n_clusters, const double *betas, int64_t n_betas, int distance,
-                          double *centroids, int max_iter, double tol, int n_threads,
-                          double *responsibilities, int32_t *labels, int *n_iter, double *objective,
-                          double *objective_history, int *converged);
+/* The outputs of a soft fit: set the output arrays, call the fit, read the scalars. */
+typedef struct {
+    double *responsibilities;  /* OUT n_samples x n_clusters, or NULL to skip storing them */
+    int32_t *labels;           /* OUT n_samples nearest centres, or NULL */
+    double *objective_history; /* OUT max_iter free energies, one per iteration's E-step, or NULL */
+    int n_iter;                /* iterations run */
+    double objective;          /* free energy of the returned centres */
+    int converged;             /* 1 if the shift fell below tol */
+} ck_soft_result;
+
+/* E-step for given centroids and params->betas[0]: responsibilities (OUT, n_samples x n_clusters
+ * double, or NULL), labels (OUT, n_samples, or NULL) = argmax_j r_ij = the nearest centre (lowest
+ * index on ties), *objective (OUT, or NULL) = the free energy F. */
+int ck_soft_estep_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
+                      double *responsibilities, int32_t *labels, double *objective, const ck_soft_params *params);
+int ck_soft_estep_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                      double *responsibilities, int32_t *labels, double *objective, const ck_soft_params *params);
+int ck_soft_estep_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                     double *responsibilities, int32_t *labels, double *objective, const ck_soft_params *params);
+
+/* What one soft iteration reports (ck_soft_step). */
+typedef struct {
+    double objective;    /* F of centroids_old */
+    double center_shift; /* ||C_new - C_old||_F, in double */
+} ck_soft_stats;
+
+/* One fused E+M iteration with params->betas[0]: centroids_new (OUT; may equal centroids_old) from
+ * the responsibilities of centroids_old; weight_in_clusters (OUT, n_clusters, or NULL) =
+ * sum_i w_i r_ij; stats (OUT, or NULL). */
+int ck_soft_step_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids_old,
+                     float *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
+                     const ck_soft_params *params);
+int ck_soft_step_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids_old,
+                     double *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
+                     const ck_soft_params *params);
+int ck_soft_step_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids_old,
+                    double *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
+                    const ck_soft_params *params);
+
+/* A whole soft k-means fit. centroids: IN the initial centres, OUT the final ones. Runs up to
+ * params->max_iter iterations, the t-th with its beta, and stops early as soon as
+ * ||C_new - C_old||_F < tol (converged = 1). Then one more E-step with the last beta used gives the
+ * responsibilities, labels and objective of the returned centres. On CK_ERR_CANCELLED centroids hold
+ * the centres after the last finished iteration and n_iter counts those iterations; the other
+ * outputs are not final. */
+int ck_soft_kmeans_fit_f32(const ck_data_f32 *data, int64_t n_clusters, float *centroids,
+                           const ck_soft_params *params, ck_soft_result *result);
+int ck_soft_kmeans_fit_f64(const ck_data_f64 *data, int64_t n_clusters, double *centroids,
+                           const ck_soft_params *params, ck_soft_result *result);
+int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
+                          const ck_soft_params *params, ck_soft_result *result);
 /* ---- end soft k-means ---- */
 
 #ifdef __cplusplus

@@ -25,7 +25,7 @@
         return bad;                                                                                 \
     }                                                                                               \
                                                                                                     \
-    int ck_find_nonfinite_##SFX(const T *x, int64_t n, int n_threads, int64_t *first)               \
+    int ck_find_nonfinite_##SFX(const T *x, int64_t n, int64_t *first, int n_threads)               \
     {                                                                                               \
         if (n < 0) return CK_ERR_ARG;                                                               \
         const int64_t n_blocks = (n + CK_FINITE_BLOCK - 1) / CK_FINITE_BLOCK;                       \

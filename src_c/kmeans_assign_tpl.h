@@ -879,18 +879,17 @@ int CK_FN(ck_assign_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_featur
     return status != CK_OK ? status : bad_label ? CK_ERR_KMEANS_LABEL : CK_OK;
 }
 
-int CK_FN(ck_assign)(const CK_XT *X, int64_t n_samples, int64_t n_features, const CK_CT *centroids,
-                     int64_t n_clusters, int32_t *labels, double *sqdist, int n_threads)
+int CK_FN(ck_assign)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids, int32_t *labels,
+                     double *sqdist, int n_threads)
 {
-    return CK_FN(ck_assign_inertia)(X, n_samples, n_features, NULL, centroids, n_clusters, labels, 1, sqdist,
-                                    n_threads, NULL);
+    return CK_FN(ck_assign_inertia)(data->X, data->n_samples, data->n_features, NULL, centroids, n_clusters,
+                                    labels, 1, sqdist, n_threads, NULL);
 }
 
-int CK_FN(ck_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                      const CK_CT *centroids, int64_t n_clusters, const int32_t *labels, int n_threads,
-                      double *inertia)
+int CK_FN(ck_inertia)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids, const int32_t *labels,
+                      double *inertia, int n_threads)
 {
     /* labels are only read when assign is 0. */
-    return CK_FN(ck_assign_inertia)(X, n_samples, n_features, sample_weight, centroids, n_clusters,
-                                    (int32_t *)labels, 0, NULL, n_threads, inertia);
+    return CK_FN(ck_assign_inertia)(data->X, data->n_samples, data->n_features, data->sample_weight, centroids,
+                                    n_clusters, (int32_t *)labels, 0, NULL, n_threads, inertia);
 }

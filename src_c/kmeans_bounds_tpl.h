@@ -24,7 +24,12 @@
  * centre drift of their group each step, drifts rounded up. */
 
 /* _Generic picks the Lloyd fit of the centroid type, used to group the centres. */
-#define CK_FIT_CT(...) _Generic((CK_CT)0, float: ck_kmeans_fit_f32, default: ck_kmeans_fit_f64)(__VA_ARGS__)
+#define CK_FIT_CT(C, k, d, t, gc, params, result)                                                          \
+    _Generic((CK_CT)0,                                                                                 \
+             float: ck_kmeans_fit_f32(&(ck_data_f32){(const float *)(C), k, d, NULL}, t, (float *)(gc),   \
+                                      params, result),                                                 \
+             default: ck_kmeans_fit_f64(&(ck_data_f64){(const double *)(C), k, d, NULL}, t, (double *)(gc), \
+                                        params, result))
 
 /* Groups of centres: a few Lloyd iterations on the initial centres themselves (Ding et al.), from
  * evenly spaced ones, so centres that start close share a group. Bounds start empty (every row is
@@ -53,9 +58,13 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const CK_CT *C, int64
                  ? CK_OK : CK_ERR_NOMEM;
     if (status == CK_OK && t > 1) {
         for (int64_t g = 0; g < t; g++) memcpy(gc + g * d, C + (g * k / t) * d, (size_t)d * sizeof(CK_CT));
-        int n_iter, conv;
-        double inert;
-        status = CK_FIT_CT(C, k, d, NULL, t, gc, yy->group_of, 5, 0.0, n_threads, &n_iter, &inert, NULL, &conv);
+        ck_kmeans_params params;
+        ck_kmeans_params_init(&params);
+        params.algorithm = CK_ALGO_LLOYD;
+        params.max_iter = 5;
+        params.n_threads = n_threads;
+        ck_kmeans_result res = {.labels = yy->group_of};
+        status = CK_FIT_CT(C, k, d, t, gc, &params, &res);
     } else if (status == CK_OK) {
         memset(yy->group_of, 0, (size_t)k * sizeof(int32_t));
     }

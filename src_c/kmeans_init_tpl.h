@@ -24,9 +24,9 @@ static void CK_FN(copy_row)(const CK_XT *x, int64_t d, CK_CT *out)
     for (int64_t f = 0; f < d; f++) out[f] = (CK_CT)x[f];
 }
 
-int CK_FN(ck_kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                              int64_t n_clusters, uint64_t seed, int n_local_trials, CK_CT *centroids,
-                              int64_t *indices, int n_threads)
+static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
+                                  int64_t n_clusters, uint64_t seed, int n_local_trials, CK_CT *centroids,
+                                  int64_t *indices, int n_threads)
 {
     const int64_t n = n_samples, d = n_features, k = n_clusters;
     if (n < 1 || d < 1 || k < 1 || k > n) return CK_ERR_ARG;
@@ -143,12 +143,21 @@ done:
     return status;
 }
 
-int CK_FN(ck_kmeans_random_init)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                                 int64_t n_clusters, uint64_t seed, CK_CT *centroids, int64_t *indices)
+int CK_FN(ck_kmeans_plusplus)(const CK_DATA *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
+                              CK_CT *centroids, int64_t *indices, int n_threads)
 {
+    return CK_FN(kmeans_plusplus)(data->X, data->n_samples, data->n_features, data->sample_weight, n_clusters, seed,
+                                  n_local_trials, centroids, indices, n_threads);
+}
+
+int CK_FN(ck_kmeans_random_init)(const CK_DATA *data, int64_t n_clusters, uint64_t seed, CK_CT *centroids,
+                                 int64_t *indices)
+{
+    const CK_XT *X = data->X;
+    const int64_t n_features = data->n_features;
     int64_t *chosen = malloc((size_t)(n_clusters > 0 ? n_clusters : 1) * sizeof(int64_t));
     if (!chosen) return CK_ERR_NOMEM;
-    int status = ck_sample_rows(n_samples, sample_weight, n_clusters, seed, chosen);
+    int status = ck_sample_rows(data->n_samples, data->sample_weight, n_clusters, seed, chosen);
     if (status == CK_OK)
         for (int64_t j = 0; j < n_clusters; j++) {
             CK_FN(copy_row)(X + chosen[j] * n_features, n_features, centroids + j * n_features);

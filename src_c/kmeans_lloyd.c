@@ -335,3 +335,11 @@ CK_BOUND_CLONES static float ck_yy_decay(float *lb, const float *gd, int64_t t)
 
 #define CK_TPL "kmeans_lloyd_tpl.h"
 #include "ck_dtypes.h"
+
+void ck_kmeans_params_init(ck_kmeans_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    params->algorithm = CK_ALGO_AUTO;
+    params->max_iter = 300;
+    params->n_threads = 1;
+}

@@ -315,26 +315,28 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
     return CK_OK;
 }
 
-int CK_FN(ck_lloyd_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                         const CK_CT *centroids_old, int64_t n_clusters, CK_CT *centroids_new,
-                         int32_t *labels, int n_threads, int64_t *n_changed, double *inertia,
-                         double *center_shift)
+int CK_FN(ck_lloyd_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids_old, CK_CT *centroids_new,
+                         int32_t *labels, ck_step_stats *stats, int n_threads)
 {
+    const int64_t n_samples = data->n_samples, n_features = data->n_features;
     if (n_samples < 1 || n_features < 1 || n_clusters < 1 || n_clusters > INT32_MAX) return CK_ERR_ARG;
     n_threads = ck_omp_clamp_threads(n_threads);
     ck_lloyd_ws ws;
     int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1, n_threads);
     if (status == CK_OK)
-        status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, 1, centroids_old, n_clusters,
-                             centroids_new, labels, &ws, NULL, n_threads, n_changed, inertia, center_shift);
+        status = CK_FN(step)(data->X, n_samples, n_features, data->sample_weight, ws.x_sqnorm, 1, centroids_old,
+                             n_clusters, centroids_new, labels, &ws, NULL, n_threads, &stats->n_changed,
+                             &stats->inertia, &stats->center_shift);
     ck_lloyd_ws_free(&ws);
     return status;
 }
 
-int CK_FN(ck_centroids_update)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                               const int32_t *labels, int64_t n_clusters, CK_CT *centroids,
+int CK_FN(ck_centroids_update)(const CK_DATA *data, int64_t n_clusters, const int32_t *labels, CK_CT *centroids,
                                double *weight_in_clusters, int n_threads)
 {
+    const CK_XT *X = data->X;
+    const int64_t n_samples = data->n_samples, n_features = data->n_features;
+    const double *sample_weight = data->sample_weight;
     if (n_samples < 0 || n_features < 1 || n_clusters < 1) return CK_ERR_ARG;
     n_threads = ck_omp_clamp_threads(n_threads);
     ck_lloyd_ws ws;
@@ -389,15 +391,21 @@ int CK_FN(ck_centroids_update)(const CK_XT *X, int64_t n_samples, int64_t n_feat
  * searched_history: NULL, or max_iter counts of the rows searched per iteration (Yinyang only).
  * bounds_if_exact: drop the bounds after the first step unless the sums are exact (yy_exact_sums):
  * with few clusters they pay only when the rows they settle need not be read at all. */
-static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                      int64_t n_clusters, CK_CT *centroids, int32_t *labels, int max_iter, double tol_abs,
-                      int64_t n_bound_groups, int bounds_if_exact, int n_threads, int *n_iter, double *inertia,
-                      double *inertia_history, int64_t *searched_history, int *converged)
+static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids, const ck_kmeans_params *params,
+                      int64_t n_bound_groups, int bounds_if_exact, ck_kmeans_result *result)
 {
+    const CK_XT *X = data->X;
+    const int64_t n_samples = data->n_samples, n_features = data->n_features;
+    const double *sample_weight = data->sample_weight;
+    const int max_iter = params->max_iter;
+    const double tol_abs = params->tol_abs;
+    int32_t *labels = result->labels;
+    double *inertia_history = result->inertia_history;
+    int64_t *searched_history = result->searched_history;
     if (n_samples < 1 || n_features < 1 || n_clusters < 1 || n_clusters > n_samples ||
-        n_clusters > INT32_MAX || max_iter < 1 || !(tol_abs >= 0) || n_bound_groups < 0)
+        n_clusters > INT32_MAX || max_iter < 1 || !(tol_abs >= 0) || n_bound_groups < 0 || !labels)
         return CK_ERR_ARG;
-    n_threads = ck_omp_clamp_threads(n_threads);
+    const int n_threads = ck_omp_clamp_threads(params->n_threads);
     const int64_t kd = n_clusters * n_features;
     ck_lloyd_ws ws;
     ck_yy yy = {0}, *bounds = n_bound_groups ? &yy : NULL;
@@ -413,25 +421,36 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
     CK_CT *cur = centroids, *nxt = other;
     int it, strict = 0, on_tol = 0;
     for (it = 0; it < max_iter; it++) {
+        if (params->cancel && *params->cancel) { status = CK_ERR_CANCELLED; break; }
         int64_t changed;
         double inert, shift;
         status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, it == 0, cur, n_clusters, nxt,
                              labels, &ws, bounds, n_threads, &changed, &inert, &shift);
         if (status != CK_OK) break;
         if (inertia_history) inertia_history[it] = inert;
-        if (searched_history && bounds) searched_history[it] = ck_yy_searched(&yy);
+        if (searched_history) searched_history[it] = bounds ? ck_yy_searched(&yy) : n_samples;
         if (bounds && bounds_if_exact && !yy.exact) {
             ck_yy_free(&yy);
             bounds = NULL;
         }
         CK_CT *t = cur; cur = nxt; nxt = t;
+        if (params->callback) {
+            const ck_iter_info info = {it, inert, shift, changed, 0.0};
+            if (params->callback(params->callback_data, &info)) { status = CK_ERR_CANCELLED; it++; break; }
+        }
         /* scikit-learn's order: labels identical to the previous iteration's is strict
          * convergence; otherwise the squared centre shift is compared with tol. */
         if (changed == 0) { strict = 1; break; }
         if (shift <= tol_abs) { on_tol = 1; break; }
     }
+    result->algorithm = !bounds ? CK_ALGO_LLOYD : yy.t == 1 ? CK_ALGO_HAMERLY : CK_ALGO_YINYANG;
+    if (status == CK_ERR_CANCELLED) {
+        /* The centres of the last finished iteration are the caller's to keep. */
+        result->n_iter = it;
+        if (cur != centroids) memcpy(centroids, cur, (size_t)kd * sizeof(CK_CT));
+    }
     if (status == CK_OK) {
-        *n_iter = it < max_iter ? it + 1 : max_iter;
+        result->n_iter = it < max_iter ? it + 1 : max_iter;
         if (cur != centroids) memcpy(centroids, cur, (size_t)kd * sizeof(CK_CT));
         /* Unless labels stopped changing, the last centres moved after the last assignment:
          * assign once more so labels belong to the returned centres. The bounded fit does that with
@@ -448,8 +467,8 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
         }
         if (status == CK_OK)
             status = CK_FN(ck_assign_inertia)(X, n_samples, n_features, sample_weight, centroids, n_clusters,
-                                              labels, assign, NULL, n_threads, inertia);
-        *converged = strict || on_tol;
+                                              labels, assign, NULL, n_threads, &result->inertia);
+        result->converged = strict || on_tol;
     }
     free(other);
     ck_lloyd_ws_free(&ws);
@@ -457,42 +476,36 @@ static int CK_FN(fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, con
     return status;
 }
 
-int CK_FN(ck_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                         int64_t n_clusters, CK_CT *centroids, int32_t *labels, int max_iter, double tol_abs,
-                         int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged)
+int CK_FN(ck_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids, const ck_kmeans_params *params,
+                         ck_kmeans_result *result)
 {
-    return CK_FN(fit)(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels, max_iter, tol_abs,
-                      0, 0, n_threads, n_iter, inertia, inertia_history, NULL, converged);
-}
-
-int CK_FN(ck_kmeans_fit_yinyang)(const CK_XT *X, int64_t n_samples, int64_t n_features,
-                                 const double *sample_weight, int64_t n_clusters, CK_CT *centroids,
-                                 int32_t *labels, int max_iter, double tol_abs, int64_t n_groups, int n_threads,
-                                 int *n_iter, double *inertia, double *inertia_history,
-                                 int64_t *searched_history, int *converged)
-{
-    if (n_groups < 0) return CK_ERR_ARG;
-    if (n_groups == 0) n_groups = ck_yy_default_groups(n_clusters);
-    if (n_groups > n_clusters) n_groups = n_clusters;
-    return CK_FN(fit)(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels, max_iter, tol_abs,
-                      n_groups, 0, n_threads, n_iter, inertia, inertia_history, searched_history, converged);
-}
-
-int CK_FN(ck_kmeans_fit_auto)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                              int64_t n_clusters, CK_CT *centroids, int32_t *labels, int max_iter, double tol_abs,
-                              int n_threads, int *n_iter, double *inertia, double *inertia_history, int *converged)
-{
+    if (!data || !params || !result) return CK_ERR_ARG;
     int64_t groups = 0;
     int if_exact = 0;
-    if (n_clusters >= CK_AUTO_YINYANG_K && max_iter >= CK_AUTO_MIN_ITER) {
-        groups = ck_yy_default_groups(n_clusters);
-    } else if (max_iter >= CK_AUTO_MIN_ITER && !sample_weight && !CK_X_IS_U8) {
-        /* uint8 stays with Lloyd: its screened search has no second-best score for the bounds. */
+    switch (params->algorithm) {
+    case CK_ALGO_LLOYD:
+        break;
+    case CK_ALGO_YINYANG:
+        if (params->n_groups < 0) return CK_ERR_ARG;
+        groups = params->n_groups ? params->n_groups : ck_yy_default_groups(n_clusters);
+        if (groups > n_clusters) groups = n_clusters;
+        break;
+    case CK_ALGO_HAMERLY:
         groups = 1;
-        if_exact = 1;
+        break;
+    case CK_ALGO_AUTO:
+        if (n_clusters >= CK_AUTO_YINYANG_K && params->max_iter >= CK_AUTO_MIN_ITER) {
+            groups = ck_yy_default_groups(n_clusters);
+        } else if (params->max_iter >= CK_AUTO_MIN_ITER && !data->sample_weight && !CK_X_IS_U8) {
+            /* uint8 stays with Lloyd: its screened search has no second-best score for the bounds. */
+            groups = 1;
+            if_exact = 1;
+        }
+        break;
+    default:
+        return CK_ERR_ARG;
     }
-    return CK_FN(fit)(X, n_samples, n_features, sample_weight, n_clusters, centroids, labels, max_iter, tol_abs,
-                      groups, if_exact, n_threads, n_iter, inertia, inertia_history, NULL, converged);
+    return CK_FN(fit)(data, n_clusters, centroids, params, groups, if_exact, result);
 }
 
 /* Column sums (pass 1) or sums of squared deviations from mean (pass 2) of rows [start, end). */
@@ -508,9 +521,10 @@ CK_ACCUM_CLONES static void CK_FN(column_pass)(const CK_XT *X, int64_t start, in
     }
 }
 
-int CK_FN(ck_mean_feature_variance)(const CK_XT *X, int64_t n_samples, int64_t n_features, int n_threads,
-                                    double *mean_variance)
+int CK_FN(ck_mean_feature_variance)(const CK_DATA *data, double *mean_variance, int n_threads)
 {
+    const CK_XT *X = data->X;
+    const int64_t n_samples = data->n_samples, n_features = data->n_features;
     if (n_samples < 1 || n_features < 1) return CK_ERR_ARG;
     n_threads = ck_omp_clamp_threads(n_threads);
     const int64_t d = n_features, n_chunks = ck_n_chunks(n_samples), n_groups = ck_groups_plan(n_chunks, d);

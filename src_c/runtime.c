@@ -2,6 +2,16 @@
 #include "ckmeans.h"
 #include "ck_omp.h"
 
+#define CK_STR_(x) #x
+#define CK_STR(x) CK_STR_(x)
+
+int ck_version(void) { return CKMEANS_VERSION; }
+
+const char *ck_version_string(void)
+{
+    return CK_STR(CKMEANS_VERSION_MAJOR) "." CK_STR(CKMEANS_VERSION_MINOR) "." CK_STR(CKMEANS_VERSION_PATCH);
+}
+
 int ck_openmp_enabled(void) { return ck_omp_enabled(); }
 
 int ck_max_threads(void) { return ck_omp_max_threads(); }
@@ -12,6 +22,7 @@ const char *ck_strerror(int status)
     case CK_OK: return "success";
     case CK_ERR_NOMEM: return "out of memory";
     case CK_ERR_ARG: return "invalid argument";
+    case CK_ERR_CANCELLED: return "cancelled: the fit's cancel flag was set or its callback asked to stop";
     case CK_ERR_IDX_TRUNCATED_HEADER: return "truncated header";
     case CK_ERR_IDX_MAGIC: return "bad magic number: the first two bytes must be zero";
     case CK_ERR_IDX_TYPE: return "unknown element type code";

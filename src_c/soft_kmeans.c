@@ -902,3 +902,11 @@ static void ck_soft_scatter(const int64_t *off, const double *val, int64_t m, co
 {
     CK_SOFT_DISPATCH(ck_soft_scatter, off, val, m, r, kp, sums);
 }
+
+void ck_soft_params_init(ck_soft_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    params->distance = CK_SOFT_EUCLIDEAN;
+    params->max_iter = 300;
+    params->n_threads = 1;
+}

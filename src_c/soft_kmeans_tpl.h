@@ -669,27 +669,31 @@ static double *CK_FN(soft_centres_in)(const CK_CT *C, int64_t kd)
     return out;
 }
 
-int CK_FN(ck_soft_estep)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                         const CK_CT *centroids, int64_t n_clusters, double beta, int distance,
-                         double *responsibilities, int32_t *labels, double *objective, int n_threads)
+int CK_FN(ck_soft_estep)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids, double *responsibilities,
+                         int32_t *labels, double *objective, const ck_soft_params *params)
 {
-    int status = ck_soft_check_args(n_samples, n_features, n_clusters, distance);
+    if (!data || !params || params->n_betas < 1 || !params->betas) return CK_ERR_ARG;
+    const int64_t n_samples = data->n_samples, n_features = data->n_features;
+    const double beta = params->betas[0];
+    int status = ck_soft_check_args(n_samples, n_features, n_clusters, params->distance);
     if (status != CK_OK) return status;
     if (!ck_soft_check_beta(beta)) return CK_ERR_SOFT_BETA;
     double *C = CK_FN(soft_centres_in)(centroids, n_clusters * n_features);
     if (!C) return CK_ERR_NOMEM;
-    status = CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, C, n_clusters, beta, distance,
-                                   NULL, NULL, responsibilities, labels, objective, ck_omp_clamp_threads(n_threads));
+    status = CK_FN(soft_estep_run)(data->X, n_samples, n_features, data->sample_weight, C, n_clusters, beta,
+                                   params->distance, NULL, NULL, responsibilities, labels, objective,
+                                   ck_omp_clamp_threads(params->n_threads));
     free(C);
     return status;
 }
 
-int CK_FN(ck_soft_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                        const CK_CT *centroids_old, int64_t n_clusters, double beta, int distance,
-                        CK_CT *centroids_new, double *weight_in_clusters, int n_threads, double *objective,
-                        double *center_shift)
+int CK_FN(ck_soft_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids_old, CK_CT *centroids_new,
+                        double *weight_in_clusters, ck_soft_stats *stats, const ck_soft_params *params)
 {
-    int status = ck_soft_check_args(n_samples, n_features, n_clusters, distance);
+    if (!data || !params || params->n_betas < 1 || !params->betas) return CK_ERR_ARG;
+    const int64_t n_samples = data->n_samples, n_features = data->n_features;
+    const double beta = params->betas[0];
+    int status = ck_soft_check_args(n_samples, n_features, n_clusters, params->distance);
     if (status != CK_OK) return status;
     if (!ck_soft_check_beta(beta)) return CK_ERR_SOFT_BETA;
     const int64_t kd = n_clusters * n_features;
@@ -700,31 +704,35 @@ int CK_FN(ck_soft_step)(const CK_XT *X, int64_t n_samples, int64_t n_features, c
                             : CK_ERR_NOMEM;
     double energy = 0.0, shift = 0.0;
     if (status == CK_OK)
-        status = CK_FN(soft_step_run)(X, n_samples, n_features, sample_weight, C_old, n_clusters, beta, distance,
-                                      NULL, NULL, C_new, weight_in_clusters, gbuf, n_groups, merged, energies,
-                                      ck_omp_clamp_threads(n_threads), &energy, &shift);
+        status = CK_FN(soft_step_run)(data->X, n_samples, n_features, data->sample_weight, C_old, n_clusters, beta,
+                                      params->distance, NULL, NULL, C_new, weight_in_clusters, gbuf, n_groups, merged,
+                                      energies, ck_omp_clamp_threads(params->n_threads), &energy, &shift);
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) centroids_new[e] = (CK_CT)C_new[e];
-        if (objective) *objective = energy;
-        if (center_shift) *center_shift = shift;
+        if (stats) {
+            stats->objective = energy;
+            stats->center_shift = shift;
+        }
     }
     free(gbuf); free(merged); free(energies); free(C_new); free(C_old);
     return status;
 }
 
-int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                              int64_t n_clusters, const double *betas, int64_t n_betas, int distance,
-                              CK_CT *centroids, int max_iter, double tol, int n_threads,
-                              double *responsibilities, int32_t *labels, int *n_iter, double *objective,
-                              double *objective_history, int *converged)
+int CK_FN(ck_soft_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
+                              const ck_soft_params *params, ck_soft_result *result)
 {
+    if (!data || !params || !result) return CK_ERR_ARG;
+    const CK_XT *X = data->X;
+    const int64_t n_samples = data->n_samples, n_features = data->n_features, n_betas = params->n_betas;
+    const double *sample_weight = data->sample_weight, *betas = params->betas, tol = params->tol;
+    const int distance = params->distance, max_iter = params->max_iter;
     int status = ck_soft_check_args(n_samples, n_features, n_clusters, distance);
     if (status != CK_OK) return status;
     if (max_iter < 1 || n_betas < 1 || !betas || !(tol >= 0) || isinf(tol)) return CK_ERR_ARG;
     const int64_t n_used = n_betas < max_iter ? n_betas : max_iter;
     for (int64_t t = 0; t < n_used; t++)
         if (!ck_soft_check_beta(betas[t])) return CK_ERR_SOFT_BETA;
-    n_threads = ck_omp_clamp_threads(n_threads);
+    const int n_threads = ck_omp_clamp_threads(params->n_threads);
     const int64_t kd = n_clusters * n_features;
     double *gbuf = NULL, *merged = NULL, *energies = NULL, *other = malloc((size_t)kd * sizeof(double));
     double *cur = CK_FN(soft_centres_in)(centroids, kd);
@@ -738,6 +746,7 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
     int it = 0, on_tol = 0;
     double beta = betas[0];
     for (; status == CK_OK && it < max_iter; it++) {
+        if (params->cancel && *params->cancel) { status = CK_ERR_CANCELLED; break; }
         /* Past the end of the schedule the last beta holds. */
         beta = betas[it < n_betas ? it : n_betas - 1];
         double energy, shift;
@@ -752,8 +761,12 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
             have_packed = ck_soft_use_groups() && !CK_X_IS_U8 &&
                           CK_FN(soft_pack)(X, n_samples, n_features, &masks, &packed, n_threads);
         }
-        if (objective_history) objective_history[it] = energy;
+        if (result->objective_history) result->objective_history[it] = energy;
         double *t = cur; cur = other; other = t;
+        if (params->callback) {
+            const ck_iter_info info = {it, energy, shift, -1, beta};
+            if (params->callback(params->callback_data, &info)) { status = CK_ERR_CANCELLED; it++; break; }
+        }
         /* The notebook's rule: the Frobenius norm of the centre change below tol (never for tol 0). */
         if (shift < tol) { on_tol = 1; it++; break; }
     }
@@ -762,13 +775,14 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_XT *X, int64_t n_samples, int64_t n_featu
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) cur[e] = (double)(CK_CT)cur[e];
         status = CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
-                                       have_masks ? &masks : NULL, have_packed ? &packed : NULL, responsibilities,
-                                       labels, objective, n_threads);
+                                       have_masks ? &masks : NULL, have_packed ? &packed : NULL,
+                                       result->responsibilities, result->labels, &result->objective, n_threads);
     }
-    if (status == CK_OK) {
+    /* On cancel too: the centres of the last finished iteration are the caller's to keep. */
+    if (status == CK_OK || (status == CK_ERR_CANCELLED && cur)) {
         for (int64_t e = 0; e < kd; e++) centroids[e] = (CK_CT)cur[e];
-        *n_iter = it;
-        *converged = on_tol;
+        result->n_iter = it;
+        result->converged = on_tol;
     }
     if (have_masks) { free(masks.bits); free(masks.nnz); }
     ck_soft_packed_free(&packed);

@@ -57,3 +57,16 @@ def test_n_threads_type_error(bad):
 def test_n_threads_none_honours_threadpoolctl():
     with threadpool_limits(limits=1, user_api="openmp"):
         assert effective_n_threads(None) == 1
+
+
+def test_versions_agree():
+    """The package, its metadata and the compiled C core (CKMEANS_VERSION_* of ckmeans.h) are one release."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ckmeans import _runtime
+
+    assert _runtime.version_string() == ckmeans.__version__
+    try:
+        assert version("ckmeans") == ckmeans.__version__
+    except PackageNotFoundError:  # an in-place build that was never installed
+        pass

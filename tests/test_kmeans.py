@@ -642,8 +642,8 @@ def test_kernels_report_nonfinite_x(fit, dtype):
     X[1500, 3] = np.inf
     labels = np.empty(len(X), np.int32)
     C = C0.copy()
-    call = {"fit": lambda: core.fit(X, None, C, labels, 5, 0.0, 2, np.empty(5)),
-            "fit_yinyang": lambda: core.fit_yinyang(X, None, C, labels, 5, 0.0, 2, 2, np.empty(5), None),
+    call = {"fit": lambda: core.fit(X, None, C, labels, "lloyd", 5, 0.0, 2, np.empty(5)),
+            "fit_yinyang": lambda: core.fit(X, None, C, labels, "yinyang", 5, 0.0, 2, np.empty(5), n_groups=2),
             "lloyd_step": lambda: core.lloyd_step(X, None, C0, C, labels, 2),
             "kmeans_plusplus": lambda: core.kmeans_plusplus(X, None, np.uint64(0), 0, C, np.empty(len(C), np.int64), 2)}
     with pytest.raises(ValueError, match="NaN or an infinity"):

@@ -89,7 +89,8 @@ def test_searched_history():
     X, C0 = many_blobs(np.float64)
     C, labels = C0.copy(), np.empty(len(X), np.int32)
     history, searched = np.empty(100), np.full(100, -1, np.int64)
-    n_iter, _, _ = core.fit_yinyang(X, None, C, labels, 100, 0.0, 0, 2, history, searched)
+    n_iter, _, _, ran = core.fit(X, None, C, labels, "yinyang", 100, 0.0, 2, history, searched_history=searched)
+    assert ran == "yinyang"
     assert searched[0] == len(X)
     assert (searched[:n_iter] >= 0).all() and (searched[:n_iter] <= len(X)).all()
     assert searched[n_iter - 1] < len(X) // 2
@@ -244,24 +245,23 @@ def test_kernel_rejects_negative_group_count():
     X, C0 = many_blobs(np.float64, n=200, k=8)
     labels = np.empty(len(X), dtype=np.int32)
     with pytest.raises(ValueError, match="status"):
-        _kmeans_core.fit_yinyang(X, None, C0.copy(), labels, 10, 0.0, -1, 1, np.empty(10))
+        _kmeans_core.fit(X, None, C0.copy(), labels, "yinyang", 10, 0.0, 1, np.empty(10), n_groups=-1)
 
 
 def test_auto_kernel_rejects_bad_arguments():
-    """ck_kmeans_fit_auto's own argument check (Python validates first): errors, not crashes."""
+    """The C fit's own argument check with CK_ALGO_AUTO (Python validates first): errors, not crashes."""
     X, C0 = many_blobs(np.float64, n=200, k=8)
     labels = np.empty(len(X), dtype=np.int32)
     for max_iter, tol in ((0, 0.0), (10, -1.0), (10, float("nan"))):
         with pytest.raises(ValueError, match="status"):
-            core.fit(X, None, C0.copy(), labels, max_iter, tol, 1, np.empty(max(max_iter, 1)), True)
+            core.fit(X, None, C0.copy(), labels, "auto", max_iter, tol, 1, np.empty(max(max_iter, 1)))
 
 
 def test_algorithm_name_mapping():
-    from ckmeans._kmeans import _bound_groups
-    assert _bound_groups("auto") == "auto"  # the C fit chooses (ck_kmeans_fit_auto)
-    assert _bound_groups("lloyd") is None
-    assert _bound_groups("hamerly") == 1
-    assert _bound_groups("elkan") == 0 and _bound_groups("yinyang") == 0
+    from ckmeans._kmeans import _METHODS
+    assert _METHODS == {"auto": "auto", "lloyd": "lloyd", "hamerly": "hamerly", "elkan": "yinyang",
+                        "yinyang": "yinyang"}
+    assert set(_METHODS.values()) == set(core.ALGORITHMS)
 
 
 def test_estimator_accepts_scikit_learn_names():
@@ -271,3 +271,4 @@ def test_estimator_accepts_scikit_learn_names():
     np.testing.assert_array_equal(est.labels_, ref.labels_)
     np.testing.assert_array_equal(est.cluster_centers_, ref.cluster_centers_)
     assert est.n_iter_ == ref.n_iter_ and est.inertia_ == ref.inertia_
+

@@ -48,6 +48,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s IMAGES.idx K SEED [LABELS.idx]\n", argv[0]);
         return 2;
     }
+    if (ck_version() != CKMEANS_VERSION)  /* a library of another release than this header */
+        fprintf(stderr, "idx_kmeans: warning: built with ckmeans.h %d.%d.%d, running ckmeans %s\n",
+                CKMEANS_VERSION_MAJOR, CKMEANS_VERSION_MINOR, CKMEANS_VERSION_PATCH, ck_version_string());
     const int64_t k = atoll(argv[2]);
     const uint64_t seed = strtoull(argv[3], NULL, 10);
     const int n_threads = ck_max_threads();
@@ -71,19 +74,24 @@ int main(int argc, char **argv)
     if (status != CK_OK) return fail("decoding", status);
 
     /* ckmeans.kmeans' defaults: k-means++, max_iter 300, tol 1e-4 x mean feature variance */
-    double variance, inertia;
-    int n_iter, converged;
-    if ((status = ck_mean_feature_variance_u8(X, n, d, n_threads, &variance)) != CK_OK
-        || (status = ck_kmeans_plusplus_u8(X, n, d, NULL, k, seed, 0, centroids, init_rows, n_threads)) != CK_OK
-        || (status = ck_kmeans_fit_u8(X, n, d, NULL, k, centroids, labels, 300, 1e-4 * variance, n_threads,
-                                      &n_iter, &inertia, NULL, &converged)) != CK_OK)
+    const ck_data_u8 data = {X, n, d, NULL};
+    double variance;
+    ck_kmeans_params params;
+    ck_kmeans_params_init(&params);
+    ck_kmeans_result result = {.labels = labels};
+    if ((status = ck_mean_feature_variance_u8(&data, &variance, n_threads)) != CK_OK
+        || (status = ck_kmeans_plusplus_u8(&data, k, seed, 0, centroids, init_rows, n_threads)) != CK_OK)
+        return fail("k-means++", status);
+    params.tol_abs = 1e-4 * variance;
+    params.n_threads = n_threads;
+    if ((status = ck_kmeans_fit_u8(&data, k, centroids, &params, &result)) != CK_OK)
         return fail("k-means", status);
 
-    printf("samples %lld features %lld clusters %lld threads %d\n", (long long)n, (long long)d,
-           (long long)k, n_threads);
+    printf("ckmeans %s: samples %lld features %lld clusters %lld threads %d\n", ck_version_string(),
+           (long long)n, (long long)d, (long long)k, n_threads);
     printf("init_rows");
     for (int64_t j = 0; j < k; j++) printf(" %lld", (long long)init_rows[j]);
-    printf("\nn_iter %d converged %d inertia %.17g\n", n_iter, converged, inertia);
+    printf("\nn_iter %d converged %d inertia %.17g\n", result.n_iter, result.converged, result.inertia);
     for (int64_t j = 0; j < k; j++) {
         printf("centroid %lld", (long long)j);
         for (int64_t f = 0; f < d; f++) printf(" %.17g", centroids[j * d + f]);

@@ -18,10 +18,12 @@ static int failures = 0;
         }                                                                    \
     } while (0)
 
-enum { N = 500, D = 5, K = 4 };
+/* N spans several 128-row chunks, so two threads really split the rows. */
+enum { N = 5000, D = 5, K = 4 };
 
-/* Integer-valued rows, so the same data is exact as uint8, float and double. */
-static void make_data(uint8_t *xu, float *xf, double *xd)
+/* Integer-valued rows, so the same data is exact as uint8, float and double; xr is the same data
+ * divided by 3, whose cluster sums round, so their order of addition shows in the last bits. */
+static void make_data(uint8_t *xu, float *xf, double *xd, double *xr)
 {
     uint32_t s = 12345u;
     for (int i = 0; i < N * D; i++) {
@@ -30,6 +32,7 @@ static void make_data(uint8_t *xu, float *xf, double *xd)
         xu[i] = (uint8_t)(centre + (s >> 24) % 40);
         xf[i] = xu[i];
         xd[i] = xu[i];
+        xr[i] = xu[i] / 3.0 + (double)(s & 0xffff) * 1e-7;
     }
 }
 
@@ -39,7 +42,7 @@ static void test_strerror(void)
                          CK_ERR_IDX_TYPE, CK_ERR_IDX_NDIM, CK_ERR_IDX_OVERFLOW, CK_ERR_IDX_SHORT_PAYLOAD,
                          CK_ERR_IDX_LONG_PAYLOAD, CK_ERR_IDX_DIM_RANGE, CK_ERR_LABEL_RANGE,
                          CK_ERR_KMEANS_LABEL, CK_ERR_KMEANS_NONFINITE, CK_ERR_SOFT_BETA,
-                         CK_ERR_SOFT_DISTANCE};
+                         CK_ERR_SOFT_DISTANCE, CK_ERR_CANCELLED};
     const char *unknown = ck_strerror(-12345);
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         CHECK(ck_strerror(codes[i]) != NULL && strcmp(ck_strerror(codes[i]), unknown) != 0);
@@ -51,9 +54,12 @@ static void test_assign(const uint8_t *xu, const float *xf, const double *xd)
     float cf[K * D];
     int32_t *lab = malloc(N * sizeof *lab), *lab_f = malloc(N * sizeof *lab_f), *lab_u = malloc(N * sizeof *lab_u);
     for (int j = 0; j < K * D; j++) cd[j] = cf[j] = (float)(j / D * 60 + 20 + j % D);
-    CHECK(ck_assign_f64(xd, N, D, cd, K, lab, sq, 2) == CK_OK);
-    CHECK(ck_assign_f32(xf, N, D, cf, K, lab_f, NULL, 2) == CK_OK);
-    CHECK(ck_assign_u8(xu, N, D, cd, K, lab_u, NULL, 2) == CK_OK);
+    const ck_data_f64 dd = {xd, N, D, NULL};
+    const ck_data_f32 df = {xf, N, D, NULL};
+    const ck_data_u8 du = {xu, N, D, NULL};
+    CHECK(ck_assign_f64(&dd, K, cd, lab, sq, 2) == CK_OK);
+    CHECK(ck_assign_f32(&df, K, cf, lab_f, NULL, 2) == CK_OK);
+    CHECK(ck_assign_u8(&du, K, cd, lab_u, NULL, 2) == CK_OK);
     for (int i = 0; i < N; i++) {
         int best = 0;
         double best_d = INFINITY;
@@ -65,26 +71,88 @@ static void test_assign(const uint8_t *xu, const float *xf, const double *xd)
         CHECK(lab[i] == best && lab_f[i] == best && lab_u[i] == best);
         CHECK(fabs(sq[i] - best_d) <= 1e-9 * (1 + best_d));
     }
-    CHECK(ck_assign_f64(xd, N, 0, cd, K, lab, sq, 1) == CK_ERR_ARG);
+    const ck_data_f64 no_features = {xd, N, 0, NULL};
+    CHECK(ck_assign_f64(&no_features, K, cd, lab, sq, 1) == CK_ERR_ARG);
     free(sq), free(lab), free(lab_f), free(lab_u);
 }
 
-static void test_fit_thread_invariance(const double *xd)
+/* Fits on 1 and 2 threads give the same bits, for every method, on data whose sums round. */
+static void test_fit_thread_invariance(const double *xr)
 {
-    double c1[K * D], c2[K * D], in1, in2;
+    const ck_data_f64 data = {xr, N, D, NULL};
+    const int algorithms[] = {CK_ALGO_LLOYD, CK_ALGO_YINYANG, CK_ALGO_HAMERLY, CK_ALGO_AUTO};
+    /* what ran: Yinyang's default groups for K=4 is one group (Hamerly); auto drops the bounds after
+     * the first iteration because these sums round */
+    const int ran[] = {CK_ALGO_LLOYD, CK_ALGO_HAMERLY, CK_ALGO_HAMERLY, CK_ALGO_LLOYD};
+    double c0[K * D], c1[K * D], c2[K * D];
     int32_t *l1 = malloc(N * sizeof *l1), *l2 = malloc(N * sizeof *l2);
-    int it1, it2, cv1, cv2;
-    CHECK(ck_kmeans_plusplus_f64(xd, N, D, NULL, K, 7, 0, c1, NULL, 1) == CK_OK);
-    memcpy(c2, c1, sizeof c1);
-    CHECK(ck_kmeans_fit_f64(xd, N, D, NULL, K, c1, l1, 100, 0.0, 1, &it1, &in1, NULL, &cv1) == CK_OK);
-    CHECK(ck_kmeans_fit_f64(xd, N, D, NULL, K, c2, l2, 100, 0.0, 2, &it2, &in2, NULL, &cv2) == CK_OK);
-    CHECK(memcmp(c1, c2, sizeof c1) == 0 && memcmp(l1, l2, N * sizeof *l1) == 0);
-    CHECK(it1 == it2 && in1 == in2 && cv1 == 1);
-    /* the data has K well-separated groups of 40-wide boxes: every row ends nearest its own group */
-    int32_t seen[K] = {0};
-    for (int i = 0; i < N; i++) seen[l1[i]]++;
-    for (int j = 0; j < K; j++) CHECK(seen[j] == N / K);
+    CHECK(ck_kmeans_plusplus_f64(&data, K, 7, 0, c0, NULL, 1) == CK_OK);
+    for (size_t a = 0; a < sizeof algorithms / sizeof algorithms[0]; a++) {
+        ck_kmeans_params params;
+        ck_kmeans_params_init(&params);
+        params.algorithm = algorithms[a];
+        params.max_iter = 100;
+        ck_kmeans_result r1 = {.labels = l1}, r2 = {.labels = l2};
+        memcpy(c1, c0, sizeof c0);
+        memcpy(c2, c0, sizeof c0);
+        CHECK(ck_kmeans_fit_f64(&data, K, c1, &params, &r1) == CK_OK);
+        params.n_threads = 2;
+        CHECK(ck_kmeans_fit_f64(&data, K, c2, &params, &r2) == CK_OK);
+        CHECK(memcmp(c1, c2, sizeof c1) == 0 && memcmp(l1, l2, N * sizeof *l1) == 0);
+        CHECK(r1.n_iter == r2.n_iter && r1.inertia == r2.inertia && r1.converged == 1);
+        CHECK(r1.algorithm == ran[a] && r2.algorithm == ran[a]);
+        /* K well-separated groups of 40-wide boxes: every row ends nearest its own group */
+        int32_t seen[K] = {0};
+        for (int i = 0; i < N; i++) seen[l1[i]]++;
+        for (int j = 0; j < K; j++) CHECK(seen[j] == N / K);
+    }
     free(l1), free(l2);
+}
+
+/* The parameters' defaults, the version, and a fit stopped by its callback or its cancel flag. */
+static int stop_after_two(void *data, const ck_iter_info *info)
+{
+    *(int *)data += 1;
+    return info->iteration == 1;
+}
+
+static void test_params_and_cancel(const double *xd)
+{
+    const ck_data_f64 data = {xd, N, D, NULL};
+    ck_kmeans_params params;
+    ck_kmeans_params_init(&params);
+    CHECK(params.algorithm == CK_ALGO_AUTO && params.max_iter == 300 && params.tol_abs == 0 &&
+          params.n_threads == 1 && !params.cancel && !params.callback);
+    CHECK(ck_version() == CKMEANS_VERSION && strchr(ck_version_string(), '.') != NULL);
+    double c[K * D];
+    int32_t *lab = malloc(N * sizeof *lab);
+    CHECK(ck_kmeans_random_init_f64(&data, K, 3, c, NULL) == CK_OK);
+    int calls = 0;
+    params.algorithm = CK_ALGO_LLOYD;
+    params.callback = stop_after_two;
+    params.callback_data = &calls;
+    ck_kmeans_result res = {.labels = lab};
+    CHECK(ck_kmeans_fit_f64(&data, K, c, &params, &res) == CK_ERR_CANCELLED);
+    CHECK(calls == 2 && res.n_iter == 2);
+    volatile int cancel = 1;
+    params.callback = NULL;
+    params.cancel = &cancel;
+    CHECK(ck_kmeans_fit_f64(&data, K, c, &params, &res) == CK_ERR_CANCELLED && res.n_iter == 0);
+    params.cancel = NULL;
+    params.algorithm = 99;
+    CHECK(ck_kmeans_fit_f64(&data, K, c, &params, &res) == CK_ERR_ARG);
+    ck_soft_params soft;
+    ck_soft_params_init(&soft);
+    const double beta = 0.01;
+    soft.betas = &beta;
+    soft.n_betas = 1;
+    soft.max_iter = 50;
+    soft.cancel = &cancel;
+    ck_soft_result sres = {.labels = lab};
+    CHECK(ck_soft_kmeans_fit_f64(&data, K, c, &soft, &sres) == CK_ERR_CANCELLED && sres.n_iter == 0);
+    soft.cancel = NULL;
+    CHECK(ck_soft_kmeans_fit_f64(&data, K, c, &soft, &sres) == CK_OK && sres.n_iter >= 1);
+    free(lab);
 }
 
 static void test_idx_roundtrip(void)
@@ -127,12 +195,12 @@ static void test_find_nonfinite(void)
     enum { M = 200000 };
     float *x = calloc(M, sizeof *x);
     int64_t first = 0;
-    CHECK(ck_find_nonfinite_f32(x, M, 2, &first) == CK_OK && first == -1);
+    CHECK(ck_find_nonfinite_f32(x, M, &first, 2) == CK_OK && first == -1);
     x[150000] = INFINITY;
     x[70000] = NAN;
-    CHECK(ck_find_nonfinite_f32(x, M, 2, &first) == CK_OK && first == 70000);
-    CHECK(ck_find_nonfinite_f32(x, -1, 1, &first) == CK_ERR_ARG);
-    CHECK(ck_find_nonfinite_f64(NULL, 0, 1, &first) == CK_OK && first == -1);
+    CHECK(ck_find_nonfinite_f32(x, M, &first, 2) == CK_OK && first == 70000);
+    CHECK(ck_find_nonfinite_f32(x, -1, &first, 1) == CK_ERR_ARG);
+    CHECK(ck_find_nonfinite_f64(NULL, 0, &first, 1) == CK_OK && first == -1);
     free(x);
 }
 
@@ -140,15 +208,16 @@ int main(void)
 {
     uint8_t *xu = malloc(N * D);
     float *xf = malloc(N * D * sizeof *xf);
-    double *xd = malloc(N * D * sizeof *xd);
-    make_data(xu, xf, xd);
+    double *xd = malloc(N * D * sizeof *xd), *xr = malloc(N * D * sizeof *xr);
+    make_data(xu, xf, xd, xr);
     test_strerror();
     test_assign(xu, xf, xd);
-    test_fit_thread_invariance(xd);
+    test_fit_thread_invariance(xr);
+    test_params_and_cancel(xd);
     test_idx_roundtrip();
     test_contingency();
     test_find_nonfinite();
-    free(xu), free(xf), free(xd);
+    free(xu), free(xf), free(xd), free(xr);
     printf("libckmeans (openmp %d): %s\n", ck_openmp_enabled(), failures ? "FAILED" : "all checks passed");
     return failures != 0;
 }
