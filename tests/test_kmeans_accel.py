@@ -272,3 +272,72 @@ def test_estimator_accepts_scikit_learn_names():
     np.testing.assert_array_equal(est.cluster_centers_, ref.cluster_centers_)
     assert est.n_iter_ == ref.n_iter_ and est.inertia_ == ref.inertia_
 
+
+# ------------------------------------------------------------- which method ran, and 'auto''s rule
+
+def test_auto_rule_is_recorded():
+    """result.algorithm / KMeans.algorithm_ name the method that ran; 'auto' follows its rule
+    (ckmeans.h, CK_ALGO_AUTO): Yinyang from 64 clusters, single bounds below only for unweighted
+    float X whose sums are exact, Lloyd otherwise and for fits shorter than 20 iterations."""
+    Xi, Ci = integer_blobs(np.float32)                       # 12 clusters, exact sums
+    Xr, Cr = Xi.astype(np.float64) / 3.0, Ci.astype(np.float64) / 3.0  # sums that round
+    Xb, Cb = many_blobs(np.float32, k=64)
+    X8, C8 = many_blobs(np.uint8, k=12)
+    cases = [((Xi, Ci, "auto"), {}, "hamerly"),
+             ((Xr, Cr, "auto"), {}, "lloyd"),
+             ((Xi, Ci, "auto"), {"sample_weight": np.ones(len(Xi))}, "lloyd"),
+             ((Xi, Ci, "auto"), {"max_iter": 19}, "lloyd"),
+             ((X8, C8, "auto"), {}, "lloyd"),
+             ((Xb, Cb, "auto"), {}, "yinyang"),
+             ((Xb, Cb, "auto"), {"max_iter": 19}, "lloyd"),
+             ((Xb, Cb, "elkan"), {}, "yinyang"),
+             ((Xi, Ci, "yinyang"), {}, "yinyang"),
+             ((Xi, Ci, "hamerly"), {}, "hamerly"),
+             ((Xb, Cb, "lloyd"), {}, "lloyd")]
+    for (X, C0, algorithm), kw, ran in cases:
+        kw = {"tol": 0, "max_iter": 30, **kw}
+        assert fit(X, C0, algorithm, **kw).algorithm == ran, (X.dtype, len(C0), algorithm, kw)
+    est = ckmeans.KMeans(64, init=Cb, n_init=1, max_iter=30, tol=0, algorithm="auto").fit(Xb)
+    assert est.algorithm_ == "yinyang"
+
+
+def test_yinyang_with_one_group_is_hamerly():
+    """Yinyang's default groups are ceil(k / 4): up to 4 clusters that is one group, Hamerly's bounds."""
+    X, C0 = many_blobs(np.float64, k=4)
+    assert fit(X, C0, "yinyang", tol=0, max_iter=30).algorithm == "hamerly"
+
+
+def test_verbose_prints_scikit_learns_lines(capsys):
+    """verbose: scikit-learn's lines, from the C fit's per-iteration callback."""
+    X, C0 = many_blobs(np.float64, n=600, k=5)
+    res = fit(X, C0, "auto", verbose=True)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Initialization complete"
+    iterations = [line for line in out if line.startswith("Iteration ")]
+    assert len(iterations) == res.n_iter
+    for i, (line, inertia) in enumerate(zip(iterations, res.inertia_history)):
+        assert line == f"Iteration {i}, inertia {inertia}."
+    assert out[-1] == f"Converged at iteration {res.n_iter - 1}: strict convergence."
+    fit(X, C0, "lloyd", verbose=True, tol=1e3)
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("Converged at iteration 0: center shift ") and "within tolerance" in last
+
+
+def test_callback_error_stops_the_fit():
+    """An exception in the per-iteration callback stops the C fit after that iteration and is
+    raised as it is; the centres are those of the last finished iteration."""
+    X, C0 = many_blobs(np.float64, n=600, k=5)
+    seen = []
+
+    def stop_at_two(iteration, inertia, shift, n_changed, beta):
+        seen.append(iteration)
+        if iteration == 1:
+            raise RuntimeError("enough")
+
+    C = C0.copy()
+    labels = np.empty(len(X), np.int32)
+    with pytest.raises(RuntimeError, match="enough"):
+        core.fit(X, None, C, labels, "lloyd", 50, 0.0, 2, None, callback=stop_at_two)
+    assert seen == [0, 1]
+    two = fit(X, C0, "lloyd", tol=0, max_iter=2)
+    np.testing.assert_array_equal(C, two.centroids)
