@@ -187,16 +187,20 @@ def ckmeans_origin():
         import ckmeans
     except ImportError as exc:
         return f"ckmeans not importable ({exc})"
-    return f"ckmeans {ckmeans.__version__} from {Path(ckmeans.__file__).parent}"
+    # Named, not given as a path: a report must not carry the paths of the machine it ran on.
+    tree = Path(ckmeans.__file__).resolve().parent.parent == REPO_ROOT
+    return f"ckmeans {ckmeans.__version__} from {'the source tree' if tree else 'an installed package'}"
 
 
-def command_line(script, argv):
-    """The command that reproduces this run, relative to the repository root."""
+def command_line(script, argv, data=None):
+    """The command that reproduces this run, relative to the repository root; with `data` (the
+    folder the run read), prefixed by CKMEANS_BENCH_DATA set to that folder relative to the root."""
     try:
         script = Path(script).resolve().relative_to(REPO_ROOT)
     except ValueError:
         pass
-    return shlex.join(["python", str(script), *argv])
+    prefix = [f"CKMEANS_BENCH_DATA={os.path.relpath(Path(data).resolve(), REPO_ROOT)}"] if data else []
+    return shlex.join([*prefix, "python", str(script), *argv])
 
 
 # ------------------------------------------------------------------------------------- Markdown

@@ -4,12 +4,12 @@
 
 (PYTHONPATH=. after `python setup.py build_ext --inplace`; not needed with ckmeans installed.)
 
-Reads MNIST train-images (gzip, 9.9 MB -> 47 MB) from DIR/mnist (default: $CKMEANS_TEST_DATA or
-../shared/data). After one untimed warm-up round, each contender runs --repeat times, round-robin
-so machine noise hits all of them alike; the table reports the median and min wall time, the ratio
-to the bare decompression of the backend read_idx uses, and the peak memory traced by tracemalloc
-in one extra, untimed run (Python and NumPy allocations; a memory map is not counted). Never
-asserts anything about speed.
+Reads MNIST train-images (gzip, 9.9 MB -> 47 MB) from DIR/mnist (default: $CKMEANS_BENCH_DATA,
+$CKMEANS_TEST_DATA, else ../shared/data beside the repository). After one untimed warm-up round,
+each contender runs --repeat times, round-robin so machine noise hits all of them alike; the table
+reports the median and min wall time, the ratio to the bare decompression of the backend read_idx
+uses, and the peak memory traced by tracemalloc in one extra, untimed run (Python and NumPy
+allocations; a memory map is not counted). Never asserts anything about speed.
 """
 import argparse
 import gzip
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+import _common as common
 import ckmeans
 from ckmeans import idx as ck_idx
 
@@ -126,9 +127,7 @@ def write_section(target, body):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("CKMEANS_TEST_DATA") or str(Path(__file__).resolve().parents[1].parent
-                                                         / "shared" / "data")
-    parser.add_argument("--data", default=default)
+    parser.add_argument("--data", default=str(common.data_dir()))
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--write", metavar="MARKDOWN", help="replace the 'IDX read' section here")
     args = parser.parse_args(argv)
@@ -140,7 +139,7 @@ def main(argv=None):
     rows, ratios, backend = table(times, peaks)
     # The PYTHONPATH prefix records how the in-place build was imported (none for an installed one).
     prefix = f"PYTHONPATH={os.environ['PYTHONPATH']} " if os.environ.get("PYTHONPATH") else ""
-    command = prefix + "python bench/bench_idx.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = prefix + common.command_line(__file__, argv if argv is not None else sys.argv[1:], args.data)
     body = "\n".join([
         (f"MNIST train-images-idx3-ubyte.gz (9.9 MB gzip, 47,040,016 bytes decompressed), "
          f"{args.repeat} round-robin repeats, wall time. read_idx uses **{backend}** "

@@ -166,7 +166,7 @@ same time): timings are noisy, read the ratios (the peers take turns in every re
 hits them alike), not absolute times.
 
 ```
-{common.command_line(__file__, argv)}
+{common.command_line(__file__, argv, common.data_dir() if args.data is None else args.data)}
 ```
 
 - machine: {common.machine_line(LIBRARIES)}

@@ -59,8 +59,8 @@ enum { CK_PANEL_FULL, CK_PANEL_HALF, CK_PANEL_QUAD };
 #define CK_NR (2 * CK_VW)
 #define CK_NR_F32 16
 /* Up to this many centroids, uint8 rows are screened row by row over their nonzero groups of 8
- * features (ck_screen_rowwise) instead of by the panels (AMD Zen 3, 2 threads, MNIST step: k=10
- * about 1.6x faster, k=24 1.6x, k=32 1.1x, k=64 the same). */
+ * features (ck_screen_rowwise) instead of by the panels: faster up to about k=32, even at k=64
+ * (BENCHMARKS.md, machine notes). */
 #define CK_ROWWISE_K 32
 
 void ck_argmin_ws_free(ck_argmin_ws *ws);

@@ -51,11 +51,10 @@ static void CK_FN(dots_scalar)(const CK_XT *X, const int64_t *rows, int64_t nr, 
  * or a centroid vector for every 3 or 4 FMAs.
  * mode (a constant in each inlined copy) fits the panel's centroids: CK_PANEL_FULL computes both
  * vectors; CK_PANEL_HALF, for at most CK_VW centroids, only the first (half the FMAs: float64
- * k=10, whose second panel holds 2 centroids, ~20% off its search in cache on AMD Zen 3);
- * CK_PANEL_QUAD, for CK_VW + CK_VW / 4 (float32 k=10), blocks of 8 rows whose last CK_VW / 4
- * lanes share one vector per 4 rows (x of row i in quarter i % 4, blended from the broadcasts):
- * 10 FMAs per 8 rows and feature instead of 16 (AMD Zen 3, MNIST float32 k=10 fits on 2 threads:
- * median 22.0 -> 20.4 ms per iteration). Lanes no centroid uses are stored as 0. */
+ * k=10, whose second panel holds 2 centroids); CK_PANEL_QUAD, for CK_VW + CK_VW / 4 (float32
+ * k=10), blocks of 8 rows whose last CK_VW / 4 lanes share one vector per 4 rows (x of row i in
+ * quarter i % 4, blended from the broadcasts): 10 FMAs per 8 rows and feature instead of 16.
+ * Lanes no centroid uses are stored as 0. */
 static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_block)(
     const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr, const int mode, const char *pf,
     int64_t pf_bytes)
@@ -63,9 +62,8 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
     CK_V a[CK_QUAD_MR][2];
     for (int i = 0; i < CK_QUAD_MR; i++) a[i][0] = a[i][1] = CK_VZERO();
     /* The npf lines at pf (at most one per feature) are asked for evenly over the d features,
-     * Bresenham-style. Asking one per feature from the block's start left the rest of the block
-     * with no request in flight (AMD Zen 3, MNIST float32 k=10 fits: median 25.8 -> 23.5 ms per
-     * iteration on 2 threads, 47 -> 42 ms on one). */
+     * Bresenham-style: one per feature from the block's start would leave the rest of the block
+     * with no request in flight. */
     const int64_t npf = pf ? (pf_bytes + 63) / 64 < d ? (pf_bytes + 63) / 64 : d : 0;
     int64_t due = 0, line = 0;
     for (int64_t f = 0; f < d; f++) {
@@ -105,14 +103,11 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
 /* panel_block over nr rows: full blocks of CK_MR rows (CK_QUAD_MR for CK_PANEL_QUAD), then one
  * block of the rest. With pf (the first panel of a chunk, whose rows come from memory), each block
  * also prefetches the next block's rows: many row streams at once are more than the hardware
- * prefetcher follows (single-thread k=10 float32: 11.2 -> 8.3 ms with the AVX-512 form). The
- * other panels, whose rows are in cache, run a loop of their own without the prefetch's
- * per-feature test: with the test in their loop too, the MNIST float32 k=256 fit took 22% longer
- * per iteration (AMD Zen 3, 2 threads: median 325 vs 255 ms; one thread 10% for the search alone).
+ * prefetcher follows. The other panels, whose rows are in cache, run a loop of their own without
+ * the prefetch's per-feature test, which would cost them a fifth of a large-k search.
  * The last block prefetches as many bytes past the nr rows: where X goes on they are the next
- * chunk's first rows, which otherwise came cold (Intel Xeon, one thread, MNIST float32 k=10:
- * 35.0 -> 32.8 ms per iteration); elsewhere (past the end of X or of a scratch buffer) a prefetch
- * never faults and is only a wasted hint. */
+ * chunk's first rows, which would otherwise come cold; elsewhere (past the end of X or of a
+ * scratch buffer) a prefetch never faults and is only a wasted hint. */
 static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_rows)(
     const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, CK_CT *out, int pf, const int mode)
 {
@@ -165,8 +160,8 @@ static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel
     for (int i = 0; i < 16; i++) a[i][0] = a[i][1] = CK_WZERO();
     /* Row i lives at base[ck_row_base[i]] + ck_row_mul[i] rows: 16 rows from 4 base pointers and
      * the multiples 1, 2, 3, 4 and 6 of the row stride, which x86 addressing takes as base + index.
-     * With one pointer per row GCC ran out of registers and reloaded 6 of the 16 from the stack
-     * for every 16 FMAs (the loop is bound by its loads: 12% faster in cache without them). */
+     * With one pointer per row GCC runs out of registers and reloads 6 of the 16 from the stack
+     * for every 16 FMAs, in a loop bound by its loads. */
     static const int ck_row_base[16] = {0, 0, 0, 1, 0, 1, 1, 1, 2, 1, 2, 3, 2, 3, 3, 3};
     static const int ck_row_mul[16] = {0, 1, 2, 0, 4, 2, 3, 4, 0, 6, 2, 0, 4, 2, 3, 4};
     const CK_CT *base[4] = {x, mr > 3 ? x + 3 * d : x, mr > 8 ? x + 8 * d : x, mr > 11 ? x + 11 * d : x};
@@ -190,7 +185,7 @@ static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel
                                               tile + (nr + r) * CK_NR, NP, MR, pf ? (const char *)(X + (r + MR) * d) : NULL, \
                                               (int64_t)(MR * d * sizeof(CK_CT)))
 /* Blocks of 12 rows for two panels: 12 broadcasts and 2 panel loads feed 24 FMAs, where 8 rows
- * took 10 loads for 16 (k=256 MNIST fits ~3% faster). */
+ * take 10 loads for 16. */
 static __attribute__((target("avx512f"))) void CK_FN(panels512_dots)(const CK_CT *X, int64_t nr, int64_t d,
                                                                     const CK_CT *P, int np, CK_CT *tile, int pf)
 {
@@ -470,8 +465,7 @@ static __attribute__((target("avx2,fma"))) void ck_screen_rowwise(const uint8_t 
     for (int64_t r = 0; r < nr; r++) {
         const uint8_t *x = X + r * d;
         /* The scan below is where X comes from memory, in short reads between long stretches of
-         * arithmetic that the hardware prefetcher does not run ahead of: ask for the row 32 KB on
-         * (AMD Zen 3, one thread, 10-iteration MNIST k=10 fits: ~15% faster). */
+         * arithmetic that the hardware prefetcher does not run ahead of: ask for the row 32 KB on. */
         for (int64_t o = 0; o < d; o += 64) _mm_prefetch((const char *)x + 32768 + o, _MM_HINT_T0);
         /* Four groups per step: a 4-bit mask of the nonzero ones, their indices stored at once (up
          * to 3 stale entries past the last, overwritten next or ignored). A scalar scan waited on
@@ -736,8 +730,7 @@ CK_ACCUM_CLONES double CK_FN(ck_sqnorm_x)(const CK_XT *x, int64_t d)
 #endif
     /* Sixteen independent partial sums in a fixed pattern, combined in a fixed tree: the compiler
      * maps them onto vectors (same operations, same result on every machine) but may not reorder
-     * them. With four, the loop waited on its additions' latency (~1 cycle per element: a quarter
-     * of a one-iteration MNIST fit). */
+     * them. With four, the loop would wait on its additions' latency (~1 cycle per element). */
     double s[16] = {0};
     int64_t f = 0;
     for (; f + 16 <= d; f += 16)

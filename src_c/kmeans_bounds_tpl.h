@@ -270,7 +270,7 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
         const double E = CK_FN(yy_slack)(x_sqnorm[i], yy->c_maxnorm, d);
         slack[r] = E;
         if (a >= 0) {
-            /* (one group: inlined, where a call per row to the clones cost ~9% of a step) */
+            /* (one group: inlined, as a call per row to the clones is a visible share of a late step) */
             const double lbmin = t == 1 ? (yy->lb[i] = ck_yy_decayed(yy->lb[i], yy->gdrift[0]))
                                         : ck_yy_decay(yy->lb + i * t, yy->gdrift, t);
             lim[r] = lbmin > 0 ? lbmin * lbmin * down - 2 * E : -1;

@@ -248,8 +248,7 @@ typedef struct {
 } ck_yy;
 
 /* Groups when the caller asks for the default: k/4, capped so the bounds stay at most 260 bytes per
- * row. On MNIST at k=256 (converged fit, one thread) 64 groups took 14.0 s, 26 (Ding et al.'s k/10)
- * 14.7 s, 128 14.3 s, 8 15.3 s. */
+ * row; k/4 beat k/10 (Ding et al.'s), k/2 and k/32 on MNIST at k=256 (BENCHMARKS.md, machine notes). */
 #define CK_YY_MAX_DEFAULT_GROUPS 64
 static int64_t ck_yy_default_groups(int64_t k)
 {
@@ -258,14 +257,9 @@ static int64_t ck_yy_default_groups(int64_t k)
 }
 
 /* ck_kmeans_fit_auto's rule. From CK_AUTO_YINYANG_K clusters Yinyang bounds, whatever the sums, for
- * runs long enough to pay for their first iterations, which search most rows (MNIST, converged,
- * tol=1e-4, 2 threads, random rows as init, Lloyd / Yinyang seconds: float32 k=32 0.96 / 1.02, k=64
- * 1.77 / 1.38, k=128 3.79 / 1.88; uint8 k=32 0.75 / 0.69, k=64 1.22 / 1.10, k=128 2.71 / 1.70;
- * float64 k=32 1.64 / 1.56, k=64 2.66 / 1.94; at 20 iterations with sums that round, k=64, AMD Zen 5,
- * Lloyd still won: 23-25 vs 33-35 ms per iteration). Below, single (Hamerly) bounds pay only with
- * exact sums, where the rows they settle are not read: float32 k=10 on AMD Zen 5, 20 iterations,
- * Lloyd ~8.4-12 ms per iteration, bounded ~8.0-8.4 (its last ten steps half of Lloyd's, the first
- * ones Lloyd's own search); converged (95 iterations) 7.0-7.9 vs 3.0-4.4. */
+ * runs long enough to pay for their first iterations, which search most rows. Below, single
+ * (Hamerly) bounds pay only with exact sums, where the rows they settle are not read; otherwise
+ * Lloyd. The measurements behind both cuts are in BENCHMARKS.md, machine notes. */
 #define CK_AUTO_YINYANG_K 64
 #define CK_AUTO_MIN_ITER 20
 

@@ -44,9 +44,8 @@ static int ck_soft_check_args(int64_t n, int64_t d, int64_t k, int distance)
 }
 
 /* Centres are padded to kp = k rounded up to an even count: the row kernels take them 4 (ymm) and 2
- * (xmm) at a time. Padding to a multiple of 4 was measured 13% slower on MNIST (k = 10: 96 bytes of
- * CT and of the sums per nonzero instead of 80; those loops are bound by that traffic), and zmm
- * vectors slower still (at an 80-byte stride most of them split a cache line). */
+ * (xmm) at a time. Not to a multiple of 4: those loops are bound by the bytes of CT and of the sums
+ * per nonzero (k = 10: 80, not 96), and zmm vectors at an 80-byte stride mostly split a cache line. */
 static int64_t ck_soft_kpad(int64_t k) { return (k + 1) / 2 * 2; }
 
 /* The centres as the row kernels read them: C itself (n_clusters x n_features), C transposed and
@@ -106,7 +105,7 @@ static void ck_soft_centres_free(ck_soft_centres *cs)
 /* The nonzero bitmasks of all rows of X (row i's: bits + i * ((d + 63) / 64), laid out as a block's
  * in ck_soft_ws) and their nonzero counts, formed once per fit, by its first step (formed = 1 after):
  * the data does not change between steps, and the later ones then read only what their kernels use
- * (the mask pass read all of X: 17 ms of a float64 step on MNIST, two threads). */
+ * (a mask pass reads all of X, over half of a float64 step). */
 typedef struct {
     uint64_t *bits;
     int64_t *nnz;
@@ -129,10 +128,8 @@ static int ck_soft_masks_alloc(ck_soft_masks *m, int64_t n, int64_t d)
 /* A fit's copy of the 8-feature groups of X that hold a nonzero, row after row: row i's t-th such
  * group at element row_at[i] + 8 t of vals (of X's type; 64-byte aligned, so a group of doubles is
  * one cache line, not two), a group past d zero-padded. The group kernels then read 40% of X per
- * step for MNIST as floats (39 of 98 groups), where reading X itself bounded a float64 step by
- * memory (376 MB at ~20 GB/s: 19 ms per step on two cores). Measured on MNIST, k=10, 2 threads, 20
- * iterations: float32 23.5 -> 17.8, float64 30.8 -> 22.2 ms per iteration; forming the copy costs
- * about one step. Kept only where it is at most half of X and of the free memory (else the fit
+ * step for MNIST as floats (39 of 98 groups), where reading X itself bounds a float64 step by
+ * memory; forming the copy costs about one step (BENCHMARKS.md, machine notes). Kept only where it is at most half of X and of the free memory (else the fit
  * reads X), and for float X only (a uint8 step is bound by arithmetic). */
 typedef struct {
     void *vals;
@@ -159,20 +156,16 @@ static void ck_soft_packed_free(ck_soft_packed *pk)
 
 /* What the group kernels fetch ahead while they compute when they read X itself: the next block's
  * rows, [line, end), two cache lines per unit of work (a row's group in the E-step, a group's row in
- * the M-step); empty (NULL, NULL) when they read packed rows. The same lines fetched a row at a time (98 prefetches in a burst for an
- * MNIST row of doubles) mostly waited for a free miss buffer, and the step's read of X hardly
- * overlapped its arithmetic (measured on MNIST float64, one thread: 35 -> 29 ms per step; 1, 3 or 4
- * lines per unit, a rate spread evenly over the block, fetching only the lines of nonzero groups or
- * the T1 hint were all slower). */
+ * the M-step); empty (NULL, NULL) when they read packed rows. Fetched a row at a time instead (98
+ * prefetches in a burst for an MNIST row of doubles), the lines wait for free miss buffers and the
+ * read of X hardly overlaps the arithmetic. */
 typedef struct {
     const char *line, *end;
 } ck_soft_ahead;
 
 /* Packed rows are read in the order they lie (in the E-step), so each group read fetches the line
- * this many bytes on: the hardware prefetchers of the Intel machine did not keep a stream ahead of the
- * arithmetic (a test loop with 16 FMAs per line read memory at a third of its speed without software
- * prefetch, at full speed with it 4-16 KB ahead). MNIST, 2 threads, 10-iteration fits: float32 22.0 ->
- * 20.0, float64 29.3 -> 26.3 ms per iteration, against fetching the next block two lines per unit. */
+ * this many bytes on: hardware prefetchers need not keep a stream ahead of the arithmetic (some read
+ * memory at a third of its speed under 16 FMAs per line without software prefetch 4-16 KB ahead). */
 #define CK_SOFT_PACKED_AHEAD 4096
 
 /* Per-thread scratch for one row: its nonzero features (as offsets f * kp into CT and the sums,
@@ -235,9 +228,8 @@ static void ck_soft_ws_free(ck_soft_ws *ws)
 }
 
 /* Responsibilities (and their products with the sample weights) below the smallest normal double
- * are 0. Subnormal operands make each FMA of the M-step take a microcoded assist on Intel cores
- * (MNIST, beta 1: 2% of all responsibilities are subnormal, and they made a uint8 step 4x slower on a
- * Sapphire Rapids Xeon; AMD Zen handles them at full speed). What they would add is below 2.2e-308
+ * are 0. Subnormal operands make each FMA of the M-step take a microcoded assist on some CPUs
+ * (MNIST, beta 1: 2% of all responsibilities are subnormal). What they would add is below 2.2e-308
  * times the row's values, beside clusters of normal total weight; a cluster whose every
  * responsibility is that small has total weight 0 and keeps its centre. */
 #define CK_SOFT_RESP_MIN DBL_MIN
@@ -763,7 +755,7 @@ static void ck_soft_exp_scalar(double *a, int64_t n)
 static inline __attribute__((always_inline, target("avx2,fma"))) __m256d ck_soft_exp4(__m256d x_in)
 {
     /* the lanes that come out 0 are computed as exp(0) and discarded: a product that underflows takes
-     * the slow path (microcode) even in a lane thrown away after (2% of a uint8 MNIST step) */
+     * the slow path (microcode) even in a lane thrown away after */
     const __m256d cut = _mm256_cmp_pd(x_in, _mm256_set1_pd(CK_SOFT_EXP_MIN), _CMP_LT_OQ);
     const __m256d x = _mm256_andnot_pd(cut, x_in);
     const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634)),

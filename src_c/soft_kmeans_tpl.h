@@ -215,7 +215,7 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gdo
             if (rows_of) rows_of[g] |= row_bit;
             const double *cg = Cg + g * k * 8;
             /* opaque to the compiler, so the J loads are cg + constant: left alone, GCC keeps J
-             * running pointers, more than the registers, and spills them (measured 15% slower) */
+             * running pointers, more than the registers, and spills them in the loop */
             __asm__("" : "+r"(cg));
             for (int j = 0; j < J; j++) acc[j] = _mm512_fmadd_pd(v, _mm512_loadu_pd(cg + 8 * j), acc[j]);
             q = _mm512_fmadd_pd(v, v, q);
@@ -347,8 +347,7 @@ static const double *CK_FN(soft_rows)(const CK_XT *X, int64_t b, int64_t nb, int
 
 /* Fetches rows [from, min(from + count, hi)) towards L1 ahead of use. A block's first read (its mask
  * pass) otherwise waits on memory while the arithmetic of the blocks leaves the memory bus idle:
- * each sparse row computed fetches the row one block ahead (measured on MNIST uint8: the mask pass
- * 2.3 -> 1.1 ms per step on one thread). [.., hi): rows this thread reads next. */
+ * each sparse row computed fetches the row one block ahead. [.., hi): rows this thread reads next. */
 static inline void CK_FN(soft_prefetch_rows)(const CK_XT *X, int64_t from, int64_t count, int64_t hi, int64_t d)
 {
 #if CK_HAVE_X86_SIMD

@@ -618,7 +618,7 @@ def test_closing_labels_are_a_full_search_of_the_final_centres(dtype, case):
     """A fit that stops on max_iter or tol closes with labels for its final centres: exactly what a
     full search of those centres gives, also where the gaps between distances are below the scores'
     rounding (a tiny ball far from the origin), so that any shortcut in the closing assignment (a
-    bounded one was tried) is held to the full search."""
+    bounded one, say) is held to the full search."""
     rs = np.random.RandomState(5)
     if case == "blobs":
         X, C0 = make_data(dtype, n=N_MULTI, d=20, k=12)

@@ -377,7 +377,7 @@ def test_underflowed_cluster_keeps_its_previous_centre():
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_subnormal_responsibilities_are_zero(dtype):
     # Pixel-like values at beta 5: exp(-beta (D_j - D_min)) is subnormal for some of the pairs; those
-    # responsibilities are 0 (they cost a microcoded assist per FMA on Intel cores), in dense and sparse
+    # responsibilities are 0 (they cost a microcoded assist per FMA on some CPUs), in dense and sparse
     # rows alike, and the centres are the weighted means of what is left.
     X, C = make_mixed(dtype)
     a = -5.0 * cdist(X.astype(np.float64), C)
