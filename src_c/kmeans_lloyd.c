@@ -256,7 +256,7 @@ static int64_t ck_yy_default_groups(int64_t k)
     return t > CK_YY_MAX_DEFAULT_GROUPS ? CK_YY_MAX_DEFAULT_GROUPS : t;
 }
 
-/* ck_kmeans_fit_auto's rule. From CK_AUTO_YINYANG_K clusters Yinyang bounds, whatever the sums, for
+/* CK_ALGO_AUTO's rule (ck_kmeans_fit). From CK_AUTO_YINYANG_K clusters Yinyang bounds, whatever the sums, for
  * runs long enough to pay for their first iterations, which search most rows. Below, single
  * (Hamerly) bounds pay only with exact sums, where the rows they settle are not read; otherwise
  * Lloyd. The measurements behind both cuts are in BENCHMARKS.md, machine notes. */
