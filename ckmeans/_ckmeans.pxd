@@ -64,10 +64,11 @@ cdef extern from "ckmeans.h" nogil:
     int ck_idx_encode(const void *inp, int type_code, int64_t n_elems, uint8_t *payload, int n_threads)
 
     # ---- metrics
-    int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples, int64_t n_rows,
-                       int64_t n_cols, const double *weights, double *out, int n_threads)
-    int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples, int64_t n_rows,
-                            int64_t n_cols, const double *weights, double *out, int n_threads)
+    int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
+                       int64_t n_rows, int64_t n_cols, const double *weights, double *out, int n_threads)
+    int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples,
+                            int64_t n_rows, int64_t n_cols, const double *weights, double *out,
+                            int n_threads)
 
     # ---- hard k-means
     ctypedef struct ck_data_f32:
@@ -157,16 +158,16 @@ cdef extern from "ckmeans.h" nogil:
                           const ck_kmeans_params *params, ck_kmeans_result *result)
     int ck_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
                          const ck_kmeans_params *params, ck_kmeans_result *result)
-    int ck_kmeans_plusplus_f32(const ck_data_f32 *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
-                               float *centroids, int64_t *indices, int n_threads)
-    int ck_kmeans_plusplus_f64(const ck_data_f64 *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
-                               double *centroids, int64_t *indices, int n_threads)
+    int ck_kmeans_plusplus_f32(const ck_data_f32 *data, int64_t n_clusters, uint64_t seed,
+                               int n_local_trials, float *centroids, int64_t *indices, int n_threads)
+    int ck_kmeans_plusplus_f64(const ck_data_f64 *data, int64_t n_clusters, uint64_t seed,
+                               int n_local_trials, double *centroids, int64_t *indices, int n_threads)
     int ck_kmeans_plusplus_u8(const ck_data_u8 *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
                               double *centroids, int64_t *indices, int n_threads)
-    int ck_kmeans_random_init_f32(const ck_data_f32 *data, int64_t n_clusters, uint64_t seed, float *centroids,
-                                  int64_t *indices)
-    int ck_kmeans_random_init_f64(const ck_data_f64 *data, int64_t n_clusters, uint64_t seed, double *centroids,
-                                  int64_t *indices)
+    int ck_kmeans_random_init_f32(const ck_data_f32 *data, int64_t n_clusters, uint64_t seed,
+                                  float *centroids, int64_t *indices)
+    int ck_kmeans_random_init_f64(const ck_data_f64 *data, int64_t n_clusters, uint64_t seed,
+                                  double *centroids, int64_t *indices)
     int ck_kmeans_random_init_u8(const ck_data_u8 *data, int64_t n_clusters, uint64_t seed, double *centroids,
                                  int64_t *indices)
     int ck_mean_feature_variance_f32(const ck_data_f32 *data, double *mean_variance, int n_threads)

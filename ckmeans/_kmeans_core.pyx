@@ -89,15 +89,18 @@ def centroids_update(const xtype[:, ::1] X, const double[::1] sample_weight, con
     if xtype is float and ctype is float:
         d32 = data_f32(X, w)
         with nogil:
-            st = ck_centroids_update_f32(&d32, k, &labels[0], &centroids[0, 0], &weight_in_clusters[0], n_threads)
+            st = ck_centroids_update_f32(&d32, k, &labels[0], &centroids[0, 0], &weight_in_clusters[0],
+                                         n_threads)
     elif xtype is double and ctype is double:
         d64 = data_f64(X, w)
         with nogil:
-            st = ck_centroids_update_f64(&d64, k, &labels[0], &centroids[0, 0], &weight_in_clusters[0], n_threads)
+            st = ck_centroids_update_f64(&d64, k, &labels[0], &centroids[0, 0], &weight_in_clusters[0],
+                                         n_threads)
     elif xtype is uint8_t and ctype is double:
         du8 = data_u8(X, w)
         with nogil:
-            st = ck_centroids_update_u8(&du8, k, &labels[0], &centroids[0, 0], &weight_in_clusters[0], n_threads)
+            st = ck_centroids_update_u8(&du8, k, &labels[0], &centroids[0, 0], &weight_in_clusters[0],
+                                        n_threads)
     else:
         pair_error()
     check_status(st, "k-means")
@@ -116,15 +119,18 @@ def lloyd_step(const xtype[:, ::1] X, const double[::1] sample_weight, const cty
     if xtype is float and ctype is float:
         d32 = data_f32(X, w)
         with nogil:
-            st = ck_lloyd_step_f32(&d32, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats, n_threads)
+            st = ck_lloyd_step_f32(&d32, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats,
+                                   n_threads)
     elif xtype is double and ctype is double:
         d64 = data_f64(X, w)
         with nogil:
-            st = ck_lloyd_step_f64(&d64, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats, n_threads)
+            st = ck_lloyd_step_f64(&d64, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats,
+                                   n_threads)
     elif xtype is uint8_t and ctype is double:
         du8 = data_u8(X, w)
         with nogil:
-            st = ck_lloyd_step_u8(&du8, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats, n_threads)
+            st = ck_lloyd_step_u8(&du8, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats,
+                                  n_threads)
     else:
         pair_error()
     check_status(st, "k-means")
@@ -149,7 +155,8 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] ce
     cdef ck_data_u8 du8
     ck_kmeans_params_init(&params)
     params.algorithm = ALGORITHMS[algorithm]
-    params.max_iter, params.tol_abs, params.n_groups, params.n_threads = max_iter, tol_abs, n_groups, n_threads
+    params.max_iter, params.tol_abs = max_iter, tol_abs
+    params.n_groups, params.n_threads = n_groups, n_threads
     if callback is not None:
         box = [callback, None]
         params.callback, params.callback_data = py_callback, <void *>box
@@ -187,15 +194,18 @@ def kmeans_plusplus(const xtype[:, ::1] X, const double[::1] sample_weight, uint
     if xtype is float and ctype is float:
         d32 = data_f32(X, w)
         with nogil:
-            st = ck_kmeans_plusplus_f32(&d32, k, seed, n_local_trials, &centroids[0, 0], &indices[0], n_threads)
+            st = ck_kmeans_plusplus_f32(&d32, k, seed, n_local_trials, &centroids[0, 0], &indices[0],
+                                        n_threads)
     elif xtype is double and ctype is double:
         d64 = data_f64(X, w)
         with nogil:
-            st = ck_kmeans_plusplus_f64(&d64, k, seed, n_local_trials, &centroids[0, 0], &indices[0], n_threads)
+            st = ck_kmeans_plusplus_f64(&d64, k, seed, n_local_trials, &centroids[0, 0], &indices[0],
+                                        n_threads)
     elif xtype is uint8_t and ctype is double:
         du8 = data_u8(X, w)
         with nogil:
-            st = ck_kmeans_plusplus_u8(&du8, k, seed, n_local_trials, &centroids[0, 0], &indices[0], n_threads)
+            st = ck_kmeans_plusplus_u8(&du8, k, seed, n_local_trials, &centroids[0, 0], &indices[0],
+                                       n_threads)
     else:
         pair_error()
     check_status(st, "k-means")

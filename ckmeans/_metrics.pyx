@@ -41,7 +41,8 @@ def soft_contingency(const int32_t[::1] row_codes,  # IN  (n_samples,) codes in 
     cdef const double *r = &resp[0, 0] if n_samples > 0 else NULL
     cdef const double *w = &weights[0] if weights is not None and n_samples > 0 else NULL
     cdef int status
-    if resp.shape[0] != n_samples or resp.shape[1] != n_cols or (weights is not None and weights.shape[0] != n_samples):
+    if (resp.shape[0] != n_samples or resp.shape[1] != n_cols
+            or (weights is not None and weights.shape[0] != n_samples)):
         raise ValueError("row_codes, resp, weights and out must agree in shape")
     with nogil:
         status = ck_soft_contingency(rows, r, n_samples, n_rows, n_cols, w, &out[0, 0], n_threads)

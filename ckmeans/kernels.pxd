@@ -53,43 +53,49 @@ cdef void ck_soft_params_init(ck_soft_params *params) noexcept nogil
 # ---- hard k-means: assignment, inertia, centroid update --------------------------------------------
 # labels (OUT) of the nearest centroids and optional squared distances; the weighted inertia of
 # given labels; the weighted means of given labels (empty clusters keep their rows).
-cdef int ck_assign_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids, int32_t *labels,
-                       double *sqdist, int n_threads) noexcept nogil
-cdef int ck_assign_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids, int32_t *labels,
-                       double *sqdist, int n_threads) noexcept nogil
-cdef int ck_assign_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids, int32_t *labels,
-                      double *sqdist, int n_threads) noexcept nogil
+cdef int ck_assign_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
+                       int32_t *labels, double *sqdist, int n_threads) noexcept nogil
+cdef int ck_assign_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                       int32_t *labels, double *sqdist, int n_threads) noexcept nogil
+cdef int ck_assign_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                      int32_t *labels, double *sqdist, int n_threads) noexcept nogil
 cdef int ck_inertia_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
                         const int32_t *labels, double *inertia, int n_threads) noexcept nogil
 cdef int ck_inertia_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
                         const int32_t *labels, double *inertia, int n_threads) noexcept nogil
 cdef int ck_inertia_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
                        const int32_t *labels, double *inertia, int n_threads) noexcept nogil
-cdef int ck_centroids_update_f32(const ck_data_f32 *data, int64_t n_clusters, const int32_t *labels,
-                                 float *centroids, double *weight_in_clusters, int n_threads) noexcept nogil
-cdef int ck_centroids_update_f64(const ck_data_f64 *data, int64_t n_clusters, const int32_t *labels,
-                                 double *centroids, double *weight_in_clusters, int n_threads) noexcept nogil
-cdef int ck_centroids_update_u8(const ck_data_u8 *data, int64_t n_clusters, const int32_t *labels,
-                                double *centroids, double *weight_in_clusters, int n_threads) noexcept nogil
+cdef int ck_centroids_update_f32(const ck_data_f32 *data, int64_t n_clusters,
+                                 const int32_t *labels, float *centroids,
+                                 double *weight_in_clusters, int n_threads) noexcept nogil
+cdef int ck_centroids_update_f64(const ck_data_f64 *data, int64_t n_clusters,
+                                 const int32_t *labels, double *centroids,
+                                 double *weight_in_clusters, int n_threads) noexcept nogil
+cdef int ck_centroids_update_u8(const ck_data_u8 *data, int64_t n_clusters,
+                                const int32_t *labels, double *centroids,
+                                double *weight_in_clusters, int n_threads) noexcept nogil
 
 # ---- hard k-means: one Lloyd iteration, a whole fit ------------------------------------------------
 # ck_kmeans_fit_*: params->algorithm picks Lloyd, Yinyang, Hamerly or the automatic choice (all
 # exact); result->algorithm says which ran. Also CK_ERR_CANCELLED (cancel flag or callback).
-cdef int ck_lloyd_step_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids_old,
-                           float *centroids_new, int32_t *labels, ck_step_stats *stats,
-                           int n_threads) noexcept nogil
-cdef int ck_lloyd_step_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids_old,
-                           double *centroids_new, int32_t *labels, ck_step_stats *stats,
-                           int n_threads) noexcept nogil
-cdef int ck_lloyd_step_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids_old,
-                          double *centroids_new, int32_t *labels, ck_step_stats *stats,
-                          int n_threads) noexcept nogil
+cdef int ck_lloyd_step_f32(const ck_data_f32 *data, int64_t n_clusters,
+                           const float *centroids_old, float *centroids_new, int32_t *labels,
+                           ck_step_stats *stats, int n_threads) noexcept nogil
+cdef int ck_lloyd_step_f64(const ck_data_f64 *data, int64_t n_clusters,
+                           const double *centroids_old, double *centroids_new, int32_t *labels,
+                           ck_step_stats *stats, int n_threads) noexcept nogil
+cdef int ck_lloyd_step_u8(const ck_data_u8 *data, int64_t n_clusters,
+                          const double *centroids_old, double *centroids_new, int32_t *labels,
+                          ck_step_stats *stats, int n_threads) noexcept nogil
 cdef int ck_kmeans_fit_f32(const ck_data_f32 *data, int64_t n_clusters, float *centroids,
-                           const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil
+                           const ck_kmeans_params *params,
+                           ck_kmeans_result *result) noexcept nogil
 cdef int ck_kmeans_fit_f64(const ck_data_f64 *data, int64_t n_clusters, double *centroids,
-                           const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil
+                           const ck_kmeans_params *params,
+                           ck_kmeans_result *result) noexcept nogil
 cdef int ck_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
-                          const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil
+                          const ck_kmeans_params *params,
+                          ck_kmeans_result *result) noexcept nogil
 
 # ---- hard k-means: initialisation and the tol scale ------------------------------------------------
 # Greedy k-means++ and random rows: the same seed gives the same centres for any n_threads.
@@ -100,8 +106,9 @@ cdef int ck_kmeans_plusplus_f32(const ck_data_f32 *data, int64_t n_clusters, uin
 cdef int ck_kmeans_plusplus_f64(const ck_data_f64 *data, int64_t n_clusters, uint64_t seed,
                                 int n_local_trials, double *centroids, int64_t *indices,
                                 int n_threads) noexcept nogil
-cdef int ck_kmeans_plusplus_u8(const ck_data_u8 *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
-                               double *centroids, int64_t *indices, int n_threads) noexcept nogil
+cdef int ck_kmeans_plusplus_u8(const ck_data_u8 *data, int64_t n_clusters, uint64_t seed,
+                               int n_local_trials, double *centroids, int64_t *indices,
+                               int n_threads) noexcept nogil
 cdef int ck_kmeans_random_init_f32(const ck_data_f32 *data, int64_t n_clusters, uint64_t seed,
                                    float *centroids, int64_t *indices) noexcept nogil
 cdef int ck_kmeans_random_init_f64(const ck_data_f64 *data, int64_t n_clusters, uint64_t seed,
@@ -117,15 +124,19 @@ cdef int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_varian
 
 # ---- input validation ------------------------------------------------------------------------------
 # *first (OUT) = the index of the first NaN or infinity among x[0..n), or -1.
-cdef int ck_find_nonfinite_f32(const float *x, int64_t n, int64_t *first, int n_threads) noexcept nogil
-cdef int ck_find_nonfinite_f64(const double *x, int64_t n, int64_t *first, int n_threads) noexcept nogil
+cdef int ck_find_nonfinite_f32(const float *x, int64_t n, int64_t *first,
+                               int n_threads) noexcept nogil
+cdef int ck_find_nonfinite_f64(const double *x, int64_t n, int64_t *first,
+                               int n_threads) noexcept nogil
 
 # ---- metrics ---------------------------------------------------------------------------------------
 # Class x cluster tables (weighted counts; soft: weighted sums of responsibilities).
-cdef int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples, int64_t n_rows,
-                        int64_t n_cols, const double *weights, double *out, int n_threads) noexcept nogil
-cdef int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples, int64_t n_rows,
-                             int64_t n_cols, const double *weights, double *out, int n_threads) noexcept nogil
+cdef int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
+                        int64_t n_rows, int64_t n_cols, const double *weights, double *out,
+                        int n_threads) noexcept nogil
+cdef int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples,
+                             int64_t n_rows, int64_t n_cols, const double *weights, double *out,
+                             int n_threads) noexcept nogil
 
 # ---- soft k-means (MacKay, stiffness beta > 0) -----------------------------------------------------
 # E-step, one fused E+M step (both read params.betas[0], distance and n_threads) and a whole
@@ -139,28 +150,35 @@ cdef int ck_soft_estep_f64(const ck_data_f64 *data, int64_t n_clusters, const do
 cdef int ck_soft_estep_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
                           double *responsibilities, int32_t *labels, double *objective,
                           const ck_soft_params *params) noexcept nogil
-cdef int ck_soft_step_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids_old,
-                          float *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
+cdef int ck_soft_step_f32(const ck_data_f32 *data, int64_t n_clusters,
+                          const float *centroids_old, float *centroids_new,
+                          double *weight_in_clusters, ck_soft_stats *stats,
                           const ck_soft_params *params) noexcept nogil
-cdef int ck_soft_step_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids_old,
-                          double *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
+cdef int ck_soft_step_f64(const ck_data_f64 *data, int64_t n_clusters,
+                          const double *centroids_old, double *centroids_new,
+                          double *weight_in_clusters, ck_soft_stats *stats,
                           const ck_soft_params *params) noexcept nogil
-cdef int ck_soft_step_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids_old,
-                         double *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
+cdef int ck_soft_step_u8(const ck_data_u8 *data, int64_t n_clusters,
+                         const double *centroids_old, double *centroids_new,
+                         double *weight_in_clusters, ck_soft_stats *stats,
                          const ck_soft_params *params) noexcept nogil
 cdef int ck_soft_kmeans_fit_f32(const ck_data_f32 *data, int64_t n_clusters, float *centroids,
-                                const ck_soft_params *params, ck_soft_result *result) noexcept nogil
+                                const ck_soft_params *params,
+                                ck_soft_result *result) noexcept nogil
 cdef int ck_soft_kmeans_fit_f64(const ck_data_f64 *data, int64_t n_clusters, double *centroids,
-                                const ck_soft_params *params, ck_soft_result *result) noexcept nogil
+                                const ck_soft_params *params,
+                                ck_soft_result *result) noexcept nogil
 cdef int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
-                               const ck_soft_params *params, ck_soft_result *result) noexcept nogil
+                               const ck_soft_params *params,
+                               ck_soft_result *result) noexcept nogil
 
 # ---- IDX (MNIST) files, on memory buffers ----------------------------------------------------------
 # Parse and validate a header, write one, convert big-endian payloads to native order and back.
 cdef int ck_idx_elem_size(int type_code) noexcept nogil
 cdef int ck_idx_parse_header(const uint8_t *buf, int64_t buf_len, int64_t total_len,
                              ck_idx_header *out) noexcept nogil
-cdef int ck_idx_encode_header(int type_code, int ndim, const int64_t *dims, uint8_t *out) noexcept nogil
+cdef int ck_idx_encode_header(int type_code, int ndim, const int64_t *dims,
+                              uint8_t *out) noexcept nogil
 cdef int ck_idx_decode(const uint8_t *payload, int type_code, int64_t n_elems, void *out,
                        int n_threads) noexcept nogil
 cdef int ck_idx_encode(const void *inp, int type_code, int64_t n_elems, uint8_t *payload,

@@ -40,16 +40,16 @@ cdef void ck_soft_params_init(ck_soft_params *params) noexcept nogil:
 
 # ---- hard k-means: assignment, inertia, centroid update --------------------------------------------
 
-cdef int ck_assign_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids, int32_t *labels,
-                       double *sqdist, int n_threads) noexcept nogil:
+cdef int ck_assign_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
+                       int32_t *labels, double *sqdist, int n_threads) noexcept nogil:
     return _c.ck_assign_f32(data, n_clusters, centroids, labels, sqdist, n_threads)
 
-cdef int ck_assign_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids, int32_t *labels,
-                       double *sqdist, int n_threads) noexcept nogil:
+cdef int ck_assign_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                       int32_t *labels, double *sqdist, int n_threads) noexcept nogil:
     return _c.ck_assign_f64(data, n_clusters, centroids, labels, sqdist, n_threads)
 
-cdef int ck_assign_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids, int32_t *labels,
-                      double *sqdist, int n_threads) noexcept nogil:
+cdef int ck_assign_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                      int32_t *labels, double *sqdist, int n_threads) noexcept nogil:
     return _c.ck_assign_u8(data, n_clusters, centroids, labels, sqdist, n_threads)
 
 cdef int ck_inertia_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
@@ -64,46 +64,52 @@ cdef int ck_inertia_u8(const ck_data_u8 *data, int64_t n_clusters, const double 
                        const int32_t *labels, double *inertia, int n_threads) noexcept nogil:
     return _c.ck_inertia_u8(data, n_clusters, centroids, labels, inertia, n_threads)
 
-cdef int ck_centroids_update_f32(const ck_data_f32 *data, int64_t n_clusters, const int32_t *labels,
-                                 float *centroids, double *weight_in_clusters, int n_threads) noexcept nogil:
+cdef int ck_centroids_update_f32(const ck_data_f32 *data, int64_t n_clusters,
+                                 const int32_t *labels, float *centroids,
+                                 double *weight_in_clusters, int n_threads) noexcept nogil:
     return _c.ck_centroids_update_f32(data, n_clusters, labels, centroids, weight_in_clusters, n_threads)
 
-cdef int ck_centroids_update_f64(const ck_data_f64 *data, int64_t n_clusters, const int32_t *labels,
-                                 double *centroids, double *weight_in_clusters, int n_threads) noexcept nogil:
+cdef int ck_centroids_update_f64(const ck_data_f64 *data, int64_t n_clusters,
+                                 const int32_t *labels, double *centroids,
+                                 double *weight_in_clusters, int n_threads) noexcept nogil:
     return _c.ck_centroids_update_f64(data, n_clusters, labels, centroids, weight_in_clusters, n_threads)
 
-cdef int ck_centroids_update_u8(const ck_data_u8 *data, int64_t n_clusters, const int32_t *labels,
-                                double *centroids, double *weight_in_clusters, int n_threads) noexcept nogil:
+cdef int ck_centroids_update_u8(const ck_data_u8 *data, int64_t n_clusters,
+                                const int32_t *labels, double *centroids,
+                                double *weight_in_clusters, int n_threads) noexcept nogil:
     return _c.ck_centroids_update_u8(data, n_clusters, labels, centroids, weight_in_clusters, n_threads)
 
 
 # ---- hard k-means: one Lloyd iteration, a whole fit ------------------------------------------------
 
-cdef int ck_lloyd_step_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids_old,
-                           float *centroids_new, int32_t *labels, ck_step_stats *stats,
-                           int n_threads) noexcept nogil:
+cdef int ck_lloyd_step_f32(const ck_data_f32 *data, int64_t n_clusters,
+                           const float *centroids_old, float *centroids_new, int32_t *labels,
+                           ck_step_stats *stats, int n_threads) noexcept nogil:
     return _c.ck_lloyd_step_f32(data, n_clusters, centroids_old, centroids_new, labels, stats, n_threads)
 
-cdef int ck_lloyd_step_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids_old,
-                           double *centroids_new, int32_t *labels, ck_step_stats *stats,
-                           int n_threads) noexcept nogil:
+cdef int ck_lloyd_step_f64(const ck_data_f64 *data, int64_t n_clusters,
+                           const double *centroids_old, double *centroids_new, int32_t *labels,
+                           ck_step_stats *stats, int n_threads) noexcept nogil:
     return _c.ck_lloyd_step_f64(data, n_clusters, centroids_old, centroids_new, labels, stats, n_threads)
 
-cdef int ck_lloyd_step_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids_old,
-                          double *centroids_new, int32_t *labels, ck_step_stats *stats,
-                          int n_threads) noexcept nogil:
+cdef int ck_lloyd_step_u8(const ck_data_u8 *data, int64_t n_clusters,
+                          const double *centroids_old, double *centroids_new, int32_t *labels,
+                          ck_step_stats *stats, int n_threads) noexcept nogil:
     return _c.ck_lloyd_step_u8(data, n_clusters, centroids_old, centroids_new, labels, stats, n_threads)
 
 cdef int ck_kmeans_fit_f32(const ck_data_f32 *data, int64_t n_clusters, float *centroids,
-                           const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil:
+                           const ck_kmeans_params *params,
+                           ck_kmeans_result *result) noexcept nogil:
     return _c.ck_kmeans_fit_f32(data, n_clusters, centroids, params, result)
 
 cdef int ck_kmeans_fit_f64(const ck_data_f64 *data, int64_t n_clusters, double *centroids,
-                           const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil:
+                           const ck_kmeans_params *params,
+                           ck_kmeans_result *result) noexcept nogil:
     return _c.ck_kmeans_fit_f64(data, n_clusters, centroids, params, result)
 
 cdef int ck_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
-                          const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil:
+                          const ck_kmeans_params *params,
+                          ck_kmeans_result *result) noexcept nogil:
     return _c.ck_kmeans_fit_u8(data, n_clusters, centroids, params, result)
 
 
@@ -119,8 +125,9 @@ cdef int ck_kmeans_plusplus_f64(const ck_data_f64 *data, int64_t n_clusters, uin
                                 int n_threads) noexcept nogil:
     return _c.ck_kmeans_plusplus_f64(data, n_clusters, seed, n_local_trials, centroids, indices, n_threads)
 
-cdef int ck_kmeans_plusplus_u8(const ck_data_u8 *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
-                               double *centroids, int64_t *indices, int n_threads) noexcept nogil:
+cdef int ck_kmeans_plusplus_u8(const ck_data_u8 *data, int64_t n_clusters, uint64_t seed,
+                               int n_local_trials, double *centroids, int64_t *indices,
+                               int n_threads) noexcept nogil:
     return _c.ck_kmeans_plusplus_u8(data, n_clusters, seed, n_local_trials, centroids, indices, n_threads)
 
 cdef int ck_kmeans_random_init_f32(const ck_data_f32 *data, int64_t n_clusters, uint64_t seed,
@@ -150,22 +157,25 @@ cdef int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_varian
 
 # ---- input validation ------------------------------------------------------------------------------
 
-cdef int ck_find_nonfinite_f32(const float *x, int64_t n, int64_t *first, int n_threads) noexcept nogil:
+cdef int ck_find_nonfinite_f32(const float *x, int64_t n, int64_t *first,
+                               int n_threads) noexcept nogil:
     return _c.ck_find_nonfinite_f32(x, n, first, n_threads)
 
-cdef int ck_find_nonfinite_f64(const double *x, int64_t n, int64_t *first, int n_threads) noexcept nogil:
+cdef int ck_find_nonfinite_f64(const double *x, int64_t n, int64_t *first,
+                               int n_threads) noexcept nogil:
     return _c.ck_find_nonfinite_f64(x, n, first, n_threads)
 
 
 # ---- metrics ---------------------------------------------------------------------------------------
 
-cdef int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples, int64_t n_rows,
-                        int64_t n_cols, const double *weights, double *out, int n_threads) noexcept nogil:
+cdef int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
+                        int64_t n_rows, int64_t n_cols, const double *weights, double *out,
+                        int n_threads) noexcept nogil:
     return _c.ck_contingency(row_codes, col_codes, n_samples, n_rows, n_cols, weights, out, n_threads)
 
-cdef int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples, int64_t n_rows,
-                             int64_t n_cols, const double *weights, double *out,
-                             int n_threads) noexcept nogil:
+cdef int ck_soft_contingency(const int32_t *row_codes, const double *resp, int64_t n_samples,
+                             int64_t n_rows, int64_t n_cols, const double *weights,
+                             double *out, int n_threads) noexcept nogil:
     return _c.ck_soft_contingency(row_codes, resp, n_samples, n_rows, n_cols, weights, out, n_threads)
 
 
@@ -176,9 +186,9 @@ cdef int ck_soft_estep_f32(const ck_data_f32 *data, int64_t n_clusters, const fl
                            const ck_soft_params *params) noexcept nogil:
     return _c.ck_soft_estep_f32(data, n_clusters, centroids, responsibilities, labels, objective, params)
 
-cdef int ck_soft_estep_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
-                           double *responsibilities, int32_t *labels, double *objective,
-                           const ck_soft_params *params) noexcept nogil:
+cdef int ck_soft_estep_f64(const ck_data_f64 *data, int64_t n_clusters,
+                           const double *centroids, double *responsibilities, int32_t *labels,
+                           double *objective, const ck_soft_params *params) noexcept nogil:
     return _c.ck_soft_estep_f64(data, n_clusters, centroids, responsibilities, labels, objective, params)
 
 cdef int ck_soft_estep_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
@@ -186,31 +196,40 @@ cdef int ck_soft_estep_u8(const ck_data_u8 *data, int64_t n_clusters, const doub
                           const ck_soft_params *params) noexcept nogil:
     return _c.ck_soft_estep_u8(data, n_clusters, centroids, responsibilities, labels, objective, params)
 
-cdef int ck_soft_step_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids_old,
-                          float *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
+cdef int ck_soft_step_f32(const ck_data_f32 *data, int64_t n_clusters,
+                          const float *centroids_old, float *centroids_new,
+                          double *weight_in_clusters, ck_soft_stats *stats,
                           const ck_soft_params *params) noexcept nogil:
-    return _c.ck_soft_step_f32(data, n_clusters, centroids_old, centroids_new, weight_in_clusters, stats, params)
+    return _c.ck_soft_step_f32(data, n_clusters, centroids_old, centroids_new, weight_in_clusters, stats,
+                               params)
 
-cdef int ck_soft_step_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids_old,
-                          double *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
+cdef int ck_soft_step_f64(const ck_data_f64 *data, int64_t n_clusters,
+                          const double *centroids_old, double *centroids_new,
+                          double *weight_in_clusters, ck_soft_stats *stats,
                           const ck_soft_params *params) noexcept nogil:
-    return _c.ck_soft_step_f64(data, n_clusters, centroids_old, centroids_new, weight_in_clusters, stats, params)
+    return _c.ck_soft_step_f64(data, n_clusters, centroids_old, centroids_new, weight_in_clusters, stats,
+                               params)
 
-cdef int ck_soft_step_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids_old,
-                         double *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
+cdef int ck_soft_step_u8(const ck_data_u8 *data, int64_t n_clusters,
+                         const double *centroids_old, double *centroids_new,
+                         double *weight_in_clusters, ck_soft_stats *stats,
                          const ck_soft_params *params) noexcept nogil:
-    return _c.ck_soft_step_u8(data, n_clusters, centroids_old, centroids_new, weight_in_clusters, stats, params)
+    return _c.ck_soft_step_u8(data, n_clusters, centroids_old, centroids_new, weight_in_clusters, stats,
+                              params)
 
 cdef int ck_soft_kmeans_fit_f32(const ck_data_f32 *data, int64_t n_clusters, float *centroids,
-                                const ck_soft_params *params, ck_soft_result *result) noexcept nogil:
+                                const ck_soft_params *params,
+                                ck_soft_result *result) noexcept nogil:
     return _c.ck_soft_kmeans_fit_f32(data, n_clusters, centroids, params, result)
 
 cdef int ck_soft_kmeans_fit_f64(const ck_data_f64 *data, int64_t n_clusters, double *centroids,
-                                const ck_soft_params *params, ck_soft_result *result) noexcept nogil:
+                                const ck_soft_params *params,
+                                ck_soft_result *result) noexcept nogil:
     return _c.ck_soft_kmeans_fit_f64(data, n_clusters, centroids, params, result)
 
 cdef int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
-                               const ck_soft_params *params, ck_soft_result *result) noexcept nogil:
+                               const ck_soft_params *params,
+                               ck_soft_result *result) noexcept nogil:
     return _c.ck_soft_kmeans_fit_u8(data, n_clusters, centroids, params, result)
 
 
@@ -223,7 +242,8 @@ cdef int ck_idx_parse_header(const uint8_t *buf, int64_t buf_len, int64_t total_
                              ck_idx_header *out) noexcept nogil:
     return _c.ck_idx_parse_header(buf, buf_len, total_len, out)
 
-cdef int ck_idx_encode_header(int type_code, int ndim, const int64_t *dims, uint8_t *out) noexcept nogil:
+cdef int ck_idx_encode_header(int type_code, int ndim, const int64_t *dims,
+                              uint8_t *out) noexcept nogil:
     return _c.ck_idx_encode_header(type_code, ndim, dims, out)
 
 cdef int ck_idx_decode(const uint8_t *payload, int type_code, int64_t n_elems, void *out,

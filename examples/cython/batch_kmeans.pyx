@@ -59,14 +59,14 @@ def kmeans_many(const double[:, :, ::1] X, int n_clusters, const uint64_t[::1] s
     status = np.zeros(n_sets, dtype=np.int32)
     cdef double[:, :, ::1] C = centroids
     cdef int32_t[:, ::1] L = labels
-    cdef double[::1] I = inertia
+    cdef double[::1] E = inertia
     cdef int[::1] T = n_iter
     cdef int64_t[:, ::1] R = init_rows
     cdef int32_t[::1] S = status
 
     for s in prange(n_sets, nogil=True, num_threads=n_threads, schedule="dynamic"):
         S[s] = fit_one(&X[s, 0, 0], n, d, n_clusters, seeds[s], max_iter, tol, &C[s, 0, 0], &L[s, 0],
-                       &R[s, 0], &T[s], &I[s])
+                       &R[s, 0], &T[s], &E[s])
 
     for s in range(n_sets):  # errors surface after the parallel loop, with the GIL
         if S[s] != CK_OK:
