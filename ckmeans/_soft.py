@@ -1,7 +1,7 @@
 """Soft k-means (MacKay): ``ckmeans.soft_kmeans()`` and its result.
 
-Validation is shared with hard k-means (ckmeans._kmeans) and done here, once; the C core
-(src_c/soft_kmeans.c, through ckmeans._soft_core) assumes clean input. The algorithm is the one of
+Input is checked here, once, with the checks hard k-means uses too (ckmeans._validation); the C
+core (src_c/soft_kmeans.c, through ckmeans._soft_core) assumes clean input. The algorithm is the one of
 the original notebook: Euclidean distances (not squared, by default), responsibilities by a
 log-sum-exp, weighted means, and a stop when the Frobenius norm of the centre change falls below tol.
 """
@@ -12,10 +12,11 @@ from typing import Optional
 import numpy as np
 
 from ckmeans import _soft_core
-from ckmeans._kmeans import (_centroid_dtype, _check_init_array, _check_init_name, _check_max_iter,
-                             _check_n_clusters, _check_random_state, _check_sample_weight, _check_tol,
-                             _check_weights_for_init, _check_X, _initial_centres, _run_seeds)
+from ckmeans._kmeans import _initial_centres, _run_seeds
 from ckmeans._threads import effective_n_threads
+from ckmeans._validation import (centroid_dtype, check_init_array, check_init_name, check_max_iter,
+                                 check_n_clusters, check_random_state, check_sample_weight,
+                                 check_tol, check_weights_for_init, check_X)
 
 # Codes of CK_SOFT_EUCLIDEAN / CK_SOFT_SQEUCLIDEAN in ckmeans.h.
 DISTANCES = {"euclidean": 0, "sqeuclidean": 1}
@@ -124,21 +125,21 @@ def soft_kmeans(X, n_clusters, beta, *, init="k-means++", max_iter=100, tol=1e-5
     -------
     SoftKMeansResult
     """
-    X = _check_X(X, n_threads)
+    X = check_X(X, n_threads)
     n_samples, n_features = X.shape
-    n_clusters = _check_n_clusters(n_clusters, n_samples)
-    _check_max_iter(max_iter)
-    _check_tol(tol)
+    n_clusters = check_n_clusters(n_clusters, n_samples)
+    check_max_iter(max_iter)
+    check_tol(tol)
     betas = _beta_schedule(beta, max_iter)
     distance_code = _check_distance(distance)
-    _check_init_name(init)
-    w = _check_sample_weight(sample_weight, n_samples)
-    _check_weights_for_init(w, init, n_clusters)
+    check_init_name(init)
+    w = check_sample_weight(sample_weight, n_samples)
+    check_weights_for_init(w, init, n_clusters)
     n_threads = effective_n_threads(n_threads)
-    cdtype = _centroid_dtype(X)
+    cdtype = centroid_dtype(X)
     if not isinstance(init, str) and not callable(init):
-        init = _check_init_array(init, n_clusters, n_features, cdtype)
-    random_state = _check_random_state(random_state)
+        init = check_init_array(init, n_clusters, n_features, cdtype)
+    random_state = check_random_state(random_state)
     seed = _run_seeds(random_state, 1)[0]
     centres = _initial_centres(X, w, n_clusters, init, seed, random_state, n_threads, cdtype)
     resp = np.empty((n_samples, n_clusters)) if return_responsibilities else None

@@ -4,9 +4,10 @@ from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ckmeans import _kmeans_core, _soft_core
-from ckmeans._kmeans import _centroid_dtype, _check_sample_weight, kmeans
+from ckmeans._kmeans import kmeans
 from ckmeans._soft import DISTANCES, soft_kmeans
 from ckmeans._threads import effective_n_threads
+from ckmeans._validation import centroid_dtype, check_sample_weight
 from ckmeans.metrics import objective
 
 __all__ = ["KMeans", "SoftKMeans"]
@@ -63,7 +64,7 @@ class _CentroidClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
         """Validated C-contiguous X and the centres in the dtype the engine pairs with it."""
         check_is_fitted(self)
         X = np.ascontiguousarray(self._validate(X, reset=False))
-        return X, np.ascontiguousarray(self.cluster_centers_, dtype=_centroid_dtype(X))
+        return X, np.ascontiguousarray(self.cluster_centers_, dtype=centroid_dtype(X))
 
 
 class KMeans(_CentroidClusterer):
@@ -218,7 +219,7 @@ class SoftKMeans(_CentroidClusterer):
 
     def _estep(self, X, *, proba=False, labels=False, sample_weight=None):
         X, centers = self._validate_for_engine(X)
-        w = _check_sample_weight(sample_weight, X.shape[0])
+        w = check_sample_weight(sample_weight, X.shape[0])
         resp = np.empty((X.shape[0], centers.shape[0])) if proba else None
         lab = np.empty(X.shape[0], dtype=np.int32) if labels else None
         energy = _soft_core.estep(X, w, centers, self.beta_, DISTANCES[self.distance], resp, lab,

@@ -11,10 +11,10 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ckmeans import _kmeans_core
-from ckmeans._kmeans import _centroid_dtype, _check_X
 from ckmeans._metrics import contingency as _contingency
 from ckmeans._metrics import soft_contingency as _soft_contingency
 from ckmeans._threads import effective_n_threads
+from ckmeans._validation import centroid_dtype, check_X
 
 __all__ = ["ContingencyTable", "contingency_matrix", "gini", "map_clusters", "objective", "purity",
            "soft_contingency_matrix", "soft_gini", "soft_purity"]
@@ -220,12 +220,12 @@ def objective(X, centroids, labels, sample_weight=None, *, n_threads=None):
     fixed chunks (identical for any ``n_threads``). ``centroids`` are taken in the engine's dtype
     for X: float32 for float32 X (float64 centroids are rounded to float32), float64 otherwise.
     """
-    X = _check_X(X, n_threads)
+    X = check_X(X, n_threads)
     centroids = np.asarray(centroids)
     if centroids.ndim != 2 or centroids.shape[0] == 0 or centroids.shape[1] != X.shape[1]:
         raise ValueError(f"centroids must have shape (n_clusters >= 1, {X.shape[1]}), got "
                          f"{centroids.shape}")
-    centroids = np.ascontiguousarray(centroids, dtype=_centroid_dtype(X))
+    centroids = np.ascontiguousarray(centroids, dtype=centroid_dtype(X))
     if not np.all(np.isfinite(centroids)):
         raise ValueError("centroids contain NaN or infinity")
     labels = _check_labels(labels, "labels")
