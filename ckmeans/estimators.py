@@ -82,9 +82,11 @@ class KMeans(_CentroidClusterer):
     max_iter : int, default=300
     tol : float, default=1e-4
         Relative to the mean per-feature variance of X, as in scikit-learn.
-    algorithm : {'lloyd', 'elkan', 'yinyang', 'hamerly', 'auto'}, default='lloyd'
-        Same result for every value (see ``ckmeans.kmeans``); 'elkan', 'yinyang', 'hamerly' and
-        'auto' (from 64 clusters on) use exact distance bounds, faster for many clusters.
+    algorithm : {'auto', 'lloyd', 'elkan', 'yinyang', 'hamerly'}, default='auto'
+        Same result for every value (labels, bit-identical centres, n_iter, inertia; see
+        ``ckmeans.kmeans``), so the default is the fastest exact choice: 'auto' runs the bounded
+        fits ('yinyang' from 64 clusters, 'hamerly' on integer-valued data) where they pay, else
+        Lloyd. 'lloyd' always runs Lloyd's plain pass; 'elkan' (scikit-learn's name) runs 'yinyang'.
     random_state : None, int or numpy.random.RandomState, default=None
     n_threads : int or None, default=None
         Threads for fit, predict and transform (None = all usable cores, negative counts back from
@@ -108,7 +110,7 @@ class KMeans(_CentroidClusterer):
     """
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
-                 algorithm="lloyd", random_state=None, n_threads=None, verbose=0):
+                 algorithm="auto", random_state=None, n_threads=None, verbose=0):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init

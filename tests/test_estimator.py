@@ -179,3 +179,20 @@ def test_identical_for_any_thread_count(blobs):
     np.testing.assert_array_equal(fits[0].cluster_centers_, fits[1].cluster_centers_)
     np.testing.assert_array_equal(fits[0].predict(X_new), fits[1].predict(X_new))
     assert fits[0].score(X_new) == fits[1].score(X_new)
+
+
+def test_default_algorithm_is_auto_and_lloyd_stays_lloyd(blobs, monkeypatch):
+    # Every algorithm gives the same result, so only the C fit's 'auto' flag tells them apart.
+    X, _ = blobs
+    flags = []
+    fit = ckmeans._kmeans._kmeans_core.fit
+
+    def spy(*args):
+        flags.append(args[-1])
+        return fit(*args)
+
+    monkeypatch.setattr(ckmeans._kmeans._kmeans_core, "fit", spy)
+    KMeans(n_clusters=3, random_state=0).fit(X)
+    KMeans(n_clusters=3, random_state=0, algorithm="lloyd").fit(X)
+    assert KMeans().algorithm == "auto"
+    assert flags == [True, False]
