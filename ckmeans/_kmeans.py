@@ -5,7 +5,6 @@ ckmeans._validation); the C core (src_c/kmeans_*.c, through ckmeans._kmeans_core
 assumes clean input. Semantics follow scikit-learn's ``KMeans(algorithm='lloyd')`` so that, from the
 same initial centres, both reach the same fixed point.
 """
-import numbers
 import warnings
 from dataclasses import dataclass
 
@@ -15,8 +14,9 @@ from sklearn.exceptions import ConvergenceWarning
 from ckmeans import _kmeans_core
 from ckmeans._threads import effective_n_threads
 from ckmeans._validation import (centroid_dtype, check_init_array, check_init_name, check_max_iter,
-                                 check_n_clusters, check_random_state, check_sample_weight,
-                                 check_tol, check_weights_for_init, check_X, raise_if_nonfinite)
+                                 check_n_clusters, check_n_init, check_random_state,
+                                 check_sample_weight, check_tol, check_weights_for_init, check_X,
+                                 raise_if_nonfinite)
 
 _ALGORITHMS = ("lloyd", "elkan", "yinyang", "hamerly", "auto")
 
@@ -93,7 +93,8 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
         drawn proportional to sample_weight), an array (n_clusters, n_features) of any float dtype,
         or a callable ``init(X, n_clusters, random_state) -> array``.
     n_init : runs from different initialisations, the lowest inertia wins; 'auto' is 1 for
-        'k-means++' or an array and 10 for 'random' or a callable.
+        'k-means++' or an array and 10 for 'random' or a callable. An init array runs once
+        whatever n_init says (a RuntimeWarning when it asked for more), as in scikit-learn.
     max_iter : iterations per run (>= 1).
     tol : relative tolerance (>= 0): a run stops when the squared centre shift is within
         tol x mean feature variance of X. Labels that stop changing always stop it.
@@ -104,7 +105,7 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
         keeps per-point bounds on the distances to groups of centres (4 x (groups + 1) bytes per
         point, groups = ceil(n_clusters / 4) up to 64) and searches only the points whose label may
         change; 'hamerly' is the same with one group (8 bytes per point); 'elkan' (scikit-learn's
-        name) runs 'yinyang'; 'auto' runs 'yinyang' with at least 64 clusters and max_iter >= 20;
+        name) runs 'yinyang' ('lloyd' for a single cluster, with scikit-learn's RuntimeWarning); 'auto' runs 'yinyang' with at least 64 clusters and max_iter >= 20;
         with fewer clusters (max_iter >= 20, float X, no sample_weight) it runs 'hamerly' when the
         first iteration finds the cluster sums exact in float64 (integer-valued data such as pixels):
         then only the points that change cluster update the sums, and the points the bounds settle
@@ -128,22 +129,18 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
     check_max_iter(max_iter)
     check_tol(tol)
     groups = _bound_groups(_check_algorithm(algorithm))
+    if algorithm == "elkan" and n_clusters == 1:
+        warnings.warn("algorithm='elkan' doesn't make sense for a single cluster. Using 'lloyd' "
+                      "instead.", RuntimeWarning, stacklevel=2)  # scikit-learn's warning
+        groups = _bound_groups("lloyd")
     is_string_init = check_init_name(init)
-    if n_init == "auto":
-        n_init = 10 if (init == "random" if is_string_init else callable(init)) else 1
-    if isinstance(n_init, bool) or not isinstance(n_init, numbers.Integral) or n_init < 1:
-        raise ValueError(f"n_init must be 'auto' or an integer >= 1, got {n_init!r}")
-    n_init = int(n_init)
     w = check_sample_weight(sample_weight, n_samples)
     check_weights_for_init(w, init, n_clusters)
     n_threads = effective_n_threads(n_threads)
     cdtype = centroid_dtype(X)
     if not is_string_init and not callable(init):
         init = check_init_array(init, n_clusters, n_features, cdtype)
-        if n_init != 1:
-            warnings.warn(f"an explicit init array was given: running n_init=1 instead of {n_init}",
-                          RuntimeWarning, stacklevel=2)
-            n_init = 1
+    n_init = check_n_init(n_init, init, "KMeans")
     tol_abs = _tolerance(X, tol, n_threads)
     if not np.isfinite(tol_abs):
         raise_if_nonfinite(X, n_threads)  # (else finite values so large that their variance overflows)

@@ -1,9 +1,11 @@
 """Input checks shared by hard and soft k-means, the estimators and the metrics: each lives here once.
 
 The C kernels assume what these functions establish (dtype, C order, shapes, finite values,
-parameter ranges).
+parameter ranges). Where scikit-learn's KMeans raises or warns for the same problem, the message is
+scikit-learn's, so code written against it reads the same errors.
 """
 import numbers
+import warnings
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -58,8 +60,10 @@ def check_n_clusters(n_clusters: Any, n_samples: int) -> int:
     """n_clusters as an int in [1, n_samples]."""
     if isinstance(n_clusters, bool) or not isinstance(n_clusters, numbers.Integral):
         raise TypeError(f"n_clusters must be an integer, got {n_clusters!r}")
-    if not 1 <= n_clusters <= n_samples:
-        raise ValueError(f"n_clusters={n_clusters} must be in [1, n_samples={n_samples}]")
+    if n_clusters < 1:
+        raise ValueError(f"n_clusters={n_clusters} must be >= 1")
+    if n_clusters > n_samples:
+        raise ValueError(f"n_samples={n_samples} should be >= n_clusters={n_clusters}.")
     return int(n_clusters)
 
 
@@ -79,6 +83,23 @@ def check_init_name(init: Any) -> bool:
     if isinstance(init, str) and init not in ("k-means++", "random"):
         raise ValueError(f"init must be 'k-means++', 'random', an array or a callable, got {init!r}")
     return isinstance(init, str)
+
+
+def check_n_init(n_init: Any, init: Any, estimator: str) -> int:
+    """Runs to make, by scikit-learn's rule: 'auto' is one run for 'k-means++' or an init array and
+    ten for 'random' or a callable; an init array gives one run whatever n_init says, with
+    scikit-learn's RuntimeWarning (naming ``estimator``) when n_init asked for more."""
+    is_array = not isinstance(init, str) and not callable(init)
+    if isinstance(n_init, str) and n_init == "auto":
+        return 10 if (init == "random" if isinstance(init, str) else callable(init)) else 1
+    if isinstance(n_init, bool) or not isinstance(n_init, numbers.Integral) or n_init < 1:
+        raise ValueError(f"n_init must be 'auto' or an integer >= 1, got {n_init!r}")
+    if is_array and n_init != 1:
+        # stacklevel 3: the caller of kmeans() / soft_kmeans(), as scikit-learn points at fit's caller
+        warnings.warn(f"Explicit initial center position passed: performing only one init in "
+                      f"{estimator} instead of n_init={n_init}.", RuntimeWarning, stacklevel=3)
+        return 1
+    return int(n_init)
 
 
 def check_weights_for_init(w: Optional[np.ndarray], init: Any, n_clusters: int) -> None:
@@ -115,9 +136,14 @@ def check_init_array(init: Any, n_clusters: int, n_features: int, cdtype: type) 
     init = np.asarray(init)
     if init.dtype.kind not in "biuf":
         raise ValueError(f"init array must hold real numbers, got dtype {init.dtype}")
-    if init.shape != (n_clusters, n_features):
-        raise ValueError(f"init array has shape {init.shape}; expected (n_clusters, n_features) = "
-                         f"({n_clusters}, {n_features})")
+    if init.ndim != 2:
+        raise ValueError(f"init array must be 2-D (n_clusters, n_features), got shape {init.shape}")
+    if init.shape[0] != n_clusters:
+        raise ValueError(f"The shape of the initial centers {init.shape} does not match the number "
+                         f"of clusters {n_clusters}.")
+    if init.shape[1] != n_features:
+        raise ValueError(f"The shape of the initial centers {init.shape} does not match the number "
+                         f"of features of the data {n_features}.")
     init = np.array(init, dtype=cdtype, order="C", copy=True)
     if not np.isfinite(init).all():
         raise ValueError("init array contains NaN or infinity")

@@ -1,6 +1,6 @@
 """scikit-learn estimators built on the ckmeans engine."""
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ckmeans import _kmeans_core, _soft_core
@@ -19,9 +19,11 @@ _KEPT_DTYPES = [np.float64, np.float32, np.uint8]
 _BLOCK_ELEMENTS = 1 << 20
 
 
-class _CentroidClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
+class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """What KMeans and SoftKMeans share: input validation (dtypes kept as the engine takes them),
-    fit_predict / fit_transform, and the distances of new points to the fitted centres."""
+    fit_predict / fit_transform, the distances of new points to the fitted centres, and the names of
+    transform's columns (``kmeans0``, ... / ``softkmeans0``, ..., as scikit-learn names them), which
+    ``set_output(transform="pandas")`` uses."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -60,6 +62,13 @@ class _CentroidClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             np.maximum(d2, 0.0, out=out[start:start + block], casting="unsafe")
         return out
 
+    def _set_fitted(self, result):
+        """The attributes every fit sets from the engine's result."""
+        self.cluster_centers_ = result.centroids
+        self.labels_ = result.labels
+        self.n_iter_ = int(result.n_iter)
+        self._n_features_out = self.cluster_centers_.shape[0]  # transform's columns, one per centre
+
     def _validate_for_engine(self, X):
         """Validated C-contiguous X and the centres in the dtype the engine pairs with it."""
         check_is_fitted(self)
@@ -92,6 +101,9 @@ class KMeans(_CentroidClusterer):
         Threads for fit, predict and transform (None = all usable cores, negative counts back from
         it). Results are identical for any value.
     verbose : int, default=0
+    copy_x : bool, default=True
+        Accepted for scikit-learn compatibility; X is never modified (the engine does not centre
+        the data), whatever its value.
 
     Attributes
     ----------
@@ -110,7 +122,7 @@ class KMeans(_CentroidClusterer):
     """
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
-                 algorithm="auto", random_state=None, n_threads=None, verbose=0):
+                 algorithm="auto", random_state=None, n_threads=None, verbose=0, copy_x=True):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -120,18 +132,19 @@ class KMeans(_CentroidClusterer):
         self.random_state = random_state
         self.n_threads = n_threads
         self.verbose = verbose
+        self.copy_x = copy_x
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute the clustering of X (y is ignored). Returns self."""
+        if not isinstance(self.copy_x, (bool, np.bool_)):
+            raise ValueError(f"copy_x must be True or False, got {self.copy_x!r}")
         X = self._validate(X, reset=True)
         result = kmeans(X, self.n_clusters, init=self.init, n_init=self.n_init, max_iter=self.max_iter,
                         tol=self.tol, sample_weight=sample_weight, algorithm=self.algorithm,
                         random_state=self.random_state, n_threads=self.n_threads,
                         verbose=bool(self.verbose))
-        self.cluster_centers_ = result.centroids
-        self.labels_ = result.labels
+        self._set_fitted(result)
         self.inertia_ = float(result.inertia)
-        self.n_iter_ = int(result.n_iter)
         return self
 
     def predict(self, X):
@@ -212,11 +225,9 @@ class SoftKMeans(_CentroidClusterer):
                              tol=self.tol, distance=self.distance, sample_weight=sample_weight,
                              random_state=self.random_state, n_threads=self.n_threads,
                              return_responsibilities=False, verbose=bool(self.verbose))
-        self.cluster_centers_ = result.centroids
-        self.labels_ = result.labels
+        self._set_fitted(result)
         self.objective_ = result.objective
         self.beta_ = result.beta
-        self.n_iter_ = result.n_iter
         return self
 
     def _estep(self, X, *, proba=False, labels=False, sample_weight=None):

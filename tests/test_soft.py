@@ -530,7 +530,7 @@ def test_bad_beta(beta, match):
     (dict(tol=np.inf), ValueError, "tol"),
     (dict(distance="cityblock"), ValueError, "distance must be one of"),
     (dict(init="kmeans++"), ValueError, "init must be"),
-    (dict(init=np.zeros((2, 7))), ValueError, "init array has shape"),
+    (dict(init=np.zeros((2, 7))), ValueError, "does not match the number of clusters"),
     (dict(sample_weight=-np.ones(600)), ValueError, "negative"),
     (dict(sample_weight=np.zeros(600)), ValueError, "zero everywhere"),
     (dict(sample_weight=np.ones(5)), ValueError, "shape"),
