@@ -15,8 +15,8 @@ from ckmeans import _soft_core
 from ckmeans._kmeans import _initial_centres, _run_seeds
 from ckmeans._threads import effective_n_threads
 from ckmeans._validation import (centroid_dtype, check_init_array, check_init_name, check_max_iter,
-                                 check_n_clusters, check_random_state, check_sample_weight,
-                                 check_tol, check_weights_for_init, check_X)
+                                 check_n_clusters, check_n_init, check_random_state,
+                                 check_sample_weight, check_tol, check_weights_for_init, check_X)
 
 # Codes of CK_SOFT_EUCLIDEAN / CK_SOFT_SQEUCLIDEAN in ckmeans.h.
 DISTANCES = {"euclidean": 0, "sqeuclidean": 1}
@@ -24,7 +24,7 @@ DISTANCES = {"euclidean": 0, "sqeuclidean": 1}
 
 @dataclass(frozen=True)
 class SoftKMeansResult:
-    """What ``ckmeans.soft_kmeans`` returns.
+    """What ``ckmeans.soft_kmeans`` returns (the best of ``n_init`` runs).
 
     centroids : (n_clusters, n_features) float32 for float32 X, float64 otherwise (computed in
         float64 in every case and rounded at the end).
@@ -83,7 +83,7 @@ def _check_distance(distance):
     return DISTANCES[distance]
 
 
-def soft_kmeans(X, n_clusters, beta, *, init="k-means++", max_iter=100, tol=1e-5,
+def soft_kmeans(X, n_clusters, beta, *, init="k-means++", n_init="auto", max_iter=100, tol=1e-5,
                 distance="euclidean", sample_weight=None, random_state=None, n_threads=None,
                 return_responsibilities=True, verbose=False):
     """Soft k-means with stiffness ``beta`` (MacKay, Information Theory, Inference and Learning
@@ -110,7 +110,11 @@ def soft_kmeans(X, n_clusters, beta, *, init="k-means++", max_iter=100, tol=1e-5
         iteration. Every value used must be finite and > 0. Large beta tends to hard k-means, beta
         -> 0 sends every centre to the weighted mean of X.
     init : 'k-means++', 'random', an array (n_clusters, n_features) or a callable
-        ``init(X, n_clusters, random_state)``, as in :func:`ckmeans.kmeans` (one run; no n_init).
+        ``init(X, n_clusters, random_state)``, as in :func:`ckmeans.kmeans`.
+    n_init : runs from different initialisations, as in :func:`ckmeans.kmeans`: 'auto' is 1 for
+        'k-means++' or an array and 10 for 'random' or a callable; an init array runs once. The
+        run with the lowest free energy (``objective``) wins. (With a schedule cut short by tol,
+        runs may end at different betas: pass tol=0 to compare them at the same one.)
     max_iter : iterations (>= 1).
     tol : absolute (>= 0): stop when the Frobenius norm of the centre change is < tol; 0 runs max_iter
         iterations. A schedule is cut short by it too: pass tol=0 to run a whole schedule.
@@ -139,19 +143,32 @@ def soft_kmeans(X, n_clusters, beta, *, init="k-means++", max_iter=100, tol=1e-5
     cdtype = centroid_dtype(X)
     if not isinstance(init, str) and not callable(init):
         init = check_init_array(init, n_clusters, n_features, cdtype)
+    n_init = check_n_init(n_init, init, "SoftKMeans")
     random_state = check_random_state(random_state)
-    seed = _run_seeds(random_state, 1)[0]
-    centres = _initial_centres(X, w, n_clusters, init, seed, random_state, n_threads, cdtype)
-    resp = np.empty((n_samples, n_clusters)) if return_responsibilities else None
-    labels = np.empty(n_samples, dtype=np.int32)
-    history = np.empty(max_iter)
-    n_iter, objective, converged = _soft_core.fit(X, w, betas, distance_code, centres, int(max_iter),
-                                                  float(tol), n_threads, resp, labels, history)
-    last_beta = float(betas[min(n_iter, len(betas)) - 1])
-    if verbose:
-        for t, value in enumerate(history[:n_iter]):
-            print(f"Iteration {t}, beta {betas[min(t, len(betas) - 1)]}, free energy {value}.")
-        print(f"{'Converged' if converged else 'Stopped'} after {n_iter} iterations, "
-              f"free energy {objective}.")
-    return SoftKMeansResult(centres, resp, labels, float(objective), int(n_iter), bool(converged),
-                            history[:n_iter].copy(), last_beta)
+    seeds = _run_seeds(random_state, n_init)
+
+    best = None
+    spare = None  # a responsibilities array the best run does not hold: the next run writes there
+    for run in range(n_init):
+        centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
+        resp = None
+        if return_responsibilities:
+            resp = spare if spare is not None else np.empty((n_samples, n_clusters))
+        labels = np.empty(n_samples, dtype=np.int32)
+        history = np.empty(max_iter)
+        n_iter, objective, converged = _soft_core.fit(X, w, betas, distance_code, centres,
+                                                      int(max_iter), float(tol), n_threads, resp,
+                                                      labels, history)
+        if verbose:
+            for t, value in enumerate(history[:n_iter]):
+                print(f"Iteration {t}, beta {betas[min(t, len(betas) - 1)]}, free energy {value}.")
+            print(f"{'Converged' if converged else 'Stopped'} after {n_iter} iterations, "
+                  f"free energy {objective}.")
+        if best is None or objective < best.objective:
+            spare = None if best is None else best.responsibilities
+            best = SoftKMeansResult(centres, resp, labels, float(objective), int(n_iter),
+                                    bool(converged), history[:n_iter].copy(),
+                                    float(betas[min(n_iter, len(betas)) - 1]))
+        else:
+            spare = resp
+    return best

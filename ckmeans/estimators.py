@@ -181,6 +181,9 @@ class SoftKMeans(_CentroidClusterer):
         annealing; past the end of a sequence its last value holds).
     init : {'k-means++', 'random'}, array of shape (n_clusters, n_features) or callable,
         default='k-means++'
+    n_init : 'auto' or int, default='auto'
+        Runs from different initialisations; the lowest free energy wins. 'auto' is 1 for
+        'k-means++' or an array and 10 for 'random' or a callable, as in KMeans.
     max_iter : int, default=100
     tol : float, default=1e-5
         Absolute: stop when the Frobenius norm of the centre change is < tol (0: run max_iter).
@@ -206,11 +209,12 @@ class SoftKMeans(_CentroidClusterer):
         Only when X was a DataFrame with string column names.
     """
 
-    def __init__(self, n_clusters=8, *, beta=1.0, init="k-means++", max_iter=100, tol=1e-5,
-                 distance="euclidean", random_state=None, n_threads=None, verbose=0):
+    def __init__(self, n_clusters=8, *, beta=1.0, init="k-means++", n_init="auto", max_iter=100,
+                 tol=1e-5, distance="euclidean", random_state=None, n_threads=None, verbose=0):
         self.n_clusters = n_clusters
         self.beta = beta
         self.init = init
+        self.n_init = n_init
         self.max_iter = max_iter
         self.tol = tol
         self.distance = distance
@@ -221,8 +225,9 @@ class SoftKMeans(_CentroidClusterer):
     def fit(self, X, y=None, sample_weight=None):
         """Compute the soft clustering of X (y is ignored). Returns self."""
         X = self._validate(X, reset=True)
-        result = soft_kmeans(X, self.n_clusters, self.beta, init=self.init, max_iter=self.max_iter,
-                             tol=self.tol, distance=self.distance, sample_weight=sample_weight,
+        result = soft_kmeans(X, self.n_clusters, self.beta, init=self.init, n_init=self.n_init,
+                             max_iter=self.max_iter, tol=self.tol, distance=self.distance,
+                             sample_weight=sample_weight,
                              random_state=self.random_state, n_threads=self.n_threads,
                              return_responsibilities=False, verbose=bool(self.verbose))
         self._set_fitted(result)
