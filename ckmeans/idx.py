@@ -15,8 +15,11 @@ A dimension of 0 is legal (an empty array, no payload bytes). Files are often gz
 recognised by its magic bytes ``1f 8b``, never by the file name.
 
 Gzip decompression uses the fastest installed binding, in the order measured in BENCHMARKS.md
-("IDX read"): ``zlib_ng`` (package ``zlib-ng``), then ``isal`` (``isal.isal_zlib``), then the
-standard library's ``zlib``. :data:`GZIP_BACKEND` names the one in use.
+("IDX read"): ``zlib_ng`` (package ``zlib-ng``, a dependency of ckmeans on the platforms it has
+wheels for), then ``isal`` (``isal.isal_zlib``), then the standard library's ``zlib``.
+:data:`GZIP_BACKEND` names the one in use. (libdeflate, through the ``deflate`` package, decompresses
+faster on its own but only whole buffers into a new bytes object: the copy into the array then
+costs what it saves, and the streaming read's bounded memory is lost.)
 """
 import itertools
 import mmap as mmap_module
@@ -33,7 +36,7 @@ from ckmeans._threads import effective_n_threads
 
 try:
     from zlib_ng import zlib_ng as _zlib
-except ImportError:  # pragma: no cover - depends on the installed extras
+except ImportError:  # pragma: no cover - platforms without zlib-ng wheels
     try:
         from isal import isal_zlib as _zlib
     except ImportError:
