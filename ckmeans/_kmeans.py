@@ -5,10 +5,14 @@ ckmeans._validation); the C core (src_c/kmeans_*.c, through ckmeans._kmeans_core
 assumes clean input. Semantics follow scikit-learn's ``KMeans(algorithm='lloyd')`` so that, from the
 same initial centres, both reach the same fixed point.
 """
+from __future__ import annotations
+
 import warnings
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
 
 from ckmeans import _kmeans_core
@@ -16,9 +20,10 @@ from ckmeans._threads import effective_n_threads
 from ckmeans._validation import (centroid_dtype, check_init_array, check_init_name, check_max_iter,
                                  check_n_clusters, check_n_init, check_random_state,
                                  check_sample_weight, check_tol, check_weights_for_init, check_X,
-                                 raise_if_nonfinite)
+                                 Init, RandomStateLike, raise_if_nonfinite)
 
-_ALGORITHMS = ("lloyd", "elkan", "yinyang", "hamerly", "auto")
+Algorithm = Literal["auto", "lloyd", "elkan", "yinyang", "hamerly"]
+_ALGORITHMS = get_args(Algorithm)
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,11 @@ def _initial_centres(X, w, n_clusters, init, seed, random_state, n_threads, cdty
     return centres
 
 
-def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
-           sample_weight=None, algorithm="auto", random_state=None, n_threads=None, verbose=False):
+def kmeans(X: ArrayLike, n_clusters: int, *, init: Init = "k-means++",
+           n_init: int | Literal["auto"] = "auto", max_iter: int = 300, tol: float = 1e-4,
+           sample_weight: ArrayLike | None = None, algorithm: Algorithm = "auto",
+           random_state: RandomStateLike = None, n_threads: int | None = None,
+           verbose: bool = False) -> KMeansResult:
     """Hard k-means (Lloyd) with scikit-learn's semantics and a C/OpenMP core.
 
     Parameters
@@ -105,7 +113,8 @@ def kmeans(X, n_clusters, *, init="k-means++", n_init="auto", max_iter=300, tol=
         keeps per-point bounds on the distances to groups of centres (4 x (groups + 1) bytes per
         point, groups = ceil(n_clusters / 4) up to 64) and searches only the points whose label may
         change; 'hamerly' is the same with one group (8 bytes per point); 'elkan' (scikit-learn's
-        name) runs 'yinyang' ('lloyd' for a single cluster, with scikit-learn's RuntimeWarning); 'auto' runs 'yinyang' with at least 64 clusters and max_iter >= 20;
+        name) runs 'yinyang' ('lloyd' for a single cluster, with scikit-learn's RuntimeWarning);
+        'auto' runs 'yinyang' with at least 64 clusters and max_iter >= 20;
         with fewer clusters (max_iter >= 20, float X, no sample_weight) it runs 'hamerly' when the
         first iteration finds the cluster sums exact in float64 (integer-valued data such as pixels):
         then only the points that change cluster update the sums, and the points the bounds settle

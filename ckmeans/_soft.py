@@ -5,18 +5,25 @@ core (src_c/soft_kmeans.c, through ckmeans._soft_core) assumes clean input. The 
 the original notebook: Euclidean distances (not squared, by default), responsibilities by a
 log-sum-exp, weighted means, and a stop when the Frobenius norm of the centre change falls below tol.
 """
+from __future__ import annotations
+
 import numbers
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Literal, Optional, Sequence, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ckmeans import _soft_core
 from ckmeans._kmeans import _initial_centres, _run_seeds
 from ckmeans._threads import effective_n_threads
 from ckmeans._validation import (centroid_dtype, check_init_array, check_init_name, check_max_iter,
                                  check_n_clusters, check_n_init, check_random_state,
-                                 check_sample_weight, check_tol, check_weights_for_init, check_X)
+                                 check_sample_weight, check_tol, check_weights_for_init, check_X, Init,
+                                 RandomStateLike)
+
+# A stiffness, a sequence of them (one per iteration) or a function of the iteration.
+Beta = Union[float, Sequence[float], Callable[[int], float]]
 
 # Codes of CK_SOFT_EUCLIDEAN / CK_SOFT_SQEUCLIDEAN in ckmeans.h.
 DISTANCES = {"euclidean": 0, "sqeuclidean": 1}
@@ -83,9 +90,12 @@ def _check_distance(distance):
     return DISTANCES[distance]
 
 
-def soft_kmeans(X, n_clusters, beta, *, init="k-means++", n_init="auto", max_iter=100, tol=1e-5,
-                distance="euclidean", sample_weight=None, random_state=None, n_threads=None,
-                return_responsibilities=True, verbose=False):
+def soft_kmeans(X: ArrayLike, n_clusters: int, beta: Beta, *, init: Init = "k-means++",
+                n_init: int | Literal["auto"] = "auto", max_iter: int = 100, tol: float = 1e-5,
+                distance: Literal["euclidean", "sqeuclidean"] = "euclidean",
+                sample_weight: ArrayLike | None = None, random_state: RandomStateLike = None,
+                n_threads: int | None = None, return_responsibilities: bool = True,
+                verbose: bool = False) -> SoftKMeansResult:
     """Soft k-means with stiffness ``beta`` (MacKay, Information Theory, Inference and Learning
     Algorithms, ch. 20) and a C/OpenMP core.
 

@@ -6,9 +6,10 @@ scikit-learn's, so code written against it reads the same errors.
 """
 import numbers
 import warnings
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils import check_random_state as _sklearn_random_state
 
 from ckmeans import _kmeans_core
@@ -18,6 +19,8 @@ from ckmeans._threads import effective_n_threads
 MAX_ITER_LIMIT = 2**31 - 1
 
 RandomStateLike = Union[None, int, np.random.RandomState, np.random.Generator]
+# An init method's name, an array of initial centres, or init(X, n_clusters, random_state) -> centres.
+Init = Union[str, ArrayLike, Callable[[np.ndarray, int, Any], ArrayLike]]
 
 
 def check_X(X: Any, n_threads: Optional[int] = None, scan: bool = True) -> np.ndarray:

@@ -1,13 +1,18 @@
 """scikit-learn estimators built on the ckmeans engine."""
+from __future__ import annotations
+
+from typing import Literal
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ckmeans import _kmeans_core, _soft_core
-from ckmeans._kmeans import kmeans
-from ckmeans._soft import DISTANCES, soft_kmeans
+from ckmeans._kmeans import Algorithm, kmeans
+from ckmeans._soft import DISTANCES, Beta, soft_kmeans
 from ckmeans._threads import effective_n_threads
-from ckmeans._validation import centroid_dtype, check_sample_weight
+from ckmeans._validation import Init, RandomStateLike, centroid_dtype, check_sample_weight
 from ckmeans.metrics import objective
 
 __all__ = ["KMeans", "SoftKMeans"]
@@ -34,11 +39,13 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
     def _validate(self, X, *, reset):
         return validate_data(self, X, reset=reset, dtype=_KEPT_DTYPES, order=None, copy=False)
 
-    def fit_predict(self, X, y=None, sample_weight=None):
+    def fit_predict(self, X: ArrayLike, y: object = None,
+                    sample_weight: ArrayLike | None = None) -> np.ndarray:
         """Fit and return the cluster of every point of X (``labels_``)."""
         return self.fit(X, sample_weight=sample_weight).labels_
 
-    def fit_transform(self, X, y=None, sample_weight=None):
+    def fit_transform(self, X: ArrayLike, y: object = None,
+                      sample_weight: ArrayLike | None = None) -> np.ndarray:
         """Fit and return the distances of every point of X to every centre."""
         return self.fit(X, sample_weight=sample_weight).transform(X)
 
@@ -121,8 +128,10 @@ class KMeans(_CentroidClusterer):
     types are converted to float64.
     """
 
-    def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
-                 algorithm="auto", random_state=None, n_threads=None, verbose=0, copy_x=True):
+    def __init__(self, n_clusters: int = 8, *, init: Init = "k-means++",
+                 n_init: int | Literal["auto"] = "auto", max_iter: int = 300, tol: float = 1e-4,
+                 algorithm: Algorithm = "auto", random_state: RandomStateLike = None,
+                 n_threads: int | None = None, verbose: int = 0, copy_x: bool = True) -> None:
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -134,7 +143,7 @@ class KMeans(_CentroidClusterer):
         self.verbose = verbose
         self.copy_x = copy_x
 
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> KMeans:
         """Compute the clustering of X (y is ignored). Returns self."""
         if not isinstance(self.copy_x, (bool, np.bool_)):
             raise ValueError(f"copy_x must be True or False, got {self.copy_x!r}")
@@ -147,20 +156,20 @@ class KMeans(_CentroidClusterer):
         self.inertia_ = float(result.inertia)
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Nearest centre of every point of X (int32; ties go to the lowest centre index)."""
         X, centers = self._validate_for_engine(X)
         labels = np.empty(X.shape[0], dtype=np.int32)
         _kmeans_core.assign(X, centers, labels, None, effective_n_threads(self.n_threads))
         return labels
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Euclidean distances of every point of X to every centre, shape (n_samples, n_clusters)."""
         check_is_fitted(self)
         X = self._validate(X, reset=False)
         return np.sqrt(self._sq_distances(X))
 
-    def score(self, X, y=None, sample_weight=None):
+    def score(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> float:
         """Opposite of the k-means objective of X with its nearest centres (higher is better)."""
         labels = self.predict(X)
         X, centers = self._validate_for_engine(X)
@@ -209,8 +218,11 @@ class SoftKMeans(_CentroidClusterer):
         Only when X was a DataFrame with string column names.
     """
 
-    def __init__(self, n_clusters=8, *, beta=1.0, init="k-means++", n_init="auto", max_iter=100,
-                 tol=1e-5, distance="euclidean", random_state=None, n_threads=None, verbose=0):
+    def __init__(self, n_clusters: int = 8, *, beta: Beta = 1.0, init: Init = "k-means++",
+                 n_init: int | Literal["auto"] = "auto", max_iter: int = 100, tol: float = 1e-5,
+                 distance: Literal["euclidean", "sqeuclidean"] = "euclidean",
+                 random_state: RandomStateLike = None, n_threads: int | None = None,
+                 verbose: int = 0) -> None:
         self.n_clusters = n_clusters
         self.beta = beta
         self.init = init
@@ -222,7 +234,8 @@ class SoftKMeans(_CentroidClusterer):
         self.n_threads = n_threads
         self.verbose = verbose
 
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(self, X: ArrayLike, y: object = None,
+            sample_weight: ArrayLike | None = None) -> SoftKMeans:
         """Compute the soft clustering of X (y is ignored). Returns self."""
         X = self._validate(X, reset=True)
         result = soft_kmeans(X, self.n_clusters, self.beta, init=self.init, n_init=self.n_init,
@@ -244,22 +257,22 @@ class SoftKMeans(_CentroidClusterer):
                                   effective_n_threads(self.n_threads))
         return resp, lab, energy
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Cluster of largest responsibility of every point of X (= the nearest centre; int32)."""
         return self._estep(X, labels=True)[1]
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Responsibilities of every point of X at ``beta_``, shape (n_samples, n_clusters), rows
         summing to 1 (float64)."""
         return self._estep(X, proba=True)[0]
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Distances of every point of X to every centre in the fitted ``distance`` (Euclidean or
         squared Euclidean), shape (n_samples, n_clusters)."""
         check_is_fitted(self)
         sq = self._sq_distances(self._validate(X, reset=False))
         return np.sqrt(sq) if self.distance == "euclidean" else sq
 
-    def score(self, X, y=None, sample_weight=None):
+    def score(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> float:
         """Opposite of the free energy of X with the fitted centres at ``beta_`` (higher is better)."""
         return -self._estep(X, sample_weight=sample_weight)[2]

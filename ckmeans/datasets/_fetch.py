@@ -16,6 +16,8 @@ Checksums (sha256 of the files as published):
   their gzip bytes differ, so they do not verify.
 * 20 Newsgroups: the sha256 scikit-learn pins for the original ``20news-bydate.tar.gz``.
 """
+from __future__ import annotations
+
 import hashlib
 import http.client
 import itertools
@@ -29,7 +31,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Optional
+from pathlib import Path
+from typing import Sequence
 
 from ckmeans.datasets._home import check_choice, get_data_home
 from ckmeans.datasets._mnist import _KINDS as _MNIST_KINDS
@@ -51,9 +54,9 @@ class Remote:
     """
 
     folder: str
-    files: dict
-    mirrors: tuple
-    env_var: Optional[str] = None
+    files: dict[str, str]
+    mirrors: tuple[str, ...]
+    env_var: str | None = None
 
 
 _MNIST_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -232,7 +235,9 @@ def _urls(template_list, name, n_files):
     return urls
 
 
-def fetch(name, data_home=None, *, mirrors=None, n_retries=3, backoff=1.0, timeout=60.0):
+def fetch(name: str, data_home: str | os.PathLike[str] | None = None, *,
+          mirrors: Sequence[str] | None = None, n_retries: int = 3, backoff: float = 1.0,
+          timeout: float = 60.0) -> Path:
     """Download a dataset into the data home (if not there already) and return its folder.
 
     Parameters
