@@ -1,21 +1,29 @@
 """Soft k-means (MacKay): ``ckmeans.soft_kmeans()`` and its result.
 
-Validation is shared with hard k-means (ckmeans._kmeans) and done here, once; the C core
-(src_c/soft_kmeans.c, through ckmeans._soft_core) assumes clean input. The algorithm is the one of
+Input is checked here, once, with the checks hard k-means uses too (ckmeans._validation); the C
+core (src_c/soft_kmeans.c, through ckmeans._soft_core) assumes clean input. The algorithm is the one of
 the original notebook: Euclidean distances (not squared, by default), responsibilities by a
 log-sum-exp, weighted means, and a stop when the Frobenius norm of the centre change falls below tol.
 """
+from __future__ import annotations
+
 import numbers
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Literal, Optional, Sequence, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ckmeans import _soft_core
-from ckmeans._kmeans import (_centroid_dtype, _check_init_array, _check_init_name, _check_max_iter,
-                             _check_n_clusters, _check_random_state, _check_sample_weight, _check_tol,
-                             _check_weights_for_init, _check_X, _initial_centres, _run_seeds)
+from ckmeans._kmeans import _initial_centres, _run_seeds
 from ckmeans._threads import effective_n_threads
+from ckmeans._validation import (centroid_dtype, check_init_array, check_init_name, check_max_iter,
+                                 check_n_clusters, check_n_init, check_random_state,
+                                 check_sample_weight, check_tol, check_weights_for_init, check_X, Init,
+                                 RandomStateLike)
+
+# A stiffness, a sequence of them (one per iteration) or a function of the iteration.
+Beta = Union[float, Sequence[float], Callable[[int], float]]
 
 # Codes of CK_SOFT_EUCLIDEAN / CK_SOFT_SQEUCLIDEAN in ckmeans.h.
 DISTANCES = {"euclidean": 0, "sqeuclidean": 1}
@@ -23,7 +31,7 @@ DISTANCES = {"euclidean": 0, "sqeuclidean": 1}
 
 @dataclass(frozen=True)
 class SoftKMeansResult:
-    """What ``ckmeans.soft_kmeans`` returns.
+    """What ``ckmeans.soft_kmeans`` returns (the best of ``n_init`` runs).
 
     centroids : (n_clusters, n_features) float32 for float32 X, float64 otherwise (computed in
         float64 in every case and rounded at the end).
@@ -82,9 +90,17 @@ def _check_distance(distance):
     return DISTANCES[distance]
 
 
-def soft_kmeans(X, n_clusters, beta, *, init="k-means++", max_iter=100, tol=1e-5,
-                distance="euclidean", sample_weight=None, random_state=None, n_threads=None,
-                return_responsibilities=True, verbose=False):
+def _verbose_iteration(iteration, energy, center_shift, n_changed, beta):
+    """The C fit's per-iteration callback for verbose=True."""
+    print(f"Iteration {iteration}, beta {beta}, free energy {energy}.")
+
+
+def soft_kmeans(X: ArrayLike, n_clusters: int, beta: Beta, *, init: Init = "k-means++",
+                n_init: int | Literal["auto"] = "auto", max_iter: int = 100, tol: float = 1e-5,
+                distance: Literal["euclidean", "sqeuclidean"] = "euclidean",
+                sample_weight: ArrayLike | None = None, random_state: RandomStateLike = None,
+                n_threads: int | None = None, return_responsibilities: bool = True,
+                verbose: bool = False) -> SoftKMeansResult:
     """Soft k-means with stiffness ``beta`` (MacKay, Information Theory, Inference and Learning
     Algorithms, ch. 20) and a C/OpenMP core.
 
@@ -109,7 +125,11 @@ def soft_kmeans(X, n_clusters, beta, *, init="k-means++", max_iter=100, tol=1e-5
         iteration. Every value used must be finite and > 0. Large beta tends to hard k-means, beta
         -> 0 sends every centre to the weighted mean of X.
     init : 'k-means++', 'random', an array (n_clusters, n_features) or a callable
-        ``init(X, n_clusters, random_state)``, as in :func:`ckmeans.kmeans` (one run; no n_init).
+        ``init(X, n_clusters, random_state)``, as in :func:`ckmeans.kmeans`.
+    n_init : runs from different initialisations, as in :func:`ckmeans.kmeans`: 'auto' is 1 for
+        'k-means++' or an array and 10 for 'random' or a callable; an init array runs once. The
+        run with the lowest free energy (``objective``) wins. (With a schedule cut short by tol,
+        runs may end at different betas: pass tol=0 to compare them at the same one.)
     max_iter : iterations (>= 1).
     tol : absolute (>= 0): stop when the Frobenius norm of the centre change is < tol; 0 runs max_iter
         iterations. A schedule is cut short by it too: pass tol=0 to run a whole schedule.
@@ -118,39 +138,54 @@ def soft_kmeans(X, n_clusters, beta, *, init="k-means++", max_iter=100, tol=1e-5
     random_state : None, int, RandomState or Generator; seeds the initialisation.
     n_threads : see ckmeans._threads (None = all usable cores). Never changes the result.
     return_responsibilities : False skips the (n_samples, n_clusters) array (result field None).
-    verbose : print the free energy of every iteration.
+    verbose : print each run's start, the beta and free energy of every iteration as the C fit
+        reports it, and how the run ended.
 
     Returns
     -------
     SoftKMeansResult
     """
-    X = _check_X(X, n_threads)
+    X = check_X(X, n_threads)
     n_samples, n_features = X.shape
-    n_clusters = _check_n_clusters(n_clusters, n_samples)
-    _check_max_iter(max_iter)
-    _check_tol(tol)
+    n_clusters = check_n_clusters(n_clusters, n_samples)
+    check_max_iter(max_iter)
+    check_tol(tol)
     betas = _beta_schedule(beta, max_iter)
     distance_code = _check_distance(distance)
-    _check_init_name(init)
-    w = _check_sample_weight(sample_weight, n_samples)
-    _check_weights_for_init(w, init, n_clusters)
+    check_init_name(init)
+    w = check_sample_weight(sample_weight, n_samples)
+    check_weights_for_init(w, init, n_clusters)
     n_threads = effective_n_threads(n_threads)
-    cdtype = _centroid_dtype(X)
+    cdtype = centroid_dtype(X)
     if not isinstance(init, str) and not callable(init):
-        init = _check_init_array(init, n_clusters, n_features, cdtype)
-    random_state = _check_random_state(random_state)
-    seed = _run_seeds(random_state, 1)[0]
-    centres = _initial_centres(X, w, n_clusters, init, seed, random_state, n_threads, cdtype)
-    resp = np.empty((n_samples, n_clusters)) if return_responsibilities else None
-    labels = np.empty(n_samples, dtype=np.int32)
-    history = np.empty(max_iter)
-    n_iter, objective, converged = _soft_core.fit(X, w, betas, distance_code, centres, int(max_iter),
-                                                  float(tol), n_threads, resp, labels, history)
-    last_beta = float(betas[min(n_iter, len(betas)) - 1])
-    if verbose:
-        for t, value in enumerate(history[:n_iter]):
-            print(f"Iteration {t}, beta {betas[min(t, len(betas) - 1)]}, free energy {value}.")
-        print(f"{'Converged' if converged else 'Stopped'} after {n_iter} iterations, "
-              f"free energy {objective}.")
-    return SoftKMeansResult(centres, resp, labels, float(objective), int(n_iter), bool(converged),
-                            history[:n_iter].copy(), last_beta)
+        init = check_init_array(init, n_clusters, n_features, cdtype)
+    n_init = check_n_init(n_init, init, "SoftKMeans")
+    random_state = check_random_state(random_state)
+    seeds = _run_seeds(random_state, n_init)
+
+    report = _verbose_iteration if verbose else None
+    best = None
+    spare = None  # a responsibilities array the best run does not hold: the next run writes there
+    for run in range(n_init):
+        centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
+        resp = None
+        if return_responsibilities:
+            resp = spare if spare is not None else np.empty((n_samples, n_clusters))
+        labels = np.empty(n_samples, dtype=np.int32)
+        history = np.empty(max_iter)
+        if verbose:
+            print("Initialization complete")
+        n_iter, objective, converged = _soft_core.fit(X, w, betas, distance_code, centres,
+                                                      int(max_iter), float(tol), n_threads, resp,
+                                                      labels, history, callback=report)
+        if verbose:
+            print(f"{'Converged' if converged else 'Stopped'} after {n_iter} iterations, "
+                  f"free energy {objective}.")
+        if best is None or objective < best.objective:
+            spare = None if best is None else best.responsibilities
+            best = SoftKMeansResult(centres, resp, labels, float(objective), int(n_iter),
+                                    bool(converged), history[:n_iter].copy(),
+                                    float(betas[min(n_iter, len(betas)) - 1]))
+        else:
+            spare = resp
+    return best

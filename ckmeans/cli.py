@@ -102,8 +102,8 @@ def _fit_once(args, X, seed_state, verbose):
     from ckmeans import kmeans, soft_kmeans
     given = {name: getattr(args, name) for name in ("max_iter", "tol") if getattr(args, name) is not None}
     if args.soft:
-        res = soft_kmeans(X, args.n_clusters, args.beta, init=args.init, random_state=seed_state,
-                          n_threads=args.threads, verbose=verbose, **given)
+        res = soft_kmeans(X, args.n_clusters, args.beta, init=args.init, n_init=1,
+                          random_state=seed_state, n_threads=args.threads, verbose=verbose, **given)
         return res, float(res.objective)
     res = kmeans(X, args.n_clusters, init=args.init, n_init=1, random_state=seed_state,
                  n_threads=args.threads, verbose=verbose, **given)

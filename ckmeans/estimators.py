@@ -1,12 +1,18 @@
 """scikit-learn estimators built on the ckmeans engine."""
+from __future__ import annotations
+
+from typing import Literal
+
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ckmeans import _kmeans_core, _soft_core
-from ckmeans._kmeans import _centroid_dtype, _check_sample_weight, kmeans
-from ckmeans._soft import DISTANCES, soft_kmeans
+from ckmeans._kmeans import Algorithm, kmeans
+from ckmeans._soft import DISTANCES, Beta, soft_kmeans
 from ckmeans._threads import effective_n_threads
+from ckmeans._validation import Init, RandomStateLike, centroid_dtype, check_sample_weight
 from ckmeans.metrics import objective
 
 __all__ = ["KMeans", "SoftKMeans"]
@@ -18,9 +24,11 @@ _KEPT_DTYPES = [np.float64, np.float32, np.uint8]
 _BLOCK_ELEMENTS = 1 << 20
 
 
-class _CentroidClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
+class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """What KMeans and SoftKMeans share: input validation (dtypes kept as the engine takes them),
-    fit_predict / fit_transform, and the distances of new points to the fitted centres."""
+    fit_predict / fit_transform, the distances of new points to the fitted centres, and the names of
+    transform's columns (``kmeans0``, ... / ``softkmeans0``, ..., as scikit-learn names them), which
+    ``set_output(transform="pandas")`` uses."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -31,11 +39,13 @@ class _CentroidClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
     def _validate(self, X, *, reset):
         return validate_data(self, X, reset=reset, dtype=_KEPT_DTYPES, order=None, copy=False)
 
-    def fit_predict(self, X, y=None, sample_weight=None):
+    def fit_predict(self, X: ArrayLike, y: object = None,
+                    sample_weight: ArrayLike | None = None) -> np.ndarray:
         """Fit and return the cluster of every point of X (``labels_``)."""
         return self.fit(X, sample_weight=sample_weight).labels_
 
-    def fit_transform(self, X, y=None, sample_weight=None):
+    def fit_transform(self, X: ArrayLike, y: object = None,
+                      sample_weight: ArrayLike | None = None) -> np.ndarray:
         """Fit and return the distances of every point of X to every centre."""
         return self.fit(X, sample_weight=sample_weight).transform(X)
 
@@ -59,11 +69,18 @@ class _CentroidClusterer(ClusterMixin, TransformerMixin, BaseEstimator):
             np.maximum(d2, 0.0, out=out[start:start + block], casting="unsafe")
         return out
 
+    def _set_fitted(self, result):
+        """The attributes every fit sets from the engine's result."""
+        self.cluster_centers_ = result.centroids
+        self.labels_ = result.labels
+        self.n_iter_ = int(result.n_iter)
+        self._n_features_out = self.cluster_centers_.shape[0]  # transform's columns, one per centre
+
     def _validate_for_engine(self, X):
         """Validated C-contiguous X and the centres in the dtype the engine pairs with it."""
         check_is_fitted(self)
         X = np.ascontiguousarray(self._validate(X, reset=False))
-        return X, np.ascontiguousarray(self.cluster_centers_, dtype=_centroid_dtype(X))
+        return X, np.ascontiguousarray(self.cluster_centers_, dtype=centroid_dtype(X))
 
 
 class KMeans(_CentroidClusterer):
@@ -81,14 +98,19 @@ class KMeans(_CentroidClusterer):
     max_iter : int, default=300
     tol : float, default=1e-4
         Relative to the mean per-feature variance of X, as in scikit-learn.
-    algorithm : {'lloyd', 'elkan', 'yinyang', 'hamerly', 'auto'}, default='lloyd'
-        Same result for every value (see ``ckmeans.kmeans``); 'elkan', 'yinyang', 'hamerly' and
-        'auto' (from 64 clusters on) use exact distance bounds, faster for many clusters.
+    algorithm : {'auto', 'lloyd', 'elkan', 'yinyang', 'hamerly'}, default='auto'
+        Same result for every value (labels, bit-identical centres, n_iter, inertia; see
+        ``ckmeans.kmeans``), so the default is the fastest exact choice: 'auto' runs the bounded
+        fits ('yinyang' from 64 clusters, 'hamerly' on integer-valued data) where they pay, else
+        Lloyd. 'lloyd' always runs Lloyd's plain pass; 'elkan' (scikit-learn's name) runs 'yinyang'.
     random_state : None, int or numpy.random.RandomState, default=None
     n_threads : int or None, default=None
         Threads for fit, predict and transform (None = all usable cores, negative counts back from
         it). Results are identical for any value.
     verbose : int, default=0
+    copy_x : bool, default=True
+        Accepted for scikit-learn compatibility; X is never modified (the engine does not centre
+        the data), whatever its value.
 
     Attributes
     ----------
@@ -108,8 +130,10 @@ class KMeans(_CentroidClusterer):
     types are converted to float64.
     """
 
-    def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
-                 algorithm="lloyd", random_state=None, n_threads=None, verbose=0):
+    def __init__(self, n_clusters: int = 8, *, init: Init = "k-means++",
+                 n_init: int | Literal["auto"] = "auto", max_iter: int = 300, tol: float = 1e-4,
+                 algorithm: Algorithm = "auto", random_state: RandomStateLike = None,
+                 n_threads: int | None = None, verbose: int = 0, copy_x: bool = True) -> None:
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -119,35 +143,36 @@ class KMeans(_CentroidClusterer):
         self.random_state = random_state
         self.n_threads = n_threads
         self.verbose = verbose
+        self.copy_x = copy_x
 
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> KMeans:
         """Compute the clustering of X (y is ignored). Returns self."""
+        if not isinstance(self.copy_x, (bool, np.bool_)):
+            raise ValueError(f"copy_x must be True or False, got {self.copy_x!r}")
         X = self._validate(X, reset=True)
         result = kmeans(X, self.n_clusters, init=self.init, n_init=self.n_init, max_iter=self.max_iter,
                         tol=self.tol, sample_weight=sample_weight, algorithm=self.algorithm,
                         random_state=self.random_state, n_threads=self.n_threads,
                         verbose=bool(self.verbose))
-        self.cluster_centers_ = result.centroids
-        self.labels_ = result.labels
+        self._set_fitted(result)
         self.inertia_ = float(result.inertia)
-        self.n_iter_ = int(result.n_iter)
         self.algorithm_ = result.algorithm
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Nearest centre of every point of X (int32; ties go to the lowest centre index)."""
         X, centers = self._validate_for_engine(X)
         labels = np.empty(X.shape[0], dtype=np.int32)
         _kmeans_core.assign(X, centers, labels, None, effective_n_threads(self.n_threads))
         return labels
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Euclidean distances of every point of X to every centre, shape (n_samples, n_clusters)."""
         check_is_fitted(self)
         X = self._validate(X, reset=False)
         return np.sqrt(self._sq_distances(X))
 
-    def score(self, X, y=None, sample_weight=None):
+    def score(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> float:
         """Opposite of the k-means objective of X with its nearest centres (higher is better)."""
         labels = self.predict(X)
         X, centers = self._validate_for_engine(X)
@@ -168,6 +193,9 @@ class SoftKMeans(_CentroidClusterer):
         annealing; past the end of a sequence its last value holds).
     init : {'k-means++', 'random'}, array of shape (n_clusters, n_features) or callable,
         default='k-means++'
+    n_init : 'auto' or int, default='auto'
+        Runs from different initialisations; the lowest free energy wins. 'auto' is 1 for
+        'k-means++' or an array and 10 for 'random' or a callable, as in KMeans.
     max_iter : int, default=100
     tol : float, default=1e-5
         Absolute: stop when the Frobenius norm of the centre change is < tol (0: run max_iter).
@@ -193,11 +221,15 @@ class SoftKMeans(_CentroidClusterer):
         Only when X was a DataFrame with string column names.
     """
 
-    def __init__(self, n_clusters=8, *, beta=1.0, init="k-means++", max_iter=100, tol=1e-5,
-                 distance="euclidean", random_state=None, n_threads=None, verbose=0):
+    def __init__(self, n_clusters: int = 8, *, beta: Beta = 1.0, init: Init = "k-means++",
+                 n_init: int | Literal["auto"] = "auto", max_iter: int = 100, tol: float = 1e-5,
+                 distance: Literal["euclidean", "sqeuclidean"] = "euclidean",
+                 random_state: RandomStateLike = None, n_threads: int | None = None,
+                 verbose: int = 0) -> None:
         self.n_clusters = n_clusters
         self.beta = beta
         self.init = init
+        self.n_init = n_init
         self.max_iter = max_iter
         self.tol = tol
         self.distance = distance
@@ -205,45 +237,45 @@ class SoftKMeans(_CentroidClusterer):
         self.n_threads = n_threads
         self.verbose = verbose
 
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(self, X: ArrayLike, y: object = None,
+            sample_weight: ArrayLike | None = None) -> SoftKMeans:
         """Compute the soft clustering of X (y is ignored). Returns self."""
         X = self._validate(X, reset=True)
-        result = soft_kmeans(X, self.n_clusters, self.beta, init=self.init, max_iter=self.max_iter,
-                             tol=self.tol, distance=self.distance, sample_weight=sample_weight,
+        result = soft_kmeans(X, self.n_clusters, self.beta, init=self.init, n_init=self.n_init,
+                             max_iter=self.max_iter, tol=self.tol, distance=self.distance,
+                             sample_weight=sample_weight,
                              random_state=self.random_state, n_threads=self.n_threads,
                              return_responsibilities=False, verbose=bool(self.verbose))
-        self.cluster_centers_ = result.centroids
-        self.labels_ = result.labels
+        self._set_fitted(result)
         self.objective_ = result.objective
         self.beta_ = result.beta
-        self.n_iter_ = result.n_iter
         return self
 
     def _estep(self, X, *, proba=False, labels=False, sample_weight=None):
         X, centers = self._validate_for_engine(X)
-        w = _check_sample_weight(sample_weight, X.shape[0])
+        w = check_sample_weight(sample_weight, X.shape[0])
         resp = np.empty((X.shape[0], centers.shape[0])) if proba else None
         lab = np.empty(X.shape[0], dtype=np.int32) if labels else None
         energy = _soft_core.estep(X, w, centers, self.beta_, DISTANCES[self.distance], resp, lab,
                                   effective_n_threads(self.n_threads))
         return resp, lab, energy
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Cluster of largest responsibility of every point of X (= the nearest centre; int32)."""
         return self._estep(X, labels=True)[1]
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Responsibilities of every point of X at ``beta_``, shape (n_samples, n_clusters), rows
         summing to 1 (float64)."""
         return self._estep(X, proba=True)[0]
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Distances of every point of X to every centre in the fitted ``distance`` (Euclidean or
         squared Euclidean), shape (n_samples, n_clusters)."""
         check_is_fitted(self)
         sq = self._sq_distances(self._validate(X, reset=False))
         return np.sqrt(sq) if self.distance == "euclidean" else sq
 
-    def score(self, X, y=None, sample_weight=None):
+    def score(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> float:
         """Opposite of the free energy of X with the fitted centres at ``beta_`` (higher is better)."""
         return -self._estep(X, sample_weight=sample_weight)[2]

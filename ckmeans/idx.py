@@ -15,9 +15,14 @@ A dimension of 0 is legal (an empty array, no payload bytes). Files are often gz
 recognised by its magic bytes ``1f 8b``, never by the file name.
 
 Gzip decompression uses the fastest installed binding, in the order measured in BENCHMARKS.md
-("IDX read"): ``zlib_ng`` (package ``zlib-ng``), then ``isal`` (``isal.isal_zlib``), then the
-standard library's ``zlib``. :data:`GZIP_BACKEND` names the one in use.
+("IDX read"): ``zlib_ng`` (package ``zlib-ng``, a dependency of ckmeans on the platforms it has
+wheels for), then ``isal`` (``isal.isal_zlib``), then the standard library's ``zlib``.
+:data:`GZIP_BACKEND` names the one in use. (libdeflate, through the ``deflate`` package, decompresses
+faster on its own but only whole buffers into a new bytes object: the copy into the array then
+costs what it saves, and the streaming read's bounded memory is lost.)
 """
+from __future__ import annotations
+
 import itertools
 import mmap as mmap_module
 import os
@@ -25,15 +30,17 @@ import secrets
 import stat
 import warnings
 from pathlib import Path
+from typing import BinaryIO, Literal, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ckmeans import _idx
 from ckmeans._threads import effective_n_threads
 
 try:
     from zlib_ng import zlib_ng as _zlib
-except ImportError:  # pragma: no cover - depends on the installed extras
+except ImportError:  # pragma: no cover - platforms without zlib-ng wheels
     try:
         from isal import isal_zlib as _zlib
     except ImportError:
@@ -42,6 +49,10 @@ except ImportError:  # pragma: no cover - depends on the installed extras
 GZIP_BACKEND = _zlib.__name__
 
 __all__ = ["GZIP_BACKEND", "IDXFormatError", "read_idx", "write_idx"]
+
+
+# What read_idx reads: a path, the file's bytes, or a binary file object.
+Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, BinaryIO]
 
 
 class IDXFormatError(ValueError):
@@ -74,7 +85,7 @@ _GZIP_FIRST_ALLOC = 1 << 26
 
 # ---- reading ------------------------------------------------------------------------------------
 
-def read_idx(source, *, mmap=False, n_threads=None):
+def read_idx(source: Source, *, mmap: bool = False, n_threads: int | None = None) -> np.ndarray:
     """Read an IDX file into a NumPy array.
 
     Parameters
@@ -311,7 +322,8 @@ def _finish(out, code, dims, n_threads):
 
 # ---- writing ------------------------------------------------------------------------------------
 
-def write_idx(path, array, *, compress=None, n_threads=None):
+def write_idx(path: str | os.PathLike[str], array: ArrayLike, *, compress: Literal["gzip"] | None = None,
+              n_threads: int | None = None) -> Path:
     """Write ``array`` to ``path`` as an IDX file; return the path as a :class:`pathlib.Path`.
 
     ``array`` must have 1 to 255 dimensions (NumPy allows at most 64), each at most 2**32 - 1, and

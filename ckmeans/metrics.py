@@ -5,16 +5,19 @@ Labels are any integers (any integer dtype, or floats holding whole numbers): tr
 cluster ids need not be 0-based or contiguous. Every function validates its input here, once, and
 raises ``ValueError`` naming the problem.
 """
-from typing import NamedTuple
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import linear_sum_assignment
 
 from ckmeans import _kmeans_core
-from ckmeans._kmeans import _centroid_dtype, _check_X
 from ckmeans._metrics import contingency as _contingency
 from ckmeans._metrics import soft_contingency as _soft_contingency
 from ckmeans._threads import effective_n_threads
+from ckmeans._validation import centroid_dtype, check_X
 
 __all__ = ["ContingencyTable", "contingency_matrix", "gini", "map_clusters", "objective", "purity",
            "soft_contingency_matrix", "soft_gini", "soft_purity"]
@@ -91,7 +94,9 @@ def _check_weights(sample_weight, n_samples):
     return np.ascontiguousarray(w)
 
 
-def contingency_matrix(y_true, labels, *, n_clusters=None, sample_weight=None, n_threads=None):
+def contingency_matrix(y_true: ArrayLike, labels: ArrayLike, *, n_clusters: int | None = None,
+                       sample_weight: ArrayLike | None = None,
+                       n_threads: int | None = None) -> ContingencyTable:
     """Contingency table of true classes (rows) against clusters (columns).
 
     Parameters
@@ -144,7 +149,7 @@ def contingency_matrix(y_true, labels, *, n_clusters=None, sample_weight=None, n
     return ContingencyTable(table, classes, clusters)
 
 
-def purity(y_true, labels, *, n_threads=None):
+def purity(y_true: ArrayLike, labels: ArrayLike, *, n_threads: int | None = None) -> float:
     """Fraction of points whose cluster's most frequent class is their own class.
 
     ``sum_k max_c n_kc / n`` with ``n_kc`` the points of class ``c`` in cluster ``k``. It lies in
@@ -155,7 +160,7 @@ def purity(y_true, labels, *, n_threads=None):
     return float(table.max(axis=0).sum() / table.sum())
 
 
-def gini(y_true, labels, *, n_threads=None):
+def gini(y_true: ArrayLike, labels: ArrayLike, *, n_threads: int | None = None) -> float:
     """Size-weighted Gini impurity of the clusters.
 
     ``sum_k (n_k / n) * (1 - sum_c (n_kc / n_k)^2)``: 0 when every cluster holds a single class,
@@ -172,7 +177,9 @@ def gini(y_true, labels, *, n_threads=None):
     return float((sizes - (table ** 2).sum(axis=0) / sizes).sum() / sizes.sum())
 
 
-def map_clusters(y_true, labels, method="majority", *, n_threads=None):
+def map_clusters(y_true: ArrayLike, labels: ArrayLike,
+                 method: Literal["majority", "hungarian"] = "majority", *,
+                 n_threads: int | None = None) -> tuple[dict[int, int | None], float]:
     """Map every cluster to a class and report the accuracy of that mapping.
 
     Parameters
@@ -212,7 +219,8 @@ def map_clusters(y_true, labels, method="majority", *, n_threads=None):
     return mapping, float(table[rows, cols].sum() / n)
 
 
-def objective(X, centroids, labels, sample_weight=None, *, n_threads=None):
+def objective(X: ArrayLike, centroids: ArrayLike, labels: ArrayLike,
+              sample_weight: ArrayLike | None = None, *, n_threads: int | None = None) -> float:
     """The k-means objective ``sum_i w_i ||x_i - c_{labels_i}||^2`` (the inertia).
 
     ``X`` float32, float64 or uint8 is used as it is (uint8 is never copied to float; other real
@@ -220,12 +228,12 @@ def objective(X, centroids, labels, sample_weight=None, *, n_threads=None):
     fixed chunks (identical for any ``n_threads``). ``centroids`` are taken in the engine's dtype
     for X: float32 for float32 X (float64 centroids are rounded to float32), float64 otherwise.
     """
-    X = _check_X(X, n_threads)
+    X = check_X(X, n_threads)
     centroids = np.asarray(centroids)
     if centroids.ndim != 2 or centroids.shape[0] == 0 or centroids.shape[1] != X.shape[1]:
         raise ValueError(f"centroids must have shape (n_clusters >= 1, {X.shape[1]}), got "
                          f"{centroids.shape}")
-    centroids = np.ascontiguousarray(centroids, dtype=_centroid_dtype(X))
+    centroids = np.ascontiguousarray(centroids, dtype=centroid_dtype(X))
     if not np.all(np.isfinite(centroids)):
         raise ValueError("centroids contain NaN or infinity")
     labels = _check_labels(labels, "labels")
@@ -262,7 +270,8 @@ def _check_responsibilities(R, n_samples):
     return R
 
 
-def soft_contingency_matrix(y_true, R, *, sample_weight=None, n_threads=None):
+def soft_contingency_matrix(y_true: ArrayLike, R: ArrayLike, *, sample_weight: ArrayLike | None = None,
+                            n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Responsibility-weighted counts of classes (rows) in clusters (columns): ``onehot(y)^T R``.
 
     ``table[c, k] = sum_i w_i R[i, k]`` over the points i of class ``classes[c]``; computed by the C
@@ -277,7 +286,7 @@ def soft_contingency_matrix(y_true, R, *, sample_weight=None, n_threads=None):
     return table, classes
 
 
-def soft_purity(y_true, R, *, n_threads=None):
+def soft_purity(y_true: ArrayLike, R: ArrayLike, *, n_threads: int | None = None) -> float:
     """Purity of the hard assignment ``argmax_k R[i, k]`` (ties to the lowest cluster): see
     :func:`purity`. R is (n_samples, n_clusters) responsibilities, rows summing to 1."""
     y_true = _check_labels(y_true, "y_true")
@@ -285,7 +294,7 @@ def soft_purity(y_true, R, *, n_threads=None):
     return purity(y_true, R.argmax(axis=1), n_threads=n_threads)
 
 
-def soft_gini(y_true, R, *, n_threads=None):
+def soft_gini(y_true: ArrayLike, R: ArrayLike, *, n_threads: int | None = None) -> float:
     """Gini impurity of soft clusters, from responsibility-weighted label counts, divided by n.
 
     With ``m_kc = sum_{i in class c} R[i, k]`` (``onehot(y)^T R``, in C) and ``m_k = sum_c m_kc``:

@@ -1,4 +1,4 @@
-"""Plots of clustering results as PNG files (matplotlib, the optional ``plot`` extra).
+"""Plots of clustering results as PNG files (matplotlib, imported only when a plot is drawn).
 
 Every function draws on its own ``Figure`` with the Agg canvas, so it never touches pyplot's global
 state or the user's backend, works without a display, and returns the path it wrote.
@@ -14,8 +14,9 @@ def _figure(width, height, layout="tight"):
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-    except ImportError as exc:  # the optional extra is missing
-        raise ImportError("plots need matplotlib: pip install 'ckmeans[plot]'") from exc
+    except ImportError as exc:  # a dependency, but an install made with --no-deps may lack it
+        raise ImportError("plots need matplotlib, a dependency of ckmeans missing here: "
+                          "pip install matplotlib") from exc
     fig = Figure(figsize=(width, height), dpi=100, layout=layout)
     FigureCanvasAgg(fig)
     return fig

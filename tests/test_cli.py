@@ -172,3 +172,16 @@ def test_warnings_become_one_line(tmp_path, capsys):
     assert main(["fit", str(tmp_path / "X.npy"), "-k", "3", "--out", str(tmp_path), "-q"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("ckmeans fit: warning:") and "distinct clusters" in err[0]
+
+
+def test_fetch_offline_is_one_line_naming_folder_and_variable(tmp_path, capsys, monkeypatch):
+    from ckmeans.datasets import _fetch
+    mnist = _fetch.REGISTRY["mnist"]
+    # Host names under the reserved .invalid domain never resolve: the offline case, network or not.
+    monkeypatch.setitem(_fetch.REGISTRY, "mnist", _fetch.Remote(
+        mnist.folder, mnist.files, ("https://ckmeans-mirror.invalid/{name}",), mnist.env_var))
+    monkeypatch.setattr(_fetch.time, "sleep", lambda seconds: pytest.fail("retried"))
+    proc = run_main(["fetch", "mnist", "--data-home", tmp_path / "home"], capsys)
+    assert_one_line_error(proc, "ckmeans fetch: error:", str(tmp_path / "home" / "mnist"),
+                          "MNIST_DATA_PATH")
+    assert not (tmp_path / "home").exists()

@@ -1,10 +1,12 @@
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
 import sklearn.cluster
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -179,3 +181,141 @@ def test_identical_for_any_thread_count(blobs):
     np.testing.assert_array_equal(fits[0].cluster_centers_, fits[1].cluster_centers_)
     np.testing.assert_array_equal(fits[0].predict(X_new), fits[1].predict(X_new))
     assert fits[0].score(X_new) == fits[1].score(X_new)
+
+
+def test_default_algorithm_is_auto_and_lloyd_stays_lloyd(blobs, monkeypatch):
+    # Every algorithm gives the same result, so only the method asked of the C fit tells them apart.
+    X, _ = blobs
+    flags = []
+    fit = ckmeans._kmeans._kmeans_core.fit
+
+    def spy(*args, **kwargs):
+        flags.append(args[4])
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(ckmeans._kmeans._kmeans_core, "fit", spy)
+    KMeans(n_clusters=3, random_state=0).fit(X)
+    KMeans(n_clusters=3, random_state=0, algorithm="lloyd").fit(X)
+    assert KMeans().algorithm == "auto"
+    assert flags == ["auto", "lloyd"]
+
+
+# ---- scikit-learn's semantics and messages, checked against scikit-learn itself -----------------
+
+def _runs_made(monkeypatch, est, X):
+    """How many initialisations ``est.fit(X)`` makes."""
+    calls = []
+    initial_centres = ckmeans._kmeans._initial_centres
+
+    def spy(*args):
+        calls.append(1)
+        return initial_centres(*args)
+
+    monkeypatch.setattr(ckmeans._kmeans, "_initial_centres", spy)
+    est.fit(X)
+    return len(calls)
+
+
+def _first_rows(X, n_clusters, random_state):
+    return X[:n_clusters]
+
+
+@pytest.mark.parametrize("init", ["k-means++", "random", _first_rows, "array"])
+def test_n_init_auto_runs_as_many_times_as_sklearn(blobs, monkeypatch, init):
+    X, _ = blobs
+    is_array = isinstance(init, str) and init == "array"
+    init = X[:3] if is_array else init
+    ref = sklearn.cluster.KMeans(3, init=init, random_state=0).fit(X)
+    assert _runs_made(monkeypatch, KMeans(3, init=init, random_state=0), X) == ref._n_init
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an array's one run: the next test
+        runs = _runs_made(monkeypatch, KMeans(3, init=init, n_init=2, random_state=0), X)
+    assert runs == (1 if is_array else 2)
+
+
+def _message(call, category):
+    """The message of the one ``category`` warning ``call`` gives."""
+    with pytest.warns(category) as record:
+        call()
+    messages = [str(w.message) for w in record if issubclass(w.category, category)]
+    assert len(messages) == 1, messages
+    return messages[0]
+
+
+def test_init_array_with_n_init_warns_as_sklearn(blobs):
+    X, _ = blobs
+    ours = _message(lambda: KMeans(3, init=X[:3], n_init=4).fit(X), RuntimeWarning)
+    ref = _message(lambda: sklearn.cluster.KMeans(3, init=X[:3], n_init=4).fit(X), RuntimeWarning)
+    assert ours == ref
+
+
+@pytest.mark.parametrize("n_clusters, init, n_features", [
+    (700, "k-means++", 5),          # n_samples < n_clusters
+    (4, "array", 5),                # init array with 3 rows for 4 clusters
+    (3, "array", 4),                # init array with 5 features for X of 4
+])
+def test_errors_have_sklearn_wording(blobs, n_clusters, init, n_features):
+    X = blobs[0][:, :n_features]
+    init = blobs[0][:3] if init == "array" else init
+    with pytest.raises(ValueError) as ref:
+        sklearn.cluster.KMeans(n_clusters, init=init, n_init=1).fit(X)
+    with pytest.raises(ValueError) as ours:
+        KMeans(n_clusters, init=init, n_init=1).fit(X)
+    assert str(ours.value) == str(ref.value)
+
+
+def test_elkan_with_one_cluster_warns_as_sklearn_and_runs_lloyd(blobs, monkeypatch):
+    X, _ = blobs
+    ref = _message(lambda: sklearn.cluster.KMeans(1, algorithm="elkan").fit(X), RuntimeWarning)
+    methods = []
+    fit = ckmeans._kmeans._kmeans_core.fit
+
+    def spy(*args, **kwargs):
+        methods.append(args[4])
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(ckmeans._kmeans._kmeans_core, "fit", spy)
+    elkan = KMeans(1, algorithm="elkan")
+    assert _message(lambda: elkan.fit(X), RuntimeWarning) == ref
+    assert methods == ["lloyd"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lloyd = KMeans(1, algorithm="lloyd").fit(X)
+    np.testing.assert_array_equal(elkan.cluster_centers_, lloyd.cluster_centers_)
+
+
+def test_fewer_distinct_points_than_clusters_warns_as_sklearn():
+    X = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]])
+    ours = _message(lambda: KMeans(3, random_state=0).fit(X), ConvergenceWarning)
+    ref = _message(lambda: sklearn.cluster.KMeans(3, random_state=0).fit(X), ConvergenceWarning)
+    assert ours == ref
+
+
+@pytest.mark.parametrize("copy_x", [True, False])
+def test_copy_x_accepted_and_x_never_modified(blobs, copy_x):
+    X = blobs[0].copy()
+    before = X.copy()
+    km = KMeans(3, copy_x=copy_x, random_state=0).fit(X)
+    np.testing.assert_array_equal(X, before)
+    assert km.get_params()["copy_x"] is copy_x
+    with pytest.raises(ValueError, match="copy_x"):
+        KMeans(3, copy_x="yes").fit(X)
+
+
+@pytest.mark.parametrize("ours, ref", [
+    (KMeans(3, random_state=0), sklearn.cluster.KMeans(3, random_state=0)),
+    (ckmeans.estimators.SoftKMeans(3, random_state=0), None),
+])
+def test_feature_names_out_and_pandas_output(blobs, ours, ref):
+    pd = pytest.importorskip("pandas")
+    X, _ = blobs
+    names = ours.fit(X).get_feature_names_out()
+    if ref is not None:
+        np.testing.assert_array_equal(names, ref.fit(X).get_feature_names_out())
+    prefix = type(ours).__name__.lower()  # scikit-learn's ClassNamePrefixFeaturesOutMixin
+    assert list(names) == [f"{prefix}{i}" for i in range(3)]
+    ours.set_output(transform="pandas")
+    for frame in (ours.transform(X), ours.fit_transform(X)):
+        assert isinstance(frame, pd.DataFrame)
+        assert list(frame.columns) == list(names)
+    np.testing.assert_array_equal(frame.to_numpy(), ours.set_output(transform="default").transform(X))

@@ -164,7 +164,7 @@ def test_interrupted_everywhere_fails_cleanly(toy, tmp_path):
     assert "a.bin" in message and "/m1/a.bin" in message and "/m2/a.bin" in message
     assert f"truncated transfer: got {len(FILES['a.bin']) // 2} of {len(FILES['a.bin'])}" in message
     assert len(info.value.attempts) == 4
-    assert _listing(tmp_path / "toy") == []
+    assert not (tmp_path / "toy").exists()  # the folder fetch created, left empty, is gone
 
 
 def test_checksum_mismatch_leaves_no_file(toy, tmp_path):
@@ -178,7 +178,7 @@ def test_checksum_mismatch_leaves_no_file(toy, tmp_path):
     assert f"expected sha256 {_sha(FILES['a.bin'])}, got {_sha(bytes(bad))}" in message
     # a mismatch is not retried on the same mirror
     assert toy.log == ["/m1/a.bin", "/m2/a.bin"]
-    assert _listing(tmp_path / "toy") == []
+    assert not (tmp_path / "toy").exists()  # the folder fetch created, left empty, is gone
 
 
 def test_checksum_mismatch_on_first_mirror_then_good_second(toy, tmp_path):
@@ -228,7 +228,7 @@ def test_connection_refused_is_reported(toy, tmp_path):
         _fetch_toy(tmp_path, mirrors=[f"http://127.0.0.1:{port}/{{name}}"], n_retries=1)
     assert len(info.value.attempts) == 2
     assert f"http://127.0.0.1:{port}/a.bin" in str(info.value)
-    assert _listing(tmp_path / "toy") == []
+    assert not (tmp_path / "toy").exists()  # the folder fetch created, left empty, is gone
 
 
 def test_template_without_name_needs_a_single_file(toy, tmp_path):
@@ -277,4 +277,45 @@ def test_real_20newsgroups_is_repacked_so_it_does_not_verify(shared_data, server
     server.files[f"/{name}"] = (shared_data / "20newsgroups" / name).read_bytes()
     with pytest.raises(DownloadError, match="checksum mismatch"):
         fetch("20newsgroups", data_home=tmp_path, mirrors=[f"{server.url}/{name}"], backoff=0)
-    assert _listing(tmp_path / "20newsgroups") == []
+    assert not (tmp_path / "20newsgroups").exists()
+
+
+# ---- offline: host names that do not resolve ----------------------------------------------------
+# Names under the reserved .invalid top-level domain never resolve (RFC 6761), network or not.
+UNRESOLVABLE = ("http://ckmeans-mirror-one.invalid/{name}", "https://ckmeans-mirror-two.invalid/{name}")
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    """The backoff waits fetch makes (recorded, not slept)."""
+    waits = []
+    monkeypatch.setattr(_fetch.time, "sleep", waits.append)
+    return waits
+
+
+@pytest.mark.parametrize("name, hint", [("mnist", "set MNIST_DATA_PATH to a folder that holds them"),
+                                        ("20newsgroups", "set NEWSGROUPS_DATA_PATH"),
+                                        ("toy", "use a data home whose toy/ holds them")])
+def test_unresolvable_hosts_fail_at_once_with_one_line(toy, tmp_path, sleeps, name, hint):
+    home = tmp_path / "new" / "home"  # fetch creates it, and must remove it again
+    with pytest.raises(DownloadError) as info:
+        fetch(name, data_home=home, mirrors=UNRESOLVABLE, n_retries=3, backoff=1.0)
+    message = str(info.value)
+    assert sleeps == [] and len(info.value.attempts) == 2  # one try per mirror, no retries
+    assert "\n" not in message and len(message) < 400
+    assert "no mirror's host name resolves" in message and "ckmeans-mirror-two.invalid" in message
+    assert f"Copy its files into {home / _fetch.REGISTRY[name].folder}" in message and hint in message
+    assert _listing(tmp_path) == []  # neither the dataset folder nor the data home is left behind
+
+
+def test_unresolvable_mirror_is_skipped_for_a_working_one(toy, tmp_path, sleeps):
+    folder = _fetch_toy(tmp_path, mirrors=[UNRESOLVABLE[0], f"{toy.url}/m1/{{name}}"], n_retries=3)
+    assert _listing(folder) == ["a.bin", "b.bin"] and sleeps == []
+
+
+def test_unresolvable_and_failing_mirrors_give_the_full_report(toy, tmp_path, sleeps):
+    toy.script["/m1/a.bin"] = [404]
+    with pytest.raises(DownloadError) as info:
+        _fetch_toy(tmp_path, mirrors=[UNRESOLVABLE[0], f"{toy.url}/m1/{{name}}"])
+    assert "tried:" in str(info.value) and "HTTP 404" in str(info.value)
+    assert "host name not resolved" in str(info.value)

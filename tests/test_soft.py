@@ -530,7 +530,7 @@ def test_bad_beta(beta, match):
     (dict(tol=np.inf), ValueError, "tol"),
     (dict(distance="cityblock"), ValueError, "distance must be one of"),
     (dict(init="kmeans++"), ValueError, "init must be"),
-    (dict(init=np.zeros((2, 7))), ValueError, "init array has shape"),
+    (dict(init=np.zeros((2, 7))), ValueError, "does not match the number of clusters"),
     (dict(sample_weight=-np.ones(600)), ValueError, "negative"),
     (dict(sample_weight=np.zeros(600)), ValueError, "zero everywhere"),
     (dict(sample_weight=np.ones(5)), ValueError, "shape"),
@@ -685,3 +685,78 @@ def test_benchmark_script_runs(shared_data, tmp_path):
     text = report.read_text()
     assert "other section" in text and "## Soft k-means" in text and "<!-- bench-soft:begin" in text
     assert "| ckmeans | uint8 |" in text and "| notebook (cdist + log-sum-exp) | float64 |" in text
+
+
+# ---- n_init: several runs, the lowest free energy wins (KMeans' semantics) ----------------------
+
+def _inits_in_turn(inits):
+    """A callable init that returns ``inits`` one after the other, one per run."""
+    calls = iter(inits)
+    return lambda X, n_clusters, random_state: next(calls)
+
+
+@pytest.mark.parametrize("best_run", [0, 1, 2])
+def test_n_init_keeps_the_run_of_lowest_free_energy(best_run):
+    X, C0 = make_data(np.float64)
+    rs = np.random.RandomState(5)
+    inits = [C0, X[rs.choice(len(X), 5, replace=False)], X[:5]]
+    singles = [soft_kmeans(X, 5, 0.05, init=c, n_init=1) for c in inits]
+    order = np.argsort([r.objective for r in singles])  # best, middle, worst
+    assert len(set(r.objective for r in singles)) == 3
+    # The best run first, in the middle or last: its responsibilities must survive the others.
+    turn = [int(i) for i in np.roll(order, best_run)]
+    res = soft_kmeans(X, 5, 0.05, init=_inits_in_turn([inits[i] for i in turn]), n_init=3)
+    best = singles[order[0]]
+    assert res.objective == best.objective
+    np.testing.assert_array_equal(res.centroids, best.centroids)
+    np.testing.assert_array_equal(res.responsibilities, best.responsibilities)
+    np.testing.assert_array_equal(res.labels, best.labels)
+    np.testing.assert_array_equal(res.objective_history, best.objective_history)
+
+
+@pytest.mark.parametrize("init, runs", [("k-means++", 1), ("random", 10), ("callable", 10),
+                                        ("array", 1)])
+def test_n_init_auto_is_sklearns_rule(monkeypatch, init, runs):
+    X, C0 = make_data(np.float64)
+    made = []
+    fit = core.fit
+
+    def spy(*args, **kwargs):
+        made.append(1)
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(core, "fit", spy)
+    init = {"callable": lambda X, k, rs: C0, "array": C0}.get(init, init)
+    SoftKMeans(5, beta=0.05, init=init, max_iter=3, random_state=0).fit(X)
+    assert len(made) == runs
+
+
+def test_init_array_with_n_init_warns_and_runs_once():
+    X, C0 = make_data(np.float64)
+    with pytest.warns(RuntimeWarning, match="performing only one init in SoftKMeans instead of "
+                                            r"n_init=4\."):
+        res = soft_kmeans(X, 5, 0.05, init=C0, n_init=4)
+    np.testing.assert_array_equal(res.centroids, soft_kmeans(X, 5, 0.05, init=C0).centroids)
+
+
+def test_estimator_n_init_matches_function():
+    X, _ = make_data(np.float64)
+    est = SoftKMeans(5, beta=0.05, init="random", n_init=3, random_state=7).fit(X)
+    res = soft_kmeans(X, 5, 0.05, init="random", n_init=3, random_state=7)
+    np.testing.assert_array_equal(est.cluster_centers_, res.centroids)
+    assert est.objective_ == res.objective
+    with pytest.raises(ValueError, match="n_init"):
+        SoftKMeans(5, n_init=0).fit(X)
+
+
+def test_verbose_reports_each_iteration_as_it_happens(capsys):
+    """verbose: one line per iteration from the C fit's callback, with the beta of the schedule."""
+    X = np.random.RandomState(4).normal(size=(300, 3))
+    res = ckmeans.soft_kmeans(X, 3, [0.5, 1.0, 2.0], max_iter=5, tol=0, random_state=0, verbose=True)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Initialization complete"
+    lines = [line for line in out if line.startswith("Iteration ")]
+    betas = [0.5, 1.0, 2.0, 2.0, 2.0]
+    assert lines == [f"Iteration {t}, beta {betas[t]}, free energy {res.objective_history[t]}."
+                     for t in range(5)]
+    assert out[-1] == f"Stopped after 5 iterations, free energy {res.objective}."

@@ -16,8 +16,11 @@ Checksums (sha256 of the files as published):
   their gzip bytes differ, so they do not verify.
 * 20 Newsgroups: the sha256 scikit-learn pins for the original ``20news-bydate.tar.gz``.
 """
+from __future__ import annotations
+
 import hashlib
 import http.client
+import itertools
 import logging
 import os
 import socket
@@ -25,10 +28,15 @@ import ssl
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
 
 from ckmeans.datasets._home import check_choice, get_data_home
+from ckmeans.datasets._mnist import _KINDS as _MNIST_KINDS
+from ckmeans.datasets._newsgroups import ENV_VAR as _NEWSGROUPS_ENV_VAR
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +49,14 @@ class Remote:
 
     ``folder`` is its subfolder of the data home, ``files`` maps each file name to its sha256, and
     ``mirrors`` are URL templates tried in order, ``{name}`` standing for the file name (a template
-    without it is the URL of the dataset's only file).
+    without it is the URL of the dataset's only file). ``env_var`` is the environment variable its
+    loader reads a folder from, which an offline user can set instead.
     """
 
     folder: str
-    files: dict
-    mirrors: tuple
+    files: dict[str, str]
+    mirrors: tuple[str, ...]
+    env_var: str | None = None
 
 
 _MNIST_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -64,6 +74,7 @@ REGISTRY = {
         ))),
         mirrors=("https://ossci-datasets.s3.amazonaws.com/mnist/{name}",
                  "http://yann.lecun.com/exdb/mnist/{name}"),
+        env_var=_MNIST_KINDS["mnist"][0],
     ),
     "fashion-mnist": Remote(
         folder="fashion-mnist",
@@ -77,6 +88,7 @@ REGISTRY = {
         mirrors=("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/{name}",
                  "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/"
                  "data/fashion/{name}"),
+        env_var=_MNIST_KINDS["fashion"][0],
     ),
     "20newsgroups": Remote(
         folder="20newsgroups",
@@ -84,6 +96,7 @@ REGISTRY = {
                "8f1b2514ca22a5ade8fbb9cfa5727df95fa587f4c87b786e15c759fa66d95610"},
         mirrors=("https://ndownloader.figshare.com/files/5975967",
                  "http://qwone.com/~jason/20Newsgroups/{name}"),
+        env_var=_NEWSGROUPS_ENV_VAR,
     ),
 }
 
@@ -105,6 +118,18 @@ class _Transient(Exception):
 
 class _Permanent(Exception):
     """A failure this mirror will repeat (4xx, wrong checksum): go to the next mirror."""
+
+
+class _Unresolved(_Permanent):
+    """The mirror's host name does not resolve: no network (or no DNS), which retrying won't fix."""
+
+
+class _Offline(Exception):
+    """No mirror's host name resolved; ``attempts`` as in DownloadError."""
+
+    def __init__(self, attempts):
+        super().__init__()
+        self.attempts = attempts
 
 
 def _sha256(path):
@@ -150,8 +175,12 @@ def _download_once(url, target, sha256, timeout):
                 reason = f"HTTP {e.code} {e.reason}"
                 e.close()
                 raise (_Transient if e.code >= 500 or e.code == 429 else _Permanent)(reason) from e
-            except (urllib.error.URLError, http.client.HTTPException, ConnectionError,
-                    socket.timeout, TimeoutError, ssl.SSLError) as e:
+            except urllib.error.URLError as e:
+                if isinstance(e.reason, socket.gaierror):
+                    raise _Unresolved(f"host name not resolved: {e.reason}") from e
+                raise _Transient(f"{type(e).__name__}: {e.reason}") from e
+            except (http.client.HTTPException, ConnectionError, socket.timeout, TimeoutError,
+                    ssl.SSLError) as e:
                 # URLError wraps refused connections and DNS failures; HTTPException covers
                 # IncompleteRead and malformed responses. Local write errors (a full disk) are
                 # none of these and propagate as they are.
@@ -174,6 +203,7 @@ def _download_once(url, target, sha256, timeout):
 
 def _fetch_file(name, sha256, urls, target, n_retries, backoff, timeout):
     attempts = []
+    unresolved = 0  # attempts whose host name did not resolve
     for url in urls:
         for attempt in range(n_retries + 1):
             if attempt:
@@ -186,7 +216,10 @@ def _fetch_file(name, sha256, urls, target, n_retries, backoff, timeout):
                 attempts.append((url, str(e)))
             except _Permanent as e:
                 attempts.append((url, str(e)))
+                unresolved += isinstance(e, _Unresolved)
                 break
+    if unresolved == len(attempts):
+        raise _Offline(attempts)
     tried = "\n".join(f"  {url}: {reason}" for url, reason in attempts)
     raise DownloadError(f"could not download {name} into {target.parent}; tried:\n{tried}",
                         attempts)
@@ -202,7 +235,9 @@ def _urls(template_list, name, n_files):
     return urls
 
 
-def fetch(name, data_home=None, *, mirrors=None, n_retries=3, backoff=1.0, timeout=60.0):
+def fetch(name: str, data_home: str | os.PathLike[str] | None = None, *,
+          mirrors: Sequence[str] | None = None, n_retries: int = 3, backoff: float = 1.0,
+          timeout: float = 60.0) -> Path:
     """Download a dataset into the data home (if not there already) and return its folder.
 
     Parameters
@@ -223,7 +258,10 @@ def fetch(name, data_home=None, *, mirrors=None, n_retries=3, backoff=1.0, timeo
 
     Files already present with the right sha256 are not downloaded again. A file present with the
     wrong checksum is replaced only by a verified download. Raises :class:`DownloadError` naming
-    the file and every URL tried with its reason when no mirror delivers.
+    the file and every URL tried with its reason when no mirror delivers; when no mirror's host
+    name resolves (no network), at once and without retries, naming the folder to copy the files
+    into and the environment variable the loader reads instead. A failed fetch leaves no folder
+    it created empty.
     """
     check_choice("name", name, tuple(REGISTRY))
     if n_retries < 0 or backoff < 0 or timeout <= 0:
@@ -234,12 +272,30 @@ def fetch(name, data_home=None, *, mirrors=None, n_retries=3, backoff=1.0, timeo
     if not templates:
         raise ValueError(f"no mirrors to fetch {name!r} from")
     folder = get_data_home(data_home) / remote.folder
+    # The folders this call creates, deepest first: a failed fetch removes those it left empty.
+    created = list(itertools.takewhile(lambda p: not p.exists(), [folder, *folder.parents]))
     folder.mkdir(parents=True, exist_ok=True)
-    for file_name, sha256 in remote.files.items():
-        target = folder / file_name
-        if target.is_file() and _sha256(target) == sha256:
-            logger.info("%s is present and verified", target)
-            continue
-        urls = _urls(templates, file_name, len(remote.files))
-        _fetch_file(file_name, sha256, urls, target, n_retries, backoff, timeout)
+    try:
+        for file_name, sha256 in remote.files.items():
+            target = folder / file_name
+            if target.is_file() and _sha256(target) == sha256:
+                logger.info("%s is present and verified", target)
+                continue
+            urls = _urls(templates, file_name, len(remote.files))
+            try:
+                _fetch_file(file_name, sha256, urls, target, n_retries, backoff, timeout)
+            except _Offline as e:
+                where = (f"set {remote.env_var} to a folder that holds them" if remote.env_var else
+                         f"use a data home whose {remote.folder}/ holds them")
+                hosts = sorted({urllib.parse.urlsplit(url).hostname for url, _ in e.attempts})
+                raise DownloadError(f"cannot download {name}: no mirror's host name resolves "
+                                    f"({', '.join(hosts)}); offline? Copy its files into {folder}, "
+                                    f"or {where}.", e.attempts) from None
+    except BaseException:
+        for path in created:
+            try:
+                path.rmdir()
+            except OSError:  # not empty: a file was fetched, or someone else wrote there
+                break
+        raise
     return folder

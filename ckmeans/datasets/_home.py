@@ -4,6 +4,8 @@ The data home is ``~/ckmeans_data`` unless the ``data_home`` argument or the ``C
 environment variable says otherwise (the argument wins). Each dataset has its own subfolder, laid
 out like the test-data folder: ``mnist/``, ``fashion-mnist/``, ``20newsgroups/``.
 """
+from __future__ import annotations
+
 import os
 from pathlib import Path
 
@@ -20,7 +22,7 @@ def _data_home_and_origin(data_home):
     return Path(DEFAULT_DATA_HOME).expanduser(), "default data home"
 
 
-def get_data_home(data_home=None):
+def get_data_home(data_home: str | os.PathLike[str] | None = None) -> Path:
     """Folder that holds ckmeans' datasets, one subfolder per dataset.
 
     ``data_home`` if given, else the ``CKMEANS_DATA_HOME`` environment variable, else

@@ -1,4 +1,9 @@
 """MNIST and Fashion-MNIST from their four canonical IDX files."""
+from __future__ import annotations
+
+import os
+from typing import Literal
+
 import numpy as np
 
 from ckmeans.datasets._home import candidate_folders, check_choice
@@ -44,7 +49,9 @@ def _check(images, labels, image_path, label_path):
         raise ValueError(f"{label_path}: labels must be digits 0..9, found {int(labels.max())}")
 
 
-def load_mnist(path=None, *, subset="train", kind="mnist", data_home=None):
+def load_mnist(path: str | os.PathLike[str] | None = None, *, subset: Literal["train", "test"] = "train",
+               kind: Literal["mnist", "fashion"] = "mnist",
+               data_home: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """MNIST or Fashion-MNIST as ``(X, y)``.
 
     Parameters

@@ -1,7 +1,10 @@
 """The 20 Newsgroups "bydate" split, read from its tarball or its extracted folder."""
+from __future__ import annotations
+
 import os
 import tarfile
 from pathlib import PurePosixPath
+from typing import Iterable, Literal
 
 import numpy as np
 
@@ -121,7 +124,10 @@ def _check_remove(remove):
     return remove
 
 
-def load_20newsgroups(path=None, *, subset="train", remove=(), data_home=None):
+def load_20newsgroups(path: str | os.PathLike[str] | None = None, *,
+                      subset: Literal["train", "test", "all"] = "train", remove: Iterable[str] = (),
+                      data_home: str | os.PathLike[str] | None = None
+                      ) -> tuple[list[str], np.ndarray, list[str]]:
     """The 20 Newsgroups "bydate" split as ``(documents, y, target_names)``.
 
     Parameters
