@@ -2,7 +2,6 @@
 centres, thread-count determinism, properties and input validation."""
 import gzip
 import os
-import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -20,7 +19,7 @@ from ckmeans import _kmeans_core as core
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import twins  # noqa: E402
-from conftest import require_file  # noqa: E402
+from conftest import require_file, run_python  # noqa: E402
 
 DTYPES = [np.float32, np.float64, np.uint8]
 # Rows enough for many chunks (128 rows) and several accumulation groups, so thread counts matter.
@@ -144,7 +143,7 @@ def assert_same_bits_under_flags(code, flags):
         env = {key: value for key, value in os.environ.items() if not key.startswith("CKMEANS_NO_")}
         if flag:
             env[flag] = "1"
-        subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env)
+        run_python(["-c", code, path], env=env, check=True)
         with np.load(path) as z:
             out.append([z[name] for name in z.files])
         path.unlink()
@@ -355,7 +354,7 @@ def test_scalar_path_gives_same_labels():
     for flag in ["0", "1"]:
         path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_simd_{os.getpid()}_{flag}.npy"
         env = dict(os.environ, CKMEANS_NO_SIMD=flag)
-        subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env)
+        run_python(["-c", code, path], env=env, check=True)
         out.append(np.load(path))
         path.unlink()
     np.testing.assert_array_equal(out[0], out[1])

@@ -2,7 +2,6 @@
 MNIST, the beta limits, thread-count determinism, properties, schedules, the SoftKMeans estimator, the
 soft metrics and input validation."""
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from ckmeans.metrics import gini, purity, soft_contingency_matrix, soft_gini, so
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import twins  # noqa: E402
+from conftest import run_python  # noqa: E402
 
 DTYPES = [np.float32, np.float64, np.uint8]
 DIST = {"euclidean": 0, "sqeuclidean": 1}
@@ -230,7 +230,7 @@ def test_group_list_and_portable_paths_agree():
         env = {key: value for key, value in os.environ.items() if not key.startswith("CKMEANS_NO_")}
         if flag:
             env[flag] = "1"
-        subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env)
+        run_python(["-c", code, path], env=env, check=True)
         out.append(np.load(path))
         path.unlink()
     for other in out[1:]:  # (rounding of the distances times exp's condition number, beta x D: ~700 at beta 5)
@@ -680,8 +680,8 @@ def test_benchmark_script_runs(shared_data, tmp_path):
     report.write_text("# Benchmarks\n\nother section\n")
     env = dict(os.environ, CKMEANS_BENCH_DATA=str(shared_data))
     bench = Path(__file__).resolve().parent.parent / "bench" / "bench_soft.py"
-    subprocess.run([sys.executable, str(bench), "--quick", "--iters", "2", "--repeats", "1",
-                    "--write", str(report)], check=True, env=env, capture_output=True, timeout=600)
+    run_python([bench, "--quick", "--iters", "2", "--repeats", "1", "--write", report], env=env, check=True,
+               capture_output=True, timeout=600)
     text = report.read_text()
     assert "other section" in text and "## Soft k-means" in text and "<!-- bench-soft:begin" in text
     assert "| ckmeans | uint8 |" in text and "| notebook (cdist + log-sum-exp) | float64 |" in text
