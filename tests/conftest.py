@@ -2,9 +2,12 @@
 
 Real-data tests read ../shared/data through the CKMEANS_TEST_DATA environment variable (set by
 .ci/run). Without the variable they skip with a reason; with it set and a file missing they fail.
-Tests that start Python in a subprocess do it through `run_python`.
+Tests that start Python in a subprocess do it through `run_python`; tests that compare kernels under
+the CKMEANS_NO_* switches through `run_under_switch`.
 """
 import atexit
+import functools
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import ckmeans
@@ -67,3 +71,41 @@ def run_python(args, env=None, cwd=None, **kwargs):
     env["PYTHONPATH"] = os.pathsep.join(p for p in [package_parent, env.get("PYTHONPATH")] if p)
     return subprocess.run([sys.executable, *map(str, args)], env=env, cwd=cwd, **kwargs)
 
+
+# switch -> (the instruction set it leaves a kernel family, the sets it takes away)
+SWITCHES = {"CKMEANS_NO_SIMD": ("portable", {"avx2", "avx512", "avx512-vnni"}),
+            "CKMEANS_NO_AVX512": ("avx2", {"avx512", "avx512-vnni"}),
+            "CKMEANS_NO_VNNI": ("avx512", {"avx512-vnni"})}
+_REPORT_ISA = "\nimport json as _j, ckmeans as _c; print(_j.dumps(_c.kernel_isa()))"
+
+
+@functools.cache
+def run_under_switch(code, switch):
+    """Run the ``python -c`` program `code`, which saves arrays with np.savez to the path given as
+    its argument, in a fresh process where of the CKMEANS_NO_* switches only `switch` (or none) is
+    set to 1: (that process's ckmeans.kernel_isa(), the arrays; None for an empty `code`). Cached,
+    so the run without a switch serves every comparison."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CKMEANS_NO_")}
+    if switch:
+        env[switch] = "1"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.npz"
+        proc = run_python(["-c", code + _REPORT_ISA, path], env=env, check=True, capture_output=True, text=True)
+        arrays = None
+        if code:
+            with np.load(path) as z:
+                arrays = [z[name] for name in z.files]
+    return json.loads(proc.stdout.splitlines()[-1]), arrays
+
+
+def arrays_under_switch(code, switch, family):
+    """(arrays of `code` without switches, arrays under `switch`), after checking that the switch
+    moved kernel `family` off this CPU's instruction set to the one it names. Skips where the CPU
+    lacks the path the switch turns off (the comparison would be of a path with itself)."""
+    isa, ref = run_under_switch("", None)[0][family], run_under_switch(code, None)[1]
+    want, removes = SWITCHES[switch]
+    if isa not in removes:
+        pytest.skip(f"{switch} has nothing to turn off here: this CPU runs the {family} kernels on {isa}")
+    got, out = run_under_switch(code, switch)
+    assert got[family] == want, f"{switch}=1 left the {family} kernels on {got[family]}, not {want}"
+    return ref, out

@@ -1,7 +1,6 @@
 """Hard k-means: C kernels against their NumPy twins, scikit-learn equality from the same initial
 centres, thread-count determinism, properties and input validation."""
 import gzip
-import os
 import sys
 import warnings
 from pathlib import Path
@@ -19,7 +18,7 @@ from ckmeans import _kmeans_core as core
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import twins  # noqa: E402
-from conftest import require_file, run_python  # noqa: E402
+from conftest import arrays_under_switch, require_file  # noqa: E402
 
 DTYPES = [np.float32, np.float64, np.uint8]
 # Rows enough for many chunks (128 rows) and several accumulation groups, so thread counts matter.
@@ -133,26 +132,17 @@ def test_label_does_not_depend_on_the_other_rows(dtype, k):
         np.testing.assert_array_equal(sub, full[rows])
 
 
-def assert_same_bits_under_flags(code, flags):
-    """The arrays that `code` (a python -c program saving them to the .npz named by its argument)
-    computes in a fresh process under each of `flags` (an environment variable set to 1, or None)
-    are the same bits."""
-    out = []
-    for flag in flags:
-        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_flags_{os.getpid()}_{flag}.npz"
-        env = {key: value for key, value in os.environ.items() if not key.startswith("CKMEANS_NO_")}
-        if flag:
-            env[flag] = "1"
-        run_python(["-c", code, path], env=env, check=True)
-        with np.load(path) as z:
-            out.append([z[name] for name in z.files])
-        path.unlink()
-    for other in out[1:]:
-        for a, b in zip(out[0], other):
-            np.testing.assert_array_equal(a, b)
+def assert_same_bits_under_switch(code, switch, family):
+    """The arrays `code` (a python -c program saving them with np.savez to the path named by its
+    argument) computes in a fresh process are the same bits with and without the CKMEANS_NO_*
+    `switch`, which must move the `family` kernels to another instruction set."""
+    ref, out = arrays_under_switch(code, switch, family)
+    for a, b in zip(ref, out, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
-def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
+@pytest.mark.parametrize("switch", ["CKMEANS_NO_VNNI", "CKMEANS_NO_AVX512"])
+def test_avx512_avx2_and_vnni_kernels_give_the_same_bits(switch):
     # Each (row, centroid) is one fused chain in one vector lane, whatever the vector width; uint8
     # labels are the float64 ones whether screened with integers (VNNI) or in float32.
     code = ("import numpy as np, ckmeans, sys; rs = np.random.RandomState(0); out = [];"
@@ -161,10 +151,11 @@ def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
             " for k in (10, 40) for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25,"
             " max_iter=4, tol=0, sample_weight=w)]];"
             "np.savez(sys.argv[1], *out)")
-    assert_same_bits_under_flags(code, ["CKMEANS_NO_VNNI", "CKMEANS_NO_AVX512", None])
+    assert_same_bits_under_switch(code, switch, "kmeans_uint8")
 
 
-def test_centroid_sums_have_the_same_bits_with_any_instruction_set():
+@pytest.mark.parametrize("switch", ["CKMEANS_NO_SIMD", "CKMEANS_NO_AVX512"])
+def test_centroid_sums_have_the_same_bits_with_any_instruction_set(switch):
     # The sums take the same additions in the same order with AVX-512 or AVX2 (8 vectors of
     # features in registers, then one vector, then a scalar tail: 45 and 130 features cover all
     # three) as in the portable row-by-row loop, weighted products unfused; 150 clusters are more
@@ -177,7 +168,7 @@ def test_centroid_sums_have_the_same_bits_with_any_instruction_set():
             " for k in (10, 150) for lab in [rs.randint(0, k, 1500).astype(np.int32)]"
             " for C in [np.zeros((k, d), np.float32 if dt == np.float32 else np.float64)] for ws in [np.empty(k)]];"
             "np.savez(sys.argv[1], *out)")
-    assert_same_bits_under_flags(code, ["CKMEANS_NO_SIMD", "CKMEANS_NO_AVX512", None])
+    assert_same_bits_under_switch(code, switch, "kmeans")
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -349,15 +340,8 @@ def test_scalar_path_gives_same_labels():
     # CKMEANS_NO_SIMD=1 forces the portable kernel; without near-ties the fit is the same.
     code = ("import numpy as np, ckmeans, sys; sys.path.insert(0, %r); import test_kmeans as t;"
             "X, C0 = t.make_data(np.float64, n=3000, k=7); r = ckmeans.kmeans(X, 7, init=C0);"
-            "np.save(sys.argv[1], r.labels)") % str(Path(__file__).resolve().parent)
-    out = []
-    for flag in ["0", "1"]:
-        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_simd_{os.getpid()}_{flag}.npy"
-        env = dict(os.environ, CKMEANS_NO_SIMD=flag)
-        run_python(["-c", code, path], env=env, check=True)
-        out.append(np.load(path))
-        path.unlink()
-    np.testing.assert_array_equal(out[0], out[1])
+            "np.savez(sys.argv[1], r.labels)") % str(Path(__file__).resolve().parent)
+    assert_same_bits_under_switch(code, "CKMEANS_NO_SIMD", "kmeans")
 
 
 # ---------------------------------------------------------------------------- scikit-learn
