@@ -63,8 +63,8 @@ def test_one_row_per_peer_and_same_start(heading, report):
     assert [r["peer"] for r in rows] == PEERS
     assert all(r["k"] == "4" for r in rows)
     ran = [r for r in rows if re.fullmatch(r"\d+", r["n_iter"])]
-    # scikit-learn is a dependency of ckmeans, so at least its rows must have run
-    assert {"sklearn-lloyd", "sklearn-elkan"} <= {r["peer"] for r in ran}
+    # ckmeans' own rows and scikit-learn's (a dependency) must have run; other peers may fail into a cell
+    assert {"ckmeans", "ckmeans-lloyd", "ckmeans-yinyang", "sklearn-lloyd", "sklearn-elkan"} <= {r["peer"] for r in ran}
     for r in rows:
         if r not in ran:  # a peer that could not run says why in its first cell
             assert re.search(r"not installed|missing|n/a|Error", r[list(r)[3]]), r
