@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
@@ -426,18 +426,25 @@ def problems(draw):
     X = np.round(X).astype(np.uint8) if dtype == np.uint8 else X.astype(dtype)
     w = rs.uniform(0.1, 3.0, n) if draw(st.booleans()) else None
     C0 = X[rs.choice(n, k, replace=False)].astype(np.float64) + rs.uniform(-0.3, 0.3, (k, d))
-    return X, w, C0.astype(cdtype(dtype)), k
+    max_iter = draw(st.sampled_from([1, 2, 300]))  # 1, 2: stopped before convergence
+    return X, w, C0.astype(cdtype(dtype)), k, max_iter
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_fixed_point_properties(problem):
-    X, w, C0, k = problem
+    X, w, C0, k, max_iter = problem
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        res = ckmeans.kmeans(X, k, init=C0, sample_weight=w, tol=0)
+        res = ckmeans.kmeans(X, k, init=C0, sample_weight=w, tol=0, max_iter=max_iter)
     assert res.labels.dtype == np.int32 and ((res.labels >= 0) & (res.labels < k)).all()
     assert len(res.inertia_history) == res.n_iter
+    # converged or not, every label is the nearest returned centre, up to the rounding of the
+    # kernels' ||x||^2 - 2 x.c + ||c||^2 in the centroid type
+    Xd, Cd = X.astype(np.float64), res.centroids.astype(np.float64)
+    d2 = ((Xd[:, None, :] - Cd[None, :, :]) ** 2).sum(axis=2)
+    slack = 8 * np.finfo(res.centroids.dtype).eps * ((Xd ** 2).sum(axis=1) + (Cd ** 2).sum(axis=1).max())
+    assert (d2[np.arange(len(X)), res.labels] <= d2.min(axis=1) + slack).all()
     if not res.converged:
         return
     # each centroid is the weighted mean of its members
@@ -533,10 +540,12 @@ def test_init_array_of_either_float_dtype(dtype, init_dtype):
 
 
 def test_algorithm_names_run_the_exact_path():
+    # Every name (and the default) gives the bits of Lloyd's plain pass, asked for explicitly.
     X, C0 = make_data(np.float64, n=300)
-    ref = ckmeans.kmeans(X, 5, init=C0)
-    for algorithm in ["elkan", "auto"]:
-        res = ckmeans.kmeans(X, 5, init=C0, algorithm=algorithm)
+    ref = ckmeans.kmeans(X, 5, init=C0, algorithm="lloyd")
+    runs = [ckmeans.kmeans(X, 5, init=C0)] + [ckmeans.kmeans(X, 5, init=C0, algorithm=a) for a in ("elkan", "auto")]
+    for res in runs:
+        np.testing.assert_array_equal(res.labels, ref.labels)
         np.testing.assert_array_equal(res.centroids, ref.centroids)
 
 
@@ -568,8 +577,12 @@ def test_single_cluster_is_the_weighted_mean():
 @given(n=st.integers(1, 200_000), bad=st.lists(st.tuples(st.integers(0, 10**9), st.sampled_from(
     [np.nan, np.inf, -np.inf])), max_size=3), dtype=st.sampled_from([np.float32, np.float64]),
     n_threads=st.sampled_from([1, 2]))
+@example(n=200_000, bad=[(150_001, np.nan)], dtype=np.float32, n_threads=2)  # only in the third block
+@example(n=200_000, bad=[(199_999, np.inf), (70_000, -np.inf)], dtype=np.float64, n_threads=2)
+@example(n=131_073, bad=[(131_072, np.nan)], dtype=np.float64, n_threads=1)  # the last element alone
 def test_find_nonfinite_is_numpy_first_nonfinite(n, bad, dtype, n_threads):
-    """The C scan (blocks of 65536 on threads) against numpy: the flat index of the first NaN/inf."""
+    """The C scan (blocks of 65536 on threads) against numpy: the flat index of the first NaN/inf,
+    also when it lies past the first block."""
     x = np.random.RandomState(n % 1000).standard_normal(n).astype(dtype) * 1e30
     for pos, value in bad:
         x[pos % n] = value
