@@ -533,7 +533,16 @@ def main(argv=None):
     print(text)
     if args.write:
         common.replace_section(args.write, SECTION_KEY, text)
+    # A peer that fails is a cell of the table; ckmeans failing is a failed benchmark.
+    failed = [f"{r['peer']} {r['dtype']} k={r['k']}: {r['status']}" for r in iter_rows + conv_rows
+              if r["peer"].startswith("ckmeans") and "status" in r]
+    failed += [f"{peer} {dtype} k={k} (peak memory): {value}" for (peer, dtype, k), value in memory.items()
+               if peer.startswith("ckmeans") and isinstance(value, str)]
+    if failed:
+        print("ckmeans failed:\n" + "\n".join(failed), file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -7,14 +7,14 @@ __version__ = "0.2.0"
 
 from ckmeans._config import get_include, show_config
 from ckmeans._kmeans import KMeansResult, kmeans
-from ckmeans._runtime import openmp_enabled
+from ckmeans._runtime import kernel_isa, openmp_enabled
 from ckmeans._soft import SoftKMeansResult, soft_kmeans
 from ckmeans.estimators import KMeans, SoftKMeans
 from ckmeans.idx import IDXFormatError, read_idx, write_idx
 
 from ckmeans import datasets, metrics  # noqa: E402,I001  (subpackages: ckmeans.datasets.load_mnist, ...)
 
-__all__ = ["__version__", "get_include", "openmp_enabled", "show_config",
+__all__ = ["__version__", "get_include", "kernel_isa", "openmp_enabled", "show_config",
            "IDXFormatError", "read_idx", "write_idx", "datasets", "metrics",
            "KMeansResult", "kmeans", "KMeans",
            "SoftKMeansResult", "soft_kmeans", "SoftKMeans"]

@@ -37,6 +37,13 @@ cdef extern from "ckmeans.h" nogil:
     int ck_openmp_enabled()
     int ck_max_threads()
 
+    enum:
+        CK_KERNEL_KMEANS
+        CK_KERNEL_KMEANS_UINT8
+        CK_KERNEL_SOFT
+        CK_KERNEL_N_FAMILIES
+    const char *ck_kernel_isa(int family)
+
     # ---- IDX
     enum:
         CK_IDX_UINT8

@@ -2,7 +2,7 @@
 import os
 import sys
 
-from ckmeans._runtime import openmp_enabled
+from ckmeans._runtime import kernel_isa, openmp_enabled
 from ckmeans._threads import effective_n_threads
 
 
@@ -39,6 +39,7 @@ def show_config(file=None):
         "openmp": openmp_enabled(),
         "n_threads (None resolves to)": effective_n_threads(None),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "(unset)"),
+        "kernels (instruction set)": ", ".join(f"{f} {isa}" for f, isa in kernel_isa().items()),
         "gzip backend": GZIP_BACKEND,
         "include": get_include(),
     }

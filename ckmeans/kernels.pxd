@@ -31,19 +31,22 @@ from ckmeans._ckmeans cimport (CKMEANS_VERSION, CKMEANS_VERSION_MAJOR, CKMEANS_V
                                CK_ERR_IDX_TYPE, CK_ERR_KMEANS_LABEL, CK_ERR_KMEANS_NONFINITE,
                                CK_ERR_LABEL_RANGE, CK_ERR_NOMEM, CK_ERR_SOFT_BETA, CK_ERR_SOFT_DISTANCE,
                                CK_IDX_FLOAT32, CK_IDX_FLOAT64, CK_IDX_INT16, CK_IDX_INT32, CK_IDX_INT8,
-                               CK_IDX_MAX_HEADER_BYTES, CK_IDX_MAX_NDIM, CK_IDX_UINT8, CK_OK,
+                               CK_IDX_MAX_HEADER_BYTES, CK_IDX_MAX_NDIM, CK_IDX_UINT8, CK_KERNEL_KMEANS,
+                               CK_KERNEL_KMEANS_UINT8, CK_KERNEL_N_FAMILIES, CK_KERNEL_SOFT, CK_OK,
                                CK_SOFT_EUCLIDEAN, CK_SOFT_SQEUCLIDEAN, ck_data_f32, ck_data_f64, ck_data_u8,
                                ck_idx_header, ck_iter_callback, ck_iter_info, ck_kmeans_params,
                                ck_kmeans_result, ck_soft_params, ck_soft_result, ck_soft_stats, ck_step_stats)
 
 # ---- runtime and version ---------------------------------------------------------------------------
 # ck_version: CKMEANS_VERSION of the library linked; ck_strerror: the static message of a status
-# code; ck_openmp_enabled: 1 if built with OpenMP; ck_max_threads: threads a parallel region would use.
+# code; ck_openmp_enabled: 1 if built with OpenMP; ck_max_threads: threads a parallel region would use;
+# ck_kernel_isa: the instruction set a kernel family runs (CK_KERNEL_*).
 cdef int ck_version() noexcept nogil
 cdef const char *ck_version_string() noexcept nogil
 cdef const char *ck_strerror(int status) noexcept nogil
 cdef int ck_openmp_enabled() noexcept nogil
 cdef int ck_max_threads() noexcept nogil
+cdef const char *ck_kernel_isa(int family) noexcept nogil
 
 # ---- parameters of the fits ------------------------------------------------------------------------
 # Fill a ck_kmeans_params / ck_soft_params with the defaults before setting its fields.

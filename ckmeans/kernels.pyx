@@ -28,6 +28,9 @@ cdef int ck_openmp_enabled() noexcept nogil:
 cdef int ck_max_threads() noexcept nogil:
     return _c.ck_max_threads()
 
+cdef const char *ck_kernel_isa(int family) noexcept nogil:
+    return _c.ck_kernel_isa(family)
+
 
 # ---- parameters of the fits ------------------------------------------------------------------------
 

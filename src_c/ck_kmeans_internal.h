@@ -23,6 +23,8 @@ int ck_simd_avx512(void);
 /* 1 if the CPU also has AVX512-VNNI and -BW (and CKMEANS_NO_VNNI is not set): uint8 rows are then screened
  * with exact integer dot products instead of float32 ones (labels are the same either way). */
 int ck_simd_vnni(void);
+/* The instruction set soft k-means runs, for ck_kernel_isa (soft_kmeans.c holds the choice). */
+const char *ck_soft_isa(void);
 
 /* Per-thread scratch of the nearest-centroid search; set up by ck_argmin_ws_init_<dtype> inside a
  * parallel region for one set of centroids, released by ck_argmin_ws_free. With AVX2 the centroids

@@ -75,6 +75,20 @@ int ck_openmp_enabled(void);
 /* Threads OpenMP would use for a parallel region right now (1 without OpenMP). */
 int ck_max_threads(void);
 
+/* Kernel families whose instruction set is picked at run time (see ck_kernel_isa). */
+enum {
+    CK_KERNEL_KMEANS = 0,       /* hard k-means: nearest-centre search, centroid sums, bounded fits */
+    CK_KERNEL_KMEANS_UINT8 = 1, /* hard k-means' screen of uint8 rows (integer dot products with VNNI) */
+    CK_KERNEL_SOFT = 2,         /* soft k-means E and M steps */
+    CK_KERNEL_N_FAMILIES = 3
+};
+
+/* Instruction set the kernels of `family` run in this process: "avx512-vnni", "avx512", "avx2" or
+ * "portable" -- what the CPU offers, less what the environment refuses (CKMEANS_NO_SIMD=1: portable;
+ * CKMEANS_NO_AVX512=1: at most AVX2; CKMEANS_NO_VNNI=1: no integer screen), read once per process.
+ * A static string, or NULL for an unknown family. */
+const char *ck_kernel_isa(int family);
+
 /* ---- IDX (MNIST) file format -------------------------------------------------------------------
  * An IDX file is: two zero bytes, a type-code byte, an ndim byte (1..255), ndim big-endian unsigned
  * 32-bit dimensions, then prod(dims) big-endian elements in row-major order. A dimension of 0 is

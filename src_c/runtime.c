@@ -1,6 +1,7 @@
 /* Library-wide runtime facts and status messages. */
 #include "ckmeans.h"
 #include "ck_omp.h"
+#include "ck_kmeans_internal.h"
 
 #define CK_STR_(x) #x
 #define CK_STR(x) CK_STR_(x)
@@ -15,6 +16,17 @@ const char *ck_version_string(void)
 int ck_openmp_enabled(void) { return ck_omp_enabled(); }
 
 int ck_max_threads(void) { return ck_omp_max_threads(); }
+
+const char *ck_kernel_isa(int family)
+{
+    const char *hard = ck_simd_avx512() ? "avx512" : ck_simd_avx2() ? "avx2" : "portable";
+    switch (family) {
+    case CK_KERNEL_KMEANS: return hard;
+    case CK_KERNEL_KMEANS_UINT8: return ck_simd_vnni() ? "avx512-vnni" : hard;
+    case CK_KERNEL_SOFT: return ck_soft_isa();
+    default: return NULL;
+    }
+}
 
 const char *ck_strerror(int status)
 {

@@ -63,6 +63,8 @@ typedef struct {
 /* Sparse rows go through the 8-feature group kernels (AVX-512) or the nonzero lists (AVX2, portable). */
 static int ck_soft_use_groups(void) { return ck_simd_avx512(); }
 
+const char *ck_soft_isa(void) { return ck_soft_use_groups() ? "avx512" : ck_simd_avx2() ? "avx2" : "portable"; }
+
 static int64_t ck_soft_dgroup(int64_t d) { return (d + 7) / 8 * 8; }
 
 /* Where element (j, f) of a k x n_features matrix lies in the group kernels' panels of 8 features

@@ -2,11 +2,20 @@
 
 Real-data tests read ../shared/data through the CKMEANS_TEST_DATA environment variable (set by
 .ci/run). Without the variable they skip with a reason; with it set and a file missing they fail.
+Tests that start Python in a subprocess do it through `run_python`; tests that compare kernels under
+the CKMEANS_NO_* switches through `run_under_switch`.
 """
+import atexit
+import functools
+import json
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import ckmeans
@@ -17,20 +26,6 @@ DATA_ENV = "CKMEANS_TEST_DATA"
 def pytest_report_header(config):
     return [f"ckmeans {ckmeans.__version__} imported from {Path(ckmeans.__file__).parent}",
             f"{DATA_ENV}={os.environ.get(DATA_ENV, '(unset: real-data tests skip)')}"]
-
-
-def pytest_configure(config):
-    # .ci/run sets this so a run that silently imported the source tree instead of the installed
-    # wheel fails loudly rather than testing the wrong thing.
-    if os.environ.get("CKMEANS_REQUIRE_INSTALLED"):
-        # Subprocesses (`python -c`, `python -m ckmeans`) put their working directory first on
-        # sys.path: run from a scratch folder so they import the wheel, not the unbuilt source tree.
-        # (PYTHONSAFEPATH would also drop a script's own folder, which bench/ scripts rely on.)
-        os.chdir(tempfile.mkdtemp(prefix="ckmeans-tests-"))
-        here = Path(__file__).resolve().parent.parent
-        if here in Path(ckmeans.__file__).resolve().parents:
-            raise pytest.UsageError(f"ckmeans was imported from the source tree {ckmeans.__file__}, "
-                                    "not from the installed wheel")
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +47,65 @@ def require_file(path):
     if not path.exists():
         pytest.fail(f"missing test data file {path} (CKMEANS_TEST_DATA is set, so it must exist)")
     return path
+
+
+_scratch = []
+
+
+def run_python(args, env=None, cwd=None, **kwargs):
+    """``subprocess.run([sys.executable, *args])`` importing the very ckmeans this process imported.
+
+    A ``python -c`` or ``-m`` process puts its working directory first on sys.path, and from the
+    repository root that is the unbuilt source tree: it runs from a scratch folder unless `cwd` is
+    given, with the directory holding the imported package (an in-place build or site-packages)
+    first on PYTHONPATH, so a script outside the package (bench/) imports the same one.
+    `env` defaults to this process's environment.
+    """
+    if cwd is None:
+        if not _scratch:
+            _scratch.append(tempfile.mkdtemp(prefix="ckmeans-subprocess-"))
+            atexit.register(shutil.rmtree, _scratch[0], True)
+        cwd = _scratch[0]
+    env = dict(os.environ if env is None else env)
+    package_parent = str(Path(ckmeans.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in [package_parent, env.get("PYTHONPATH")] if p)
+    return subprocess.run([sys.executable, *map(str, args)], env=env, cwd=cwd, **kwargs)
+
+
+# switch -> (the instruction set it leaves a kernel family, the sets it takes away)
+SWITCHES = {"CKMEANS_NO_SIMD": ("portable", {"avx2", "avx512", "avx512-vnni"}),
+            "CKMEANS_NO_AVX512": ("avx2", {"avx512", "avx512-vnni"}),
+            "CKMEANS_NO_VNNI": ("avx512", {"avx512-vnni"})}
+_REPORT_ISA = "\nimport json as _j, ckmeans as _c; print(_j.dumps(_c.kernel_isa()))"
+
+
+@functools.cache
+def run_under_switch(code, switch):
+    """Run the ``python -c`` program `code`, which saves arrays with np.savez to the path given as
+    its argument, in a fresh process where of the CKMEANS_NO_* switches only `switch` (or none) is
+    set to 1: (that process's ckmeans.kernel_isa(), the arrays; None for an empty `code`). Cached,
+    so the run without a switch serves every comparison."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CKMEANS_NO_")}
+    if switch:
+        env[switch] = "1"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.npz"
+        proc = run_python(["-c", code + _REPORT_ISA, path], env=env, check=True, capture_output=True, text=True)
+        arrays = None
+        if code:
+            with np.load(path) as z:
+                arrays = [z[name] for name in z.files]
+    return json.loads(proc.stdout.splitlines()[-1]), arrays
+
+
+def arrays_under_switch(code, switch, family):
+    """(arrays of `code` without switches, arrays under `switch`), after checking that the switch
+    moved kernel `family` off this CPU's instruction set to the one it names. Skips where the CPU
+    lacks the path the switch turns off (the comparison would be of a path with itself)."""
+    isa, ref = run_under_switch("", None)[0][family], run_under_switch(code, None)[1]
+    want, removes = SWITCHES[switch]
+    if isa not in removes:
+        pytest.skip(f"{switch} has nothing to turn off here: this CPU runs the {family} kernels on {isa}")
+    got, out = run_under_switch(code, switch)
+    assert got[family] == want, f"{switch}=1 left the {family} kernels on {got[family]}, not {want}"
+    return ref, out

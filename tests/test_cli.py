@@ -1,7 +1,6 @@
 """The ckmeans command line, through ``python -m ckmeans`` in a subprocess (exit codes, files,
 messages) and, for finer checks, through ``ckmeans.cli.main`` in process."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,12 +11,12 @@ import pytest
 import ckmeans
 from ckmeans.cli import CLIError, main
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import run_python  # noqa: E402
+
 
 def run_cli(*args, cwd=None):
-    # The subprocess imports the same ckmeans as the tests (installed wheel or built source tree).
-    env = dict(os.environ, PYTHONPATH=str(Path(ckmeans.__file__).resolve().parent.parent))
-    return subprocess.run([sys.executable, "-m", "ckmeans", *map(str, args)], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=300)
+    return run_python(["-m", "ckmeans", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def blobs(n_per=40, k=3, d=5, seed=0):

@@ -23,6 +23,15 @@ def test_show_config_prints_and_returns():
     assert "-march=native" not in info["build cflags"]
 
 
+def test_kernel_isa_names_every_family_and_show_config_reports_it():
+    isa = ckmeans.kernel_isa()
+    assert set(isa) == {"kmeans", "kmeans_uint8", "soft_kmeans"}
+    assert set(isa.values()) <= {"avx512-vnni", "avx512", "avx2", "portable"}
+    assert isa["kmeans_uint8"] in (isa["kmeans"], "avx512-vnni")  # the integer screen, or as the rest
+    info = ckmeans.show_config(file=io.StringIO())
+    assert info["kernels (instruction set)"] == ", ".join(f"{f} {i}" for f, i in isa.items())
+
+
 def test_get_include_holds_public_header():
     header = os.path.join(ckmeans.get_include(), "ckmeans.h")
     assert os.path.isfile(header)

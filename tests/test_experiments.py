@@ -1,8 +1,6 @@
 """ckmeans.experiments: the notebook re-implementation against slow twins, the table, and
 ``ckmeans experiments --quick`` on the real data."""
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,6 +9,9 @@ import pytest
 
 import ckmeans
 from ckmeans import experiments as E
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import run_python  # noqa: E402
 
 
 def test_notebook_centres_are_the_legacy_global_draw():
@@ -74,10 +75,8 @@ def test_results_markdown_has_a_row_per_setting_and_every_note():
 
 
 def test_quick_experiments_on_real_data(shared_data, tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(Path(ckmeans.__file__).resolve().parent.parent))
-    proc = subprocess.run([sys.executable, "-m", "ckmeans", "experiments", "--data-dir", str(shared_data),
-                           "--out", str(tmp_path), "--quick"], capture_output=True, text=True,
-                          env=env, timeout=600)
+    proc = run_python(["-m", "ckmeans", "experiments", "--data-dir", shared_data, "--out", tmp_path,
+                       "--quick"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     report = json.loads((tmp_path / "results.json").read_text())
     rows = {r["name"]: r for r in report["rows"]}

@@ -1,15 +1,13 @@
 """Hard k-means: C kernels against their NumPy twins, scikit-learn equality from the same initial
 centres, thread-count determinism, properties and input validation."""
 import gzip
-import os
-import subprocess
 import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
@@ -20,7 +18,7 @@ from ckmeans import _kmeans_core as core
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import twins  # noqa: E402
-from conftest import require_file  # noqa: E402
+from conftest import arrays_under_switch, require_file  # noqa: E402
 
 DTYPES = [np.float32, np.float64, np.uint8]
 # Rows enough for many chunks (128 rows) and several accumulation groups, so thread counts matter.
@@ -134,26 +132,17 @@ def test_label_does_not_depend_on_the_other_rows(dtype, k):
         np.testing.assert_array_equal(sub, full[rows])
 
 
-def assert_same_bits_under_flags(code, flags):
-    """The arrays that `code` (a python -c program saving them to the .npz named by its argument)
-    computes in a fresh process under each of `flags` (an environment variable set to 1, or None)
-    are the same bits."""
-    out = []
-    for flag in flags:
-        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_flags_{os.getpid()}_{flag}.npz"
-        env = {key: value for key, value in os.environ.items() if not key.startswith("CKMEANS_NO_")}
-        if flag:
-            env[flag] = "1"
-        subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env)
-        with np.load(path) as z:
-            out.append([z[name] for name in z.files])
-        path.unlink()
-    for other in out[1:]:
-        for a, b in zip(out[0], other):
-            np.testing.assert_array_equal(a, b)
+def assert_same_bits_under_switch(code, switch, family):
+    """The arrays `code` (a python -c program saving them with np.savez to the path named by its
+    argument) computes in a fresh process are the same bits with and without the CKMEANS_NO_*
+    `switch`, which must move the `family` kernels to another instruction set."""
+    ref, out = arrays_under_switch(code, switch, family)
+    for a, b in zip(ref, out, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
-def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
+@pytest.mark.parametrize("switch", ["CKMEANS_NO_VNNI", "CKMEANS_NO_AVX512"])
+def test_avx512_avx2_and_vnni_kernels_give_the_same_bits(switch):
     # Each (row, centroid) is one fused chain in one vector lane, whatever the vector width; uint8
     # labels are the float64 ones whether screened with integers (VNNI) or in float32.
     code = ("import numpy as np, ckmeans, sys; rs = np.random.RandomState(0); out = [];"
@@ -162,10 +151,11 @@ def test_avx512_avx2_and_vnni_kernels_give_the_same_bits():
             " for k in (10, 40) for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25,"
             " max_iter=4, tol=0, sample_weight=w)]];"
             "np.savez(sys.argv[1], *out)")
-    assert_same_bits_under_flags(code, ["CKMEANS_NO_VNNI", "CKMEANS_NO_AVX512", None])
+    assert_same_bits_under_switch(code, switch, "kmeans_uint8")
 
 
-def test_centroid_sums_have_the_same_bits_with_any_instruction_set():
+@pytest.mark.parametrize("switch", ["CKMEANS_NO_SIMD", "CKMEANS_NO_AVX512"])
+def test_centroid_sums_have_the_same_bits_with_any_instruction_set(switch):
     # The sums take the same additions in the same order with AVX-512 or AVX2 (8 vectors of
     # features in registers, then one vector, then a scalar tail: 45 and 130 features cover all
     # three) as in the portable row-by-row loop, weighted products unfused; 150 clusters are more
@@ -178,7 +168,7 @@ def test_centroid_sums_have_the_same_bits_with_any_instruction_set():
             " for k in (10, 150) for lab in [rs.randint(0, k, 1500).astype(np.int32)]"
             " for C in [np.zeros((k, d), np.float32 if dt == np.float32 else np.float64)] for ws in [np.empty(k)]];"
             "np.savez(sys.argv[1], *out)")
-    assert_same_bits_under_flags(code, ["CKMEANS_NO_SIMD", "CKMEANS_NO_AVX512", None])
+    assert_same_bits_under_switch(code, switch, "kmeans")
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -350,15 +340,8 @@ def test_scalar_path_gives_same_labels():
     # CKMEANS_NO_SIMD=1 forces the portable kernel; without near-ties the fit is the same.
     code = ("import numpy as np, ckmeans, sys; sys.path.insert(0, %r); import test_kmeans as t;"
             "X, C0 = t.make_data(np.float64, n=3000, k=7); r = ckmeans.kmeans(X, 7, init=C0);"
-            "np.save(sys.argv[1], r.labels)") % str(Path(__file__).resolve().parent)
-    out = []
-    for flag in ["0", "1"]:
-        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"ck_simd_{os.getpid()}_{flag}.npy"
-        env = dict(os.environ, CKMEANS_NO_SIMD=flag)
-        subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env)
-        out.append(np.load(path))
-        path.unlink()
-    np.testing.assert_array_equal(out[0], out[1])
+            "np.savez(sys.argv[1], r.labels)") % str(Path(__file__).resolve().parent)
+    assert_same_bits_under_switch(code, "CKMEANS_NO_SIMD", "kmeans")
 
 
 # ---------------------------------------------------------------------------- scikit-learn
@@ -443,18 +426,25 @@ def problems(draw):
     X = np.round(X).astype(np.uint8) if dtype == np.uint8 else X.astype(dtype)
     w = rs.uniform(0.1, 3.0, n) if draw(st.booleans()) else None
     C0 = X[rs.choice(n, k, replace=False)].astype(np.float64) + rs.uniform(-0.3, 0.3, (k, d))
-    return X, w, C0.astype(cdtype(dtype)), k
+    max_iter = draw(st.sampled_from([1, 2, 300]))  # 1, 2: stopped before convergence
+    return X, w, C0.astype(cdtype(dtype)), k, max_iter
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_fixed_point_properties(problem):
-    X, w, C0, k = problem
+    X, w, C0, k, max_iter = problem
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        res = ckmeans.kmeans(X, k, init=C0, sample_weight=w, tol=0)
+        res = ckmeans.kmeans(X, k, init=C0, sample_weight=w, tol=0, max_iter=max_iter)
     assert res.labels.dtype == np.int32 and ((res.labels >= 0) & (res.labels < k)).all()
     assert len(res.inertia_history) == res.n_iter
+    # converged or not, every label is the nearest returned centre, up to the rounding of the
+    # kernels' ||x||^2 - 2 x.c + ||c||^2 in the centroid type
+    Xd, Cd = X.astype(np.float64), res.centroids.astype(np.float64)
+    d2 = ((Xd[:, None, :] - Cd[None, :, :]) ** 2).sum(axis=2)
+    slack = 8 * np.finfo(res.centroids.dtype).eps * ((Xd ** 2).sum(axis=1) + (Cd ** 2).sum(axis=1).max())
+    assert (d2[np.arange(len(X)), res.labels] <= d2.min(axis=1) + slack).all()
     if not res.converged:
         return
     # each centroid is the weighted mean of its members
@@ -550,10 +540,12 @@ def test_init_array_of_either_float_dtype(dtype, init_dtype):
 
 
 def test_algorithm_names_run_the_exact_path():
+    # Every name (and the default) gives the bits of Lloyd's plain pass, asked for explicitly.
     X, C0 = make_data(np.float64, n=300)
-    ref = ckmeans.kmeans(X, 5, init=C0)
-    for algorithm in ["elkan", "auto"]:
-        res = ckmeans.kmeans(X, 5, init=C0, algorithm=algorithm)
+    ref = ckmeans.kmeans(X, 5, init=C0, algorithm="lloyd")
+    runs = [ckmeans.kmeans(X, 5, init=C0)] + [ckmeans.kmeans(X, 5, init=C0, algorithm=a) for a in ("elkan", "auto")]
+    for res in runs:
+        np.testing.assert_array_equal(res.labels, ref.labels)
         np.testing.assert_array_equal(res.centroids, ref.centroids)
 
 
@@ -585,8 +577,12 @@ def test_single_cluster_is_the_weighted_mean():
 @given(n=st.integers(1, 200_000), bad=st.lists(st.tuples(st.integers(0, 10**9), st.sampled_from(
     [np.nan, np.inf, -np.inf])), max_size=3), dtype=st.sampled_from([np.float32, np.float64]),
     n_threads=st.sampled_from([1, 2]))
+@example(n=200_000, bad=[(150_001, np.nan)], dtype=np.float32, n_threads=2)  # only in the third block
+@example(n=200_000, bad=[(199_999, np.inf), (70_000, -np.inf)], dtype=np.float64, n_threads=2)
+@example(n=131_073, bad=[(131_072, np.nan)], dtype=np.float64, n_threads=1)  # the last element alone
 def test_find_nonfinite_is_numpy_first_nonfinite(n, bad, dtype, n_threads):
-    """The C scan (blocks of 65536 on threads) against numpy: the flat index of the first NaN/inf."""
+    """The C scan (blocks of 65536 on threads) against numpy: the flat index of the first NaN/inf,
+    also when it lies past the first block."""
     x = np.random.RandomState(n % 1000).standard_normal(n).astype(dtype) * 1e30
     for pos, value in bad:
         x[pos % n] = value

@@ -33,9 +33,11 @@ def assert_same(res, ref, X):
     assert res.inertia == ref.inertia
     # The bounded history comes from the cluster sums in float64, Lloyd's from ||x||^2 + score with
     # the score in the centroid type (float32-accurate for float32, and for uint8 with AVX2): both
-    # expand ||x||^2 - 2 x.c + ||c||^2, so their rounding scales with sum ||x||^2.
+    # expand ||x||^2 - 2 x.c + ||c||^2, so their rounding scales with sum ||x||^2, a few units of
+    # that type's last place (the largest gap measured across these tests is 0.05 of this bound).
+    eps = np.finfo(np.float64 if X.dtype == np.float64 else np.float32).eps
     scale = float((np.asarray(X, dtype=np.float64) ** 2).sum()) * (1 + res.n_iter)
-    np.testing.assert_allclose(res.inertia_history, ref.inertia_history, rtol=0, atol=1e-6 * scale)
+    np.testing.assert_allclose(res.inertia_history, ref.inertia_history, rtol=0, atol=32 * eps * scale)
 
 
 def many_blobs(dtype, n=2000, d=6, k=40, seed=0):
@@ -213,13 +215,14 @@ def test_k_close_to_n_and_k_one(dtype):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.integers(1, 70), d=st.integers(1, 4), k_frac=st.floats(0.0, 1.0), seed=st.integers(0, 10**6),
+@given(n=st.integers(1, 700), d=st.integers(1, 4), k_frac=st.floats(0.0, 1.0), seed=st.integers(0, 10**6),
        grid=st.booleans(), weighted=st.booleans(), dtype=st.sampled_from(DTYPES))
 def test_bounded_equals_lloyd_property(n, d, k_frac, seed, grid, weighted, dtype):
+    # Up to 700 rows: several 128-row chunks, so the two thread counts of check_all split the work.
     rs = np.random.RandomState(seed)
     X = rs.randint(0, 4, size=(n, d)) if grid else rs.uniform(0, 255, size=(n, d))
     X = np.round(X).astype(dtype) if dtype == np.uint8 else X.astype(dtype)
-    k = max(1, int(round(k_frac * n)))
+    k = max(1, int(round(k_frac * min(n, 70))))
     C0 = X[rs.choice(n, k, replace=False)].astype(cdtype(dtype))
     w = rs.uniform(0.1, 3.0, n) if weighted else None
     with warnings.catch_warnings():
