@@ -15,10 +15,10 @@ Build switches (environment variables, read at build time):
 The OpenMP probe compiles and links a tiny program with ``-fopenmp``; if that fails (for example
 Apple clang without libomp) the build warns and produces a serial extension instead of failing.
 """
+
 import os
 import shutil
 import subprocess
-import sys
 import sysconfig
 import tempfile
 import warnings
@@ -45,13 +45,19 @@ def _compiler():
 
 def probe_openmp():
     """Return True if the C compiler compiles and links an OpenMP program with -fopenmp."""
-    code = "#include <omp.h>\nint main(void){int n=0;\n#pragma omp parallel reduction(+:n)\nn+=1;\nreturn n>0?0:1;}\n"
+    code = (
+        "#include <omp.h>\nint main(void){int n=0;\n"
+        "#pragma omp parallel reduction(+:n)\nn+=1;\nreturn n>0?0:1;}\n"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "probe.c"
         src.write_text(code)
         try:
-            res = subprocess.run([_compiler(), "-fopenmp", str(src), "-o", str(Path(tmp) / "probe")],
-                                 capture_output=True, timeout=120)
+            res = subprocess.run(
+                [_compiler(), "-fopenmp", str(src), "-o", str(Path(tmp) / "probe")],
+                capture_output=True,
+                timeout=120,
+            )
         except (OSError, subprocess.SubprocessError):
             return False
         return res.returncode == 0
@@ -60,8 +66,11 @@ def probe_openmp():
 def build_flags():
     use_openmp = not _flag("CKMEANS_NO_OPENMP")
     if use_openmp and not probe_openmp():
-        warnings.warn("ckmeans: the C compiler does not support OpenMP (-fopenmp); building a "
-                      "SERIAL extension. Install libomp / use gcc for multi-threaded kernels.")
+        warnings.warn(
+            "ckmeans: the C compiler does not support OpenMP (-fopenmp); building a "
+            "SERIAL extension. Install libomp / use gcc for multi-threaded kernels.",
+            stacklevel=2,
+        )
         use_openmp = False
     cflags = ["-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter"]
     if not use_openmp:
@@ -130,26 +139,52 @@ def extensions():
     core_sources = sorted(str(p.relative_to(HERE)) for p in (HERE / SRC_C).glob("*.c"))
     headers = sorted(str(p.relative_to(HERE)) for p in (HERE / SRC_C).glob("*.h"))
     # obj_deps "" = headers every object depends on, so editing a header rebuilds the library.
-    libraries = [("ckmeans_core", {"sources": core_sources, "include_dirs": [SRC_C],
-                                   "macros": [], "cflags": CFLAGS, "obj_deps": {"": headers}})]
+    libraries = [
+        (
+            "ckmeans_core",
+            {
+                "sources": core_sources,
+                "include_dirs": [SRC_C],
+                "macros": [],
+                "cflags": CFLAGS,
+                "obj_deps": {"": headers},
+            },
+        )
+    ]
     exts = []
     for pyx in sorted((HERE / "ckmeans").glob("*.pyx")):
         name = "ckmeans." + pyx.stem
-        exts.append(Extension(
-            name, [str(pyx.relative_to(HERE))],
-            include_dirs=[SRC_C, numpy.get_include()],
-            define_macros=MACROS,
-            extra_compile_args=CFLAGS,
-            extra_link_args=LDFLAGS,
-            depends=core_sources + headers,
-        ))
-    directives = {"language_level": 3, "boundscheck": False, "wraparound": False,
-                  "cdivision": True, "initializedcheck": False, "embedsignature": True}
-    return libraries, cythonize(exts, compiler_directives=directives,
-                                compile_time_env={"CK_OPENMP": USE_OPENMP},
-                                nthreads=int(os.environ.get("CKMEANS_CYTHON_JOBS", "0")) or None)
+        exts.append(
+            Extension(
+                name,
+                [str(pyx.relative_to(HERE))],
+                include_dirs=[SRC_C, numpy.get_include()],
+                define_macros=MACROS,
+                extra_compile_args=CFLAGS,
+                extra_link_args=LDFLAGS,
+                depends=core_sources + headers,
+            )
+        )
+    directives = {
+        "language_level": 3,
+        "boundscheck": False,
+        "wraparound": False,
+        "cdivision": True,
+        "initializedcheck": False,
+        "embedsignature": True,
+    }
+    return libraries, cythonize(
+        exts,
+        compiler_directives=directives,
+        compile_time_env={"CK_OPENMP": USE_OPENMP},
+        nthreads=int(os.environ.get("CKMEANS_CYTHON_JOBS", "0")) or None,
+    )
 
 
 write_build_info()
 LIBRARIES, EXT_MODULES = extensions()
-setup(libraries=LIBRARIES, ext_modules=EXT_MODULES, cmdclass={"build_py": BuildPyWithHeader, "build_ext": BuildExtWithCore})
+setup(
+    libraries=LIBRARIES,
+    ext_modules=EXT_MODULES,
+    cmdclass={"build_py": BuildPyWithHeader, "build_ext": BuildExtWithCore},
+)

@@ -20,6 +20,7 @@ a separate column, its memory is part of the peer's extra peak. Extra peak memor
 (peer, dtype, k) in a fresh process (this script with --one) as peak RSS minus RSS after loading the
 data. All peers are limited to --threads threads. Run `python bench/bench_kmeans.py --help`.
 """
+
 import argparse
 import hashlib
 import importlib.util
@@ -30,13 +31,11 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import _common as common
 import numpy as np
 
-import _common as common
-
 SECTION_KEY = "bench-kmeans"
-LIBRARIES = ["numpy", "scipy", "scikit-learn", "scikit-learn-intelex", "faiss-cpu",
-             "threadpoolctl"]
+LIBRARIES = ["numpy", "scipy", "scikit-learn", "scikit-learn-intelex", "faiss-cpu", "threadpoolctl"]
 DTYPES = {"float32": np.float32, "float64": np.float64, "uint8": np.uint8}
 
 
@@ -44,15 +43,26 @@ DTYPES = {"float32": np.float32, "float64": np.float64, "uint8": np.uint8}
 # Each loader imports its library (ImportError = not installed) and returns
 # fit(X, C0, max_iter, tol, n_threads) -> (final centres, iterations run).
 
+
 def _ckmeans_loader(algorithm):
     def load():
         from ckmeans import kmeans
 
         def fit(X, C0, max_iter, tol, n_threads):
-            result = kmeans(X, C0.shape[0], init=C0, n_init=1, max_iter=max_iter, tol=tol,
-                            algorithm=algorithm, n_threads=n_threads)
+            result = kmeans(
+                X,
+                C0.shape[0],
+                init=C0,
+                n_init=1,
+                max_iter=max_iter,
+                tol=tol,
+                algorithm=algorithm,
+                n_threads=n_threads,
+            )
             return result.centroids, result.n_iter
+
         return fit
+
     return load
 
 
@@ -60,11 +70,22 @@ def searched_share(X, C0, max_iter, tol, n_threads):
     """Mean and last share of the rows a Yinyang fit searched per iteration (an extra, untimed fit
     through the C boundary, which reports it)."""
     from ckmeans import _kmeans, _kmeans_core
+
     C = np.array(C0, dtype=np.float32 if X.dtype == np.float32 else np.float64)
     labels, history = np.empty(len(X), np.int32), np.empty(max_iter)
     searched = np.zeros(max_iter, np.int64)
-    n_iter, _, _, _ = _kmeans_core.fit(X, None, C, labels, "yinyang", max_iter, _kmeans._tolerance(X, tol, n_threads),
-                                       n_threads, history, searched_history=searched)
+    n_iter, _, _, _ = _kmeans_core.fit(
+        X,
+        None,
+        C,
+        labels,
+        "yinyang",
+        max_iter,
+        _kmeans._tolerance(X, tol, n_threads),
+        n_threads,
+        history,
+        searched_history=searched,
+    )
     share = searched[:n_iter] / len(X)
     return float(share.mean()), float(share[-1])
 
@@ -74,10 +95,13 @@ def _sklearn_loader(algorithm):
         from sklearn.cluster import KMeans
 
         def fit(X, C0, max_iter, tol, n_threads):  # threads: threadpoolctl limits (set by caller)
-            km = KMeans(C0.shape[0], init=C0, n_init=1, max_iter=max_iter, tol=tol,
-                        algorithm=algorithm).fit(X)
+            km = KMeans(C0.shape[0], init=C0, n_init=1, max_iter=max_iter, tol=tol, algorithm=algorithm).fit(
+                X
+            )
             return km.cluster_centers_, km.n_iter_
+
         return fit
+
     return load
 
 
@@ -85,16 +109,20 @@ def _load_sklearnex():
     from sklearnex.cluster import KMeans
 
     def fit(X, C0, max_iter, tol, n_threads):
-        km = KMeans(C0.shape[0], init=C0, n_init=1, max_iter=max_iter, tol=tol,
-                    n_jobs=n_threads).fit(X)
+        km = KMeans(C0.shape[0], init=C0, n_init=1, max_iter=max_iter, tol=tol, n_jobs=n_threads).fit(X)
         return km.cluster_centers_, km.n_iter_
+
     return fit
 
 
 def _load_faiss():
     import faiss
-    no_early_stop = ({"early_stop_threshold": -1.0}
-                     if hasattr(faiss.ClusteringParameters(), "early_stop_threshold") else {})
+
+    no_early_stop = (
+        {"early_stop_threshold": -1.0}
+        if hasattr(faiss.ClusteringParameters(), "early_stop_threshold")
+        else {}
+    )
 
     def fit(X, C0, max_iter, tol, n_threads):
         # faiss has no tolerance; recent versions stop when the float32 objective stops improving
@@ -102,10 +130,18 @@ def _load_faiss():
         # so it runs exactly niter iterations. By default it trains on a random subsample of k * 256
         # points and warns below k * 39: both off, so it sees every row.
         faiss.omp_set_num_threads(n_threads)
-        km = faiss.Kmeans(X.shape[1], C0.shape[0], niter=max_iter, max_points_per_centroid=X.shape[0],
-                          min_points_per_centroid=1, verbose=False, **no_early_stop)
+        km = faiss.Kmeans(
+            X.shape[1],
+            C0.shape[0],
+            niter=max_iter,
+            max_points_per_centroid=X.shape[0],
+            min_points_per_centroid=1,
+            verbose=False,
+            **no_early_stop,
+        )
         km.train(X, init_centroids=C0)
         return km.centroids, len(km.obj)
+
     return fit
 
 
@@ -146,6 +182,7 @@ def prepare(X, C0, peer):
 
 # ------------------------------------------------------------------------------------------- data
 
+
 def load_data(args):
     """(uint8 matrix, description)."""
     if args.synthetic:
@@ -153,7 +190,7 @@ def load_data(args):
         return common.synthetic_uint8(n, d, seed=args.seed), f"synthetic uint8 blobs {n} x {d}"
     X, reader = common.load_idx_images(Path(args.data_dir) / "mnist" / "train-images-idx3-ubyte.gz")
     if args.rows:
-        X = np.ascontiguousarray(X[:args.rows])
+        X = np.ascontiguousarray(X[: args.rows])
     return X, f"MNIST train, {X.shape[0]} x {X.shape[1]} raw pixel values 0..255 (read with {reader})"
 
 
@@ -164,6 +201,7 @@ def initial_centres(X, k, seed, cache_dir):
     if path.exists():
         return np.load(path)
     from sklearn.cluster import kmeans_plusplus
+
     C0, _ = kmeans_plusplus(X.astype(np.float32), k, random_state=seed)
     C0 = C0.astype(np.float64)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,16 +216,17 @@ def evaluate(X, centres, chunk=4096):
     labels = np.empty(X.shape[0], dtype=np.int64)
     inertia = 0.0
     for start in range(0, X.shape[0], chunk):
-        x = X[start:start + chunk].astype(np.float64)
+        x = X[start : start + chunk].astype(np.float64)
         # argmin ||x - c||^2 = argmin (||c||^2 / 2 - x.c); the distance itself is then taken
         # directly, not from the expansion, so cancellation cannot touch the inertia.
         j = np.argmin(half_norms - x @ C.T, axis=1)
-        labels[start:start + chunk] = j
+        labels[start : start + chunk] = j
         inertia += float(np.einsum("ij,ij->", x - C[j], x - C[j]))
     return labels, inertia
 
 
 # ---------------------------------------------------------------------------------------- running
+
 
 class Runner:
     """Runs fits of the available peers in this process, all on the same thread budget."""
@@ -215,12 +254,15 @@ class Runner:
             self.run(peer, X, C0, 1, tol, warm_up=False)
         try:
             t_conv, (Xp, C0p) = common.timed(prepare, X, C0, peer)
-            t_fit, (centres, n_iter) = common.timed(self.fits[peer], Xp, C0p, max_iter, tol,
-                                                    self.n_threads)
+            t_fit, (centres, n_iter) = common.timed(self.fits[peer], Xp, C0p, max_iter, tol, self.n_threads)
         except Exception as exc:  # a peer failing is a result to report, not a reason to stop
             return {"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:120]}
-        return {"convert": t_conv if Xp is not X else 0.0, "fit": t_fit, "n_iter": int(n_iter),
-                "centres": np.asarray(centres)}
+        return {
+            "convert": t_conv if Xp is not X else 0.0,
+            "fit": t_fit,
+            "n_iter": int(n_iter),
+            "centres": np.asarray(centres),
+        }
 
 
 def _row(runner, runs, peer, dtype, k):
@@ -250,9 +292,12 @@ def per_iteration(runner, X_u8, c0, args):
                 row = _row(runner, runs, p, dtype, k)
                 if "status" not in row:
                     last = runs[p][-1]
-                    row.update(n_iter=last["n_iter"], times=[1e3 * r["fit"] / r["n_iter"] for r in runs[p]],
-                               convert_ms=common.summarize([1e3 * r["convert"] for r in runs[p]])["median"],
-                               inertia=evaluate(X, last["centres"])[1])
+                    row.update(
+                        n_iter=last["n_iter"],
+                        times=[1e3 * r["fit"] / r["n_iter"] for r in runs[p]],
+                        convert_ms=common.summarize([1e3 * r["convert"] for r in runs[p]])["median"],
+                        inertia=evaluate(X, last["centres"])[1],
+                    )
                 rows.append(row)
             del X
     return rows
@@ -283,10 +328,15 @@ def converged(runner, X_u8, c0, args):
                 labels, inertia = evaluate(X, last["centres"])
                 if p == "ckmeans":
                     ref_labels = labels
-                row.update(n_iter=last["n_iter"], times=[r["convert"] + r["fit"] for r in runs[p]],
-                           inertia=inertia,
-                           converged="-" if p == "faiss" else ("yes" if last["n_iter"] < max(args.max_iter, 1) else "no"),
-                           agree=None if ref_labels is None else float(np.mean(labels == ref_labels)))
+                row.update(
+                    n_iter=last["n_iter"],
+                    times=[r["convert"] + r["fit"] for r in runs[p]],
+                    inertia=inertia,
+                    converged="-"
+                    if p == "faiss"
+                    else ("yes" if last["n_iter"] < max(args.max_iter, 1) else "no"),
+                    agree=None if ref_labels is None else float(np.mean(labels == ref_labels)),
+                )
                 if p == "ckmeans-yinyang":
                     row["searched"] = searched_share(X, c0[k], args.max_iter, args.tol, args.threads)
             rows += [group[p] for p in args.peers]
@@ -296,9 +346,11 @@ def converged(runner, X_u8, c0, args):
 
 # ------------------------------------------------------------------------------------ peak memory
 
+
 def one(args):
     """--one: a single fit of one peer in this fresh process; print its extra peak memory as JSON."""
     from threadpoolctl import threadpool_limits
+
     X_u8, _ = load_data(args)
     dtype = args.one_dtype
     X = X_u8 if dtype == U8 else X_u8.astype(dtype)
@@ -311,20 +363,37 @@ def one(args):
     with threadpool_limits(args.threads):
         # no warm-up here: set-up buffers are part of what the peer costs
         extra, baseline, result = common.extra_peak_mb(
-            lambda: runner.run(args.one, X, C0, args.mem_iters, 0.0, warm_up=False))
+            lambda: runner.run(args.one, X, C0, args.mem_iters, 0.0, warm_up=False)
+        )
     print(json.dumps({"extra_mb": extra, "baseline_mb": baseline, "status": result.get("error")}))
 
 
 def measure_memory(configs, c0_files, args):
     """{(peer, dtype name, k): extra peak MB or a status string}, one fresh process per config."""
-    data_args = (["--synthetic", f"{args.synthetic[0]},{args.synthetic[1]}"] if args.synthetic
-                 else ["--data-dir", str(args.data_dir)] + (["--rows", str(args.rows)] if args.rows else []))
+    data_args = (
+        ["--synthetic", f"{args.synthetic[0]},{args.synthetic[1]}"]
+        if args.synthetic
+        else ["--data-dir", str(args.data_dir)] + (["--rows", str(args.rows)] if args.rows else [])
+    )
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     memory = {}
     for peer, dtype, k in sorted(configs):
-        argv = [__file__, "--one", peer, "--one-dtype", dtype, "--c0", c0_files[k],
-                "--mem-iters", str(args.mem_iters), "--threads", str(args.threads),
-                "--seed", str(args.seed), *data_args]
+        argv = [
+            __file__,
+            "--one",
+            peer,
+            "--one-dtype",
+            dtype,
+            "--c0",
+            c0_files[k],
+            "--mem-iters",
+            str(args.mem_iters),
+            "--threads",
+            str(args.threads),
+            "--seed",
+            str(args.seed),
+            *data_args,
+        ]
         try:
             out = common.run_json_subprocess(argv, env=env, timeout=3600)
         except Exception as exc:
@@ -335,6 +404,7 @@ def measure_memory(configs, c0_files, args):
 
 
 # ----------------------------------------------------------------------------------------- report
+
 
 def _fmt(value, spec):
     return "-" if value is None else format(value, spec)
@@ -368,71 +438,131 @@ def _table(rows, memory, unit, digits, headers, tail):
     """Shared layout of both tables: peer, dtype, k, median, min, ratios, then the mode's `tail`
     columns; a peer that did not run gets its reason in place of the median."""
     _ratios(rows, unit)
-    headers = ["peer", "dtype", "k", f"{headers[0]} (median)", f"{headers[0]} (min)", "× best peer",
-               "× ckmeans"] + headers[1:]
+    headers = [
+        "peer",
+        "dtype",
+        "k",
+        f"{headers[0]} (median)",
+        f"{headers[0]} (min)",
+        "× best peer",
+        "× ckmeans",
+        *headers[1:],
+    ]
     out = []
     for r in rows:
         head = [r["peer"], _dtype_cell(r), r["k"]]
         if "status" in r:
             out.append(head + [r["status"]] + [""] * (len(headers) - 4))
             continue
-        out.append(head + [f"{r[unit]['median']:.{digits}f}", f"{r[unit]['min']:.{digits}f}",
-                           _fmt(r["best"], ".2f"), _fmt(r["vs_ck"], ".2f")] + tail(r, memory))
+        out.append(
+            [
+                *head,
+                f"{r[unit]['median']:.{digits}f}",
+                f"{r[unit]['min']:.{digits}f}",
+                _fmt(r["best"], ".2f"),
+                _fmt(r["vs_ck"], ".2f"),
+                *tail(r, memory),
+            ]
+        )
     return common.markdown_table(headers, out)
 
 
 def iteration_table(rows, memory):
-    return _table(rows, memory, "ms", 1, ["ms/iter", "convert ms", "extra peak MB", "n_iter", "inertia"],
-                  lambda r, m: [f"{r['convert_ms']:.0f}" if r["convert_ms"] else "-", _memory_cell(m, r),
-                                r["n_iter"], f"{r['inertia']:.7g}"])
+    return _table(
+        rows,
+        memory,
+        "ms",
+        1,
+        ["ms/iter", "convert ms", "extra peak MB", "n_iter", "inertia"],
+        lambda r, m: [
+            f"{r['convert_ms']:.0f}" if r["convert_ms"] else "-",
+            _memory_cell(m, r),
+            r["n_iter"],
+            f"{r['inertia']:.7g}",
+        ],
+    )
 
 
 def converged_table(rows, memory):
-    return _table(rows, memory, "s", 2, ["wall s", "n_iter", "converged", "inertia", "labels = ckmeans",
-                                         "extra peak MB", "rows searched (mean / last)"],
-                  lambda r, m: [r["n_iter"], r["converged"], f"{r['inertia']:.7g}",
-                                _fmt(r["agree"], ".4f"), _memory_cell(m, r),
-                                "/".join(f"{100 * v:.1f}%" for v in r["searched"]) if "searched" in r else "-"])
+    return _table(
+        rows,
+        memory,
+        "s",
+        2,
+        [
+            "wall s",
+            "n_iter",
+            "converged",
+            "inertia",
+            "labels = ckmeans",
+            "extra peak MB",
+            "rows searched (mean / last)",
+        ],
+        lambda r, m: [
+            r["n_iter"],
+            r["converged"],
+            f"{r['inertia']:.7g}",
+            _fmt(r["agree"], ".4f"),
+            _memory_cell(m, r),
+            "/".join(f"{100 * v:.1f}%" for v in r["searched"]) if "searched" in r else "-",
+        ],
+    )
 
 
 def report(args, data_desc, iter_rows, conv_rows, memory, argv):
-    lines = ["## Hard k-means", "",
-             "Generated by `bench/bench_kmeans.py` (see bench/README.md). One run on a shared machine: "
-             "timings are noisy (other jobs share the cores), read ratios, not absolute times.", "",
-             "```", common.command_line(__file__, argv, None if args.synthetic else args.data_dir), "```", "",
-             f"- machine: {common.machine_line(LIBRARIES)}",
-             f"- {common.ckmeans_origin()}",
-             f"- threads: {args.threads} for every peer (threadpoolctl limits on BLAS and OpenMP, "
-             "faiss.omp_set_num_threads, sklearnex n_jobs, ckmeans n_threads)",
-             f"- data: {data_desc}",
-             f"- init: the same C0 for every peer: scikit-learn kmeans_plusplus on the float32 data, "
-             f"random_state={args.seed}",
-             "- inertia (and labels) evaluated by the script from each peer's final centres, in float64",
-             "- × best peer: this row's median over the fastest peer other than ckmeans (any algorithm) "
-             "with the same dtype and k; × ckmeans: over ckmeans' median",
-             "- ckmeans runs algorithm='auto' (max_iter >= 20: Yinyang bounds from k=64 on; below, for "
-             "unweighted float32/float64, single bounds that read only the rows they cannot settle, "
-             "because MNIST's cluster sums are exact; else Lloyd); ckmeans-lloyd and ckmeans-yinyang "
-             "force one; all three reach the same labels and centroids",
-             "- dtype `a → b`: the peer cannot fit on `a`, so it gets `a` converted to `b` (what it would "
-             "do itself); that conversion is the `convert ms` column (not in ms/iter) and is part of its "
-             "extra peak MB",
-             "- extra peak MB: peak RSS of a fresh process running that fit "
-             f"({args.mem_iters} iterations) minus its RSS after loading the data in that dtype"]
+    lines = [
+        "## Hard k-means",
+        "",
+        "Generated by `bench/bench_kmeans.py` (see bench/README.md). One run on a shared machine: "
+        "timings are noisy (other jobs share the cores), read ratios, not absolute times.",
+        "",
+        "```",
+        common.command_line(__file__, argv, None if args.synthetic else args.data_dir),
+        "```",
+        "",
+        f"- machine: {common.machine_line(LIBRARIES)}",
+        f"- {common.ckmeans_origin()}",
+        f"- threads: {args.threads} for every peer (threadpoolctl limits on BLAS and OpenMP, "
+        "faiss.omp_set_num_threads, sklearnex n_jobs, ckmeans n_threads)",
+        f"- data: {data_desc}",
+        f"- init: the same C0 for every peer: scikit-learn kmeans_plusplus on the float32 data, "
+        f"random_state={args.seed}",
+        "- inertia (and labels) evaluated by the script from each peer's final centres, in float64",
+        "- × best peer: this row's median over the fastest peer other than ckmeans (any algorithm) "
+        "with the same dtype and k; × ckmeans: over ckmeans' median",
+        "- ckmeans runs algorithm='auto' (max_iter >= 20: Yinyang bounds from k=64 on; below, for "
+        "unweighted float32/float64, single bounds that read only the rows they cannot settle, "
+        "because MNIST's cluster sums are exact; else Lloyd); ckmeans-lloyd and ckmeans-yinyang "
+        "force one; all three reach the same labels and centroids",
+        "- dtype `a → b`: the peer cannot fit on `a`, so it gets `a` converted to `b` (what it would "
+        "do itself); that conversion is the `convert ms` column (not in ms/iter) and is part of its "
+        "extra peak MB",
+        "- extra peak MB: peak RSS of a fresh process running that fit "
+        f"({args.mem_iters} iterations) minus its RSS after loading the data in that dtype",
+    ]
     if iter_rows:
         iters = ", ".join(f"{n} at k={k}" for k, n in zip(args.k, args.iters))
-        lines += ["", f"### Per iteration (tol=0, max_iter {iters}, median of {args.repeats} "
-                  "repeats; a peer stopping early on strict convergence shows n_iter < max_iter)", "",
-                  iteration_table(iter_rows, memory)]
+        lines += [
+            "",
+            f"### Per iteration (tol=0, max_iter {iters}, median of {args.repeats} "
+            "repeats; a peer stopping early on strict convergence shows n_iter < max_iter)",
+            "",
+            iteration_table(iter_rows, memory),
+        ]
     if conv_rows:
-        lines += ["", f"### To convergence (tol={args.tol}, max_iter={args.max_iter}, median of "
-                  f"{args.conv_repeats} run(s); faiss has no tolerance and runs ckmeans' n_iter; "
-                  "wall time includes any conversion)", "",
-                  converged_table(conv_rows, memory)]
+        lines += [
+            "",
+            f"### To convergence (tol={args.tol}, max_iter={args.max_iter}, median of "
+            f"{args.conv_repeats} run(s); faiss has no tolerance and runs ckmeans' n_iter; "
+            "wall time includes any conversion)",
+            "",
+            converged_table(conv_rows, memory),
+        ]
     return "\n".join(lines) + "\n"
 
 
 # -------------------------------------------------------------------------------------------- CLI
+
 
 def _ints(text):
     return [int(v) for v in text.split(",") if v]
@@ -456,24 +586,41 @@ def _shape(text):
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--data-dir", default=str(common.data_dir()),
-                   help="folder with mnist/ ($CKMEANS_BENCH_DATA, $CKMEANS_TEST_DATA, ../shared/data)")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    p.add_argument(
+        "--data-dir",
+        default=str(common.data_dir()),
+        help="folder with mnist/ ($CKMEANS_BENCH_DATA, $CKMEANS_TEST_DATA, ../shared/data)",
+    )
     p.add_argument("--rows", type=int, default=None, help="use only the first ROWS MNIST images")
-    p.add_argument("--synthetic", type=_shape, default=None, metavar="N,D",
-                   help="synthetic uint8 blobs instead of MNIST (for smoke tests)")
+    p.add_argument(
+        "--synthetic",
+        type=_shape,
+        default=None,
+        metavar="N,D",
+        help="synthetic uint8 blobs instead of MNIST (for smoke tests)",
+    )
     p.add_argument("--peers", type=_peers, default=list(PEERS), help="comma-separated")
     p.add_argument("--threads", type=int, default=2, help="threads for every peer")
     p.add_argument("--seed", type=int, default=0, help="k-means++ seed for C0")
     p.add_argument("--modes", default="iter,conv", help="iter (per iteration), conv (converged)")
     p.add_argument("--k", type=_ints, default=[10, 256], help="k for the per-iteration mode")
     p.add_argument("--dtypes", type=_dtypes, default=_dtypes("float32,uint8,float64"))
-    p.add_argument("--iters", type=_ints, default=[20],
-                   help="iterations per fit in the per-iteration mode: one count, or one per --k")
-    p.add_argument("--f64-max-k", type=int, default=10**9,
-                   help="per-iteration float64 rows only for k up to this (they are for comparing "
-                        "with scikit-learn's native precision; at large k they only add run time)")
+    p.add_argument(
+        "--iters",
+        type=_ints,
+        default=[20],
+        help="iterations per fit in the per-iteration mode: one count, or one per --k",
+    )
+    p.add_argument(
+        "--f64-max-k",
+        type=int,
+        default=10**9,
+        help="per-iteration float64 rows only for k up to this (they are for comparing "
+        "with scikit-learn's native precision; at large k they only add run time)",
+    )
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--conv-k", type=_ints, default=[10, 64, 256, 1024], help="k for the converged mode")
     p.add_argument("--conv-dtypes", type=_dtypes, default=_dtypes("float32"))
@@ -482,12 +629,22 @@ def parse_args(argv):
     p.add_argument("--tol", type=float, default=1e-4)
     p.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
     p.add_argument("--mem-iters", type=int, default=2, help="iterations of each peak-memory fit")
-    p.add_argument("--quick", action="store_true",
-                   help="small subset: 5000 rows, k=10, 5 iterations, 3 repeats, float32 and uint8")
-    p.add_argument("--write", metavar="MARKDOWN", default=None,
-                   help="replace the 'Hard k-means' section of this file (e.g. BENCHMARKS.md)")
-    p.add_argument("--cache-dir", default=os.path.join(tempfile.gettempdir(), "ckmeans-bench-cache"),
-                   help="where C0 is cached per (data, k, seed)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="small subset: 5000 rows, k=10, 5 iterations, 3 repeats, float32 and uint8",
+    )
+    p.add_argument(
+        "--write",
+        metavar="MARKDOWN",
+        default=None,
+        help="replace the 'Hard k-means' section of this file (e.g. BENCHMARKS.md)",
+    )
+    p.add_argument(
+        "--cache-dir",
+        default=os.path.join(tempfile.gettempdir(), "ckmeans-bench-cache"),
+        help="where C0 is cached per (data, k, seed)",
+    )
     p.add_argument("--one", choices=list(PEERS), help=argparse.SUPPRESS)
     p.add_argument("--one-dtype", type=lambda v: np.dtype(DTYPES[v]), help=argparse.SUPPRESS)
     p.add_argument("--c0", help=argparse.SUPPRESS)
@@ -516,8 +673,9 @@ def main(argv=None):
     X_u8, data_desc = load_data(args)
     runner = Runner(args.peers, args.threads)  # import every peer before limiting their threads
     with threadpool_limits(args.threads), tempfile.TemporaryDirectory() as tmp:
-        ks = sorted(set(args.k if "iter" in args.modes else [])
-                    | set(args.conv_k if "conv" in args.modes else []))
+        ks = sorted(
+            set(args.k if "iter" in args.modes else []) | set(args.conv_k if "conv" in args.modes else [])
+        )
         c0 = {k: initial_centres(X_u8, k, args.seed, args.cache_dir) for k in ks}
         iter_rows = per_iteration(runner, X_u8, c0, args) if "iter" in args.modes else []
         conv_rows = converged(runner, X_u8, c0, args) if "conv" in args.modes else []
@@ -534,10 +692,16 @@ def main(argv=None):
     if args.write:
         common.replace_section(args.write, SECTION_KEY, text)
     # A peer that fails is a cell of the table; ckmeans failing is a failed benchmark.
-    failed = [f"{r['peer']} {r['dtype']} k={r['k']}: {r['status']}" for r in iter_rows + conv_rows
-              if r["peer"].startswith("ckmeans") and "status" in r]
-    failed += [f"{peer} {dtype} k={k} (peak memory): {value}" for (peer, dtype, k), value in memory.items()
-               if peer.startswith("ckmeans") and isinstance(value, str)]
+    failed = [
+        f"{r['peer']} {r['dtype']} k={r['k']}: {r['status']}"
+        for r in iter_rows + conv_rows
+        if r["peer"].startswith("ckmeans") and "status" in r
+    ]
+    failed += [
+        f"{peer} {dtype} k={k} (peak memory): {value}"
+        for (peer, dtype, k), value in memory.items()
+        if peer.startswith("ckmeans") and isinstance(value, str)
+    ]
     if failed:
         print("ckmeans failed:\n" + "\n".join(failed), file=sys.stderr)
         return 1

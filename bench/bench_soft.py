@@ -9,15 +9,15 @@ the notebook's. scikit-fuzzy's cmeans (fuzzy c-means, m=2) is a different model 
 (every point shared by all clusters): it is timed, not compared, and starts from its own seeded
 random partition. Run `python bench/bench_soft.py --help`.
 """
+
 import argparse
 import json
 import os
 import sys
 import time
 
-import numpy as np
-
 import _common as common
+import numpy as np
 
 SECTION_KEY = "bench-soft"
 LIBRARIES = ["numpy", "scipy", "scikit-fuzzy", "threadpoolctl"]
@@ -27,6 +27,7 @@ def notebook_soft_kmeans(X, C0, beta, n_iter):
     """The notebook's algorithm: cdist (Euclidean), log-sum-exp responsibilities, weighted means."""
     from scipy.spatial.distance import cdist
     from scipy.special import logsumexp
+
     C = C0
     for _ in range(n_iter):
         A = -beta * cdist(X, C)
@@ -36,16 +37,25 @@ def notebook_soft_kmeans(X, C0, beta, n_iter):
 
 
 # (peer, the dtype it is given); every peer's X is MNIST in that dtype
-PEERS = [("ckmeans", "uint8"), ("ckmeans", "float32"), ("ckmeans", "float64"),
-         ("notebook (cdist + log-sum-exp)", "float64"), ("scikit-fuzzy cmeans (m=2)", "float64")]
+PEERS = [
+    ("ckmeans", "uint8"),
+    ("ckmeans", "float32"),
+    ("ckmeans", "float64"),
+    ("notebook (cdist + log-sum-exp)", "float64"),
+    ("scikit-fuzzy cmeans (m=2)", "float64"),
+]
 
 
 def runner(name, X, C0, args):
     """A function running one fit of the peer on X (its dtype), or None if the peer is not installed."""
     if name == "ckmeans":
         from ckmeans import soft_kmeans
-        return lambda: soft_kmeans(X, args.k, args.beta, init=C0, tol=0, max_iter=args.iters,
-                                   n_threads=args.threads).centroids
+
+        return lambda: (
+            soft_kmeans(
+                X, args.k, args.beta, init=C0, tol=0, max_iter=args.iters, n_threads=args.threads
+            ).centroids
+        )
     if name.startswith("notebook"):
         return lambda: notebook_soft_kmeans(X, C0, args.beta, args.iters)
     try:
@@ -69,6 +79,7 @@ def load(args, dtypes):
 def one(args):
     """--one: a single fit of one peer in this fresh process; print its extra peak memory as JSON."""
     from threadpoolctl import threadpool_limits
+
     name, dtype = PEERS[args.one]
     X, C0, _ = load(args, [dtype])
     run = runner(name, X[dtype], C0, args)
@@ -83,14 +94,26 @@ def one(args):
 def measure_memory(args):
     """Extra peak MB of each peer (None: not installed), one fresh process each."""
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
-    argv = [__file__, "--k", str(args.k), "--beta", str(args.beta), "--iters", str(args.iters),
-            "--threads", str(args.threads), "--seed", str(args.seed)]
+    argv = [
+        __file__,
+        "--k",
+        str(args.k),
+        "--beta",
+        str(args.beta),
+        "--iters",
+        str(args.iters),
+        "--threads",
+        str(args.threads),
+        "--seed",
+        str(args.seed),
+    ]
     argv += (["--data", str(args.data)] if args.data else []) + (["--quick"] if args.quick else [])
     out = []
     for i in range(len(PEERS)):
         try:
-            out.append(common.run_json_subprocess([*argv, "--one", str(i)], env=env,
-                                                  timeout=3600)["extra_mb"])
+            out.append(
+                common.run_json_subprocess([*argv, "--one", str(i)], env=env, timeout=3600)["extra_mb"]
+            )
         except Exception as exc:  # reported in the table, the timings still stand
             out.append(f"error: {exc}".splitlines()[0][:60])
     return out
@@ -98,8 +121,9 @@ def measure_memory(args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", help="folder with mnist/ (default: $CKMEANS_BENCH_DATA, "
-                        "$CKMEANS_TEST_DATA, ../shared/data)")
+    parser.add_argument(
+        "--data", help="folder with mnist/ (default: $CKMEANS_BENCH_DATA, $CKMEANS_TEST_DATA, ../shared/data)"
+    )
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--beta", type=float, default=1.0)
     parser.add_argument("--iters", type=int, default=10, help="iterations per timed fit")
@@ -152,12 +176,24 @@ def main(argv=None):
         else:
             diff = "- (other model)"
         mem = f"{memory[i]:.0f}" if isinstance(memory[i], float) else str(memory[i])
-        rows.append([name, dtype, f"{s['median']:.1f}", f"{s['min']:.1f}", f"{ref_ms / s['median']:.1f}",
-                     diff, mem])
-    table = common.markdown_table(["peer", "X dtype", "ms/iter (median)", "ms/iter (min)",
-                                   "speed-up vs notebook", "centre diff vs notebook", "extra peak MB"],
-                                  rows)
-    speedups = [ref_ms / common.summarize(times[i])["median"] for i, p in enumerate(peers) if p[0] == "ckmeans"]
+        rows.append(
+            [name, dtype, f"{s['median']:.1f}", f"{s['min']:.1f}", f"{ref_ms / s['median']:.1f}", diff, mem]
+        )
+    table = common.markdown_table(
+        [
+            "peer",
+            "X dtype",
+            "ms/iter (median)",
+            "ms/iter (min)",
+            "speed-up vs notebook",
+            "centre diff vs notebook",
+            "extra peak MB",
+        ],
+        rows,
+    )
+    speedups = [
+        ref_ms / common.summarize(times[i])["median"] for i, p in enumerate(peers) if p[0] == "ckmeans"
+    ]
     n, d = X8.shape
     text = f"""## Soft k-means
 
@@ -196,8 +232,11 @@ ckmeans speed-up over the notebook's algorithm: {", ".join(f"{x:.1f}x" for x in 
     if args.write:
         common.replace_section(args.write, SECTION_KEY, text)
     # ckmeans' timed fits raise; its peak-memory runs fail into a cell, which must fail the run too.
-    failed = [f"{name} {dtype} (peak memory): {memory[i]}" for i, (name, dtype, _) in enumerate(peers)
-              if name == "ckmeans" and str(memory[i]).startswith("error")]
+    failed = [
+        f"{name} {dtype} (peak memory): {memory[i]}"
+        for i, (name, dtype, _) in enumerate(peers)
+        if name == "ckmeans" and str(memory[i]).startswith("error")
+    ]
     if failed:
         print("ckmeans failed:\n" + "\n".join(failed), file=sys.stderr)
         return 1

@@ -3,8 +3,10 @@
 Thread convention for every ``n_threads`` argument: see :mod:`ckmeans._threads` (None = all usable
 cores, negative counts back, 0 is an error); results are identical for any thread count.
 """
+
 __version__ = "0.2.0"
 
+from ckmeans import datasets, metrics
 from ckmeans._config import get_include, show_config
 from ckmeans._kmeans import KMeansResult, kmeans
 from ckmeans._runtime import kernel_isa, openmp_enabled
@@ -12,9 +14,21 @@ from ckmeans._soft import SoftKMeansResult, soft_kmeans
 from ckmeans.estimators import KMeans, SoftKMeans
 from ckmeans.idx import IDXFormatError, read_idx, write_idx
 
-from ckmeans import datasets, metrics  # noqa: E402,I001  (subpackages: ckmeans.datasets.load_mnist, ...)
-
-__all__ = ["__version__", "get_include", "kernel_isa", "openmp_enabled", "show_config",
-           "IDXFormatError", "read_idx", "write_idx", "datasets", "metrics",
-           "KMeansResult", "kmeans", "KMeans",
-           "SoftKMeansResult", "soft_kmeans", "SoftKMeans"]
+__all__ = [
+    "IDXFormatError",
+    "KMeans",
+    "KMeansResult",
+    "SoftKMeans",
+    "SoftKMeansResult",
+    "__version__",
+    "datasets",
+    "get_include",
+    "kernel_isa",
+    "kmeans",
+    "metrics",
+    "openmp_enabled",
+    "read_idx",
+    "show_config",
+    "soft_kmeans",
+    "write_idx",
+]

@@ -1,4 +1,5 @@
 """``python -m ckmeans``: the command line (see ckmeans.cli)."""
+
 import sys
 
 from ckmeans.cli import main

@@ -1,4 +1,5 @@
 """Build and runtime configuration: OpenMP, thread count, compiler flags, header location."""
+
 import os
 import sys
 

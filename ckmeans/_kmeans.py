@@ -5,6 +5,7 @@ ckmeans._validation); the C core (src_c/kmeans_*.c, through ckmeans._kmeans_core
 assumes clean input. Semantics follow scikit-learn's ``KMeans(algorithm='lloyd')`` so that, from the
 same initial centres, both reach the same fixed point.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -17,10 +18,22 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ckmeans import _kmeans_core
 from ckmeans._threads import effective_n_threads
-from ckmeans._validation import (centroid_dtype, check_init_array, check_init_name, check_max_iter,
-                                 check_n_clusters, check_n_init, check_random_state,
-                                 check_sample_weight, check_tol, check_weights_for_init, check_X,
-                                 Init, RandomStateLike, raise_if_nonfinite)
+from ckmeans._validation import (
+    Init,
+    RandomStateLike,
+    centroid_dtype,
+    check_init_array,
+    check_init_name,
+    check_max_iter,
+    check_n_clusters,
+    check_n_init,
+    check_random_state,
+    check_sample_weight,
+    check_tol,
+    check_weights_for_init,
+    check_X,
+    raise_if_nonfinite,
+)
 
 Algorithm = Literal["auto", "lloyd", "elkan", "yinyang", "hamerly"]
 _ALGORITHMS = get_args(Algorithm)
@@ -41,6 +54,7 @@ class KMeansResult:
     algorithm : the method that ran the fit's last iteration: 'lloyd', 'yinyang' or 'hamerly' (what
         'auto' chose; 'elkan' runs 'yinyang').
     """
+
     centroids: np.ndarray
     labels: np.ndarray
     inertia: float
@@ -56,16 +70,18 @@ def _check_algorithm(algorithm):
     return algorithm
 
 
-
-
 def _verbose_iteration(tol_abs):
     """The C fit's per-iteration callback for verbose=True: scikit-learn's lines, as they happen."""
+
     def report(iteration, inertia, center_shift, n_changed, beta):
         print(f"Iteration {iteration}, inertia {inertia}.")
         if n_changed == 0:
             print(f"Converged at iteration {iteration}: strict convergence.")
         elif center_shift <= tol_abs:
-            print(f"Converged at iteration {iteration}: center shift {center_shift} within tolerance {tol_abs}.")
+            print(
+                f"Converged at iteration {iteration}: center shift {center_shift} within tolerance {tol_abs}."
+            )
+
     return report
 
 
@@ -97,11 +113,20 @@ def _initial_centres(X, w, n_clusters, init, seed, random_state, n_threads, cdty
     return centres
 
 
-def kmeans(X: ArrayLike, n_clusters: int, *, init: Init = "k-means++",
-           n_init: int | Literal["auto"] = "auto", max_iter: int = 300, tol: float = 1e-4,
-           sample_weight: ArrayLike | None = None, algorithm: Algorithm = "auto",
-           random_state: RandomStateLike = None, n_threads: int | None = None,
-           verbose: bool = False) -> KMeansResult:
+def kmeans(
+    X: ArrayLike,
+    n_clusters: int,
+    *,
+    init: Init = "k-means++",
+    n_init: int | Literal["auto"] = "auto",
+    max_iter: int = 300,
+    tol: float = 1e-4,
+    sample_weight: ArrayLike | None = None,
+    algorithm: Algorithm = "auto",
+    random_state: RandomStateLike = None,
+    n_threads: int | None = None,
+    verbose: bool = False,
+) -> KMeansResult:
     """Hard k-means (Lloyd) with scikit-learn's semantics and a C/OpenMP core.
 
     Parameters
@@ -152,8 +177,11 @@ def kmeans(X: ArrayLike, n_clusters: int, *, init: Init = "k-means++",
     check_tol(tol)
     method = _METHODS[_check_algorithm(algorithm)]
     if algorithm == "elkan" and n_clusters == 1:
-        warnings.warn("algorithm='elkan' doesn't make sense for a single cluster. Using 'lloyd' "
-                      "instead.", RuntimeWarning, stacklevel=2)  # scikit-learn's warning
+        warnings.warn(
+            "algorithm='elkan' doesn't make sense for a single cluster. Using 'lloyd' instead.",
+            RuntimeWarning,
+            stacklevel=2,
+        )  # scikit-learn's warning
         method = "lloyd"
     is_string_init = check_init_name(init)
     w = check_sample_weight(sample_weight, n_samples)
@@ -178,17 +206,22 @@ def kmeans(X: ArrayLike, n_clusters: int, *, init: Init = "k-means++",
             centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
             if verbose:
                 print("Initialization complete")
-            n_iter, inertia, converged, ran = _kmeans_core.fit(X, w, centres, labels, method, max_iter, tol_abs,
-                                                               n_threads, history, callback=report)
+            n_iter, inertia, converged, ran = _kmeans_core.fit(
+                X, w, centres, labels, method, max_iter, tol_abs, n_threads, history, callback=report
+            )
         except ValueError:
             raise_if_nonfinite(X, n_threads)  # the kernels' CK_ERR_KMEANS_NONFINITE, with the value named
             raise
         if best is None or inertia < best.inertia:
-            best = KMeansResult(centres, labels, float(inertia), int(n_iter), bool(converged),
-                                history[:n_iter].copy(), ran)
+            best = KMeansResult(
+                centres, labels, float(inertia), int(n_iter), bool(converged), history[:n_iter].copy(), ran
+            )
     n_distinct = np.unique(best.labels).size
     if n_distinct < n_clusters:
-        warnings.warn(f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "
-                      f"({n_clusters}). Possibly due to duplicate points in X.", ConvergenceWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "
+            f"({n_clusters}). Possibly due to duplicate points in X.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     return best

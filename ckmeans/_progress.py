@@ -3,6 +3,7 @@
 A bar is drawn only on an interactive stderr and never with ``--quiet``, so logs, pipes and CI
 output stay clean; tqdm's ``delay`` keeps steps shorter than a second from drawing anything.
 """
+
 import sys
 
 from tqdm.auto import tqdm
@@ -21,5 +22,14 @@ def bars_enabled(quiet):
 
 def progress(iterable=None, *, total=None, desc=None, enabled=True, unit="it"):
     """A tqdm bar over ``iterable`` (or a manual one of ``total`` steps), disabled unless ``enabled``."""
-    return tqdm(iterable, total=total, desc=desc, disable=not enabled, delay=_DELAY, unit=unit,
-                file=sys.stderr, leave=False, dynamic_ncols=True)
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        disable=not enabled,
+        delay=_DELAY,
+        unit=unit,
+        file=sys.stderr,
+        leave=False,
+        dynamic_ncols=True,
+    )

@@ -5,11 +5,13 @@ core (src_c/soft_kmeans.c, through ckmeans._soft_core) assumes clean input. The 
 the original notebook: Euclidean distances (not squared, by default), responsibilities by a
 log-sum-exp, weighted means, and a stop when the Frobenius norm of the centre change falls below tol.
 """
+
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable, Literal, Optional, Sequence, Union
+from typing import Callable, Literal, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -17,10 +19,21 @@ from numpy.typing import ArrayLike
 from ckmeans import _soft_core
 from ckmeans._kmeans import _initial_centres, _run_seeds
 from ckmeans._threads import effective_n_threads
-from ckmeans._validation import (centroid_dtype, check_init_array, check_init_name, check_max_iter,
-                                 check_n_clusters, check_n_init, check_random_state,
-                                 check_sample_weight, check_tol, check_weights_for_init, check_X, Init,
-                                 RandomStateLike)
+from ckmeans._validation import (
+    Init,
+    RandomStateLike,
+    centroid_dtype,
+    check_init_array,
+    check_init_name,
+    check_max_iter,
+    check_n_clusters,
+    check_n_init,
+    check_random_state,
+    check_sample_weight,
+    check_tol,
+    check_weights_for_init,
+    check_X,
+)
 
 # A stiffness, a sequence of them (one per iteration) or a function of the iteration.
 Beta = Union[float, Sequence[float], Callable[[int], float]]
@@ -45,8 +58,9 @@ class SoftKMeansResult:
     objective_history : (n_iter,) float64, F of the centres each iteration started from.
     beta : the last beta used (the one of ``objective``, ``responsibilities`` and ``labels``).
     """
+
     centroids: np.ndarray
-    responsibilities: Optional[np.ndarray]
+    responsibilities: np.ndarray | None
     labels: np.ndarray
     objective: float
     n_iter: int
@@ -76,8 +90,10 @@ def _beta_schedule(beta, max_iter):
     if callable(beta):
         return np.array([_check_beta_value(beta(t), f"beta({t})") for t in range(max_iter)])
     if isinstance(beta, (str, bytes)) or np.ndim(beta) != 1:
-        raise ValueError("beta must be a number > 0, a 1-D sequence of them (one per iteration) or a "
-                         f"callable iteration -> beta, got {beta!r}")
+        raise ValueError(
+            "beta must be a number > 0, a 1-D sequence of them (one per iteration) or a "
+            f"callable iteration -> beta, got {beta!r}"
+        )
     values = list(beta)[:max_iter]
     if not values:
         raise ValueError("beta is an empty sequence: give at least one value")
@@ -95,12 +111,22 @@ def _verbose_iteration(iteration, energy, center_shift, n_changed, beta):
     print(f"Iteration {iteration}, beta {beta}, free energy {energy}.")
 
 
-def soft_kmeans(X: ArrayLike, n_clusters: int, beta: Beta, *, init: Init = "k-means++",
-                n_init: int | Literal["auto"] = "auto", max_iter: int = 100, tol: float = 1e-5,
-                distance: Literal["euclidean", "sqeuclidean"] = "euclidean",
-                sample_weight: ArrayLike | None = None, random_state: RandomStateLike = None,
-                n_threads: int | None = None, return_responsibilities: bool = True,
-                verbose: bool = False) -> SoftKMeansResult:
+def soft_kmeans(
+    X: ArrayLike,
+    n_clusters: int,
+    beta: Beta,
+    *,
+    init: Init = "k-means++",
+    n_init: int | Literal["auto"] = "auto",
+    max_iter: int = 100,
+    tol: float = 1e-5,
+    distance: Literal["euclidean", "sqeuclidean"] = "euclidean",
+    sample_weight: ArrayLike | None = None,
+    random_state: RandomStateLike = None,
+    n_threads: int | None = None,
+    return_responsibilities: bool = True,
+    verbose: bool = False,
+) -> SoftKMeansResult:
     """Soft k-means with stiffness ``beta`` (MacKay, Information Theory, Inference and Learning
     Algorithms, ch. 20) and a C/OpenMP core.
 
@@ -175,17 +201,37 @@ def soft_kmeans(X: ArrayLike, n_clusters: int, beta: Beta, *, init: Init = "k-me
         history = np.empty(max_iter)
         if verbose:
             print("Initialization complete")
-        n_iter, objective, converged = _soft_core.fit(X, w, betas, distance_code, centres,
-                                                      int(max_iter), float(tol), n_threads, resp,
-                                                      labels, history, callback=report)
+        n_iter, objective, converged = _soft_core.fit(
+            X,
+            w,
+            betas,
+            distance_code,
+            centres,
+            int(max_iter),
+            float(tol),
+            n_threads,
+            resp,
+            labels,
+            history,
+            callback=report,
+        )
         if verbose:
-            print(f"{'Converged' if converged else 'Stopped'} after {n_iter} iterations, "
-                  f"free energy {objective}.")
+            print(
+                f"{'Converged' if converged else 'Stopped'} after {n_iter} iterations, "
+                f"free energy {objective}."
+            )
         if best is None or objective < best.objective:
             spare = None if best is None else best.responsibilities
-            best = SoftKMeansResult(centres, resp, labels, float(objective), int(n_iter),
-                                    bool(converged), history[:n_iter].copy(),
-                                    float(betas[min(n_iter, len(betas)) - 1]))
+            best = SoftKMeansResult(
+                centres,
+                resp,
+                labels,
+                float(objective),
+                int(n_iter),
+                bool(converged),
+                history[:n_iter].copy(),
+                float(betas[min(n_iter, len(betas)) - 1]),
+            )
         else:
             spare = resp
     return best

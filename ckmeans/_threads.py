@@ -13,6 +13,7 @@
 Results never depend on the thread count: kernels split work into fixed chunks and merge per-chunk
 results in a fixed order.
 """
+
 import numbers
 
 from joblib import cpu_count
@@ -33,8 +34,10 @@ def effective_n_threads(n_threads=None):
         raise TypeError(f"n_threads must be None or an integer, got {n_threads!r}")
     n_threads = int(n_threads)
     if n_threads == 0:
-        raise ValueError("n_threads=0 is not allowed: use None for all usable cores, a positive "
-                         "count, or a negative count back from all usable cores (-1 = all)")
+        raise ValueError(
+            "n_threads=0 is not allowed: use None for all usable cores, a positive "
+            "count, or a negative count back from all usable cores (-1 = all)"
+        )
     if n_threads < 0:
         return max(1, usable_cores() + 1 + n_threads)
     return n_threads

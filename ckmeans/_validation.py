@@ -4,6 +4,7 @@ The C kernels assume what these functions establish (dtype, C order, shapes, fin
 parameter ranges). Where scikit-learn's KMeans raises or warns for the same problem, the message is
 scikit-learn's, so code written against it reads the same errors.
 """
+
 import numbers
 import warnings
 from typing import Any, Callable, Optional, Union
@@ -34,7 +35,9 @@ def check_X(X: Any, n_threads: Optional[int] = None, scan: bool = True) -> np.nd
         except (TypeError, ValueError) as exc:
             raise ValueError(f"X must hold real numbers, got dtype {X.dtype}") from exc
     if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array (n_samples, n_features), got {X.ndim}-D with shape {X.shape}")
+        raise ValueError(
+            f"X must be a 2-D array (n_samples, n_features), got {X.ndim}-D with shape {X.shape}"
+        )
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"X is empty: shape {X.shape}; k-means needs at least one sample and one feature")
     if X.dtype not in (np.float32, np.float64, np.uint8):
@@ -71,8 +74,11 @@ def check_n_clusters(n_clusters: Any, n_samples: int) -> int:
 
 
 def check_max_iter(max_iter: Any) -> None:
-    if (isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral)
-            or not 1 <= max_iter <= MAX_ITER_LIMIT):
+    if (
+        isinstance(max_iter, bool)
+        or not isinstance(max_iter, numbers.Integral)
+        or not 1 <= max_iter <= MAX_ITER_LIMIT
+    ):
         raise ValueError(f"max_iter must be an integer in [1, {MAX_ITER_LIMIT}], got {max_iter!r}")
 
 
@@ -99,8 +105,12 @@ def check_n_init(n_init: Any, init: Any, estimator: str) -> int:
         raise ValueError(f"n_init must be 'auto' or an integer >= 1, got {n_init!r}")
     if is_array and n_init != 1:
         # stacklevel 3: the caller of kmeans() / soft_kmeans(), as scikit-learn points at fit's caller
-        warnings.warn(f"Explicit initial center position passed: performing only one init in "
-                      f"{estimator} instead of n_init={n_init}.", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"Explicit initial center position passed: performing only one init in "
+            f"{estimator} instead of n_init={n_init}.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
         return 1
     return int(n_init)
 
@@ -108,8 +118,10 @@ def check_n_init(n_init: Any, init: Any, estimator: str) -> int:
 def check_weights_for_init(w: Optional[np.ndarray], init: Any, n_clusters: int) -> None:
     """Drawing n_clusters distinct rows needs that many rows of positive weight."""
     if w is not None and isinstance(init, str) and np.count_nonzero(w) < n_clusters:
-        raise ValueError(f"only {np.count_nonzero(w)} samples have a positive weight; "
-                         f"n_clusters={n_clusters} initial centres need that many")
+        raise ValueError(
+            f"only {np.count_nonzero(w)} samples have a positive weight; "
+            f"n_clusters={n_clusters} initial centres need that many"
+        )
 
 
 def check_sample_weight(sample_weight: Any, n_samples: int) -> Optional[np.ndarray]:
@@ -142,11 +154,15 @@ def check_init_array(init: Any, n_clusters: int, n_features: int, cdtype: type) 
     if init.ndim != 2:
         raise ValueError(f"init array must be 2-D (n_clusters, n_features), got shape {init.shape}")
     if init.shape[0] != n_clusters:
-        raise ValueError(f"The shape of the initial centers {init.shape} does not match the number "
-                         f"of clusters {n_clusters}.")
+        raise ValueError(
+            f"The shape of the initial centers {init.shape} does not match the number "
+            f"of clusters {n_clusters}."
+        )
     if init.shape[1] != n_features:
-        raise ValueError(f"The shape of the initial centers {init.shape} does not match the number "
-                         f"of features of the data {n_features}.")
+        raise ValueError(
+            f"The shape of the initial centers {init.shape} does not match the number "
+            f"of features of the data {n_features}."
+        )
     init = np.array(init, dtype=cdtype, order="C", copy=True)
     if not np.isfinite(init).all():
         raise ValueError("init array contains NaN or infinity")

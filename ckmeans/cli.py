@@ -7,6 +7,7 @@ dataset), ``experiments`` (the notebooks' grid, see :mod:`ckmeans.experiments`),
 Every failure the user can cause (missing or malformed file, bad option, impossible k) ends with
 one line on stderr naming the problem and a non-zero exit code; ``--debug`` shows the traceback.
 """
+
 import argparse
 import json
 import sys
@@ -62,6 +63,7 @@ def _say(args, text):
 def _read_array(path, what):
     """A .npy file or an IDX file (gzipped or raw) as an array; errors name the file."""
     from ckmeans.idx import read_idx
+
     path = Path(path)
     if not path.is_file():
         raise CLIError(f"{what} file not found: {path}")
@@ -76,6 +78,7 @@ def _read_array(path, what):
 def _load_input(args):
     """``(X, y or None, image side or None)`` from INPUT and --labels."""
     from ckmeans.experiments import load_dataset
+
     y, side = None, None
     if args.input in DATASETS:
         X, y, _names, side = load_dataset(args.input, args.data_dir, subset=args.subset)
@@ -100,13 +103,31 @@ def _load_input(args):
 def _fit_once(args, X, seed_state, verbose):
     """One run; options left unset take the engine's defaults (hard and soft differ)."""
     from ckmeans import kmeans, soft_kmeans
+
     given = {name: getattr(args, name) for name in ("max_iter", "tol") if getattr(args, name) is not None}
     if args.soft:
-        res = soft_kmeans(X, args.n_clusters, args.beta, init=args.init, n_init=1,
-                          random_state=seed_state, n_threads=args.threads, verbose=verbose, **given)
+        res = soft_kmeans(
+            X,
+            args.n_clusters,
+            args.beta,
+            init=args.init,
+            n_init=1,
+            random_state=seed_state,
+            n_threads=args.threads,
+            verbose=verbose,
+            **given,
+        )
         return res, float(res.objective)
-    res = kmeans(X, args.n_clusters, init=args.init, n_init=1, random_state=seed_state,
-                 n_threads=args.threads, verbose=verbose, **given)
+    res = kmeans(
+        X,
+        args.n_clusters,
+        init=args.init,
+        n_init=1,
+        random_state=seed_state,
+        n_threads=args.threads,
+        verbose=verbose,
+        **given,
+    )
     return res, res.inertia
 
 
@@ -132,18 +153,29 @@ def cmd_fit(args):
     np.save(out / "centroids.npy", best.centroids)
     np.save(out / "labels.npy", best.labels)
     written = ["centroids.npy", "labels.npy"]
-    summary = {"input": args.input, "n_samples": int(X.shape[0]), "n_features": int(X.shape[1]),
-               "dtype": str(X.dtype), "model": "soft" if args.soft else "hard",
-               "n_clusters": args.n_clusters, "beta": args.beta if args.soft else None,
-               "init": args.init, "n_init": args.n_init,
-               "seed": args.seed, "scale": args.scale, "objective": float(best_value),
-               "n_iter": int(best.n_iter), "converged": bool(best.converged),
-               "seconds": round(seconds, 3)}
+    summary = {
+        "input": args.input,
+        "n_samples": int(X.shape[0]),
+        "n_features": int(X.shape[1]),
+        "dtype": str(X.dtype),
+        "model": "soft" if args.soft else "hard",
+        "n_clusters": args.n_clusters,
+        "beta": args.beta if args.soft else None,
+        "init": args.init,
+        "n_init": args.n_init,
+        "seed": args.seed,
+        "scale": args.scale,
+        "objective": float(best_value),
+        "n_iter": int(best.n_iter),
+        "converged": bool(best.converged),
+        "seconds": round(seconds, 3),
+    }
     if args.soft:
         np.save(out / "responsibilities.npy", best.responsibilities)
         written.append("responsibilities.npy")
     if y is not None:
         from ckmeans.experiments import score
+
         summary.update(score(y, best.labels, best.responsibilities if args.soft else None))
     (out / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
     written.append("metrics.json")
@@ -151,34 +183,47 @@ def cmd_fit(args):
         written += _fit_plots(out, X, y, best, side)
 
     model = f"soft k-means (beta={args.beta:g})" if args.soft else "k-means"
-    _say(args, f"{model}, k={args.n_clusters}, on {X.shape[0]} x {X.shape[1]} {X.dtype}: objective "
-               f"{best_value:.8g}, {best.n_iter} iterations "
-               f"({'converged' if best.converged else 'not converged'}), {seconds:.2f} s")
+    _say(
+        args,
+        f"{model}, k={args.n_clusters}, on {X.shape[0]} x {X.shape[1]} {X.dtype}: objective "
+        f"{best_value:.8g}, {best.n_iter} iterations "
+        f"({'converged' if best.converged else 'not converged'}), {seconds:.2f} s",
+    )
     if y is not None:
         soft = "soft " if args.soft else ""
-        _say(args, f"{soft}purity {summary['purity']:.4f}, {soft}Gini {summary['gini']:.4f}, accuracy "
-                   f"{summary['accuracy_majority']:.4f} (majority) {summary['accuracy_hungarian']:.4f} "
-                   f"(Hungarian), NMI {summary['nmi']:.4f}, ARI {summary['ari']:.4f}")
+        _say(
+            args,
+            f"{soft}purity {summary['purity']:.4f}, {soft}Gini {summary['gini']:.4f}, accuracy "
+            f"{summary['accuracy_majority']:.4f} (majority) {summary['accuracy_hungarian']:.4f} "
+            f"(Hungarian), NMI {summary['nmi']:.4f}, ARI {summary['ari']:.4f}",
+        )
     _say(args, f"wrote {', '.join(written)} in {out}")
     return 0
 
 
 def _fit_plots(out, X, y, res, side):
     from ckmeans import metrics, plots
+
     written = []
     k = res.centroids.shape[0]
     if side:
         titles = None
         if y is not None:
             table = metrics.contingency_matrix(y, res.labels, n_clusters=k)
-            titles = [f"{table.classes[m]} (n={s})" for m, s in
-                      zip(table.table.argmax(axis=0), table.table.sum(axis=0))]
-        written.append(plots.centroid_grid(res.centroids, out / "centroids.png", side=side,
-                                           titles=titles).name)
+            titles = [
+                f"{table.classes[m]} (n={s})"
+                for m, s in zip(table.table.argmax(axis=0), table.table.sum(axis=0))
+            ]
+        written.append(
+            plots.centroid_grid(res.centroids, out / "centroids.png", side=side, titles=titles).name
+        )
     if y is not None:
         table = metrics.contingency_matrix(y, res.labels, n_clusters=k)
-        written.append(plots.contingency_heatmap(table.table, out / "contingency.png",
-                                                 class_names=table.classes.tolist()).name)
+        written.append(
+            plots.contingency_heatmap(
+                table.table, out / "contingency.png", class_names=table.classes.tolist()
+            ).name
+        )
     return written
 
 
@@ -187,42 +232,64 @@ def cmd_demo(args):
     from sklearn.datasets import load_digits
 
     from ckmeans import kmeans, metrics, soft_kmeans
+
     X, y = load_digits(return_X_y=True)
     k = 10
-    _say(args, f"scikit-learn's 8x8 digits: {X.shape[0]} images, {X.shape[1]} pixels (0..16), "
-               f"{k} classes; k={k}, seed {args.seed}")
+    _say(
+        args,
+        f"scikit-learn's 8x8 digits: {X.shape[0]} images, {X.shape[1]} pixels (0..16), "
+        f"{k} classes; k={k}, seed {args.seed}",
+    )
     rows = []
     start = time.perf_counter()
     hard = kmeans(X, k, random_state=args.seed, n_init=args.n_init, n_threads=args.threads)
     rows.append(("hard k-means", hard, None, time.perf_counter() - start))
     start = time.perf_counter()
     soft = soft_kmeans(X, k, args.beta, random_state=args.seed, n_threads=args.threads)
-    rows.append((f"soft k-means, beta={args.beta:g}", soft, soft.responsibilities,
-                 time.perf_counter() - start))
+    rows.append(
+        (f"soft k-means, beta={args.beta:g}", soft, soft.responsibilities, time.perf_counter() - start)
+    )
 
     from ckmeans.experiments import score
+
     header = ("model", "objective", "purity", "Gini", "accuracy", "seconds")
     table = [header]
     for name, res, R, seconds in rows:
         s = score(y, res.labels, R)
-        table.append((name, f"{metrics.objective(X, res.centroids, res.labels):.1f}",
-                      f"{s['purity']:.4f}", f"{s['gini']:.4f}", f"{s['accuracy_hungarian']:.4f}",
-                      f"{seconds:.3f}"))
+        table.append(
+            (
+                name,
+                f"{metrics.objective(X, res.centroids, res.labels):.1f}",
+                f"{s['purity']:.4f}",
+                f"{s['gini']:.4f}",
+                f"{s['accuracy_hungarian']:.4f}",
+                f"{seconds:.3f}",
+            )
+        )
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for i, r in enumerate(table):
         _say(args, "  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))))
         if i == 0:
             _say(args, "  ".join("-" * w for w in widths))
-    _say(args, "objective: sum of squared distances to the assigned centre; soft rows: soft purity and "
-               "Gini (from responsibilities); accuracy: Hungarian one-to-one mapping of clusters to digits")
+    _say(
+        args,
+        "objective: sum of squared distances to the assigned centre; soft rows: soft purity and "
+        "Gini (from responsibilities); accuracy: Hungarian one-to-one mapping of clusters to digits",
+    )
     if args.plot:
         from ckmeans import plots
+
         out = Path(args.plot)
         out.mkdir(parents=True, exist_ok=True)
         table = metrics.contingency_matrix(y, hard.labels, n_clusters=k).table
         titles = [f"{m} (n={n})" for m, n in zip(table.argmax(axis=0), table.sum(axis=0))]
-        path = plots.centroid_grid(hard.centroids, out / "demo_centroids.png", side=8, titles=titles,
-                                   suptitle="8x8 digits, hard k-means: majority digit (size)")
+        path = plots.centroid_grid(
+            hard.centroids,
+            out / "demo_centroids.png",
+            side=8,
+            titles=titles,
+            suptitle="8x8 digits, hard k-means: majority digit (size)",
+        )
         _say(args, f"wrote {path}")
     return 0
 
@@ -230,12 +297,20 @@ def cmd_demo(args):
 # ---------------------------------------------------------------------------------- experiments
 def cmd_experiments(args):
     from ckmeans.experiments import run_experiments
+
     command = "ckmeans " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["experiments"] else None
-    report = run_experiments(args.data_dir, args.out, quick=args.quick,
-                             notebook_seeds=args.notebook_seeds, seed=args.seed,
-                             n_threads=args.threads, plots=not args.no_plots, command=command,
-                             show_progress=bars_enabled(args.quiet),
-                             log=None if args.quiet or not args.verbose else print)
+    report = run_experiments(
+        args.data_dir,
+        args.out,
+        quick=args.quick,
+        notebook_seeds=args.notebook_seeds,
+        seed=args.seed,
+        n_threads=args.threads,
+        plots=not args.no_plots,
+        command=command,
+        show_progress=bars_enabled(args.quiet),
+        log=None if args.quiet or not args.verbose else print,
+    )
     _say(args, (Path(args.out) / "results.md").read_text())
     _say(args, f"wrote results.md, results.json and {len(report['plots'])} plots in {args.out}")
     return 0
@@ -244,6 +319,7 @@ def cmd_experiments(args):
 # ------------------------------------------------------------------------------------ fetch, info
 def cmd_fetch(args):
     from ckmeans.datasets import fetch
+
     folder = fetch(args.name, data_home=args.data_home)
     _say(args, f"{args.name}: {folder}")
     return 0
@@ -251,6 +327,7 @@ def cmd_fetch(args):
 
 def cmd_info(args):
     from ckmeans import show_config
+
     show_config()
     return 0
 
@@ -258,30 +335,49 @@ def cmd_info(args):
 # --------------------------------------------------------------------------------------- parser
 def build_parser():
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors, no progress bars")
-    common.add_argument("-v", "--verbose", action="store_true", help="per-iteration objective and more detail")
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing but errors, no progress bars"
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", help="per-iteration objective and more detail"
+    )
     common.add_argument("--debug", action="store_true", help="show the traceback on errors")
     run = argparse.ArgumentParser(add_help=False)
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--threads", type=int, default=None,
-                     help="threads (default all usable cores; negative counts back from all)")
+    run.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads (default all usable cores; negative counts back from all)",
+    )
 
-    parser = _Parser(prog="ckmeans", description="Exact, fast k-means: demo, fit, the notebooks' experiments.")
+    parser = _Parser(
+        prog="ckmeans", description="Exact, fast k-means: demo, fit, the notebooks' experiments."
+    )
     from ckmeans import __version__
+
     parser.add_argument("--version", action="version", version=f"ckmeans {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("demo", parents=[common, run], help="cluster scikit-learn's 8x8 digits (no download)",
-                       description="Hard and soft k-means on scikit-learn's bundled 8x8 digits.")
+    p = sub.add_parser(
+        "demo",
+        parents=[common, run],
+        help="cluster scikit-learn's 8x8 digits (no download)",
+        description="Hard and soft k-means on scikit-learn's bundled 8x8 digits.",
+    )
     p.add_argument("--beta", type=_positive_float, default=1.0, help="soft k-means stiffness (default 1)")
     p.add_argument("--n-init", type=_positive_int, default=1, help="hard k-means runs (default 1)")
     p.add_argument("--plot", metavar="DIR", help="also write the centroid picture into DIR")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("fit", parents=[common, run], help="cluster a file or a dataset",
-                       description="Cluster INPUT: an IDX file (.gz or raw), a .npy file, or a dataset "
-                                   f"name ({', '.join(DATASETS)}). Writes centroids.npy, labels.npy "
-                                   "and metrics.json into --out.")
+    p = sub.add_parser(
+        "fit",
+        parents=[common, run],
+        help="cluster a file or a dataset",
+        description="Cluster INPUT: an IDX file (.gz or raw), a .npy file, or a dataset "
+        f"name ({', '.join(DATASETS)}). Writes centroids.npy, labels.npy "
+        "and metrics.json into --out.",
+    )
     p.add_argument("input", metavar="INPUT")
     p.add_argument("-k", "--n-clusters", type=_positive_int, default=10, help="clusters (default 10)")
     mode = p.add_mutually_exclusive_group()
@@ -291,27 +387,45 @@ def build_parser():
     p.add_argument("--init", choices=("k-means++", "random"), default="k-means++")
     p.add_argument("--n-init", type=_positive_int, default=1, help="runs; the lowest objective wins")
     p.add_argument("--max-iter", type=_positive_int, help="iterations per run (default 300 hard, 100 soft)")
-    p.add_argument("--tol", type=float, help="hard: relative tolerance (default 1e-4); soft: centre-shift "
-                                             "norm (default 1e-5); 0 runs to a fixed point / max-iter")
-    p.add_argument("--scale", choices=("raw", "unit"), default="raw",
-                   help="raw: pixels 0..255 as the notebooks; unit: pixels / 255")
+    p.add_argument(
+        "--tol",
+        type=float,
+        help="hard: relative tolerance (default 1e-4); soft: centre-shift "
+        "norm (default 1e-5); 0 runs to a fixed point / max-iter",
+    )
+    p.add_argument(
+        "--scale",
+        choices=("raw", "unit"),
+        default="raw",
+        help="raw: pixels 0..255 as the notebooks; unit: pixels / 255",
+    )
     p.add_argument("--labels", metavar="FILE", help="true labels (.npy or IDX) for purity, Gini, ...")
-    p.add_argument("--data-dir", metavar="DIR",
-                   help="folder with mnist/, fashion-mnist/, 20newsgroups/ (default: the loaders' search)")
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder with mnist/, fashion-mnist/, 20newsgroups/ (default: the loaders' search)",
+    )
     p.add_argument("--subset", choices=("train", "test"), default="train", help="for a dataset name")
     p.add_argument("--out", metavar="DIR", default="ckmeans_fit", help="output folder (default ckmeans_fit)")
     p.add_argument("--plot", action="store_true", help="also write centroids.png and contingency.png")
     p.set_defaults(func=cmd_fit)
 
-    p = sub.add_parser("experiments", parents=[common, run], help="the notebooks' experiments, end to end",
-                       description="MNIST and Fashion-MNIST hard k-means (k = 5, 10, 20), MNIST soft "
-                                   "k-means (beta = 0.1, 1, 10), 20 Newsgroups TF-IDF k = 20; writes "
-                                   "OUT/results.md, OUT/results.json and plots.")
+    p = sub.add_parser(
+        "experiments",
+        parents=[common, run],
+        help="the notebooks' experiments, end to end",
+        description="MNIST and Fashion-MNIST hard k-means (k = 5, 10, 20), MNIST soft "
+        "k-means (beta = 0.1, 1, 10), 20 Newsgroups TF-IDF k = 20; writes "
+        "OUT/results.md, OUT/results.json and plots.",
+    )
     p.add_argument("--data-dir", metavar="DIR", help="folder with mnist/, fashion-mnist/, 20newsgroups/")
     p.add_argument("--out", metavar="OUT", required=True, help="output folder")
     p.add_argument("--quick", action="store_true", help="subsampled, fewer settings (CI, under 2 minutes)")
-    p.add_argument("--notebook-seeds", action="store_true",
-                   help="start from the notebook's centres (np.random.seed(96), choice(n, k))")
+    p.add_argument(
+        "--notebook-seeds",
+        action="store_true",
+        help="start from the notebook's centres (np.random.seed(96), choice(n, k))",
+    )
     p.add_argument("--no-plots", action="store_true", help="skip the PNG files")
     p.set_defaults(func=cmd_experiments)
 

@@ -1,4 +1,5 @@
 """scikit-learn estimators built on the ckmeans engine."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -39,13 +40,15 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
     def _validate(self, X, *, reset):
         return validate_data(self, X, reset=reset, dtype=_KEPT_DTYPES, order=None, copy=False)
 
-    def fit_predict(self, X: ArrayLike, y: object = None,
-                    sample_weight: ArrayLike | None = None) -> np.ndarray:
+    def fit_predict(
+        self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None
+    ) -> np.ndarray:
         """Fit and return the cluster of every point of X (``labels_``)."""
         return self.fit(X, sample_weight=sample_weight).labels_
 
-    def fit_transform(self, X: ArrayLike, y: object = None,
-                      sample_weight: ArrayLike | None = None) -> np.ndarray:
+    def fit_transform(
+        self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None
+    ) -> np.ndarray:
         """Fit and return the distances of every point of X to every centre."""
         return self.fit(X, sample_weight=sample_weight).transform(X)
 
@@ -61,12 +64,12 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
         out = np.empty((X.shape[0], centers.shape[0]), dtype=dtype)
         block = max(1, _BLOCK_ELEMENTS // max(1, X.shape[1]))
         for start in range(0, X.shape[0], block):
-            xb = X[start:start + block].astype(dtype, copy=False)
+            xb = X[start : start + block].astype(dtype, copy=False)
             # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2: one matrix product for the block. It can be
             # slightly negative from rounding when x is (nearly) a centre, hence the clip.
             d2 = np.einsum("ij,ij->i", xb, xb, dtype=np.float64)[:, None] - 2.0 * (xb @ centers.T)
             d2 += c_sqnorm
-            np.maximum(d2, 0.0, out=out[start:start + block], casting="unsafe")
+            np.maximum(d2, 0.0, out=out[start : start + block], casting="unsafe")
         return out
 
     def _set_fitted(self, result):
@@ -130,10 +133,20 @@ class KMeans(_CentroidClusterer):
     types are converted to float64.
     """
 
-    def __init__(self, n_clusters: int = 8, *, init: Init = "k-means++",
-                 n_init: int | Literal["auto"] = "auto", max_iter: int = 300, tol: float = 1e-4,
-                 algorithm: Algorithm = "auto", random_state: RandomStateLike = None,
-                 n_threads: int | None = None, verbose: int = 0, copy_x: bool = True) -> None:
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        *,
+        init: Init = "k-means++",
+        n_init: int | Literal["auto"] = "auto",
+        max_iter: int = 300,
+        tol: float = 1e-4,
+        algorithm: Algorithm = "auto",
+        random_state: RandomStateLike = None,
+        n_threads: int | None = None,
+        verbose: int = 0,
+        copy_x: bool = True,
+    ) -> None:
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -150,10 +163,19 @@ class KMeans(_CentroidClusterer):
         if not isinstance(self.copy_x, (bool, np.bool_)):
             raise ValueError(f"copy_x must be True or False, got {self.copy_x!r}")
         X = self._validate(X, reset=True)
-        result = kmeans(X, self.n_clusters, init=self.init, n_init=self.n_init, max_iter=self.max_iter,
-                        tol=self.tol, sample_weight=sample_weight, algorithm=self.algorithm,
-                        random_state=self.random_state, n_threads=self.n_threads,
-                        verbose=bool(self.verbose))
+        result = kmeans(
+            X,
+            self.n_clusters,
+            init=self.init,
+            n_init=self.n_init,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            sample_weight=sample_weight,
+            algorithm=self.algorithm,
+            random_state=self.random_state,
+            n_threads=self.n_threads,
+            verbose=bool(self.verbose),
+        )
         self._set_fitted(result)
         self.inertia_ = float(result.inertia)
         self.algorithm_ = result.algorithm
@@ -221,11 +243,20 @@ class SoftKMeans(_CentroidClusterer):
         Only when X was a DataFrame with string column names.
     """
 
-    def __init__(self, n_clusters: int = 8, *, beta: Beta = 1.0, init: Init = "k-means++",
-                 n_init: int | Literal["auto"] = "auto", max_iter: int = 100, tol: float = 1e-5,
-                 distance: Literal["euclidean", "sqeuclidean"] = "euclidean",
-                 random_state: RandomStateLike = None, n_threads: int | None = None,
-                 verbose: int = 0) -> None:
+    def __init__(
+        self,
+        n_clusters: int = 8,
+        *,
+        beta: Beta = 1.0,
+        init: Init = "k-means++",
+        n_init: int | Literal["auto"] = "auto",
+        max_iter: int = 100,
+        tol: float = 1e-5,
+        distance: Literal["euclidean", "sqeuclidean"] = "euclidean",
+        random_state: RandomStateLike = None,
+        n_threads: int | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.n_clusters = n_clusters
         self.beta = beta
         self.init = init
@@ -237,15 +268,24 @@ class SoftKMeans(_CentroidClusterer):
         self.n_threads = n_threads
         self.verbose = verbose
 
-    def fit(self, X: ArrayLike, y: object = None,
-            sample_weight: ArrayLike | None = None) -> SoftKMeans:
+    def fit(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> SoftKMeans:
         """Compute the soft clustering of X (y is ignored). Returns self."""
         X = self._validate(X, reset=True)
-        result = soft_kmeans(X, self.n_clusters, self.beta, init=self.init, n_init=self.n_init,
-                             max_iter=self.max_iter, tol=self.tol, distance=self.distance,
-                             sample_weight=sample_weight,
-                             random_state=self.random_state, n_threads=self.n_threads,
-                             return_responsibilities=False, verbose=bool(self.verbose))
+        result = soft_kmeans(
+            X,
+            self.n_clusters,
+            self.beta,
+            init=self.init,
+            n_init=self.n_init,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            distance=self.distance,
+            sample_weight=sample_weight,
+            random_state=self.random_state,
+            n_threads=self.n_threads,
+            return_responsibilities=False,
+            verbose=bool(self.verbose),
+        )
         self._set_fitted(result)
         self.objective_ = result.objective
         self.beta_ = result.beta
@@ -256,8 +296,16 @@ class SoftKMeans(_CentroidClusterer):
         w = check_sample_weight(sample_weight, X.shape[0])
         resp = np.empty((X.shape[0], centers.shape[0])) if proba else None
         lab = np.empty(X.shape[0], dtype=np.int32) if labels else None
-        energy = _soft_core.estep(X, w, centers, self.beta_, DISTANCES[self.distance], resp, lab,
-                                  effective_n_threads(self.n_threads))
+        energy = _soft_core.estep(
+            X,
+            w,
+            centers,
+            self.beta_,
+            DISTANCES[self.distance],
+            resp,
+            lab,
+            effective_n_threads(self.n_threads),
+        )
         return resp, lab, energy
 
     def predict(self, X: ArrayLike) -> np.ndarray:

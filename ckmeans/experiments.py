@@ -22,6 +22,7 @@ The notebooks' printed numbers are not kept in this project, so the "notebook" n
 ``[seeds]`` marks rows where ckmeans started from other centres (k-means++ seeded by ``--seed``);
 ``--notebook-seeds`` starts ckmeans from the notebook's centres so only the quirks differ.
 """
+
 import json
 import time
 from dataclasses import dataclass
@@ -33,8 +34,7 @@ from ckmeans import metrics
 from ckmeans._kmeans import kmeans
 from ckmeans._progress import progress
 
-__all__ = ["GRID", "QUICK_GRID", "Setting", "notebook_centres", "notebook_run", "run_experiments",
-           "score"]
+__all__ = ["GRID", "QUICK_GRID", "Setting", "notebook_centres", "notebook_run", "run_experiments", "score"]
 
 NOTEBOOK_SEED = 96
 NOTEBOOK_N = 11314
@@ -48,19 +48,19 @@ QUICK_SAMPLES = {"mnist": 5000, "fashion-mnist": 5000, "20newsgroups": 3000}
 
 NOTES = {
     "seeds": "different initial centres: ckmeans used k-means++ (--seed), the notebook "
-             "np.random.seed(96) + np.random.choice(n, k) rows (use --notebook-seeds to share them)",
+    "np.random.seed(96) + np.random.choice(n, k) rows (use --notebook-seeds to share them)",
     "wrap": "the notebook's first assignment subtracted uint8 images, so negative pixel differences "
-            "wrapped around modulo 256: a wrong first partition, from which Lloyd may reach another fixed point",
+    "wrapped around modulo 256: a wrong first partition, from which Lloyd may reach another fixed point",
     "11314": "the notebook divided purity and Gini by a hard-coded 11314 (the 20 Newsgroups training "
-             "size) instead of n, scaling them by n / 11314",
-    "k10": "the notebook's \"k=20\" run used k=10",
+    "size) instead of n, scaling them by n / 11314",
+    "k10": 'the notebook\'s "k=20" run used k=10',
 }
 
 
 @dataclass(frozen=True)
 class Setting:
-    dataset: str          # 'mnist', 'fashion-mnist' or '20newsgroups'
-    model: str            # 'hard' or 'soft'
+    dataset: str  # 'mnist', 'fashion-mnist' or '20newsgroups'
+    model: str  # 'hard' or 'soft'
     k: int
     beta: float = None
 
@@ -70,18 +70,32 @@ class Setting:
         return f"{self.dataset}_{self.model}_{tail}"
 
 
-GRID = ([Setting("mnist", "hard", k) for k in (5, 10, 20)]
-        + [Setting("fashion-mnist", "hard", k) for k in (5, 10, 20)]
-        + [Setting("mnist", "soft", 10, beta) for beta in (0.1, 1.0, 10.0)]
-        + [Setting("20newsgroups", "hard", 20)])
-QUICK_GRID = ([Setting("mnist", "hard", k) for k in (5, 10)]
-              + [Setting("fashion-mnist", "hard", 10)]
-              + [Setting("mnist", "soft", 10, beta) for beta in (1.0, 10.0)]
-              + [Setting("20newsgroups", "hard", 20)])
+GRID = (
+    [Setting("mnist", "hard", k) for k in (5, 10, 20)]
+    + [Setting("fashion-mnist", "hard", k) for k in (5, 10, 20)]
+    + [Setting("mnist", "soft", 10, beta) for beta in (0.1, 1.0, 10.0)]
+    + [Setting("20newsgroups", "hard", 20)]
+)
+QUICK_GRID = (
+    [Setting("mnist", "hard", k) for k in (5, 10)]
+    + [Setting("fashion-mnist", "hard", 10)]
+    + [Setting("mnist", "soft", 10, beta) for beta in (1.0, 10.0)]
+    + [Setting("20newsgroups", "hard", 20)]
+)
 
 DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "20newsgroups": "20 Newsgroups"}
-FASHION_NAMES = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-                 "Bag", "Boot"]
+FASHION_NAMES = [
+    "T-shirt",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Boot",
+]
 
 
 # ----------------------------------------------------------------------------------------- data
@@ -96,6 +110,7 @@ def tfidf_20newsgroups(documents):
     """The notebook's features: scikit-learn's TfidfVectorizer(max_features=1000) with its defaults
     (lower case, l2-normalised rows), densified to float64 (sparse input is not supported yet)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(max_features=TFIDF_FEATURES).fit_transform(documents).toarray()
 
 
@@ -106,6 +121,7 @@ def load_dataset(name, data_dir=None, *, subset="train", n_samples=None):
     ``n_samples`` keeps a fixed random subset of the rows (before TF-IDF, for 20 Newsgroups).
     """
     from ckmeans.datasets import load_20newsgroups, load_mnist
+
     folder = None if data_dir is None else Path(data_dir) / name
     if name in ("mnist", "fashion-mnist"):
         X, y = load_mnist(folder, subset=subset, kind="mnist" if name == "mnist" else "fashion")
@@ -127,16 +143,20 @@ def score(y, labels, responsibilities=None):
     and ARI always use the hard ``labels``.
     """
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
     if responsibilities is None:
         purity, gini = metrics.purity(y, labels), metrics.gini(y, labels)
     else:
         purity = metrics.soft_purity(y, responsibilities)
         gini = metrics.soft_gini(y, responsibilities)
-    return {"purity": purity, "gini": gini,
-            "accuracy_majority": metrics.map_clusters(y, labels, "majority")[1],
-            "accuracy_hungarian": metrics.map_clusters(y, labels, "hungarian")[1],
-            "nmi": float(normalized_mutual_info_score(y, labels)),
-            "ari": float(adjusted_rand_score(y, labels))}
+    return {
+        "purity": purity,
+        "gini": gini,
+        "accuracy_majority": metrics.map_clusters(y, labels, "majority")[1],
+        "accuracy_hungarian": metrics.map_clusters(y, labels, "hungarian")[1],
+        "nmi": float(normalized_mutual_info_score(y, labels)),
+        "ari": float(adjusted_rand_score(y, labels)),
+    }
 
 
 # --------------------------------------------------------------------------------- the notebook
@@ -159,12 +179,12 @@ def _wrapped_first_step(X, centres, chunk=4096):
     k = centres.shape[0]
     labels = np.empty(X.shape[0], dtype=np.int64)
     for start in range(0, X.shape[0], chunk):
-        block = X[start:start + chunk]
+        block = X[start : start + chunk]
         dist = np.empty((block.shape[0], k), dtype=np.int64)
         for j in range(k):
             diff = (block - centres[j]).astype(np.int64)  # the uint8 subtraction wraps here
             dist[:, j] = np.einsum("ij,ij->i", diff, diff)
-        labels[start:start + chunk] = dist.argmin(axis=1)
+        labels[start : start + chunk] = dist.argmin(axis=1)
     sums = np.zeros((k, X.shape[1]))
     np.add.at(sums, labels, X)
     counts = np.bincount(labels, minlength=k)
@@ -200,8 +220,13 @@ def notebook_run(X, y, setting, *, n_threads=None, reuse=None):
     scale = len(y) / NOTEBOOK_N
     if scale != 1:
         quirks.append("11314")
-    return {"k": k, "objective": run["objective"], "purity": run["scores"]["purity"] * scale,
-            "gini": run["scores"]["gini"] * scale, "n_iter": run["n_iter"]}, quirks
+    return {
+        "k": k,
+        "objective": run["objective"],
+        "purity": run["scores"]["purity"] * scale,
+        "gini": run["scores"]["gini"] * scale,
+        "n_iter": run["n_iter"],
+    }, quirks
 
 
 # ------------------------------------------------------------------------------------ the runs
@@ -210,40 +235,62 @@ def _fit(X, y, setting, k, init, seed, n_threads):
     scored against ``y``."""
     start = time.perf_counter()
     if setting.model == "hard":
-        res = kmeans(X, k, init=init, n_init=1, max_iter=HARD_MAX_ITER, tol=0, random_state=seed,
-                     n_threads=n_threads)
+        res = kmeans(
+            X, k, init=init, n_init=1, max_iter=HARD_MAX_ITER, tol=0, random_state=seed, n_threads=n_threads
+        )
         R, objective = None, res.inertia
     else:
         from ckmeans import soft_kmeans
-        res = soft_kmeans(X, k, setting.beta, init=init, max_iter=SOFT_MAX_ITER, random_state=seed,
-                          n_threads=n_threads)
+
+        res = soft_kmeans(
+            X, k, setting.beta, init=init, max_iter=SOFT_MAX_ITER, random_state=seed, n_threads=n_threads
+        )
         R, objective = res.responsibilities, res.objective
     seconds = time.perf_counter() - start
-    return {"result": res, "objective": float(objective), "n_iter": int(res.n_iter),
-            "converged": bool(res.converged), "seconds": seconds, "scores": score(y, res.labels, R)}
+    return {
+        "result": res,
+        "objective": float(objective),
+        "n_iter": int(res.n_iter),
+        "converged": bool(res.converged),
+        "seconds": seconds,
+        "scores": score(y, res.labels, R),
+    }
 
 
 def run_setting(X, y, setting, *, seed=0, notebook_seeds=False, n_threads=None):
     """One row of the results table: our run, its scores, and the notebook's numbers beside it."""
     init = notebook_centres(X, setting.k) if notebook_seeds else "k-means++"
     ours = _fit(X, y, setting, setting.k, init, seed, n_threads)
-    notebook, quirks = notebook_run(X, y, setting, n_threads=n_threads,
-                                    reuse=ours if notebook_seeds else None)
+    notebook, quirks = notebook_run(
+        X, y, setting, n_threads=n_threads, reuse=ours if notebook_seeds else None
+    )
     if not notebook_seeds:
         quirks.insert(0, "seeds")
     res = ours["result"]
-    row = {"name": setting.name, "dataset": setting.dataset, "model": setting.model,
-           "k": setting.k, "beta": setting.beta, "n_samples": int(X.shape[0]),
-           "n_features": int(X.shape[1]), "init": "notebook" if notebook_seeds else "k-means++",
-           "objective": ours["objective"], **ours["scores"], "n_iter": ours["n_iter"],
-           "converged": ours["converged"], "seconds": round(ours["seconds"], 3),
-           "notebook": notebook, "differences": quirks}
+    row = {
+        "name": setting.name,
+        "dataset": setting.dataset,
+        "model": setting.model,
+        "k": setting.k,
+        "beta": setting.beta,
+        "n_samples": int(X.shape[0]),
+        "n_features": int(X.shape[1]),
+        "init": "notebook" if notebook_seeds else "k-means++",
+        "objective": ours["objective"],
+        **ours["scores"],
+        "n_iter": ours["n_iter"],
+        "converged": ours["converged"],
+        "seconds": round(ours["seconds"], 3),
+        "notebook": notebook,
+        "differences": quirks,
+    }
     return row, res
 
 
 def _plots(out, setting, X, y, res, names, side, row):
     """Centroid grid (images only) and contingency heat map of one run; returns the file names."""
     from ckmeans import plots
+
     table = metrics.contingency_matrix(y, res.labels, n_clusters=setting.k).table
     written = []
     title = f"{DATASET_TITLES[setting.dataset]} {setting.model} k-means, k={setting.k}"
@@ -253,37 +300,73 @@ def _plots(out, setting, X, y, res, names, side, row):
         majority = table.argmax(axis=0)
         sizes = table.sum(axis=0)
         titles = [f"{names[m]} (n={s})" for m, s in zip(majority, sizes)]
-        written.append(plots.centroid_grid(res.centroids, out / f"centroids_{setting.name}.png",
-                                           side=side, titles=titles,
-                                           suptitle=f"{title}: centroids (majority label, size)"))
-    written.append(plots.contingency_heatmap(
-        table, out / f"contingency_{setting.name}.png", class_names=names,
-        title=f"{title} (purity {row['purity']:.3f})"))
+        written.append(
+            plots.centroid_grid(
+                res.centroids,
+                out / f"centroids_{setting.name}.png",
+                side=side,
+                titles=titles,
+                suptitle=f"{title}: centroids (majority label, size)",
+            )
+        )
+    written.append(
+        plots.contingency_heatmap(
+            table,
+            out / f"contingency_{setting.name}.png",
+            class_names=names,
+            title=f"{title} (purity {row['purity']:.3f})",
+        )
+    )
     return [p.name for p in written]
 
 
 def _summary_plots(out, rows):
     from ckmeans import plots
+
     written = []
     for dataset in DATASET_TITLES:
-        hard = sorted((r for r in rows if r["dataset"] == dataset and r["model"] == "hard"),
-                      key=lambda r: r["k"])
+        hard = sorted(
+            (r for r in rows if r["dataset"] == dataset and r["model"] == "hard"), key=lambda r: r["k"]
+        )
         if len(hard) >= 2:
-            written.append(plots.elbow([r["k"] for r in hard], [r["objective"] for r in hard],
-                                       [r["purity"] for r in hard], out / f"elbow_{dataset}.png",
-                                       title=f"{DATASET_TITLES[dataset]}: objective and purity against k"))
-        soft = sorted((r for r in rows if r["dataset"] == dataset and r["model"] == "soft"),
-                      key=lambda r: r["beta"])
+            written.append(
+                plots.elbow(
+                    [r["k"] for r in hard],
+                    [r["objective"] for r in hard],
+                    [r["purity"] for r in hard],
+                    out / f"elbow_{dataset}.png",
+                    title=f"{DATASET_TITLES[dataset]}: objective and purity against k",
+                )
+            )
+        soft = sorted(
+            (r for r in rows if r["dataset"] == dataset and r["model"] == "soft"), key=lambda r: r["beta"]
+        )
         if soft:
-            written.append(plots.soft_vs_beta(
-                [r["beta"] for r in soft], [r["purity"] for r in soft], [r["gini"] for r in soft],
-                out / f"soft_beta_{dataset}.png",
-                title=f"{DATASET_TITLES[dataset]} soft k-means (k={soft[0]['k']}) against beta"))
+            written.append(
+                plots.soft_vs_beta(
+                    [r["beta"] for r in soft],
+                    [r["purity"] for r in soft],
+                    [r["gini"] for r in soft],
+                    out / f"soft_beta_{dataset}.png",
+                    title=f"{DATASET_TITLES[dataset]} soft k-means (k={soft[0]['k']}) against beta",
+                )
+            )
     return [p.name for p in written]
 
 
-def run_experiments(data_dir, out, *, quick=False, notebook_seeds=False, seed=0, n_threads=None,
-                    plots=True, command=None, show_progress=False, log=None):
+def run_experiments(
+    data_dir,
+    out,
+    *,
+    quick=False,
+    notebook_seeds=False,
+    seed=0,
+    n_threads=None,
+    plots=True,
+    command=None,
+    show_progress=False,
+    log=None,
+):
     """Run the grid, write OUT/results.json, OUT/results.md and the plots; return the report dict.
 
     ``log`` (a callable taking a string) hears one line per finished setting.
@@ -299,19 +382,27 @@ def run_experiments(data_dir, out, *, quick=False, notebook_seeds=False, seed=0,
             n_samples = QUICK_SAMPLES[setting.dataset] if quick else None
             cache[setting.dataset] = load_dataset(setting.dataset, data_dir, n_samples=n_samples)
         X, y, names, side = cache[setting.dataset]
-        row, res = run_setting(X, y, setting, seed=seed, notebook_seeds=notebook_seeds,
-                               n_threads=n_threads)
+        row, res = run_setting(X, y, setting, seed=seed, notebook_seeds=notebook_seeds, n_threads=n_threads)
         rows.append(row)
         if plots:
             plot_files += _plots(out, setting, X, y, res, names, side, row)
         if log:
-            log(f"{setting.name}: objective {row['objective']:.6g}, purity {row['purity']:.4f}, "
-                f"{row['n_iter']} iterations, {row['seconds']:.1f} s")
+            log(
+                f"{setting.name}: objective {row['objective']:.6g}, purity {row['purity']:.4f}, "
+                f"{row['n_iter']} iterations, {row['seconds']:.1f} s"
+            )
     if plots:
         plot_files += _summary_plots(out, rows)
-    report = {"command": command, "quick": quick, "notebook_seeds": notebook_seeds, "seed": seed,
-              "total_seconds": round(time.perf_counter() - total_start, 1), "rows": rows,
-              "notes": NOTES, "plots": plot_files}
+    report = {
+        "command": command,
+        "quick": quick,
+        "notebook_seeds": notebook_seeds,
+        "seed": seed,
+        "total_seconds": round(time.perf_counter() - total_start, 1),
+        "rows": rows,
+        "notes": NOTES,
+        "plots": plot_files,
+    }
     (out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
     (out / "results.md").write_text(results_markdown(report))
     return report
@@ -328,15 +419,20 @@ def results_markdown(report):
     lines = []
     if report.get("command"):
         lines += ["Produced by:", "", "```", report["command"], "```", ""]
-    init = ("the notebook's initial centres" if report["notebook_seeds"]
-            else f"k-means++ initial centres (seed {report['seed']})")
-    lines += [f"ckmeans from {init}; hard k-means runs until the labels stop changing. "
-              "In parentheses: the number the original notebook's code gives on the same data "
-              "(re-implemented with its quirks, see notes). Soft rows show soft purity and soft Gini.",
-              "",
-              "| setting | n | k | objective (notebook) | purity (notebook) | Gini (notebook) | acc. majority "
-              "| acc. Hungarian | NMI | ARI | iter. | seconds | why the notebook differs |",
-              "|---|---:|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    init = (
+        "the notebook's initial centres"
+        if report["notebook_seeds"]
+        else f"k-means++ initial centres (seed {report['seed']})"
+    )
+    lines += [
+        f"ckmeans from {init}; hard k-means runs until the labels stop changing. "
+        "In parentheses: the number the original notebook's code gives on the same data "
+        "(re-implemented with its quirks, see notes). Soft rows show soft purity and soft Gini.",
+        "",
+        "| setting | n | k | objective (notebook) | purity (notebook) | Gini (notebook) | acc. majority "
+        "| acc. Hungarian | NMI | ARI | iter. | seconds | why the notebook differs |",
+        "|---|---:|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for r in report["rows"]:
         nb = r["notebook"]
         k = f"{r['k']}" + (f" (ran {nb['k']})" if nb["k"] != r["k"] else "")
@@ -345,7 +441,8 @@ def results_markdown(report):
             f"| {r['purity']:.4f} ({nb['purity']:.4f}) | {r['gini']:.4f} ({nb['gini']:.4f}) "
             f"| {r['accuracy_majority']:.4f} | {r['accuracy_hungarian']:.4f} | {r['nmi']:.4f} "
             f"| {r['ari']:.4f} | {r['n_iter']} | {r['seconds']:.2f} "
-            f"| {', '.join(f'[{d}]' for d in r['differences']) or '-'} |")
+            f"| {', '.join(f'[{d}]' for d in r['differences']) or '-'} |"
+        )
     lines += ["", "Why the notebook's numbers differ:", ""]
     lines += [f"- [{code}] {text}" for code, text in report["notes"].items()]
     lines += ["", f"Total time {report['total_seconds']} s.", ""]

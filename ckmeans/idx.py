@@ -21,6 +21,7 @@ wheels for), then ``isal`` (``isal.isal_zlib``), then the standard library's ``z
 faster on its own but only whole buffers into a new bytes object: the copy into the array then
 costs what it saves, and the streaming read's bounded memory is lost.)
 """
+
 from __future__ import annotations
 
 import itertools
@@ -85,6 +86,7 @@ _GZIP_FIRST_ALLOC = 1 << 26
 
 # ---- reading ------------------------------------------------------------------------------------
 
+
 def read_idx(source: Source, *, mmap: bool = False, n_threads: int | None = None) -> np.ndarray:
     """Read an IDX file into a NumPy array.
 
@@ -131,11 +133,15 @@ def read_idx(source: Source, *, mmap: bool = False, n_threads: int | None = None
         name = "<file object>" if name is None else f"<file {name}>"
         data = source.read()
         if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"{name}: read() returned {type(data).__name__}, not bytes: open the "
-                            "file in binary mode ('rb')")
+            raise TypeError(
+                f"{name}: read() returned {type(data).__name__}, not bytes: open the "
+                "file in binary mode ('rb')"
+            )
     else:
-        raise TypeError("read_idx source must be a path, bytes-like object or binary file object, "
-                        f"not {type(source).__name__}")
+        raise TypeError(
+            "read_idx source must be a path, bytes-like object or binary file object, "
+            f"not {type(source).__name__}"
+        )
     if mmap:
         _warn_no_mmap(name, "the source is not a path", stacklevel=3)
     return _read_buffer(_byte_view(data, name), name, n_threads)
@@ -149,8 +155,10 @@ def _read_path(path, mmap, n_threads):
         if head[:2] == _GZIP_MAGIC or not stat.S_ISREG(info.st_mode):
             # A pipe or device has no reliable size: read it whole, like a file object.
             if mmap:
-                _warn_no_mmap(name, "the file is gzip-compressed" if head[:2] == _GZIP_MAGIC
-                              else "it is not a regular file")
+                _warn_no_mmap(
+                    name,
+                    "the file is gzip-compressed" if head[:2] == _GZIP_MAGIC else "it is not a regular file",
+                )
             if f.seekable():  # re-read from 0 rather than copy the compressed bytes into head
                 f.seek(0)
                 head = b""
@@ -167,8 +175,7 @@ def _read_path(path, mmap, n_threads):
         while filled < payload_bytes:
             n = f.readinto(view[filled:])
             if not n:  # the file shrank after fstat
-                _raise_payload(name, _idx.SHORT_PAYLOAD, dims, header_bytes, payload_bytes,
-                               str(filled))
+                _raise_payload(name, _idx.SHORT_PAYLOAD, dims, header_bytes, payload_bytes, str(filled))
             filled += n
     return _finish(out, code, dims, n_threads)
 
@@ -178,8 +185,7 @@ def _mmap_view(f, name, n_threads):
         _parse(b"", 0, name)
     mapped = mmap_module.mmap(f.fileno(), 0, access=mmap_module.ACCESS_READ)
     try:
-        code, dims, header_bytes, payload_bytes = _parse(mapped[:_idx.MAX_HEADER_BYTES],
-                                                         len(mapped), name)
+        code, dims, header_bytes, payload_bytes = _parse(mapped[: _idx.MAX_HEADER_BYTES], len(mapped), name)
     except IDXFormatError:
         mapped.close()
         raise
@@ -195,8 +201,12 @@ def _mmap_view(f, name, n_threads):
 
 def _warn_no_mmap(name, reason, stacklevel=4):
     # The default stacklevel points at read_idx's caller from a helper called by read_idx's helper.
-    warnings.warn(f"{name}: mmap=True needs an uncompressed uint8/int8 file given by path; {reason}, "
-                  "so the array is read into memory instead", UserWarning, stacklevel=stacklevel)
+    warnings.warn(
+        f"{name}: mmap=True needs an uncompressed uint8/int8 file given by path; {reason}, "
+        "so the array is read into memory instead",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _byte_view(data, name):
@@ -209,7 +219,7 @@ def _byte_view(data, name):
 def _read_buffer(view, name, n_threads):
     if view[:2] == _GZIP_MAGIC:
         return _read_gzip(view, name, n_threads, _zlib)
-    code, dims, header_bytes, payload_bytes = _parse(view[:_idx.MAX_HEADER_BYTES], len(view), name)
+    code, dims, header_bytes, payload_bytes = _parse(view[: _idx.MAX_HEADER_BYTES], len(view), name)
     out = np.empty(payload_bytes, np.uint8)
     _idx.decode(view[header_bytes:], code, payload_bytes // _DTYPES[code].itemsize, out, n_threads)
     return out.view(_DTYPES[code]).reshape(dims)
@@ -233,8 +243,9 @@ def _read_gzip(view, name, n_threads, zlib_module):
     for piece in itertools.chain([memoryview(head)[header_bytes:]], pieces):
         end = filled + len(piece)
         if end > payload_bytes:
-            _raise_payload(name, _idx.LONG_PAYLOAD, dims, header_bytes, payload_bytes,
-                           f"more than {payload_bytes}")
+            _raise_payload(
+                name, _idx.LONG_PAYLOAD, dims, header_bytes, payload_bytes, f"more than {payload_bytes}"
+            )
         if end > len(out):
             grown = np.empty(min(payload_bytes, max(end, 2 * len(out))), np.uint8)
             grown[:filled] = out[:filled]
@@ -253,9 +264,11 @@ def _gunzip(view, name, zlib_module):
         member = zlib_module.decompressobj(31)  # wbits 31: gzip wrapper, CRC32 and size checked
         while not member.eof:
             if pos >= len(view):
-                raise IDXFormatError(f"{name}: truncated gzip stream (the compressed data ends "
-                                     "before the end of the gzip member)")
-            chunk = view[pos:pos + _GZIP_IN_CHUNK]
+                raise IDXFormatError(
+                    f"{name}: truncated gzip stream (the compressed data ends "
+                    "before the end of the gzip member)"
+                )
+            chunk = view[pos : pos + _GZIP_IN_CHUNK]
             pos += len(chunk)
             try:
                 piece = member.decompress(chunk)
@@ -266,9 +279,8 @@ def _gunzip(view, name, zlib_module):
         pos = _skip_zeros(view, pos - len(member.unused_data))  # gzip allows zero padding
         if pos == len(view):
             return
-        if view[pos:pos + 2] != _GZIP_MAGIC:
-            raise IDXFormatError(f"{name}: {len(view) - pos} bytes of trailing garbage after the "
-                                 "gzip stream")
+        if view[pos : pos + 2] != _GZIP_MAGIC:
+            raise IDXFormatError(f"{name}: {len(view) - pos} bytes of trailing garbage after the gzip stream")
 
 
 def _skip_zeros(view, pos):
@@ -276,7 +288,7 @@ def _skip_zeros(view, pos):
     the zeros skipped: windows double, so a lone zero between members costs O(1)."""
     window = 16
     while pos < len(view):
-        nonzero = np.flatnonzero(np.frombuffer(view[pos:pos + window], np.uint8))
+        nonzero = np.flatnonzero(np.frombuffer(view[pos : pos + window], np.uint8))
         if nonzero.size:
             return pos + int(nonzero[0])
         pos += window
@@ -286,11 +298,13 @@ def _skip_zeros(view, pos):
 
 def _parse(head, total_len, name):
     status, message, code, dims, header_bytes, payload_bytes = _idx.parse_header(
-        np.frombuffer(head, np.uint8), total_len)
+        np.frombuffer(head, np.uint8), total_len
+    )
     if status == 0:
         if len(dims) > _NUMPY_MAX_NDIM:
-            raise IDXFormatError(f"{name}: {len(dims)} dimensions; NumPy arrays support at most "
-                                 f"{_NUMPY_MAX_NDIM}")
+            raise IDXFormatError(
+                f"{name}: {len(dims)} dimensions; NumPy arrays support at most {_NUMPY_MAX_NDIM}"
+            )
         return code, dims, header_bytes, payload_bytes
     if status == _idx.TRUNCATED_HEADER:
         need = 4 if len(head) < 4 else header_bytes
@@ -304,14 +318,15 @@ def _parse(head, total_len, name):
     elif status == _idx.OVERFLOW:
         detail = f"dims {dims} of {_DTYPES[code].itemsize}-byte elements"
     else:
-        _raise_payload(name, status, dims, header_bytes, payload_bytes,
-                       str(total_len - header_bytes))
+        _raise_payload(name, status, dims, header_bytes, payload_bytes, str(total_len - header_bytes))
     raise IDXFormatError(f"{name}: {message}: {detail}")
 
 
 def _raise_payload(name, status, dims, header_bytes, payload_bytes, found):
-    raise IDXFormatError(f"{name}: {_idx.strerror(status)}: dims {dims} need {payload_bytes} "
-                         f"payload bytes after the {header_bytes}-byte header, found {found}")
+    raise IDXFormatError(
+        f"{name}: {_idx.strerror(status)}: dims {dims} need {payload_bytes} "
+        f"payload bytes after the {header_bytes}-byte header, found {found}"
+    )
 
 
 def _finish(out, code, dims, n_threads):
@@ -322,8 +337,14 @@ def _finish(out, code, dims, n_threads):
 
 # ---- writing ------------------------------------------------------------------------------------
 
-def write_idx(path: str | os.PathLike[str], array: ArrayLike, *, compress: Literal["gzip"] | None = None,
-              n_threads: int | None = None) -> Path:
+
+def write_idx(
+    path: str | os.PathLike[str],
+    array: ArrayLike,
+    *,
+    compress: Literal["gzip"] | None = None,
+    n_threads: int | None = None,
+) -> Path:
     """Write ``array`` to ``path`` as an IDX file; return the path as a :class:`pathlib.Path`.
 
     ``array`` must have 1 to 255 dimensions (NumPy allows at most 64), each at most 2**32 - 1, and
@@ -347,16 +368,14 @@ def write_idx(path: str | os.PathLike[str], array: ArrayLike, *, compress: Liter
     if code is None:
         raise TypeError(f"IDX cannot store dtype {array.dtype}; supported dtypes: {_SUPPORTED}")
     if array.ndim == 0:
-        raise ValueError("IDX needs an array with at least 1 dimension, got a 0-d array "
-                         "(reshape it to (1,))")
+        raise ValueError("IDX needs an array with at least 1 dimension, got a 0-d array (reshape it to (1,))")
     try:
         header = _idx.encode_header(code, array.shape)
     except ValueError as exc:
         raise ValueError(f"cannot write shape {array.shape} as IDX: {exc}") from None
     native = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("=")).reshape(-1)
     payload = np.empty(native.nbytes, np.uint8)
-    _idx.encode(native.view(np.uint8), code, native.size, payload,
-                effective_n_threads(n_threads))
+    _idx.encode(native.view(np.uint8), code, native.size, payload, effective_n_threads(n_threads))
     if gzip:
         packer = _zlib.compressobj(_zlib.Z_DEFAULT_COMPRESSION, _zlib.DEFLATED, 31)
         chunks = (packer.compress(header), packer.compress(payload), packer.flush())

@@ -5,6 +5,7 @@ Labels are any integers (any integer dtype, or floats holding whole numbers): tr
 cluster ids need not be 0-based or contiguous. Every function validates its input here, once, and
 raises ``ValueError`` naming the problem.
 """
+
 from __future__ import annotations
 
 from typing import Literal, NamedTuple
@@ -19,8 +20,18 @@ from ckmeans._metrics import soft_contingency as _soft_contingency
 from ckmeans._threads import effective_n_threads
 from ckmeans._validation import centroid_dtype, check_X
 
-__all__ = ["ContingencyTable", "contingency_matrix", "gini", "map_clusters", "objective", "purity",
-           "soft_contingency_matrix", "soft_gini", "soft_purity"]
+__all__ = [
+    "ContingencyTable",
+    "contingency_matrix",
+    "gini",
+    "map_clusters",
+    "objective",
+    "purity",
+    "soft_contingency_matrix",
+    "soft_gini",
+    "soft_purity",
+]
+
 
 class ContingencyTable(NamedTuple):
     """Result of :func:`contingency_matrix`.
@@ -50,9 +61,11 @@ def _check_labels(values, name):
             raise ValueError(f"{name} contains NaN or infinity; labels must be integers")
         fractional = arr != np.floor(arr)
         if np.any(fractional):
-            raise ValueError(f"{name} must hold integers, got non-integer values such as "
-                             f"{arr[np.argmax(fractional)].item()!r}")
-        if np.any(np.abs(arr) >= 2.0 ** 62):
+            raise ValueError(
+                f"{name} must hold integers, got non-integer values such as "
+                f"{arr[np.argmax(fractional)].item()!r}"
+            )
+        if np.any(np.abs(arr) >= 2.0**62):
             raise ValueError(f"{name} holds values too large for 64-bit integer labels")
         return arr.astype(np.int64)
     raise ValueError(f"{name} must hold integers, got dtype {arr.dtype}")
@@ -60,8 +73,7 @@ def _check_labels(values, name):
 
 def _check_same_length(y_true, labels):
     if y_true.shape[0] != labels.shape[0]:
-        raise ValueError(f"y_true and labels have different lengths: {y_true.shape[0]} and "
-                         f"{labels.shape[0]}")
+        raise ValueError(f"y_true and labels have different lengths: {y_true.shape[0]} and {labels.shape[0]}")
 
 
 def _encode(values):
@@ -69,7 +81,7 @@ def _encode(values):
     low, high = int(values.min()), int(values.max())
     # Labels usually span a small range (cluster ids 0..k-1, class ids): a presence table over the
     # range is O(n + span) where np.unique sorts (about 50x slower for millions of labels).
-    if high - low <= 4 * values.size + 1024 and -2 ** 62 < low and high < 2 ** 62:
+    if high - low <= 4 * values.size + 1024 and -(2**62) < low and high < 2**62:
         offsets = values.astype(np.int64) - low
         present = np.bincount(offsets, minlength=high - low + 1) > 0
         uniques = (np.flatnonzero(present) + low).astype(values.dtype)
@@ -85,8 +97,9 @@ def _encode(values):
 def _check_weights(sample_weight, n_samples):
     w = np.asarray(sample_weight, dtype=np.float64)
     if w.ndim != 1 or w.shape[0] != n_samples:
-        raise ValueError(f"sample_weight must be 1-D with {n_samples} entries (one per point), "
-                         f"got shape {w.shape}")
+        raise ValueError(
+            f"sample_weight must be 1-D with {n_samples} entries (one per point), got shape {w.shape}"
+        )
     if not np.all(np.isfinite(w)):
         raise ValueError("sample_weight contains NaN or infinity")
     if np.any(w < 0):
@@ -94,9 +107,14 @@ def _check_weights(sample_weight, n_samples):
     return np.ascontiguousarray(w)
 
 
-def contingency_matrix(y_true: ArrayLike, labels: ArrayLike, *, n_clusters: int | None = None,
-                       sample_weight: ArrayLike | None = None,
-                       n_threads: int | None = None) -> ContingencyTable:
+def contingency_matrix(
+    y_true: ArrayLike,
+    labels: ArrayLike,
+    *,
+    n_clusters: int | None = None,
+    sample_weight: ArrayLike | None = None,
+    n_threads: int | None = None,
+) -> ContingencyTable:
     """Contingency table of true classes (rows) against clusters (columns).
 
     Parameters
@@ -136,8 +154,9 @@ def contingency_matrix(y_true: ArrayLike, labels: ArrayLike, *, n_clusters: int 
             raise ValueError(f"n_clusters must be in [1, 2^31 - 1], got {n_clusters}")
         low, high = labels.min(), labels.max()
         if low < 0 or high >= n_clusters:
-            raise ValueError(f"labels must lie in [0, n_clusters={n_clusters}), got values in "
-                             f"[{low}, {high}]")
+            raise ValueError(
+                f"labels must lie in [0, n_clusters={n_clusters}), got values in [{low}, {high}]"
+            )
         clusters = np.arange(n_clusters)
         col_codes = np.ascontiguousarray(labels, dtype=np.int32)
     weights = None if sample_weight is None else _check_weights(sample_weight, y_true.shape[0])
@@ -174,12 +193,16 @@ def gini(y_true: ArrayLike, labels: ArrayLike, *, n_threads: int | None = None) 
     table = contingency_matrix(y_true, labels, n_threads=n_threads).table.astype(np.float64)
     sizes = table.sum(axis=0)
     # n_k * (1 - sum_c (n_kc / n_k)^2) = n_k - sum_c n_kc^2 / n_k, summed over the clusters.
-    return float((sizes - (table ** 2).sum(axis=0) / sizes).sum() / sizes.sum())
+    return float((sizes - (table**2).sum(axis=0) / sizes).sum() / sizes.sum())
 
 
-def map_clusters(y_true: ArrayLike, labels: ArrayLike,
-                 method: Literal["majority", "hungarian"] = "majority", *,
-                 n_threads: int | None = None) -> tuple[dict[int, int | None], float]:
+def map_clusters(
+    y_true: ArrayLike,
+    labels: ArrayLike,
+    method: Literal["majority", "hungarian"] = "majority",
+    *,
+    n_threads: int | None = None,
+) -> tuple[dict[int, int | None], float]:
     """Map every cluster to a class and report the accuracy of that mapping.
 
     Parameters
@@ -219,8 +242,14 @@ def map_clusters(y_true: ArrayLike, labels: ArrayLike,
     return mapping, float(table[rows, cols].sum() / n)
 
 
-def objective(X: ArrayLike, centroids: ArrayLike, labels: ArrayLike,
-              sample_weight: ArrayLike | None = None, *, n_threads: int | None = None) -> float:
+def objective(
+    X: ArrayLike,
+    centroids: ArrayLike,
+    labels: ArrayLike,
+    sample_weight: ArrayLike | None = None,
+    *,
+    n_threads: int | None = None,
+) -> float:
     """The k-means objective ``sum_i w_i ||x_i - c_{labels_i}||^2`` (the inertia).
 
     ``X`` float32, float64 or uint8 is used as it is (uint8 is never copied to float; other real
@@ -231,8 +260,7 @@ def objective(X: ArrayLike, centroids: ArrayLike, labels: ArrayLike,
     X = check_X(X, n_threads)
     centroids = np.asarray(centroids)
     if centroids.ndim != 2 or centroids.shape[0] == 0 or centroids.shape[1] != X.shape[1]:
-        raise ValueError(f"centroids must have shape (n_clusters >= 1, {X.shape[1]}), got "
-                         f"{centroids.shape}")
+        raise ValueError(f"centroids must have shape (n_clusters >= 1, {X.shape[1]}), got {centroids.shape}")
     centroids = np.ascontiguousarray(centroids, dtype=centroid_dtype(X))
     if not np.all(np.isfinite(centroids)):
         raise ValueError("centroids contain NaN or infinity")
@@ -240,8 +268,10 @@ def objective(X: ArrayLike, centroids: ArrayLike, labels: ArrayLike,
     if labels.shape[0] != X.shape[0]:
         raise ValueError(f"X has {X.shape[0]} rows but labels has {labels.shape[0]} entries")
     if labels.min() < 0 or labels.max() >= centroids.shape[0]:
-        raise ValueError(f"labels must lie in [0, {centroids.shape[0]}) (one per centroid), got "
-                         f"values in [{labels.min()}, {labels.max()}]")
+        raise ValueError(
+            f"labels must lie in [0, {centroids.shape[0]}) (one per centroid), got "
+            f"values in [{labels.min()}, {labels.max()}]"
+        )
     labels = np.ascontiguousarray(labels, dtype=np.int32)
     weights = None if sample_weight is None else _check_weights(sample_weight, X.shape[0])
     return float(_kmeans_core.inertia(X, weights, centroids, labels, effective_n_threads(n_threads)))
@@ -270,8 +300,9 @@ def _check_responsibilities(R, n_samples):
     return R
 
 
-def soft_contingency_matrix(y_true: ArrayLike, R: ArrayLike, *, sample_weight: ArrayLike | None = None,
-                            n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def soft_contingency_matrix(
+    y_true: ArrayLike, R: ArrayLike, *, sample_weight: ArrayLike | None = None, n_threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Responsibility-weighted counts of classes (rows) in clusters (columns): ``onehot(y)^T R``.
 
     ``table[c, k] = sum_i w_i R[i, k]`` over the points i of class ``classes[c]``; computed by the C

@@ -3,6 +3,7 @@
 Every function draws on its own ``Figure`` with the Agg canvas, so it never touches pyplot's global
 state or the user's backend, works without a display, and returns the path it wrote.
 """
+
 import math
 
 import numpy as np
@@ -15,8 +16,9 @@ def _figure(width, height, layout="tight"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as exc:  # a dependency, but an install made with --no-deps may lack it
-        raise ImportError("plots need matplotlib, a dependency of ckmeans missing here: "
-                          "pip install matplotlib") from exc
+        raise ImportError(
+            "plots need matplotlib, a dependency of ckmeans missing here: pip install matplotlib"
+        ) from exc
     fig = Figure(figsize=(width, height), dpi=100, layout=layout)
     FigureCanvasAgg(fig)
     return fig
@@ -101,8 +103,7 @@ def contingency_heatmap(table, path, *, class_names=None, cluster_names=None, ti
     image = ax.imshow(table, cmap="Blues", aspect="auto", interpolation="nearest")
     fig.colorbar(image, ax=ax, label="points")
     ax.set_xticks(range(n_clusters))
-    ax.set_xticklabels(cluster_names if cluster_names is not None else range(n_clusters),
-                       fontsize=7)
+    ax.set_xticklabels(cluster_names if cluster_names is not None else range(n_clusters), fontsize=7)
     ax.set_yticks(range(n_classes))
     ax.set_yticklabels(class_names if class_names is not None else range(n_classes), fontsize=7)
     ax.set_xlabel("cluster")
@@ -114,6 +115,13 @@ def contingency_heatmap(table, path, *, class_names=None, cluster_names=None, ti
             for j in range(n_clusters):
                 value = table[i, j]
                 if value:
-                    ax.text(j, i, f"{value:g}", ha="center", va="center", fontsize=6.5,
-                            color="white" if value > 0.6 * high else "black")
+                    ax.text(
+                        j,
+                        i,
+                        f"{value:g}",
+                        ha="center",
+                        va="center",
+                        fontsize=6.5,
+                        color="white" if value > 0.6 * high else "black",
+                    )
     return _save(fig, path)

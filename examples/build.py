@@ -5,6 +5,7 @@
 tests/test_extending.py and bench/bench_capi.py build them through these functions, with the same
 commands the README gives a user.
 """
+
 import importlib.util
 import os
 import shutil
@@ -26,8 +27,10 @@ def c_compiler():
 def _run(argv, **kwargs):
     proc = subprocess.run(argv, capture_output=True, text=True, **kwargs)
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, argv))} failed ({proc.returncode}):\n"
-                           f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise RuntimeError(
+            f"{' '.join(map(str, argv))} failed ({proc.returncode}):\n"
+            f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return proc
 
 
@@ -40,7 +43,9 @@ def build_cython(dest):
     # Cython finds ckmeans/kernels.pxd on sys.path: point it at the very package imported here
     # (the installed wheel, or a source tree built in place), never at another copy.
     package_root = str(Path(ckmeans.__file__).resolve().parent.parent)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+    )
     _run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=dest, env=env)
     path = next(dest.glob("batch_kmeans*" + sysconfig.get_config_var("EXT_SUFFIX")))
     spec = importlib.util.spec_from_file_location("batch_kmeans", path)
@@ -55,8 +60,19 @@ def build_c(dest):
     cc = c_compiler()
     _run(["make", "-C", str(SRC_C), f"BUILD={dest}", f"CC={cc}"])
     exe = dest / "idx_kmeans"
-    _run([cc, "-O2", f"-I{SRC_C}", str(EXAMPLES / "c" / "idx_kmeans.c"), str(dest / "libckmeans.a"),
-          "-fopenmp", "-lm", "-o", str(exe)])
+    _run(
+        [
+            cc,
+            "-O2",
+            f"-I{SRC_C}",
+            str(EXAMPLES / "c" / "idx_kmeans.c"),
+            str(dest / "libckmeans.a"),
+            "-fopenmp",
+            "-lm",
+            "-o",
+            str(exe),
+        ]
+    )
     return exe
 
 

@@ -5,6 +5,7 @@ Real-data tests read ../shared/data through the CKMEANS_TEST_DATA environment va
 Tests that start Python in a subprocess do it through `run_python`; tests that compare kernels under
 the CKMEANS_NO_* switches through `run_under_switch`.
 """
+
 import atexit
 import functools
 import json
@@ -24,8 +25,10 @@ DATA_ENV = "CKMEANS_TEST_DATA"
 
 
 def pytest_report_header(config):
-    return [f"ckmeans {ckmeans.__version__} imported from {Path(ckmeans.__file__).parent}",
-            f"{DATA_ENV}={os.environ.get(DATA_ENV, '(unset: real-data tests skip)')}"]
+    return [
+        f"ckmeans {ckmeans.__version__} imported from {Path(ckmeans.__file__).parent}",
+        f"{DATA_ENV}={os.environ.get(DATA_ENV, '(unset: real-data tests skip)')}",
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -33,8 +36,10 @@ def shared_data():
     """Path of the real datasets folder, or skip when CKMEANS_TEST_DATA is unset."""
     root = os.environ.get(DATA_ENV)
     if not root:
-        pytest.skip(f"{DATA_ENV} is not set: real-data tests need MNIST, Fashion-MNIST and 20 "
-                    "Newsgroups (see README.md, 'Test data')")
+        pytest.skip(
+            f"{DATA_ENV} is not set: real-data tests need MNIST, Fashion-MNIST and 20 "
+            "Newsgroups (see README.md, 'Test data')"
+        )
     path = Path(root)
     if not path.is_dir():
         pytest.fail(f"{DATA_ENV}={root} is not a directory")
@@ -73,9 +78,11 @@ def run_python(args, env=None, cwd=None, **kwargs):
 
 
 # switch -> (the instruction set it leaves a kernel family, the sets it takes away)
-SWITCHES = {"CKMEANS_NO_SIMD": ("portable", {"avx2", "avx512", "avx512-vnni"}),
-            "CKMEANS_NO_AVX512": ("avx2", {"avx512", "avx512-vnni"}),
-            "CKMEANS_NO_VNNI": ("avx512", {"avx512-vnni"})}
+SWITCHES = {
+    "CKMEANS_NO_SIMD": ("portable", {"avx2", "avx512", "avx512-vnni"}),
+    "CKMEANS_NO_AVX512": ("avx2", {"avx512", "avx512-vnni"}),
+    "CKMEANS_NO_VNNI": ("avx512", {"avx512-vnni"}),
+}
 _REPORT_ISA = "\nimport json as _j, ckmeans as _c; print(_j.dumps(_c.kernel_isa()))"
 
 
@@ -90,7 +97,9 @@ def run_under_switch(code, switch):
         env[switch] = "1"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "out.npz"
-        proc = run_python(["-c", code + _REPORT_ISA, path], env=env, check=True, capture_output=True, text=True)
+        proc = run_python(
+            ["-c", code + _REPORT_ISA, path], env=env, check=True, capture_output=True, text=True
+        )
         arrays = None
         if code:
             with np.load(path) as z:

@@ -5,6 +5,7 @@ dtypes, gzip from the standard library with mtime 0, so the files test the reade
 the writer. tests/test_idx.py reads them back and checks this script still reproduces them
 byte for byte.
 """
+
 import gzip
 import struct
 import sys
@@ -23,7 +24,7 @@ def cases():
         "uint8_3d.idx": np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4) * 11,
         "int8_1d.idx": np.array([-128, -1, 0, 1, 127], dtype=np.int8),
         "int16_2d.idx": np.array([[-32768, -2, 258], [32767, 1, -257]], dtype=np.int16),
-        "int32_2d.idx": np.array([[-2**31, -1, 2**31 - 1], [16909060, 0, -16909060]], dtype=np.int32),
+        "int32_2d.idx": np.array([[-(2**31), -1, 2**31 - 1], [16909060, 0, -16909060]], dtype=np.int32),
         "float32_1d.idx": np.array([1.5, -0.0, np.inf, -np.inf, np.nan, 1e-45, 3.4e38], dtype=np.float32),
         "float64_2d.idx": np.array([[np.pi, -1e-300], [1e300, -np.e]], dtype=np.float64),
         "empty_dim.idx": np.zeros((3, 0, 2), dtype=np.int16),

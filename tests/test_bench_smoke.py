@@ -4,6 +4,7 @@ MNIST, when the test data is there) from rotting: run them end to end.
 Asserts the report's structure and that every peer started from the same centres (equal inertia
 after the same iterations) -- never a timing.
 """
+
 import importlib.util
 import re
 import sys
@@ -12,10 +13,18 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import run_python  # noqa: E402
+from conftest import run_python
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-PEERS = ["ckmeans", "ckmeans-lloyd", "ckmeans-yinyang", "sklearn-lloyd", "sklearn-elkan", "sklearnex", "faiss"]
+PEERS = [
+    "ckmeans",
+    "ckmeans-lloyd",
+    "ckmeans-yinyang",
+    "sklearn-lloyd",
+    "sklearn-elkan",
+    "sklearnex",
+    "faiss",
+]
 ITERS = 3
 
 
@@ -30,7 +39,7 @@ def _table(text, heading):
     """Rows (dicts by header) of the Markdown table following the '### heading...' line."""
     block = text.split("### " + heading, 1)[1]
     lines = [ln for ln in block.splitlines() if ln.startswith("|")]
-    lines = lines[:next((i for i in range(1, len(lines)) if lines[i].startswith("| peer ")), len(lines))]
+    lines = lines[: next((i for i in range(1, len(lines)) if lines[i].startswith("| peer ")), len(lines))]
     headers = [c.strip() for c in lines[0].strip("|").split("|")]
     return [dict(zip(headers, (c.strip() for c in ln.strip("|").split("|")))) for ln in lines[2:]]
 
@@ -40,10 +49,33 @@ def report(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "BENCHMARKS.md"
     out.write_text("# Benchmarks\n\n## Other benchmark\n\nkept as it is\n")
-    cmd = [BENCH / "bench_kmeans.py", "--synthetic", "400,12", "--k", "4",
-           "--conv-k", "4", "--dtypes", "uint8", "--conv-dtypes", "uint8", "--iters", str(ITERS),
-           "--repeats", "1", "--conv-repeats", "1", "--mem-iters", "1", "--threads", "1",
-           "--cache-dir", str(tmp / "cache"), "--write", str(out)]
+    cmd = [
+        BENCH / "bench_kmeans.py",
+        "--synthetic",
+        "400,12",
+        "--k",
+        "4",
+        "--conv-k",
+        "4",
+        "--dtypes",
+        "uint8",
+        "--conv-dtypes",
+        "uint8",
+        "--iters",
+        str(ITERS),
+        "--repeats",
+        "1",
+        "--conv-repeats",
+        "1",
+        "--mem-iters",
+        "1",
+        "--threads",
+        "1",
+        "--cache-dir",
+        str(tmp / "cache"),
+        "--write",
+        str(out),
+    ]
     proc = run_python(cmd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out.read_text()
@@ -64,7 +96,9 @@ def test_one_row_per_peer_and_same_start(heading, report):
     assert all(r["k"] == "4" for r in rows)
     ran = [r for r in rows if re.fullmatch(r"\d+", r["n_iter"])]
     # ckmeans' own rows and scikit-learn's (a dependency) must have run; other peers may fail into a cell
-    assert {"ckmeans", "ckmeans-lloyd", "ckmeans-yinyang", "sklearn-lloyd", "sklearn-elkan"} <= {r["peer"] for r in ran}
+    assert {"ckmeans", "ckmeans-lloyd", "ckmeans-yinyang", "sklearn-lloyd", "sklearn-elkan"} <= {
+        r["peer"] for r in ran
+    }
     for r in rows:
         if r not in ran:  # a peer that could not run says why in its first cell
             assert re.search(r"not installed|missing|n/a|Error", r[list(r)[3]]), r
@@ -96,8 +130,22 @@ def test_bench_soft_on_a_slice_of_mnist(shared_data, tmp_path):
     # one row per peer, ckmeans' centres next to the notebook's, a memory figure for each ckmeans row.
     out = tmp_path / "BENCHMARKS.md"
     out.write_text("# Benchmarks\n")
-    cmd = [BENCH / "bench_soft.py", "--data", shared_data, "--quick", "--iters", "2",
-           "--repeats", "1", "--threads", "1", "--cooldown", "0", "--write", str(out)]
+    cmd = [
+        BENCH / "bench_soft.py",
+        "--data",
+        shared_data,
+        "--quick",
+        "--iters",
+        "2",
+        "--repeats",
+        "1",
+        "--threads",
+        "1",
+        "--cooldown",
+        "0",
+        "--write",
+        str(out),
+    ]
     proc = run_python(cmd, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = out.read_text()
@@ -106,8 +154,12 @@ def test_bench_soft_on_a_slice_of_mnist(shared_data, tmp_path):
     headers = [c.strip() for c in lines[0].strip("|").split("|")]
     rows = [dict(zip(headers, (c.strip() for c in ln.strip("|").split("|")))) for ln in lines[1:]]
     assert [(r["peer"], r["X dtype"]) for r in rows] == [
-        ("ckmeans", "uint8"), ("ckmeans", "float32"), ("ckmeans", "float64"),
-        ("notebook (cdist + log-sum-exp)", "float64"), ("scikit-fuzzy cmeans (m=2)", "float64")]
+        ("ckmeans", "uint8"),
+        ("ckmeans", "float32"),
+        ("ckmeans", "float64"),
+        ("notebook (cdist + log-sum-exp)", "float64"),
+        ("scikit-fuzzy cmeans (m=2)", "float64"),
+    ]
     for r in rows[:3]:
         assert float(r["centre diff vs notebook"]) < 1e-6  # the same algorithm from the same centres
         assert float(r["extra peak MB"]) >= 0

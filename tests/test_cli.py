@@ -1,5 +1,6 @@
 """The ckmeans command line, through ``python -m ckmeans`` in a subprocess (exit codes, files,
 messages) and, for finer checks, through ``ckmeans.cli.main`` in process."""
+
 import json
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import ckmeans
 from ckmeans.cli import CLIError, main
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import run_python  # noqa: E402
+from conftest import run_python
 
 
 def run_cli(*args, cwd=None):
@@ -56,8 +57,9 @@ def blob_files(tmp_path_factory):
 
 
 def test_fit_npy_with_labels_writes_files_and_finds_the_blobs(blob_files, tmp_path):
-    proc = run_cli("fit", blob_files / "X.npy", "-k", 3, "--labels", blob_files / "y.npy",
-                   "--out", tmp_path / "out")
+    proc = run_cli(
+        "fit", blob_files / "X.npy", "-k", 3, "--labels", blob_files / "y.npy", "--out", tmp_path / "out"
+    )
     assert proc.returncode == 0, proc.stderr
     assert "purity 1.0000" in proc.stdout
     out = tmp_path / "out"
@@ -72,7 +74,8 @@ def test_fit_npy_with_labels_writes_files_and_finds_the_blobs(blob_files, tmp_pa
     assert metrics["purity"] == 1.0 and metrics["accuracy_hungarian"] == 1.0 and metrics["ari"] == 1.0
     assert metrics["n_samples"] == 120 and metrics["n_clusters"] == 3 and metrics["model"] == "hard"
     assert metrics["objective"] == pytest.approx(
-        sum(((X[y == c] - X[y == c].mean(axis=0)) ** 2).sum() for c in range(3)))
+        sum(((X[y == c] - X[y == c].mean(axis=0)) ** 2).sum() for c in range(3))
+    )
 
 
 def test_fit_soft_idx_images_with_plots(tmp_path):
@@ -80,12 +83,26 @@ def test_fit_soft_idx_images_with_plots(tmp_path):
     images = np.zeros((60, 8, 8), dtype=np.uint8)
     y = np.repeat(np.arange(3), 20).astype(np.uint8)
     for c in range(3):  # class c lights up rows 2c..2c+1
-        images[y == c, 2 * c:2 * c + 2, :] = 200
+        images[y == c, 2 * c : 2 * c + 2, :] = 200
     images = np.minimum(images.astype(int) + rng.integers(0, 20, images.shape), 255).astype(np.uint8)
     ckmeans.write_idx(tmp_path / "img.idx.gz", images)
     ckmeans.write_idx(tmp_path / "lab.idx", y)
-    proc = run_cli("fit", tmp_path / "img.idx.gz", "--labels", tmp_path / "lab.idx", "-k", 3, "--soft",
-                   "--beta", 0.5, "--scale", "unit", "--plot", "--out", tmp_path / "o")
+    proc = run_cli(
+        "fit",
+        tmp_path / "img.idx.gz",
+        "--labels",
+        tmp_path / "lab.idx",
+        "-k",
+        3,
+        "--soft",
+        "--beta",
+        0.5,
+        "--scale",
+        "unit",
+        "--plot",
+        "--out",
+        tmp_path / "o",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "soft purity 1.0000" in proc.stdout
     R = np.load(tmp_path / "o" / "responsibilities.npy")
@@ -96,26 +113,32 @@ def test_fit_soft_idx_images_with_plots(tmp_path):
         assert (tmp_path / "o" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("args, fragments", [
-    (["fit", "no_such_file.idx"], ["not found", "no_such_file.idx"]),
-    (["fit", "BAD", "-k", "2"], ["bad magic"]),
-])
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["fit", "no_such_file.idx"], ["not found", "no_such_file.idx"]),
+        (["fit", "BAD", "-k", "2"], ["bad magic"]),
+    ],
+)
 def test_errors_are_one_line_without_traceback(blob_files, args, fragments):
     (blob_files / "BAD").write_bytes(b"this is not an IDX file at all")
     proc = run_cli(*args, cwd=blob_files)
     assert_one_line_error(proc, *fragments)
 
 
-@pytest.mark.parametrize("args, fragments", [
-    (["fit", "X.npy", "-k", "0"], ["-k", "positive integer"]),
-    (["fit", "X.npy", "-k", "500"], ["-k 500", "120 samples"]),
-    (["fit", "X.npy", "--scale", "unit"], ["--scale unit", "float64"]),
-    (["fit", "X.npy", "--labels", "short.npy"], ["short.npy", "119 labels", "120 rows"]),
-    (["fit", "X.npy", "--threads", "0"], ["n_threads"]),
-    (["fit", "X.npy", "--frobnicate"], ["unrecognized arguments"]),
-    (["fetch", "cifar"], ["invalid choice"]),
-    (["experiments", "--out", "o", "--data-dir", "nowhere"], ["mnist", "not found"]),
-])
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["fit", "X.npy", "-k", "0"], ["-k", "positive integer"]),
+        (["fit", "X.npy", "-k", "500"], ["-k 500", "120 samples"]),
+        (["fit", "X.npy", "--scale", "unit"], ["--scale unit", "float64"]),
+        (["fit", "X.npy", "--labels", "short.npy"], ["short.npy", "119 labels", "120 rows"]),
+        (["fit", "X.npy", "--threads", "0"], ["n_threads"]),
+        (["fit", "X.npy", "--frobnicate"], ["unrecognized arguments"]),
+        (["fetch", "cifar"], ["invalid choice"]),
+        (["experiments", "--out", "o", "--data-dir", "nowhere"], ["mnist", "not found"]),
+    ],
+)
 def test_more_errors_in_process(blob_files, args, fragments, capsys, monkeypatch):
     monkeypatch.chdir(blob_files)
     np.save(blob_files / "short.npy", np.zeros(119, dtype=int))
@@ -123,7 +146,7 @@ def test_more_errors_in_process(blob_files, args, fragments, capsys, monkeypatch
 
 
 def test_debug_lets_the_exception_through(tmp_path):
-    with pytest.raises(CLIError, match="missing.npy"):
+    with pytest.raises(CLIError, match=r"missing\.npy"):
         main(["fit", str(tmp_path / "missing.npy"), "--debug"])
 
 
@@ -139,8 +162,11 @@ def test_info_and_help(capsys):
 def test_demo_prints_both_models():
     proc = run_cli("demo")
     assert proc.returncode == 0, proc.stderr
-    rows = {line.split("  ")[0]: line.split() for line in proc.stdout.splitlines()
-            if line.startswith(("hard k-means", "soft k-means"))}
+    rows = {
+        line.split("  ")[0]: line.split()
+        for line in proc.stdout.splitlines()
+        if line.startswith(("hard k-means", "soft k-means"))
+    }
     assert len(rows) == 2
     for fields in rows.values():
         purity, gini, accuracy = map(float, fields[-4:-1])
@@ -152,8 +178,24 @@ def test_demo_prints_both_models():
 def test_n_init_runs_are_the_engines_best_of_n(blob_files, tmp_path, capsys):
     X = np.random.default_rng(3).normal(size=(300, 4))
     np.save(tmp_path / "X.npy", X)
-    assert main(["fit", str(tmp_path / "X.npy"), "-k", "6", "--n-init", "4", "--seed", "7",
-                 "--out", str(tmp_path / "o"), "-q"]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                str(tmp_path / "X.npy"),
+                "-k",
+                "6",
+                "--n-init",
+                "4",
+                "--seed",
+                "7",
+                "--out",
+                str(tmp_path / "o"),
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out == ""  # --quiet
     got = json.loads((tmp_path / "o" / "metrics.json").read_text())["objective"]
     assert got == pytest.approx(ckmeans.kmeans(X, 6, n_init=4, random_state=7).inertia, rel=1e-12)
@@ -175,12 +217,15 @@ def test_warnings_become_one_line(tmp_path, capsys):
 
 def test_fetch_offline_is_one_line_naming_folder_and_variable(tmp_path, capsys, monkeypatch):
     from ckmeans.datasets import _fetch
+
     mnist = _fetch.REGISTRY["mnist"]
     # Host names under the reserved .invalid domain never resolve: the offline case, network or not.
-    monkeypatch.setitem(_fetch.REGISTRY, "mnist", _fetch.Remote(
-        mnist.folder, mnist.files, ("https://ckmeans-mirror.invalid/{name}",), mnist.env_var))
+    monkeypatch.setitem(
+        _fetch.REGISTRY,
+        "mnist",
+        _fetch.Remote(mnist.folder, mnist.files, ("https://ckmeans-mirror.invalid/{name}",), mnist.env_var),
+    )
     monkeypatch.setattr(_fetch.time, "sleep", lambda seconds: pytest.fail("retried"))
     proc = run_main(["fetch", "mnist", "--data-home", tmp_path / "home"], capsys)
-    assert_one_line_error(proc, "ckmeans fetch: error:", str(tmp_path / "home" / "mnist"),
-                          "MNIST_DATA_PATH")
+    assert_one_line_error(proc, "ckmeans fetch: error:", str(tmp_path / "home" / "mnist"), "MNIST_DATA_PATH")
     assert not (tmp_path / "home").exists()

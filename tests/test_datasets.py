@@ -1,4 +1,5 @@
 """Dataset loaders: real MNIST / Fashion-MNIST / 20 Newsgroups facts, path rules and errors."""
+
 import gzip
 import io
 import tarfile
@@ -9,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ckmeans.datasets import get_data_home, load_20newsgroups, load_mnist
-from ckmeans.datasets import _newsgroups
+from ckmeans.datasets import _newsgroups, get_data_home, load_20newsgroups, load_mnist
 from ckmeans.idx import write_idx
 
-MNIST_NAMES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-               "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
-LOADER_ENV = ("MNIST_DATA_PATH", "FASHION_MNIST_DATA_PATH", "NEWSGROUPS_DATA_PATH",
-              "CKMEANS_DATA_HOME")
+MNIST_NAMES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+LOADER_ENV = ("MNIST_DATA_PATH", "FASHION_MNIST_DATA_PATH", "NEWSGROUPS_DATA_PATH", "CKMEANS_DATA_HOME")
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +31,7 @@ def clean_env(monkeypatch, tmp_path):
 # ---------------------------------------------------------------------------------------------
 # MNIST / Fashion-MNIST on the real files
 
+
 def _idx_payload(path, offset):
     """Independent twin of the loader: gunzip and skip the fixed-size IDX header."""
     return np.frombuffer(gzip.decompress(Path(path).read_bytes()), dtype=np.uint8, offset=offset)
@@ -40,8 +42,7 @@ def test_mnist_train(shared_data):
     assert X.shape == (60000, 784) and X.dtype == np.uint8
     assert y.shape == (60000,) and y.dtype == np.uint8
     assert list(y[:10]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
-    assert list(np.bincount(y, minlength=10)) == [5923, 6742, 5958, 6131, 5842, 5421, 5918,
-                                                   6265, 5851, 5949]
+    assert list(np.bincount(y, minlength=10)) == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 
 
 def test_mnist_test_pixels_match_independent_read(shared_data):
@@ -95,6 +96,7 @@ def test_data_home_layout_matches_shared_data(shared_data):
 # ---------------------------------------------------------------------------------------------
 # MNIST loader rules on small synthetic files
 
+
 def _write_mnist(folder, subset="train", n=5, seed=0, gz=True, images=None, labels=None):
     """Write a tiny canonical-named pair; returns (images, labels) written."""
     rng = np.random.default_rng(seed)
@@ -117,8 +119,9 @@ def _assert_loads(expected, **kwargs):
 
 def test_synthetic_round_trip_gz_and_raw(tmp_path):
     _assert_loads(_write_mnist(tmp_path / "gz"), path=tmp_path / "gz")
-    _assert_loads(_write_mnist(tmp_path / "raw", gz=False, subset="test"), path=tmp_path / "raw",
-                  subset="test")
+    _assert_loads(
+        _write_mnist(tmp_path / "raw", gz=False, subset="test"), path=tmp_path / "raw", subset="test"
+    )
 
 
 def test_raw_file_preferred_over_gz(tmp_path):
@@ -130,20 +133,20 @@ def test_raw_file_preferred_over_gz(tmp_path):
 def test_search_order(tmp_path, monkeypatch):
     home = tmp_path / "home" / "ckmeans_data"
     in_home = _write_mnist(home / "mnist", seed=1)
-    _assert_loads(in_home)                                   # default data home
+    _assert_loads(in_home)  # default data home
     assert get_data_home() == home
 
     elsewhere = _write_mnist(tmp_path / "other" / "mnist", seed=2)
     monkeypatch.setenv("CKMEANS_DATA_HOME", str(tmp_path / "other"))
-    _assert_loads(elsewhere)                                 # $CKMEANS_DATA_HOME
-    _assert_loads(in_home, data_home=home)                   # argument beats $CKMEANS_DATA_HOME
+    _assert_loads(elsewhere)  # $CKMEANS_DATA_HOME
+    _assert_loads(in_home, data_home=home)  # argument beats $CKMEANS_DATA_HOME
 
     env = _write_mnist(tmp_path / "env", seed=3)
     monkeypatch.setenv("MNIST_DATA_PATH", str(tmp_path / "env"))
-    _assert_loads(env)                                       # $MNIST_DATA_PATH before data home
+    _assert_loads(env)  # $MNIST_DATA_PATH before data home
     _assert_loads(env, data_home=home)
     explicit = _write_mnist(tmp_path / "explicit", seed=4)
-    _assert_loads(explicit, path=tmp_path / "explicit")      # path beats everything
+    _assert_loads(explicit, path=tmp_path / "explicit")  # path beats everything
 
     # the env folder lacking the subset falls through to the data home
     _write_mnist(tmp_path / "other" / "mnist", subset="test", seed=5)
@@ -190,16 +193,18 @@ def test_path_that_is_a_file(tmp_path):
         load_mnist(tmp_path / "f")
 
 
-@pytest.mark.parametrize("images,labels,culprit,match", [
-    (np.zeros((3, 27, 28), np.uint8), np.zeros(3, np.uint8), "images", r"shape \(n, 28, 28\)"),
-    (np.zeros((3, 784), np.uint8), np.zeros(3, np.uint8), "images",
-     r"got uint8 of shape \(3, 784\)"),
-    (np.zeros((3, 28, 28), np.int16), np.zeros(3, np.uint8), "images", "got int16"),
-    (np.zeros((3, 28, 28), np.uint8), np.zeros((3, 1), np.uint8), "labels", "1-D uint8"),
-    (np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.int32), "labels", "1-D uint8"),
-    (np.zeros((3, 28, 28), np.uint8), np.zeros(4, np.uint8), "labels", "4 labels but"),
-    (np.zeros((3, 28, 28), np.uint8), np.array([1, 10, 2], np.uint8), "labels", "found 10"),
-])
+@pytest.mark.parametrize(
+    "images,labels,culprit,match",
+    [
+        (np.zeros((3, 27, 28), np.uint8), np.zeros(3, np.uint8), "images", r"shape \(n, 28, 28\)"),
+        (np.zeros((3, 784), np.uint8), np.zeros(3, np.uint8), "images", r"got uint8 of shape \(3, 784\)"),
+        (np.zeros((3, 28, 28), np.int16), np.zeros(3, np.uint8), "images", "got int16"),
+        (np.zeros((3, 28, 28), np.uint8), np.zeros((3, 1), np.uint8), "labels", "1-D uint8"),
+        (np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.int32), "labels", "1-D uint8"),
+        (np.zeros((3, 28, 28), np.uint8), np.zeros(4, np.uint8), "labels", "4 labels but"),
+        (np.zeros((3, 28, 28), np.uint8), np.array([1, 10, 2], np.uint8), "labels", "found 10"),
+    ],
+)
 def test_bad_contents_name_the_file(tmp_path, images, labels, culprit, match):
     _write_mnist(tmp_path, images=images, labels=labels)
     name = MNIST_NAMES["train"][0 if culprit == "images" else 1]
@@ -217,11 +222,14 @@ def test_corrupt_idx_file_is_an_error(tmp_path):
         load_mnist(tmp_path)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"subset": "all"}, "subset='all' is not allowed; use one of 'train', 'test'"),
-    ({"subset": None}, "subset=None"),
-    ({"kind": "digits"}, "kind='digits' is not allowed; use one of 'mnist', 'fashion'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"subset": "all"}, "subset='all' is not allowed; use one of 'train', 'test'"),
+        ({"subset": None}, "subset=None"),
+        ({"kind": "digits"}, "kind='digits' is not allowed; use one of 'mnist', 'fashion'"),
+    ],
+)
 def test_bad_choices(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         load_mnist(tmp_path, **kwargs)
@@ -230,14 +238,50 @@ def test_bad_choices(tmp_path, kwargs, match):
 # ---------------------------------------------------------------------------------------------
 # 20 Newsgroups on the real tarball
 
-NEWSGROUPS = ["alt.atheism", "comp.graphics", "comp.os.ms-windows.misc", "comp.sys.ibm.pc.hardware",
-              "comp.sys.mac.hardware", "comp.windows.x", "misc.forsale", "rec.autos",
-              "rec.motorcycles", "rec.sport.baseball", "rec.sport.hockey", "sci.crypt",
-              "sci.electronics", "sci.med", "sci.space", "soc.religion.christian",
-              "talk.politics.guns", "talk.politics.mideast", "talk.politics.misc",
-              "talk.religion.misc"]
-TRAIN_COUNTS = [480, 584, 591, 590, 578, 593, 585, 594, 598, 597, 600, 595, 591, 594, 593, 599, 546,
-                564, 465, 377]
+NEWSGROUPS = [
+    "alt.atheism",
+    "comp.graphics",
+    "comp.os.ms-windows.misc",
+    "comp.sys.ibm.pc.hardware",
+    "comp.sys.mac.hardware",
+    "comp.windows.x",
+    "misc.forsale",
+    "rec.autos",
+    "rec.motorcycles",
+    "rec.sport.baseball",
+    "rec.sport.hockey",
+    "sci.crypt",
+    "sci.electronics",
+    "sci.med",
+    "sci.space",
+    "soc.religion.christian",
+    "talk.politics.guns",
+    "talk.politics.mideast",
+    "talk.politics.misc",
+    "talk.religion.misc",
+]
+TRAIN_COUNTS = [
+    480,
+    584,
+    591,
+    590,
+    578,
+    593,
+    585,
+    594,
+    598,
+    597,
+    600,
+    595,
+    591,
+    594,
+    593,
+    599,
+    546,
+    564,
+    465,
+    377,
+]
 
 
 @pytest.fixture(scope="module")
@@ -279,44 +323,72 @@ def test_newsgroups_all_is_train_then_test(news_tarball, news_train, news_test):
 
 def test_newsgroups_first_document_is_lowest_numbered_file(news_tarball, news_train):
     with tarfile.open(news_tarball) as tar:
-        numbers = [int(Path(m.name).name) for m in tar
-                   if m.isfile() and m.name.startswith("20news-bydate-train/alt.atheism/")]
+        numbers = [
+            int(Path(m.name).name)
+            for m in tar
+            if m.isfile() and m.name.startswith("20news-bydate-train/alt.atheism/")
+        ]
         first = tar.extractfile(f"20news-bydate-train/alt.atheism/{min(numbers)}").read()
     assert news_train[0][0] == first.decode("latin-1")
 
 
 def test_newsgroups_remove_matches_scikit_learn(news_tarball, news_train):
     tn = pytest.importorskip("sklearn.datasets._twenty_newsgroups")
-    documents, y, _ = load_20newsgroups(news_tarball, subset="train",
-                                        remove=("quotes", "headers", "footers"))
-    expected = [tn.strip_newsgroup_quoting(tn.strip_newsgroup_footer(tn.strip_newsgroup_header(d)))
-                for d in news_train[0]]
+    documents, y, _ = load_20newsgroups(news_tarball, subset="train", remove=("quotes", "headers", "footers"))
+    expected = [
+        tn.strip_newsgroup_quoting(tn.strip_newsgroup_footer(tn.strip_newsgroup_header(d)))
+        for d in news_train[0]
+    ]
     assert documents == expected
     np.testing.assert_array_equal(y, news_train[1])
-    starts_with_from = [sum(d.startswith("From:") for d in docs) / len(docs)
-                        for docs in (news_train[0], documents)]
+    starts_with_from = [
+        sum(d.startswith("From:") for d in docs) / len(docs) for docs in (news_train[0], documents)
+    ]
     assert starts_with_from[0] > 0.9 and starts_with_from[1] < 0.01
 
 
 @pytest.mark.parametrize("what", ["headers", "footers", "quotes"])
 def test_each_stripper_matches_scikit_learn_on_real_documents(news_train, what):
     tn = pytest.importorskip("sklearn.datasets._twenty_newsgroups")
-    twin = {"headers": tn.strip_newsgroup_header, "footers": tn.strip_newsgroup_footer,
-            "quotes": tn.strip_newsgroup_quoting}[what]
+    twin = {
+        "headers": tn.strip_newsgroup_header,
+        "footers": tn.strip_newsgroup_footer,
+        "quotes": tn.strip_newsgroup_quoting,
+    }[what]
     ours = _newsgroups._STRIPPERS[what]
     changed = 0
     for document in news_train[0]:
         stripped = ours(document)
         assert stripped == twin(document)
         changed += stripped != document
-    assert changed > 1000      # the stripper really does something on real messages
+    assert changed > 1000  # the stripper really does something on real messages
 
 
 # Text made of the pieces the strippers react to, so hypothesis hits the edge cases.
-_news_text = st.lists(st.sampled_from(["\n", "\n\n", "-", "--", " ", ">", "|", "a", "é",
-                                       "In article", "Quoted from", "writes:", "wrote:",
-                                       "says:", "said:", "writes in", "\r"]),
-                      max_size=40).map("".join)
+_news_text = st.lists(
+    st.sampled_from(
+        [
+            "\n",
+            "\n\n",
+            "-",
+            "--",
+            " ",
+            ">",
+            "|",
+            "a",
+            "é",
+            "In article",
+            "Quoted from",
+            "writes:",
+            "wrote:",
+            "says:",
+            "said:",
+            "writes in",
+            "\r",
+        ]
+    ),
+    max_size=40,
+).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
@@ -332,8 +404,10 @@ def test_strippers_match_scikit_learn_on_any_text(text):
 # 20 Newsgroups loader rules on a small synthetic split
 
 SYNTH = {  # split -> group -> {file name: bytes}
-    "train": {"b.group": {"10": b"From: x\n\nbody 10", "9": b"body 9\xe9", "100": b"b100"},
-              "a.group": {"2": b"a2", "1": b"> quoted\nkept\n\n-- \nsig"}},
+    "train": {
+        "b.group": {"10": b"From: x\n\nbody 10", "9": b"body 9\xe9", "100": b"b100"},
+        "a.group": {"2": b"a2", "1": b"> quoted\nkept\n\n-- \nsig"},
+    },
     "test": {"a.group": {"7": b"a7"}, "b.group": {"3": b"b3"}},
 }
 
@@ -363,8 +437,7 @@ def test_synthetic_order_labels_and_latin1(tmp_path):
     documents, y, names = load_20newsgroups(_write_synthetic_tree(tmp_path))
     assert names == ["a.group", "b.group"]
     # by group, then by file number (9 < 10 < 100, not string order)
-    assert documents == ["> quoted\nkept\n\n-- \nsig", "a2",
-                         "body 9é", "From: x\n\nbody 10", "b100"]
+    assert documents == ["> quoted\nkept\n\n-- \nsig", "a2", "body 9é", "From: x\n\nbody 10", "b100"]
     assert list(y) == [0, 0, 1, 1, 1]
     documents, y, _ = load_20newsgroups(tmp_path, subset="all")
     assert documents[-2:] == ["a7", "b3"] and list(y) == [0, 0, 1, 1, 1, 0, 1]
@@ -375,7 +448,7 @@ def test_tarball_and_folder_forms_agree(tmp_path):
     archive = _write_synthetic_tar(tmp_path / "20news-bydate.tar.gz")
     for subset in ("train", "test", "all"):
         from_tree = load_20newsgroups(tree, subset=subset)
-        for source in (archive, tmp_path):           # the tarball, and a folder holding it
+        for source in (archive, tmp_path):  # the tarball, and a folder holding it
             from_tar = load_20newsgroups(source, subset=subset)
             assert from_tar[0] == from_tree[0] and from_tar[2] == from_tree[2]
             np.testing.assert_array_equal(from_tar[1], from_tree[1])
@@ -394,8 +467,9 @@ def test_synthetic_remove(tmp_path):
 def test_newsgroups_search_order(tmp_path, monkeypatch):
     home_tree = {"train": {"home": {"1": b"h"}}, "test": {"home": {"1": b"h"}}}
     env_tree = {"train": {"env": {"1": b"e"}}, "test": {"env": {"1": b"e"}}}
-    _write_synthetic_tar(_make(tmp_path / "home" / "ckmeans_data" / "20newsgroups")
-                         / "20news-bydate.tar.gz", home_tree)
+    _write_synthetic_tar(
+        _make(tmp_path / "home" / "ckmeans_data" / "20newsgroups") / "20news-bydate.tar.gz", home_tree
+    )
     assert load_20newsgroups()[2] == ["home"]
     _write_synthetic_tree(_make(tmp_path / "env"), env_tree)
     monkeypatch.setenv("NEWSGROUPS_DATA_PATH", str(tmp_path / "env"))
@@ -442,11 +516,17 @@ def test_newsgroups_corrupt_tarball_names_it(tmp_path):
     assert str(archive) in str(info.value)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"subset": "dev"}, "subset='dev' is not allowed; use one of 'train', 'test', 'all'"),
-    ({"remove": ("headers", "signature")}, r"unknown entries \['signature'\]; allowed: "
-                                           "'headers', 'footers', 'quotes'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"subset": "dev"}, "subset='dev' is not allowed; use one of 'train', 'test', 'all'"),
+        (
+            {"remove": ("headers", "signature")},
+            r"unknown entries \['signature'\]; allowed: "
+            "'headers', 'footers', 'quotes'",
+        ),
+    ],
+)
 def test_newsgroups_bad_arguments(tmp_path, kwargs, match):
     _write_synthetic_tree(tmp_path)
     with pytest.raises(ValueError, match=match):

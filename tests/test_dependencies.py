@@ -1,4 +1,5 @@
 """pyproject.toml declares exactly the third-party packages that ckmeans' own modules import."""
+
 import re
 import sys
 from pathlib import Path

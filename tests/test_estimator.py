@@ -19,15 +19,15 @@ from ckmeans.estimators import KMeans
 # Checks that scikit-learn's own KMeans fails too (test_sklearn_kmeans_fails_the_same_checks
 # proves it on the installed scikit-learn), with the reason.
 EXPECTED_FAILED_CHECKS = {
-    "check_sample_weight_equivalence_on_dense_data":
-        "the random initialisation draws per row: a point of weight 2 and a point repeated twice "
-        "consume the random stream differently, so the two fits start from different centres "
-        "and can end at different fixed points (sklearn.cluster.KMeans fails it the same way)",
+    "check_sample_weight_equivalence_on_dense_data": (
+        "the random initialisation draws per row: a point of weight 2 and a point repeated twice consume "
+        "the random stream differently, so the two fits start from different centres and can end at "
+        "different fixed points (sklearn.cluster.KMeans fails it the same way)"
+    ),
 }
 
 
-@parametrize_with_checks([KMeans(random_state=0)],
-                         expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
+@parametrize_with_checks([KMeans(random_state=0)], expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -74,14 +74,17 @@ def test_predict_on_training_data_gives_labels(blobs):
 
 def test_fit_predict_equals_fit_labels(blobs):
     X, _ = blobs
-    np.testing.assert_array_equal(KMeans(n_clusters=3, random_state=2).fit_predict(X),
-                                  KMeans(n_clusters=3, random_state=2).fit(X).labels_)
+    np.testing.assert_array_equal(
+        KMeans(n_clusters=3, random_state=2).fit_predict(X),
+        KMeans(n_clusters=3, random_state=2).fit(X).labels_,
+    )
 
 
 def test_fit_transform_equals_fit_then_transform(blobs):
     X, _ = blobs
-    np.testing.assert_allclose(KMeans(3, random_state=3).fit_transform(X),
-                               KMeans(3, random_state=3).fit(X).transform(X))
+    np.testing.assert_allclose(
+        KMeans(3, random_state=3).fit_transform(X), KMeans(3, random_state=3).fit(X).transform(X)
+    )
 
 
 def test_score_is_negative_inertia(blobs):
@@ -150,8 +153,9 @@ def test_clone_keeps_params_and_drops_fit(blobs):
 
 def test_grid_search_finds_number_of_blobs(blobs):
     X, y = blobs
-    search = GridSearchCV(KMeans(random_state=0), {"n_clusters": [2, 3, 4, 5]},
-                          scoring="adjusted_rand_score", cv=3).fit(X, y)
+    search = GridSearchCV(
+        KMeans(random_state=0), {"n_clusters": [2, 3, 4, 5]}, scoring="adjusted_rand_score", cv=3
+    ).fit(X, y)
     assert search.best_params_ == {"n_clusters": 3}
 
 
@@ -202,6 +206,7 @@ def test_default_algorithm_is_auto_and_lloyd_stays_lloyd(blobs, monkeypatch):
 
 # ---- scikit-learn's semantics and messages, checked against scikit-learn itself -----------------
 
+
 def _runs_made(monkeypatch, est, X):
     """How many initialisations ``est.fit(X)`` makes."""
     calls = []
@@ -249,11 +254,14 @@ def test_init_array_with_n_init_warns_as_sklearn(blobs):
     assert ours == ref
 
 
-@pytest.mark.parametrize("n_clusters, init, n_features", [
-    (700, "k-means++", 5),          # n_samples < n_clusters
-    (4, "array", 5),                # init array with 3 rows for 4 clusters
-    (3, "array", 4),                # init array with 5 features for X of 4
-])
+@pytest.mark.parametrize(
+    "n_clusters, init, n_features",
+    [
+        (700, "k-means++", 5),  # n_samples < n_clusters
+        (4, "array", 5),  # init array with 3 rows for 4 clusters
+        (3, "array", 4),  # init array with 5 features for X of 4
+    ],
+)
 def test_errors_have_sklearn_wording(blobs, n_clusters, init, n_features):
     X = blobs[0][:, :n_features]
     init = blobs[0][:3] if init == "array" else init
@@ -302,10 +310,13 @@ def test_copy_x_accepted_and_x_never_modified(blobs, copy_x):
         KMeans(3, copy_x="yes").fit(X)
 
 
-@pytest.mark.parametrize("ours, ref", [
-    (KMeans(3, random_state=0), sklearn.cluster.KMeans(3, random_state=0)),
-    (ckmeans.estimators.SoftKMeans(3, random_state=0), None),
-])
+@pytest.mark.parametrize(
+    "ours, ref",
+    [
+        (KMeans(3, random_state=0), sklearn.cluster.KMeans(3, random_state=0)),
+        (ckmeans.estimators.SoftKMeans(3, random_state=0), None),
+    ],
+)
 def test_feature_names_out_and_pandas_output(blobs, ours, ref):
     pd = pytest.importorskip("pandas")
     X, _ = blobs

@@ -3,6 +3,7 @@
 Like numpy.random's test_extending: the examples in examples/ are built in a temporary directory
 against the ckmeans under test (the installed wheel in CI), run, and compared with the Python API.
 """
+
 import gzip
 import importlib.util
 import re
@@ -19,7 +20,7 @@ import ckmeans.kernels
 from ckmeans.metrics import contingency_matrix, purity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import require_file  # noqa: E402
+from conftest import require_file
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_FILES = ["examples/cython/batch_kmeans.pyx", "examples/cython/setup.py", "examples/c/idx_kmeans.c"]
@@ -64,6 +65,7 @@ def _header_functions():
 
 # ------------------------------------------------------------------------------- the Cython API
 
+
 def test_every_header_function_is_exported_with_its_arity():
     header = _header_functions()
     capi = ckmeans.kernels.__pyx_capi__
@@ -73,7 +75,7 @@ def test_every_header_function_is_exported_with_its_arity():
     assert set(capi) == set(header)
     for name, capsule in capi.items():
         signature = re.search(r'"(.*)"', repr(capsule)).group(1)  # e.g. "int (double const *, int64_t)"
-        params = signature[signature.index("(") + 1:signature.rindex(")")].strip()
+        params = signature[signature.index("(") + 1 : signature.rindex(")")].strip()
         assert (0 if params in ("", "void") else params.count(",") + 1) == header[name], name
 
 
@@ -113,6 +115,7 @@ def test_cython_batch_example_reports_c_errors(batch_kmeans):
 
 
 # ------------------------------------------------------------------------------------ the C API
+
 
 def _run_c_example(exe, images, k, seed, labels=None):
     argv = [str(exe), str(images), str(k), str(seed)] + ([str(labels)] if labels is not None else [])
@@ -161,7 +164,9 @@ def test_c_example_rejects_bad_files(idx_kmeans, tmp_path):
     ckmeans.write_idx(tmp_path / "floats.idx", np.zeros((4, 2), dtype=np.float32))
     (tmp_path / "short.idx").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x09abc")
     for name, message in [("floats.idx", "unknown element type"), ("short.idx", "payload shorter")]:
-        proc = subprocess.run([str(idx_kmeans), str(tmp_path / name), "2", "0"], capture_output=True, text=True)
+        proc = subprocess.run(
+            [str(idx_kmeans), str(tmp_path / name), "2", "0"], capture_output=True, text=True
+        )
         assert proc.returncode == 1 and message in proc.stderr
 
 
@@ -181,30 +186,60 @@ def test_c_example_on_mnist(idx_kmeans, shared_data, tmp_path):
 def test_make_test(tmp_path, openmp):
     """The C library alone, serial and with OpenMP (where 1 and 2 threads must give the same bits)."""
     _require_toolchain()
-    proc = subprocess.run(["make", "-C", str(REPO / "src_c"), f"BUILD={tmp_path}", f"OPENMP={openmp}",
-                           f"CC={build.c_compiler()}", "test"], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            "make",
+            "-C",
+            str(REPO / "src_c"),
+            f"BUILD={tmp_path}",
+            f"OPENMP={openmp}",
+            f"CC={build.c_compiler()}",
+            "test",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert f"libckmeans (openmp {openmp}): all checks passed" in proc.stdout
 
 
 # ----------------------------------------------------------------------------------- the README
 
+
 @pytest.mark.parametrize("path", EXAMPLE_FILES)
 def test_readme_includes_example_verbatim(path):
-    assert (REPO / path).read_text() in (REPO / "README.md").read_text(), \
+    assert (REPO / path).read_text() in (REPO / "README.md").read_text(), (
         f"README.md must contain {path} verbatim (section 'Using ckmeans from Cython and C')"
+    )
 
 
 # -------------------------------------------------------------------------------- the benchmark
+
 
 def test_bench_capi_runs_and_writes_its_section(tmp_path):
     _require_toolchain()
     out = tmp_path / "BENCHMARKS.md"
     out.write_text("# Benchmarks\n\n## Other\n\nkept\n")
-    proc = subprocess.run([sys.executable, str(REPO / "bench" / "bench_capi.py"), "--sets", "6", "--rows", "30",
-                           "--repeats", "1", "--write", str(out)], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "bench_capi.py"),
+            "--sets",
+            "6",
+            "--rows",
+            "30",
+            "--repeats",
+            "1",
+            "--write",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = out.read_text()
     assert "## Other\n\nkept" in text and "## C-level API: batch k-means" in text
-    rows = [line for line in text.splitlines() if line.startswith("| Python loop") or line.startswith("| Cython")]
+    rows = [line for line in text.splitlines() if line.startswith(("| Python loop", "| Cython"))]
     assert len(rows) == 4

@@ -1,4 +1,5 @@
 """ckmeans.datasets.fetch against a local HTTP server on 127.0.0.1 (no internet needed)."""
+
 import hashlib
 import http.server
 import threading
@@ -17,9 +18,9 @@ class _Server(http.server.ThreadingHTTPServer):
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.files = {}       # URL path -> bytes served
-        self.script = {}      # URL path -> list of behaviours, one consumed per request
-        self.log = []         # URL paths requested, in order
+        self.files = {}  # URL path -> bytes served
+        self.script = {}  # URL path -> list of behaviours, one consumed per request
+        self.log = []  # URL paths requested, in order
         self.lock = threading.Lock()
 
     @property
@@ -53,7 +54,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if step == "truncate":
-            self.wfile.write(body[:len(body) // 2])
+            self.wfile.write(body[: len(body) // 2])
             self.close_connection = True
             return
         self.wfile.write(body)
@@ -236,8 +237,7 @@ def test_template_without_name_needs_a_single_file(toy, tmp_path):
         _fetch_toy(tmp_path, mirrors=[f"{toy.url}/m1/a.bin"])
 
 
-@pytest.mark.parametrize("kwargs", [{"n_retries": -1}, {"backoff": -1}, {"timeout": 0},
-                                    {"mirrors": []}])
+@pytest.mark.parametrize("kwargs", [{"n_retries": -1}, {"backoff": -1}, {"timeout": 0}, {"mirrors": []}])
 def test_bad_arguments(toy, tmp_path, kwargs):
     with pytest.raises(ValueError):
         _fetch_toy(tmp_path, **kwargs)
@@ -264,8 +264,7 @@ def test_real_mnist_checksums_match_registry(shared_data, server, tmp_path):
     """The registry's MNIST sha256s are those of the canonical files, served over HTTP."""
     for name in _fetch.REGISTRY["mnist"].files:
         server.files[f"/mnist/{name}"] = (shared_data / "mnist" / name).read_bytes()
-    folder = fetch("mnist", data_home=tmp_path, mirrors=[f"{server.url}/mnist/{{name}}"],
-                   backoff=0)
+    folder = fetch("mnist", data_home=tmp_path, mirrors=[f"{server.url}/mnist/{{name}}"], backoff=0)
     assert _listing(folder) == sorted(_fetch.REGISTRY["mnist"].files)
     X, y = datasets.load_mnist(data_home=tmp_path, subset="test")
     assert X.shape == (10000, 784) and list(y[:3]) == [7, 2, 1]
@@ -293,9 +292,14 @@ def sleeps(monkeypatch):
     return waits
 
 
-@pytest.mark.parametrize("name, hint", [("mnist", "set MNIST_DATA_PATH to a folder that holds them"),
-                                        ("20newsgroups", "set NEWSGROUPS_DATA_PATH"),
-                                        ("toy", "use a data home whose toy/ holds them")])
+@pytest.mark.parametrize(
+    "name, hint",
+    [
+        ("mnist", "set MNIST_DATA_PATH to a folder that holds them"),
+        ("20newsgroups", "set NEWSGROUPS_DATA_PATH"),
+        ("toy", "use a data home whose toy/ holds them"),
+    ],
+)
 def test_unresolvable_hosts_fail_at_once_with_one_line(toy, tmp_path, sleeps, name, hint):
     home = tmp_path / "new" / "home"  # fetch creates it, and must remove it again
     with pytest.raises(DownloadError) as info:

@@ -1,4 +1,5 @@
 """Tests for ckmeans.idx (read_idx / write_idx) and its C core src_c/idx.c."""
+
 import gzip
 import importlib.util
 import io
@@ -35,8 +36,14 @@ make_idx_golden = _load_sibling("make_idx_golden")
 require_file = _load_sibling("conftest").require_file
 
 DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
-CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09, np.dtype(np.int16): 0x0B,
-         np.dtype(np.int32): 0x0C, np.dtype(np.float32): 0x0D, np.dtype(np.float64): 0x0E}
+CODES = {
+    np.dtype(np.uint8): 0x08,
+    np.dtype(np.int8): 0x09,
+    np.dtype(np.int16): 0x0B,
+    np.dtype(np.int32): 0x0C,
+    np.dtype(np.float32): 0x0D,
+    np.dtype(np.float64): 0x0E,
+}
 
 
 def zlib_modules():
@@ -47,8 +54,16 @@ def zlib_modules():
         try:
             mods.append(pytest.param(getattr(__import__(modname, fromlist=[attr]), attr), id=modname))
         except ImportError as exc:
-            mods.append(pytest.param(None, id=modname, marks=pytest.mark.skip(
-                reason=f"gzip backend {modname} is not importable ({exc}): pip install {modname.replace('_', '-')}")))
+            mods.append(
+                pytest.param(
+                    None,
+                    id=modname,
+                    marks=pytest.mark.skip(
+                        reason=f"gzip backend {modname} is not importable ({exc}): "
+                        f"pip install {modname.replace('_', '-')}"
+                    ),
+                )
+            )
     return mods
 
 
@@ -63,6 +78,7 @@ def numpy_decode(payload, code, shape):
 
 
 # ---- golden files ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(make_idx_golden.cases()))
 def test_golden_file_reads_to_its_array(name):
@@ -94,11 +110,12 @@ HAND = [  # (array, its IDX file written out by hand)
     (np.array([0, 255], np.uint8), "00 00 08 01 00 00 00 02 00 ff"),
     (np.array([[-1], [127]], np.int8), "00 00 09 02 00 00 00 02 00 00 00 01 ff 7f"),
     (np.array([1, -2], np.int16), "00 00 0b 01 00 00 00 02 00 01 ff fe"),
-    (np.array([1, -1, 0x01020304], np.int32),
-     "00 00 0c 01 00 00 00 03 00 00 00 01 ff ff ff ff 01 02 03 04"),
+    (np.array([1, -1, 0x01020304], np.int32), "00 00 0c 01 00 00 00 03 00 00 00 01 ff ff ff ff 01 02 03 04"),
     (np.array([1.0, -2.5], np.float32), "00 00 0d 01 00 00 00 02 3f 80 00 00 c0 20 00 00"),
-    (np.array([1.0, -0.5], np.float64),
-     "00 00 0e 01 00 00 00 02 3f f0 00 00 00 00 00 00 bf e0 00 00 00 00 00 00"),
+    (
+        np.array([1.0, -0.5], np.float64),
+        "00 00 0e 01 00 00 00 02 3f f0 00 00 00 00 00 00 bf e0 00 00 00 00 00 00",
+    ),
 ]
 
 
@@ -116,15 +133,21 @@ def test_hand_checked_bytes(array, hexbytes, tmp_path):
 # ---- round trips ----------------------------------------------------------------------------------
 
 any_dtype = st.sampled_from(DTYPES).flatmap(
-    lambda t: st.sampled_from([np.dtype(t).newbyteorder("<"), np.dtype(t).newbyteorder(">")]))
-arrays = any_dtype.flatmap(lambda dt: hnp.arrays(
-    dt, hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=5),
-    elements=hnp.from_dtype(dt, allow_nan=True, allow_infinity=True)))
+    lambda t: st.sampled_from([np.dtype(t).newbyteorder("<"), np.dtype(t).newbyteorder(">")])
+)
+arrays = any_dtype.flatmap(
+    lambda dt: hnp.arrays(
+        dt,
+        hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=5),
+        elements=hnp.from_dtype(dt, allow_nan=True, allow_infinity=True),
+    )
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(array=arrays, compress=st.sampled_from([None, "gzip"]),
-       source=st.sampled_from(["path", "bytes", "file"]))
+@given(
+    array=arrays, compress=st.sampled_from([None, "gzip"]), source=st.sampled_from(["path", "bytes", "file"])
+)
 def test_round_trip(array, compress, source, tmp_path):
     path = write_idx(tmp_path / "rt.idx", array, compress=compress)
     if source == "path":
@@ -150,8 +173,13 @@ def test_gz_suffix_gzips_and_gzip_output_is_deterministic(tmp_path):
 
 def test_bytes_sources_of_every_kind():
     data = bytes.fromhex(HAND[2][1])
-    for source in (data, bytearray(data), memoryview(data), io.BytesIO(data),
-                   np.frombuffer(data, np.uint8).data):
+    for source in (
+        data,
+        bytearray(data),
+        memoryview(data),
+        io.BytesIO(data),
+        np.frombuffer(data, np.uint8).data,
+    ):
         np.testing.assert_array_equal(read_idx(source), HAND[2][0])
 
 
@@ -245,13 +273,16 @@ def test_bad_gzip_streams_with_every_backend(zmod, data, fragment):
 
 
 def _multimember_cases():
-    a = np.random.default_rng(2).integers(-2**31, 2**31, (3, 30000), dtype=np.int32)
+    a = np.random.default_rng(2).integers(-(2**31), 2**31, (3, 30000), dtype=np.int32)
     raw = header(0x0C, 3, 30000) + a.astype(">i4").tobytes()
     # Members larger than one 16 KiB input piece, cut at odd places, zero padding between and after.
     cuts = [0, 70001, 200003, len(raw)]
     members = [gzip.compress(raw[i:j], 1, mtime=0) for i, j in zip(cuts, cuts[1:])]
-    return a, [b"".join(members), b"\x00".join(members) + b"\x00" * 5, members[0] + b"\x00" * 40000
-               + b"".join(members[1:])]
+    return a, [
+        b"".join(members),
+        b"\x00".join(members) + b"\x00" * 5,
+        members[0] + b"\x00" * 40000 + b"".join(members[1:]),
+    ]
 
 
 @pytest.mark.parametrize("zmod", zlib_modules())
@@ -278,6 +309,7 @@ def test_text_mode_file_and_wrong_source_type(tmp_path):
 
 # ---- fuzzing --------------------------------------------------------------------------------------
 
+
 def _only_idxformaterror(data):
     try:
         out = read_idx(data)
@@ -296,9 +328,12 @@ VALID = [(GOLDEN / n).read_bytes() for n in sorted(make_idx_golden.cases())]
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.sampled_from(VALID), st.lists(st.tuples(st.integers(0, 200), st.integers(0, 255)),
-                                        max_size=4),
-       st.integers(0, 200), st.binary(max_size=8))
+@given(
+    st.sampled_from(VALID),
+    st.lists(st.tuples(st.integers(0, 200), st.integers(0, 255)), max_size=4),
+    st.integers(0, 200),
+    st.binary(max_size=8),
+)
 def test_fuzz_mutations_of_valid_files(data, flips, cut, insert):
     data = bytearray(data)
     for pos, value in flips:
@@ -312,6 +347,7 @@ def test_fuzz_mutations_of_valid_files(data, flips, cut, insert):
 
 
 # ---- mmap -----------------------------------------------------------------------------------------
+
 
 def _holds_mmap(array):
     base = array
@@ -351,8 +387,9 @@ def test_mmap_falls_back_to_memory_with_a_warning(case, tmp_path):
     source = path.read_bytes() if case == "bytes" else path
     with pytest.warns(UserWarning, match="mmap=True") as record:
         got = read_idx(source, mmap=True)
-    assert {"gzip": "gzip", "int16": "int16 needs byte swapping", "bytes": "not a path"}[case] \
-        in str(record[0].message)
+    assert {"gzip": "gzip", "int16": "int16 needs byte swapping", "bytes": "not a path"}[case] in str(
+        record[0].message
+    )
     np.testing.assert_array_equal(got, a)
     assert got.flags.writeable and got.dtype == a.dtype
 
@@ -376,6 +413,7 @@ def test_mmap_warnings_point_at_the_caller(tmp_path):
 
 
 # ---- C kernels against their NumPy twin -----------------------------------------------------------
+
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_decode_matches_numpy_twin_for_any_thread_count(dtype):
@@ -419,8 +457,11 @@ def test_read_idx_thread_counts_agree(tmp_path):
 
 # ---- writing errors -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("dtype", [np.bool_, np.int64, np.uint16, np.uint32, np.float16,
-                                   np.complex64, object, "U3", "datetime64[s]"])
+
+@pytest.mark.parametrize(
+    "dtype",
+    [np.bool_, np.int64, np.uint16, np.uint32, np.float16, np.complex64, object, "U3", "datetime64[s]"],
+)
 def test_write_rejects_unsupported_dtypes(dtype, tmp_path):
     with pytest.raises(TypeError) as info:
         write_idx(tmp_path / "a.idx", np.zeros(3, dtype=dtype))
@@ -439,9 +480,9 @@ def test_write_rejects_bad_shapes_and_options(tmp_path):
 
 
 def test_encode_header_limits():
-    with pytest.raises(ValueError, match="1..255"):
+    with pytest.raises(ValueError, match=r"1\.\.255"):
         _idx.encode_header(0x08, (1,) * 256)
-    with pytest.raises(ValueError, match="1..255"):
+    with pytest.raises(ValueError, match=r"1\.\.255"):
         _idx.encode_header(0x08, ())
     assert _idx.encode_header(0x08, (2**32 - 1,)) == b"\x00\x00\x08\x01\xff\xff\xff\xff"
 

@@ -1,5 +1,6 @@
 """Hard k-means: C kernels against their NumPy twins, scikit-learn equality from the same initial
 centres, thread-count determinism, properties and input validation."""
+
 import gzip
 import sys
 import warnings
@@ -17,8 +18,8 @@ import ckmeans
 from ckmeans import _kmeans_core as core
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import twins  # noqa: E402
-from conftest import arrays_under_switch, require_file  # noqa: E402
+import twins
+from conftest import arrays_under_switch, require_file
 
 DTYPES = [np.float32, np.float64, np.uint8]
 # Rows enough for many chunks (128 rows) and several accumulation groups, so thread counts matter.
@@ -57,6 +58,7 @@ def load_mnist(root, n):
 
 # ---------------------------------------------------------------------------- kernels vs twins
 
+
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_assign_matches_twin(dtype, n_threads):
@@ -89,7 +91,7 @@ def test_uint8_labels_equal_float64_labels_even_at_near_ties():
 
 
 @pytest.mark.parametrize("k", [7, 19, 40])  # the row-wise float32 screen (k <= 32: 1 and 2 register
-                                           # blocks of centroids) and the panels
+# blocks of centroids) and the panels
 @pytest.mark.parametrize("top", [255.0, 254.9, 1e-3, 3e5])
 def test_uint8_labels_equal_float64_labels_at_any_centre_scale(top, k):
     # The integer screen scales centres by a power of two up to its digit range: centres at the top
@@ -101,7 +103,9 @@ def test_uint8_labels_equal_float64_labels_at_any_centre_scale(top, k):
     C = rs.uniform(0, top, (k, 70))
     C[0, :] = top
     C[1, ::2] = 0
-    near = np.clip(np.round(C[rs.randint(0, k, N_MULTI // 2)]) + rs.randint(-2, 3, (N_MULTI // 2, 70)), 0, 255)
+    near = np.clip(
+        np.round(C[rs.randint(0, k, N_MULTI // 2)]) + rs.randint(-2, 3, (N_MULTI // 2, 70)), 0, 255
+    )
     X8[: N_MULTI // 2] = near.astype(np.uint8)  # half the rows close to some centre
     sparse = rs.rand(N_MULTI, 70) < 0.9
     sparse[: 2 * N_MULTI // 3] = False
@@ -114,7 +118,7 @@ def test_uint8_labels_equal_float64_labels_at_any_centre_scale(top, k):
 
 
 @pytest.mark.parametrize("k", [3, 5, 10, 17, 256])  # 5 and 10: float64 and float32 panels whose
-@pytest.mark.parametrize("dtype", DTYPES)           # last lanes are shared by 4 rows (8-row blocks)
+@pytest.mark.parametrize("dtype", DTYPES)  # last lanes are shared by 4 rows (8-row blocks)
 def test_label_does_not_depend_on_the_other_rows(dtype, k):
     # The bound-based algorithms recompute gathered subsets of rows and need exactly Lloyd's labels:
     # a row's label may not depend on the rows around it in a chunk or a register block. Subsets of
@@ -122,7 +126,9 @@ def test_label_does_not_depend_on_the_other_rows(dtype, k):
     rs = np.random.RandomState(k)
     n, d = 700, 37
     X = rs.randint(0, 256, (n, d)).astype(dtype)
-    C = (X[rs.choice(n, k, replace=k > n)].astype(np.float64) + rs.uniform(-3, 3, (k, d))).astype(cdtype(dtype))
+    C = (X[rs.choice(n, k, replace=k > n)].astype(np.float64) + rs.uniform(-3, 3, (k, d))).astype(
+        cdtype(dtype)
+    )
     full = np.empty(n, np.int32)
     core.assign(X, C, full, None, 2)
     for size in [1, 2, 5, 6, 7, 13, 16, 129, 301]:
@@ -145,12 +151,14 @@ def assert_same_bits_under_switch(code, switch, family):
 def test_avx512_avx2_and_vnni_kernels_give_the_same_bits(switch):
     # Each (row, centroid) is one fused chain in one vector lane, whatever the vector width; uint8
     # labels are the float64 ones whether screened with integers (VNNI) or in float32.
-    code = ("import numpy as np, ckmeans, sys; rs = np.random.RandomState(0); out = [];"
-            "[out.extend([r.labels, r.centroids]) for d in (45, 130) for X in [rs.randint(0, 256, (1500, d))]"
-            " for w in (None, rs.uniform(0.1, 3, 1500)) for dt in (np.float32, np.float64, np.uint8)"
-            " for k in (10, 40) for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25,"
-            " max_iter=4, tol=0, sample_weight=w)]];"
-            "np.savez(sys.argv[1], *out)")
+    code = (
+        "import numpy as np, ckmeans, sys; rs = np.random.RandomState(0); out = [];"
+        "[out.extend([r.labels, r.centroids]) for d in (45, 130) for X in [rs.randint(0, 256, (1500, d))]"
+        " for w in (None, rs.uniform(0.1, 3, 1500)) for dt in (np.float32, np.float64, np.uint8)"
+        " for k in (10, 40) for r in [ckmeans.kmeans(X.astype(dt), k, init=X[:k].astype(float) + 0.25,"
+        " max_iter=4, tol=0, sample_weight=w)]];"
+        "np.savez(sys.argv[1], *out)"
+    )
     assert_same_bits_under_switch(code, switch, "kmeans_uint8")
 
 
@@ -160,14 +168,17 @@ def test_centroid_sums_have_the_same_bits_with_any_instruction_set(switch):
     # features in registers, then one vector, then a scalar tail: 45 and 130 features cover all
     # three) as in the portable row-by-row loop, weighted products unfused; 150 clusters are more
     # than a chunk's rows (clusters with no row in a chunk).
-    code = ("import numpy as np, sys; from ckmeans import _kmeans_core as core;"
-            " rs = np.random.RandomState(0); out = [];"
-            "[(core.centroids_update(X.astype(dt), w, lab, C, ws, 2), out.extend([C, ws]))"
-            " for d in (45, 130) for X in [rs.randint(0, 256, (1500, d))]"
-            " for w in (None, rs.uniform(0.1, 3, 1500)) for dt in (np.float32, np.float64, np.uint8)"
-            " for k in (10, 150) for lab in [rs.randint(0, k, 1500).astype(np.int32)]"
-            " for C in [np.zeros((k, d), np.float32 if dt == np.float32 else np.float64)] for ws in [np.empty(k)]];"
-            "np.savez(sys.argv[1], *out)")
+    code = (
+        "import numpy as np, sys; from ckmeans import _kmeans_core as core;"
+        " rs = np.random.RandomState(0); out = [];"
+        "[(core.centroids_update(X.astype(dt), w, lab, C, ws, 2), out.extend([C, ws]))"
+        " for d in (45, 130) for X in [rs.randint(0, 256, (1500, d))]"
+        " for w in (None, rs.uniform(0.1, 3, 1500)) for dt in (np.float32, np.float64, np.uint8)"
+        " for k in (10, 150) for lab in [rs.randint(0, k, 1500).astype(np.int32)]"
+        " for C in [np.zeros((k, d), np.float32 if dt == np.float32 else np.float64)]"
+        " for ws in [np.empty(k)]];"
+        "np.savez(sys.argv[1], *out)"
+    )
     assert_same_bits_under_switch(code, switch, "kmeans")
 
 
@@ -212,7 +223,7 @@ def test_centroids_update_rejects_bad_labels(bad_row, bad_label):
 
 
 @pytest.mark.parametrize("d, k", [(7, 6), (130, 150)])  # (130, 150): 64-feature register strips
-@pytest.mark.parametrize("weighted", [False, True])       # and more clusters than a chunk has rows
+@pytest.mark.parametrize("weighted", [False, True])  # and more clusters than a chunk has rows
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_lloyd_step_matches_twin(dtype, n_threads, weighted, d, k):
@@ -272,13 +283,16 @@ def test_mean_feature_variance_matches_numpy(dtype, n_threads):
 
 # ---------------------------------------------------------------------------- determinism
 
+
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_bit_identical_for_any_thread_count(dtype, weighted):
     X, _ = make_data(dtype, n=N_MULTI * 3, d=9, k=12)
     w = weights(len(X), weighted)
-    runs = [ckmeans.kmeans(X, 12, sample_weight=w, random_state=7, n_init=2, tol=0, n_threads=t)
-            for t in (1, 2, 3)]
+    runs = [
+        ckmeans.kmeans(X, 12, sample_weight=w, random_state=7, n_init=2, tol=0, n_threads=t)
+        for t in (1, 2, 3)
+    ]
     for other in runs[1:]:
         np.testing.assert_array_equal(runs[0].centroids, other.centroids)
         np.testing.assert_array_equal(runs[0].labels, other.labels)
@@ -338,13 +352,16 @@ def test_random_state_kinds():
 
 def test_scalar_path_gives_same_labels():
     # CKMEANS_NO_SIMD=1 forces the portable kernel; without near-ties the fit is the same.
-    code = ("import numpy as np, ckmeans, sys; sys.path.insert(0, %r); import test_kmeans as t;"
-            "X, C0 = t.make_data(np.float64, n=3000, k=7); r = ckmeans.kmeans(X, 7, init=C0);"
-            "np.savez(sys.argv[1], r.labels)") % str(Path(__file__).resolve().parent)
+    code = (
+        "import numpy as np, ckmeans, sys; sys.path.insert(0, %r); import test_kmeans as t;"
+        "X, C0 = t.make_data(np.float64, n=3000, k=7); r = ckmeans.kmeans(X, 7, init=C0);"
+        "np.savez(sys.argv[1], r.labels)"
+    ) % str(Path(__file__).resolve().parent)
     assert_same_bits_under_switch(code, "CKMEANS_NO_SIMD", "kmeans")
 
 
 # ---------------------------------------------------------------------------- scikit-learn
+
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("seed", [0, 1])
@@ -404,6 +421,7 @@ def test_same_fixed_point_as_sklearn_on_mnist(mnist_subset, k):
 
 # ---------------------------------------------------------------------------- properties
 
+
 def test_integer_weights_equal_repeated_rows():
     X, C0 = make_data(np.float64, n=400, k=5)
     reps = np.random.RandomState(4).randint(1, 4, len(X))
@@ -443,7 +461,7 @@ def test_fixed_point_properties(problem):
     # kernels' ||x||^2 - 2 x.c + ||c||^2 in the centroid type
     Xd, Cd = X.astype(np.float64), res.centroids.astype(np.float64)
     d2 = ((Xd[:, None, :] - Cd[None, :, :]) ** 2).sum(axis=2)
-    slack = 8 * np.finfo(res.centroids.dtype).eps * ((Xd ** 2).sum(axis=1) + (Cd ** 2).sum(axis=1).max())
+    slack = 8 * np.finfo(res.centroids.dtype).eps * ((Xd**2).sum(axis=1) + (Cd**2).sum(axis=1).max())
     assert (d2[np.arange(len(X)), res.labels] <= d2.min(axis=1) + slack).all()
     if not res.converged:
         return
@@ -468,6 +486,7 @@ def test_shuffling_rows_keeps_the_fixed_point(seed, dtype):
 
 
 # ---------------------------------------------------------------------------- API behaviour
+
 
 def test_n_init_keeps_the_lowest_inertia():
     X, _ = make_data(np.float64, n=500, k=8)
@@ -503,9 +522,17 @@ def test_convergence_warning_when_fewer_distinct_clusters():
     assert np.unique(res.labels).size == 3
 
 
-@pytest.mark.parametrize("dtype,expected", [(np.float32, np.float32), (np.float64, np.float64),
-                                            (np.uint8, np.float64), (np.int16, np.float64),
-                                            (np.int64, np.float64), (bool, np.float64)])
+@pytest.mark.parametrize(
+    "dtype,expected",
+    [
+        (np.float32, np.float32),
+        (np.float64, np.float64),
+        (np.uint8, np.float64),
+        (np.int16, np.float64),
+        (np.int64, np.float64),
+        (bool, np.float64),
+    ],
+)
 def test_output_dtypes(dtype, expected):
     X = np.random.RandomState(0).rand(50, 3) * 100
     X = X > 50 if dtype is bool else X.astype(dtype)
@@ -543,7 +570,9 @@ def test_algorithm_names_run_the_exact_path():
     # Every name (and the default) gives the bits of Lloyd's plain pass, asked for explicitly.
     X, C0 = make_data(np.float64, n=300)
     ref = ckmeans.kmeans(X, 5, init=C0, algorithm="lloyd")
-    runs = [ckmeans.kmeans(X, 5, init=C0)] + [ckmeans.kmeans(X, 5, init=C0, algorithm=a) for a in ("elkan", "auto")]
+    runs = [ckmeans.kmeans(X, 5, init=C0)] + [
+        ckmeans.kmeans(X, 5, init=C0, algorithm=a) for a in ("elkan", "auto")
+    ]
     for res in runs:
         np.testing.assert_array_equal(res.labels, ref.labels)
         np.testing.assert_array_equal(res.centroids, ref.centroids)
@@ -574,9 +603,12 @@ def test_single_cluster_is_the_weighted_mean():
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 200_000), bad=st.lists(st.tuples(st.integers(0, 10**9), st.sampled_from(
-    [np.nan, np.inf, -np.inf])), max_size=3), dtype=st.sampled_from([np.float32, np.float64]),
-    n_threads=st.sampled_from([1, 2]))
+@given(
+    n=st.integers(1, 200_000),
+    bad=st.lists(st.tuples(st.integers(0, 10**9), st.sampled_from([np.nan, np.inf, -np.inf])), max_size=3),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    n_threads=st.sampled_from([1, 2]),
+)
 @example(n=200_000, bad=[(150_001, np.nan)], dtype=np.float32, n_threads=2)  # only in the third block
 @example(n=200_000, bad=[(199_999, np.inf), (70_000, -np.inf)], dtype=np.float64, n_threads=2)
 @example(n=131_073, bad=[(131_072, np.nan)], dtype=np.float64, n_threads=1)  # the last element alone
@@ -600,16 +632,21 @@ def test_nonfinite_error_names_the_first_bad_entry(init, tol, algorithm, dtype):
     X = np.random.RandomState(0).uniform(0, 1, (70_000, 3)).astype(dtype)
     X[66_000, 2], X[69_000, 0] = np.nan, np.inf
     seen = []
-    init = {"array": X[:2].astype(np.float64) * 0 + [[0.2, 0.2, 0.2], [0.8, 0.8, 0.8]],
-            "callable": lambda X, k, random_state: seen.append(1) or np.full((k, X.shape[1]), 0.5)}.get(init, init)
+    init = {
+        "array": X[:2].astype(np.float64) * 0 + [[0.2, 0.2, 0.2], [0.8, 0.8, 0.8]],
+        "callable": lambda X, k, random_state: seen.append(1) or np.full((k, X.shape[1]), 0.5),
+    }.get(init, init)
     with pytest.raises(ValueError, match=r"NaN or infinity \(first at X\[66000, 2\] = nan\)"):
         ckmeans.kmeans(X, 2, init=init, tol=tol, algorithm=algorithm, n_threads=2)
     assert not seen  # a callable init never gets X with NaN
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # (the tiny ball empties clusters)
-@pytest.mark.parametrize("dtype, case", [(dt, "blobs") for dt in DTYPES] +
-                         [(np.float32, "tiny ball"), (np.float64, "tiny ball")])  # (not uint8: no tiny ball)
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # (the tiny ball empties clusters)
+@pytest.mark.parametrize(
+    "dtype, case", [(dt, "blobs") for dt in DTYPES] + [(np.float32, "tiny ball"), (np.float64, "tiny ball")]
+)  # (not uint8: no tiny ball)
 def test_closing_labels_are_a_full_search_of_the_final_centres(dtype, case):
     """A fit that stops on max_iter or tol closes with labels for its final centres: exactly what a
     full search of those centres gives, also where the gaps between distances are below the scores'
@@ -621,8 +658,10 @@ def test_closing_labels_are_a_full_search_of_the_final_centres(dtype, case):
     else:
         offset, spread = (1e3, 1e-2) if dtype == np.float32 else (1e7, 1e-6)
         X = (offset + spread * rs.standard_normal((3000, 12))).astype(dtype)
-        C0 = (X[rs.choice(len(X), 24, replace=False)].astype(np.float64)
-              + spread * 0.1 * rs.standard_normal((24, 12))).astype(cdtype(dtype))
+        C0 = (
+            X[rs.choice(len(X), 24, replace=False)].astype(np.float64)
+            + spread * 0.1 * rs.standard_normal((24, 12))
+        ).astype(cdtype(dtype))
     for max_iter, tol in [(1, 0.0), (2, 0.0), (5, 0.0), (300, 1e-2)]:
         res = ckmeans.kmeans(X, len(C0), init=C0, max_iter=max_iter, tol=tol, algorithm="lloyd", n_threads=2)
         full = np.empty(len(X), np.int32)
@@ -638,15 +677,21 @@ def test_kernels_report_nonfinite_x(fit, dtype):
     X[1500, 3] = np.inf
     labels = np.empty(len(X), np.int32)
     C = C0.copy()
-    call = {"fit": lambda: core.fit(X, None, C, labels, "lloyd", 5, 0.0, 2, np.empty(5)),
-            "fit_yinyang": lambda: core.fit(X, None, C, labels, "yinyang", 5, 0.0, 2, np.empty(5), n_groups=2),
-            "lloyd_step": lambda: core.lloyd_step(X, None, C0, C, labels, 2),
-            "kmeans_plusplus": lambda: core.kmeans_plusplus(X, None, np.uint64(0), 0, C, np.empty(len(C), np.int64), 2)}
+    call = {
+        "fit": lambda: core.fit(X, None, C, labels, "lloyd", 5, 0.0, 2, np.empty(5)),
+        "fit_yinyang": lambda: core.fit(X, None, C, labels, "yinyang", 5, 0.0, 2, np.empty(5), n_groups=2),
+        "lloyd_step": lambda: core.lloyd_step(X, None, C0, C, labels, 2),
+        "kmeans_plusplus": lambda: core.kmeans_plusplus(
+            X, None, np.uint64(0), 0, C, np.empty(len(C), np.int64), 2
+        ),
+    }
     with pytest.raises(ValueError, match="NaN or an infinity"):
         call[fit]()
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # (squared distances overflow too)
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # (squared distances overflow too)
 def test_huge_finite_float64_is_not_an_error():
     """||x||^2 overflows from finite values above ~1e154: the rows are then scanned, not rejected."""
     X = np.random.RandomState(0).uniform(-1, 1, (300, 4)) * 1e200
@@ -671,7 +716,10 @@ BAD_INPUTS = [
     (dict(X=np.ones((4, 2)), n_clusters=3, sample_weight=[1, 1, 0, 0]), "positive weight"),
     (dict(X=np.ones((4, 2)), n_clusters=2, init=np.ones((3, 2))), "number of clusters 2"),
     (dict(X=np.ones((4, 2)), n_clusters=2, init=np.ones((2, 3))), "number of features of the data 2"),
-    (dict(X=np.ones((4, 2)), n_clusters=2, init=np.array([[1.0, np.nan], [0, 0]])), "init array contains NaN"),
+    (
+        dict(X=np.ones((4, 2)), n_clusters=2, init=np.array([[1.0, np.nan], [0, 0]])),
+        "init array contains NaN",
+    ),
     (dict(X=np.ones((4, 2)), n_clusters=2, init="kmeans++"), "init must be"),
     (dict(X=np.ones((4, 2)), n_clusters=2, algorithm="full"), "algorithm"),
     (dict(X=np.ones((4, 2)), n_clusters=2, max_iter=0), "max_iter"),

@@ -2,6 +2,7 @@
 bit-identical centroids, n_iter, convergence flag and inertia as Lloyd's plain pass from the same
 initial centres, on blobs, real MNIST and adversarial inputs (duplicates, exact ties, empty clusters,
 k close to n), for every dtype, with and without weights, for any thread count."""
+
 import sys
 import warnings
 from pathlib import Path
@@ -16,8 +17,8 @@ import ckmeans
 from ckmeans import _kmeans_core as core
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import twins  # noqa: E402
-from test_kmeans import DTYPES, cdtype, load_mnist, weights  # noqa: E402
+import twins
+from test_kmeans import DTYPES, cdtype, load_mnist, weights
 
 BOUNDED = ["yinyang", "hamerly", "elkan", "auto"]
 
@@ -91,7 +92,9 @@ def test_searched_history():
     X, C0 = many_blobs(np.float64)
     C, labels = C0.copy(), np.empty(len(X), np.int32)
     history, searched = np.empty(100), np.full(100, -1, np.int64)
-    n_iter, _, _, ran = core.fit(X, None, C, labels, "yinyang", 100, 0.0, 2, history, searched_history=searched)
+    n_iter, _, _, ran = core.fit(
+        X, None, C, labels, "yinyang", 100, 0.0, 2, history, searched_history=searched
+    )
     assert ran == "yinyang"
     assert searched[0] == len(X)
     assert (searched[:n_iter] >= 0).all() and (searched[:n_iter] <= len(X)).all()
@@ -100,6 +103,7 @@ def test_searched_history():
 
 
 # ------------------------------------------------- exact sums: only the rows that change are moved
+
 
 def integer_blobs(dtype, n=1500, d=5, k=12, seed=3, scale=1.0, low=2, high=250):
     """Integer-valued blobs (times a power of two): the data whose cluster sums are exact."""
@@ -118,8 +122,11 @@ def test_auto_keeps_lloyds_bits_with_exact_sums(dtype, scale):
     X, C0 = integer_blobs(dtype, scale=scale)
     ref = fit(X, C0, "lloyd", tol=0, max_iter=60, n_threads=1)
     assert ref.n_iter > 5
-    runs = [fit(X, C0, algorithm, tol=0, max_iter=60, n_threads=t) for algorithm in ("auto", "hamerly")
-            for t in (1, 2)]
+    runs = [
+        fit(X, C0, algorithm, tol=0, max_iter=60, n_threads=t)
+        for algorithm in ("auto", "hamerly")
+        for t in (1, 2)
+    ]
     for res in runs:
         assert_same(res, ref, X)
     np.testing.assert_array_equal(runs[0].inertia_history, runs[1].inertia_history)
@@ -133,8 +140,11 @@ def test_auto_with_sums_that_round(dtype):
     rs = np.random.RandomState(5)
     X, C0 = integer_blobs(np.float64, n=800, d=3, k=9, low=2.0**45, high=2.0**46)
     X = X + 2 * rs.randint(0, 2**20, size=X.shape) + 1  # odd: no power of two divides the sums
-    cases = [(X, None), (integer_blobs(np.float64)[0] / 3.0, None),
-             (integer_blobs(np.float64)[0], rs.uniform(0.5, 2.0, 1500))]
+    cases = [
+        (X, None),
+        (integer_blobs(np.float64)[0] / 3.0, None),
+        (integer_blobs(np.float64)[0], rs.uniform(0.5, 2.0, 1500)),
+    ]
     for Xc, w in cases:
         Xc = Xc.astype(dtype)
         C0 = Xc[rs.choice(len(Xc), 9, replace=False)].astype(cdtype(dtype))
@@ -145,6 +155,7 @@ def test_auto_with_sums_that_round(dtype):
 
 
 # ---------------------------------------------------------------------------- adversarial inputs
+
 
 def check_all(X, C0, w=None, **kw):
     ref = fit(X, C0, "lloyd", sample_weight=w, **kw)
@@ -171,8 +182,10 @@ def test_exact_ties_on_an_integer_grid(dtype):
     g = np.arange(0, 5)
     X = np.array(np.meshgrid(g, g, g)).reshape(3, -1).T
     X = np.tile(X, (8, 1)).astype(dtype)
-    C0 = np.array([[0, 0, 0], [2, 2, 2], [4, 4, 4], [0, 4, 0], [4, 0, 4], [1, 1, 1], [3, 3, 3],
-                   [0, 0, 4], [2, 2, 2]], dtype=cdtype(dtype))
+    C0 = np.array(
+        [[0, 0, 0], [2, 2, 2], [4, 4, 4], [0, 4, 0], [4, 0, 4], [1, 1, 1], [3, 3, 3], [0, 0, 4], [2, 2, 2]],
+        dtype=cdtype(dtype),
+    )
     for w in (None, weights(len(X), True)):
         check_all(X, C0, w, tol=0)
         check_all(X, C0, w, tol=1e-3)
@@ -187,7 +200,9 @@ def test_near_ties_decided_by_rounding(dtype):
     rs = np.random.RandomState(3)
     offset, spread = (1e3, 1e-2) if dtype == np.float32 else (1e7, 1e-6)
     X = (offset + spread * rs.standard_normal((3000, 12))).astype(dtype)
-    C0 = X[rs.choice(len(X), 48, replace=False)].astype(np.float64) + spread * 0.1 * rs.standard_normal((48, 12))
+    C0 = X[rs.choice(len(X), 48, replace=False)].astype(np.float64) + spread * 0.1 * rs.standard_normal(
+        (48, 12)
+    )
     C0 = C0.astype(dtype)
     check_all(X, C0, None, tol=0, max_iter=6)
     check_all(X, C0, weights(len(X), True), tol=0, max_iter=6)
@@ -215,14 +230,21 @@ def test_k_close_to_n_and_k_one(dtype):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.integers(1, 700), d=st.integers(1, 4), k_frac=st.floats(0.0, 1.0), seed=st.integers(0, 10**6),
-       grid=st.booleans(), weighted=st.booleans(), dtype=st.sampled_from(DTYPES))
+@given(
+    n=st.integers(1, 700),
+    d=st.integers(1, 4),
+    k_frac=st.floats(0.0, 1.0),
+    seed=st.integers(0, 10**6),
+    grid=st.booleans(),
+    weighted=st.booleans(),
+    dtype=st.sampled_from(DTYPES),
+)
 def test_bounded_equals_lloyd_property(n, d, k_frac, seed, grid, weighted, dtype):
     # Up to 700 rows: several 128-row chunks, so the two thread counts of check_all split the work.
     rs = np.random.RandomState(seed)
     X = rs.randint(0, 4, size=(n, d)) if grid else rs.uniform(0, 255, size=(n, d))
     X = np.round(X).astype(dtype) if dtype == np.uint8 else X.astype(dtype)
-    k = max(1, int(round(k_frac * min(n, 70))))
+    k = max(1, round(k_frac * min(n, 70)))
     C0 = X[rs.choice(n, k, replace=False)].astype(cdtype(dtype))
     w = rs.uniform(0.1, 3.0, n) if weighted else None
     with warnings.catch_warnings():
@@ -231,6 +253,7 @@ def test_bounded_equals_lloyd_property(n, d, k_frac, seed, grid, weighted, dtype
 
 
 # ---------------------------------------------------------------------------------- the API
+
 
 def test_algorithm_names():
     X, C0 = many_blobs(np.float64, n=300, k=8)
@@ -245,6 +268,7 @@ def test_algorithm_names():
 def test_kernel_rejects_negative_group_count():
     """The C fit's own argument check (Python never passes one): an error, not a crash."""
     from ckmeans import _kmeans_core
+
     X, C0 = many_blobs(np.float64, n=200, k=8)
     labels = np.empty(len(X), dtype=np.int32)
     with pytest.raises(ValueError, match="status"):
@@ -262,8 +286,14 @@ def test_auto_kernel_rejects_bad_arguments():
 
 def test_algorithm_name_mapping():
     from ckmeans._kmeans import _METHODS
-    assert _METHODS == {"auto": "auto", "lloyd": "lloyd", "hamerly": "hamerly", "elkan": "yinyang",
-                        "yinyang": "yinyang"}
+
+    assert _METHODS == {
+        "auto": "auto",
+        "lloyd": "lloyd",
+        "hamerly": "hamerly",
+        "elkan": "yinyang",
+        "yinyang": "yinyang",
+    }
     assert set(_METHODS.values()) == set(core.ALGORITHMS)
 
 
@@ -278,25 +308,28 @@ def test_estimator_accepts_scikit_learn_names():
 
 # ------------------------------------------------------------- which method ran, and 'auto''s rule
 
+
 def test_auto_rule_is_recorded():
     """result.algorithm / KMeans.algorithm_ name the method that ran; 'auto' follows its rule
     (ckmeans.h, CK_ALGO_AUTO): Yinyang from 64 clusters, single bounds below only for unweighted
     float X whose sums are exact, Lloyd otherwise and for fits shorter than 20 iterations."""
-    Xi, Ci = integer_blobs(np.float32)                       # 12 clusters, exact sums
+    Xi, Ci = integer_blobs(np.float32)  # 12 clusters, exact sums
     Xr, Cr = Xi.astype(np.float64) / 3.0, Ci.astype(np.float64) / 3.0  # sums that round
     Xb, Cb = many_blobs(np.float32, k=64)
     X8, C8 = many_blobs(np.uint8, k=12)
-    cases = [((Xi, Ci, "auto"), {}, "hamerly"),
-             ((Xr, Cr, "auto"), {}, "lloyd"),
-             ((Xi, Ci, "auto"), {"sample_weight": np.ones(len(Xi))}, "lloyd"),
-             ((Xi, Ci, "auto"), {"max_iter": 19}, "lloyd"),
-             ((X8, C8, "auto"), {}, "lloyd"),
-             ((Xb, Cb, "auto"), {}, "yinyang"),
-             ((Xb, Cb, "auto"), {"max_iter": 19}, "lloyd"),
-             ((Xb, Cb, "elkan"), {}, "yinyang"),
-             ((Xi, Ci, "yinyang"), {}, "yinyang"),
-             ((Xi, Ci, "hamerly"), {}, "hamerly"),
-             ((Xb, Cb, "lloyd"), {}, "lloyd")]
+    cases = [
+        ((Xi, Ci, "auto"), {}, "hamerly"),
+        ((Xr, Cr, "auto"), {}, "lloyd"),
+        ((Xi, Ci, "auto"), {"sample_weight": np.ones(len(Xi))}, "lloyd"),
+        ((Xi, Ci, "auto"), {"max_iter": 19}, "lloyd"),
+        ((X8, C8, "auto"), {}, "lloyd"),
+        ((Xb, Cb, "auto"), {}, "yinyang"),
+        ((Xb, Cb, "auto"), {"max_iter": 19}, "lloyd"),
+        ((Xb, Cb, "elkan"), {}, "yinyang"),
+        ((Xi, Ci, "yinyang"), {}, "yinyang"),
+        ((Xi, Ci, "hamerly"), {}, "hamerly"),
+        ((Xb, Cb, "lloyd"), {}, "lloyd"),
+    ]
     for (X, C0, algorithm), kw, ran in cases:
         kw = {"tol": 0, "max_iter": 30, **kw}
         assert fit(X, C0, algorithm, **kw).algorithm == ran, (X.dtype, len(C0), algorithm, kw)

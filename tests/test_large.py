@@ -6,14 +6,15 @@ needs disk address space, not RAM (the pages it reads are clean page cache the k
 32-bit product row * n_features would wrap for the last rows; those rows are the ones that carry the
 second cluster, so a wrapped offset shows up as wrong labels or centres, not only as a crash.
 """
+
 import numpy as np
 import pytest
 
 import ckmeans
 
 N_FEATURES = 1024
-N_SAMPLES = 2**31 // N_FEATURES + 4096          # 2^31 + 4 Mi elements
-N_TAIL = 3000                                   # rows past the 2^31st element, all 255
+N_SAMPLES = 2**31 // N_FEATURES + 4096  # 2^31 + 4 Mi elements
+N_TAIL = 3000  # rows past the 2^31st element, all 255
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def big_u8(tmp_path_factory):
     path = tmp_path_factory.mktemp("large") / "X.u8"
     head = N_SAMPLES - N_TAIL
     tail = np.full((N_TAIL, N_FEATURES), 255, np.uint8)
-    tail[0, 7] = 0           # one tail row differs, so its centre is not all 255
+    tail[0, 7] = 0  # one tail row differs, so its centre is not all 255
     with open(path, "wb") as f:
         f.seek(head * N_FEATURES)
         f.write(tail.tobytes())

@@ -21,19 +21,28 @@ def numpy_contingency(row_codes, col_codes, n_rows, n_cols, weights=None):
 
 def kernel(row_codes, col_codes, n_rows, n_cols, weights=None, n_threads=1):
     out = np.full((n_rows, n_cols), np.nan)  # the kernel must overwrite, not accumulate
-    _metrics.contingency(np.asarray(row_codes, np.int32), np.asarray(col_codes, np.int32),
-                         None if weights is None else np.asarray(weights, np.float64), out,
-                         n_threads)
+    _metrics.contingency(
+        np.asarray(row_codes, np.int32),
+        np.asarray(col_codes, np.int32),
+        None if weights is None else np.asarray(weights, np.float64),
+        out,
+        n_threads,
+    )
     return out
 
 
 codes_and_sizes = st.tuples(st.integers(1, 6), st.integers(1, 9), st.integers(0, 300)).flatmap(
-    lambda s: st.tuples(st.just(s[0]), st.just(s[1]),
-                        hnp.arrays(np.int32, s[2], elements=st.integers(0, s[0] - 1)),
-                        hnp.arrays(np.int32, s[2], elements=st.integers(0, s[1] - 1))))
+    lambda s: st.tuples(
+        st.just(s[0]),
+        st.just(s[1]),
+        hnp.arrays(np.int32, s[2], elements=st.integers(0, s[0] - 1)),
+        hnp.arrays(np.int32, s[2], elements=st.integers(0, s[1] - 1)),
+    )
+)
 
 
 # ---- the C kernel against its twin ----------------------------------------------------------------
+
 
 @settings(max_examples=60, deadline=None)
 @given(codes_and_sizes, st.sampled_from([1, 2]), st.booleans())
@@ -54,8 +63,7 @@ def test_kernel_bit_identical_across_threads_with_float_weights(n_rows, n_cols, 
     results = [kernel(rows, cols, n_rows, n_cols, weights, t) for t in (1, 2, 3)]
     for other in results[1:]:
         np.testing.assert_array_equal(results[0], other)
-    np.testing.assert_allclose(results[0], numpy_contingency(rows, cols, n_rows, n_cols, weights),
-                               rtol=1e-12)
+    np.testing.assert_allclose(results[0], numpy_contingency(rows, cols, n_rows, n_cols, weights), rtol=1e-12)
 
 
 def test_kernel_rejects_out_of_range_codes():
@@ -71,6 +79,7 @@ def test_kernel_empty_input_gives_zero_table():
 
 
 # ---- contingency_matrix -----------------------------------------------------------------------
+
 
 def test_contingency_matrix_arbitrary_integer_labels():
     y = np.array([7, 7, -2, 7, 100], dtype=np.int16)
@@ -90,15 +99,20 @@ def test_contingency_matrix_n_clusters_keeps_empty_clusters():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 400).flatmap(lambda n: st.tuples(
-    hnp.arrays(np.int64, n, elements=st.integers(-3, 5)),
-    # narrow ranges take the presence-table encoding, wide ones np.unique
-    st.sampled_from([1000, 2 ** 62]).flatmap(
-        lambda span: hnp.arrays(np.int64, n, elements=st.integers(-span, span))))))
+@given(
+    st.integers(1, 400).flatmap(
+        lambda n: st.tuples(
+            hnp.arrays(np.int64, n, elements=st.integers(-3, 5)),
+            # narrow ranges take the presence-table encoding, wide ones np.unique
+            st.sampled_from([1000, 2**62]).flatmap(
+                lambda span: hnp.arrays(np.int64, n, elements=st.integers(-span, span))
+            ),
+        )
+    )
+)
 def test_contingency_matrix_matches_sklearn(data):
     y, labels = data
-    np.testing.assert_array_equal(contingency_matrix(y, labels).table,
-                                  sk_contingency_matrix(y, labels))
+    np.testing.assert_array_equal(contingency_matrix(y, labels).table, sk_contingency_matrix(y, labels))
 
 
 def test_integer_weights_equal_repeated_points():
@@ -142,9 +156,12 @@ def test_gini_divides_by_this_labeling_size_not_11314():
 
 # ---- properties --------------------------------------------------------------------------------
 
-labelings = st.integers(1, 200).flatmap(lambda n: st.tuples(
-    hnp.arrays(np.int32, n, elements=st.integers(0, 4)),
-    hnp.arrays(np.int32, n, elements=st.integers(-2, 6))))
+labelings = st.integers(1, 200).flatmap(
+    lambda n: st.tuples(
+        hnp.arrays(np.int32, n, elements=st.integers(0, 4)),
+        hnp.arrays(np.int32, n, elements=st.integers(-2, 6)),
+    )
+)
 
 
 @settings(max_examples=80, deadline=None)
@@ -154,7 +171,7 @@ def test_purity_and_gini_bounds(data):
     _, class_sizes = np.unique(y, return_counts=True)
     p = class_sizes / y.size
     largest_class_share = class_sizes.max() / y.size
-    single_cluster_gini = 1 - (p ** 2).sum()
+    single_cluster_gini = 1 - (p**2).sum()
     assert largest_class_share - 1e-12 <= purity(y, labels) <= 1 + 1e-12
     # Gini impurity is concave: splitting points into clusters never raises the weighted impurity.
     assert -1e-12 <= gini(y, labels) <= single_cluster_gini + 1e-12
@@ -168,7 +185,7 @@ def test_single_cluster_is_label_distribution(data):
     _, counts = np.unique(y, return_counts=True)
     p = counts / y.size
     one = np.full(y.size, 9)
-    assert gini(y, one) == pytest.approx(1 - (p ** 2).sum(), abs=1e-12)
+    assert gini(y, one) == pytest.approx(1 - (p**2).sum(), abs=1e-12)
     assert purity(y, one) == pytest.approx(p.max())
 
 
@@ -194,10 +211,12 @@ def test_invariant_to_permuting_cluster_ids(data, rnd):
     assert gini(y, permuted) == pytest.approx(gini(y, labels), abs=1e-12)
     for method in ("majority", "hungarian"):
         assert map_clusters(y, permuted, method)[1] == pytest.approx(
-            map_clusters(y, labels, method)[1], abs=1e-12)
+            map_clusters(y, labels, method)[1], abs=1e-12
+        )
 
 
 # ---- map_clusters ------------------------------------------------------------------------------
+
 
 def brute_force_one_to_one(y, labels):
     """Best accuracy over every injective mapping between clusters and classes."""
@@ -214,9 +233,14 @@ def brute_force_one_to_one(y, labels):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 60).flatmap(lambda n: st.tuples(
-    hnp.arrays(np.int32, n, elements=st.integers(0, 3)),
-    hnp.arrays(np.int32, n, elements=st.integers(10, 14)))))
+@given(
+    st.integers(1, 60).flatmap(
+        lambda n: st.tuples(
+            hnp.arrays(np.int32, n, elements=st.integers(0, 3)),
+            hnp.arrays(np.int32, n, elements=st.integers(10, 14)),
+        )
+    )
+)
 def test_map_clusters_invariants(data):
     y, labels = data
     majority, acc_majority = map_clusters(y, labels, "majority")
@@ -246,6 +270,7 @@ def test_map_clusters_hand_computed():
 
 # ---- objective -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64, np.int16])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_objective_matches_direct_sum(dtype, weighted):
@@ -256,8 +281,7 @@ def test_objective_matches_direct_sum(dtype, weighted):
         centroids = centroids.astype(np.float32)  # the engine keeps float32 X with float32 centres
     labels = rng.integers(0, 4, 2000)
     w = rng.random(2000) if weighted else np.ones(2000)
-    expected = sum(w[i] * np.sum((X[i].astype(np.float64) - centroids[labels[i]]) ** 2)
-                   for i in range(2000))
+    expected = sum(w[i] * np.sum((X[i].astype(np.float64) - centroids[labels[i]]) ** 2) for i in range(2000))
     got = objective(X, centroids, labels, sample_weight=w if weighted else None)
     assert got == pytest.approx(expected, rel=1e-12)
 
@@ -266,8 +290,7 @@ def test_objective_identical_for_any_thread_count():
     rng = np.random.default_rng(5)
     X, centroids = rng.random((30_000, 8)), rng.random((5, 8))
     labels, w = rng.integers(0, 5, 30_000), rng.random(30_000)
-    assert (objective(X, centroids, labels, w, n_threads=1)
-            == objective(X, centroids, labels, w, n_threads=2))
+    assert objective(X, centroids, labels, w, n_threads=1) == objective(X, centroids, labels, w, n_threads=2)
 
 
 def test_objective_never_copies_uint8_to_float():
@@ -285,15 +308,19 @@ def test_objective_never_copies_uint8_to_float():
 
 # ---- errors ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("func", [purity, gini, map_clusters, contingency_matrix])
-@pytest.mark.parametrize("y, labels, message", [
-    ([0, 1, 2], [0, 1], "different lengths"),
-    ([], [], "y_true is empty"),
-    ([0, 1], [0.0, 1.5], "non-integer values such as 1.5"),
-    ([0, 1], [0, np.nan], "NaN"),
-    ([[0, 1]], [0, 1], "1-D"),
-    (["a", "b"], [0, 1], "integers"),
-])
+@pytest.mark.parametrize(
+    "y, labels, message",
+    [
+        ([0, 1, 2], [0, 1], "different lengths"),
+        ([], [], "y_true is empty"),
+        ([0, 1], [0.0, 1.5], "non-integer values such as 1.5"),
+        ([0, 1], [0, np.nan], "NaN"),
+        ([[0, 1]], [0, 1], "1-D"),
+        (["a", "b"], [0, 1], "integers"),
+    ],
+)
 def test_label_errors(func, y, labels, message):
     with pytest.raises(ValueError, match=message):
         func(y, labels)
@@ -303,12 +330,12 @@ def test_whole_floats_and_any_int_dtype_accepted():
     y = np.array([1, 1, 2], dtype=np.uint64)
     assert purity(y, [3.0, 3.0, 4.0]) == 1.0
     assert purity(y.astype(np.int8), np.array([0, 0, 1], dtype=np.uint16)) == 1.0
-    extreme = np.array([0, 2 ** 64 - 1, 2 ** 64 - 1], dtype=np.uint64)
+    extreme = np.array([0, 2**64 - 1, 2**64 - 1], dtype=np.uint64)
     _, classes, clusters = contingency_matrix(extreme, np.array([-128, 127, 127], dtype=np.int8))
-    assert classes.dtype == np.uint64 and classes.tolist() == [0, 2 ** 64 - 1]
+    assert classes.dtype == np.uint64 and classes.tolist() == [0, 2**64 - 1]
     assert clusters.dtype == np.int8 and clusters.tolist() == [-128, 127]
-    near_top = np.array([2 ** 64 - 1, 2 ** 64 - 2], dtype=np.uint64)  # narrow span, beyond int64
-    assert contingency_matrix(near_top, [0, 1]).classes.tolist() == [2 ** 64 - 2, 2 ** 64 - 1]
+    near_top = np.array([2**64 - 1, 2**64 - 2], dtype=np.uint64)  # narrow span, beyond int64
+    assert contingency_matrix(near_top, [0, 1]).classes.tolist() == [2**64 - 2, 2**64 - 1]
 
 
 def test_contingency_matrix_argument_errors():

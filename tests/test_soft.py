@@ -1,6 +1,7 @@
 """Soft k-means: C kernels against their NumPy twins, the notebook's algorithm as a reference on real
 MNIST, the beta limits, thread-count determinism, properties, schedules, the SoftKMeans estimator, the
 soft metrics and input validation."""
+
 import os
 import sys
 from pathlib import Path
@@ -22,8 +23,8 @@ from ckmeans import _soft_core as core
 from ckmeans.metrics import gini, purity, soft_contingency_matrix, soft_gini, soft_purity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import twins  # noqa: E402
-from conftest import arrays_under_switch, run_python  # noqa: E402
+import twins
+from conftest import arrays_under_switch, run_python
 
 DTYPES = [np.float32, np.float64, np.uint8]
 DIST = {"euclidean": 0, "sqeuclidean": 1}
@@ -57,7 +58,7 @@ def notebook_soft_kmeans(X, C0, beta, tol, max_iter):
     """The notebook's algorithm: scipy cdist (Euclidean, not squared), responsibilities by
     log-sum-exp, responsibility-weighted means, stop when the Frobenius norm of the change < tol."""
     C = np.array(C0, dtype=np.float64)
-    for it in range(max_iter):
+    for it in range(max_iter):  # noqa: B007 (the count is returned)
         A = -beta * cdist(X, C)
         R = np.exp(A - logsumexp(A, axis=1, keepdims=True))
         C_new = (R.T @ X) / R.sum(axis=0)[:, None]
@@ -70,6 +71,7 @@ def notebook_soft_kmeans(X, C0, beta, tol, max_iter):
 
 
 # ---------------------------------------------------------------------------- kernels vs twins
+
 
 @pytest.mark.parametrize("distance", ["euclidean", "sqeuclidean"])
 @pytest.mark.parametrize("weighted", [False, True])
@@ -135,7 +137,7 @@ def make_images(dtype, n=700, d=203, k=6, seed=0):
     for i in range(n):
         width = rng.integers(24, 57)
         start = d - width if i % 5 == 0 else rng.integers(0, d - width)
-        X[i, start:start + width] = rng.integers(1, 256, width) * (rng.random(width) < 0.6)
+        X[i, start : start + width] = rng.integers(1, 256, width) * (rng.random(width) < 0.6)
     X[300:360] = rng.integers(1, 256, (60, d))
     X = X.astype(dtype)
     C = X[rng.choice(n, k, replace=False)].astype(np.float64) + rng.uniform(0, 5, (k, d))
@@ -150,8 +152,9 @@ def test_fit_steps_equal_single_steps_bit_for_bit(dtype, make, packed):
     # forms the masks per block and reads X. The same values meet the same centres in the same order:
     # the same bits, packed or not.
     X, C = make(dtype)
-    groups = (X[:, :X.shape[1] // 8 * 8].reshape(len(X), -1, 8) != 0).any(axis=2).sum() + (X[:, -3:] != 0).any(
-        axis=1).sum()
+    groups = (X[:, : X.shape[1] // 8 * 8].reshape(len(X), -1, 8) != 0).any(axis=2).sum() + (
+        X[:, -3:] != 0
+    ).any(axis=1).sum()
     assert (groups * 8 <= X.size / 2) == packed  # whether a float fit packs these rows
     w = weights(len(X), True)
     C1 = np.empty_like(C)
@@ -192,7 +195,9 @@ def test_sparse_rows_many_centres(k):
     np.testing.assert_allclose(R, twins.soft_estep(X, C, 0.02, "euclidean")[0], rtol=1e-9, atol=1e-14)
     C_new = np.empty_like(C)
     core.step(X, None, C, 0.02, 0, C_new, None, 2)
-    np.testing.assert_allclose(C_new, twins.soft_step(X, None, C, 0.02, "euclidean")[0], rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(
+        C_new, twins.soft_step(X, None, C, 0.02, "euclidean")[0], rtol=1e-10, atol=1e-13
+    )
 
 
 @pytest.mark.parametrize("distance", ["euclidean", "sqeuclidean"])
@@ -218,13 +223,16 @@ def test_group_list_and_portable_paths_agree(switch):
     # (CKMEANS_NO_AVX512=1), and the portable kernels (libm exp, unfused sums) with CKMEANS_NO_SIMD=1:
     # the same up to rounding. k covers every mix of the list kernels' 4- and 2-wide vectors
     # (centres padded to an even count) and of the group kernels' blocks of up to 16 centres.
-    code = ("import numpy as np, sys; sys.path.insert(0, %r); import test_soft as t; out = []\n"
-            "for k in (1, 2, 3, 6, 10, 13, 16, 23):\n"
-            "    X, C = t.make_sparse(np.uint8, n=400, k=k); R = np.empty((len(X), k)); C1 = np.empty_like(C)\n"
-            "    for beta in (0.02, 5.0):  # 5.0: some responsibilities flushed from subnormal to 0\n"
-            "        t.core.estep(X, None, C, beta, 0, R, None, 2); t.core.step(X, None, C, beta, 0, C1, None, 2)\n"
-            "        out += [R.ravel(), C1.ravel()]\n"
-            "np.savez(sys.argv[1], np.concatenate(out))") % str(Path(__file__).resolve().parent)
+    code = (
+        "import numpy as np, sys; sys.path.insert(0, %r); import test_soft as t; out = []\n"
+        "for k in (1, 2, 3, 6, 10, 13, 16, 23):\n"
+        "    X, C = t.make_sparse(np.uint8, n=400, k=k); R = np.empty((len(X), k)); C1 = np.empty_like(C)\n"
+        "    for beta in (0.02, 5.0):  # 5.0: some responsibilities flushed from subnormal to 0\n"
+        "        t.core.estep(X, None, C, beta, 0, R, None, 2)\n"
+        "        t.core.step(X, None, C, beta, 0, C1, None, 2)\n"
+        "        out += [R.ravel(), C1.ravel()]\n"
+        "np.savez(sys.argv[1], np.concatenate(out))"
+    ) % str(Path(__file__).resolve().parent)
     (ref,), (other,) = arrays_under_switch(code, switch, "soft_kmeans")
     # (rounding of the distances times exp's condition number, beta x D: ~700 at beta 5)
     np.testing.assert_allclose(other, ref, rtol=1e-11, atol=1e-15)
@@ -239,6 +247,7 @@ def test_step_in_place():
 
 
 # ------------------------------------------------------------------ the notebook, on real MNIST
+
 
 @pytest.mark.parametrize("beta", [0.01, 1.0])
 def test_notebook_algorithm_on_mnist(shared_data, beta):
@@ -268,6 +277,7 @@ def test_raw_pixels_at_stiff_beta_stay_finite(beta):
 
 
 # ------------------------------------------------------------------------------ beta limits
+
 
 def test_large_beta_is_hard_kmeans():
     X, _ = make_blobs(800, 4, centers=5, cluster_std=0.5, random_state=4)
@@ -303,12 +313,14 @@ def test_free_energy_bounds():
 
 # ---------------------------------------------------------------- determinism and properties
 
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_bit_identical_for_any_thread_count(dtype):
     X, C0 = make_data(dtype, n=N_MULTI * 3, k=6)
     w = weights(len(X), True)
-    fits = [soft_kmeans(X, 6, 0.05, init=C0, sample_weight=w, tol=0, max_iter=4, n_threads=t)
-            for t in (1, 2, 3)]
+    fits = [
+        soft_kmeans(X, 6, 0.05, init=C0, sample_weight=w, tol=0, max_iter=4, n_threads=t) for t in (1, 2, 3)
+    ]
     for other in fits[1:]:
         np.testing.assert_array_equal(other.centroids, fits[0].centroids)
         np.testing.assert_array_equal(other.responsibilities, fits[0].responsibilities)
@@ -350,8 +362,9 @@ def test_integer_weights_equal_repeated_rows():
     b = soft_kmeans(np.repeat(X, counts, axis=0), 5, 0.05, init=C0, tol=0, max_iter=8)
     np.testing.assert_allclose(a.centroids, b.centroids, rtol=1e-10)
     assert a.objective == pytest.approx(b.objective, rel=1e-10)
-    np.testing.assert_allclose(np.repeat(a.responsibilities, counts, axis=0), b.responsibilities,
-                               rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(
+        np.repeat(a.responsibilities, counts, axis=0), b.responsibilities, rtol=1e-9, atol=1e-14
+    )
 
 
 def test_underflowed_cluster_keeps_its_previous_centre():
@@ -443,13 +456,19 @@ def test_random_state_reproduces_the_fit():
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.integers(1, 60), d=st.integers(1, 9), k=st.integers(1, 6),
-       log_beta=st.floats(-6, 6), scale=st.sampled_from([1e-3, 1.0, 255.0, 1e6]),
-       distance=st.sampled_from(["euclidean", "sqeuclidean"]), seed=st.integers(0, 2**31 - 1))
+@given(
+    n=st.integers(1, 60),
+    d=st.integers(1, 9),
+    k=st.integers(1, 6),
+    log_beta=st.floats(-6, 6),
+    scale=st.sampled_from([1e-3, 1.0, 255.0, 1e6]),
+    distance=st.sampled_from(["euclidean", "sqeuclidean"]),
+    seed=st.integers(0, 2**31 - 1),
+)
 def test_responsibilities_are_a_distribution(n, d, k, log_beta, scale, distance, seed):
     k = min(k, n)
     X = np.random.default_rng(seed).random((n, d)) * scale
-    res = soft_kmeans(X, k, 10.0 ** log_beta, distance=distance, random_state=seed, max_iter=3)
+    res = soft_kmeans(X, k, 10.0**log_beta, distance=distance, random_state=seed, max_iter=3)
     R = res.responsibilities
     assert np.isfinite(R).all() and (R >= 0).all() and (R <= 1).all()
     np.testing.assert_allclose(R.sum(axis=1), 1.0, rtol=0, atol=1e-12)
@@ -459,10 +478,13 @@ def test_responsibilities_are_a_distribution(n, d, k, log_beta, scale, distance,
 
 # ---------------------------------------------------------------------------------- schedules
 
+
 def test_schedule_forms_agree():
     X, C0 = make_data(np.float64)
-    fits = [soft_kmeans(X, 5, beta, init=C0, tol=0, max_iter=6)
-            for beta in (0.05, [0.05], [0.05] * 6, np.full(9, 0.05), lambda t: 0.05)]
+    fits = [
+        soft_kmeans(X, 5, beta, init=C0, tol=0, max_iter=6)
+        for beta in (0.05, [0.05], [0.05] * 6, np.full(9, 0.05), lambda t: 0.05)
+    ]
     for other in fits[1:]:
         np.testing.assert_array_equal(other.centroids, fits[0].centroids)
         assert other.beta == 0.05
@@ -489,11 +511,11 @@ def test_callable_schedule_is_called_per_iteration():
 
     def anneal(t):
         seen.append(t)
-        return 0.01 * 2.0 ** t
+        return 0.01 * 2.0**t
 
     res = soft_kmeans(X, 5, anneal, init=C0, tol=0, max_iter=5)
     assert seen == [0, 1, 2, 3, 4]
-    ref = soft_kmeans(X, 5, [0.01 * 2.0 ** t for t in range(5)], init=C0, tol=0, max_iter=5)
+    ref = soft_kmeans(X, 5, [0.01 * 2.0**t for t in range(5)], init=C0, tol=0, max_iter=5)
     np.testing.assert_array_equal(res.centroids, ref.centroids)
     assert res.beta == 0.16
     # values beyond max_iter are never used, so never checked
@@ -502,33 +524,48 @@ def test_callable_schedule_is_called_per_iteration():
 
 # --------------------------------------------------------------------------------- validation
 
-@pytest.mark.parametrize("beta, match", [
-    (0.0, "beta must be a finite number > 0"), (-1.0, "> 0"), (np.nan, "> 0"), (np.inf, "> 0"),
-    (True, "real number"), ("1.0", "beta must be a number"), ([], "empty sequence"),
-    ([1.0, 0.0], r"beta\[1\]"), ([[1.0]], "1-D"), (lambda t: -1.0 if t == 2 else 1.0, r"beta\(2\)"),
-    (lambda t: "x", "real number"), ([1.0, np.nan], r"beta\[1\]"),
-])
+
+@pytest.mark.parametrize(
+    "beta, match",
+    [
+        (0.0, "beta must be a finite number > 0"),
+        (-1.0, "> 0"),
+        (np.nan, "> 0"),
+        (np.inf, "> 0"),
+        (True, "real number"),
+        ("1.0", "beta must be a number"),
+        ([], "empty sequence"),
+        ([1.0, 0.0], r"beta\[1\]"),
+        ([[1.0]], "1-D"),
+        (lambda t: -1.0 if t == 2 else 1.0, r"beta\(2\)"),
+        (lambda t: "x", "real number"),
+        ([1.0, np.nan], r"beta\[1\]"),
+    ],
+)
 def test_bad_beta(beta, match):
     X, _ = make_data(np.float64)
     with pytest.raises(ValueError, match=match):
         soft_kmeans(X, 3, beta, max_iter=5)
 
 
-@pytest.mark.parametrize("kwargs, exc, match", [
-    (dict(n_clusters=0), ValueError, "n_clusters=0"),
-    (dict(n_clusters=601), ValueError, "n_samples=600"),
-    (dict(n_clusters=2.5), TypeError, "n_clusters must be an integer"),
-    (dict(max_iter=0), ValueError, "max_iter"),
-    (dict(tol=-1.0), ValueError, "tol"),
-    (dict(tol=np.inf), ValueError, "tol"),
-    (dict(distance="cityblock"), ValueError, "distance must be one of"),
-    (dict(init="kmeans++"), ValueError, "init must be"),
-    (dict(init=np.zeros((2, 7))), ValueError, "does not match the number of clusters"),
-    (dict(sample_weight=-np.ones(600)), ValueError, "negative"),
-    (dict(sample_weight=np.zeros(600)), ValueError, "zero everywhere"),
-    (dict(sample_weight=np.ones(5)), ValueError, "shape"),
-    (dict(n_threads=0), ValueError, "n_threads=0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        (dict(n_clusters=0), ValueError, "n_clusters=0"),
+        (dict(n_clusters=601), ValueError, "n_samples=600"),
+        (dict(n_clusters=2.5), TypeError, "n_clusters must be an integer"),
+        (dict(max_iter=0), ValueError, "max_iter"),
+        (dict(tol=-1.0), ValueError, "tol"),
+        (dict(tol=np.inf), ValueError, "tol"),
+        (dict(distance="cityblock"), ValueError, "distance must be one of"),
+        (dict(init="kmeans++"), ValueError, "init must be"),
+        (dict(init=np.zeros((2, 7))), ValueError, "does not match the number of clusters"),
+        (dict(sample_weight=-np.ones(600)), ValueError, "negative"),
+        (dict(sample_weight=np.zeros(600)), ValueError, "zero everywhere"),
+        (dict(sample_weight=np.ones(5)), ValueError, "shape"),
+        (dict(n_threads=0), ValueError, "n_threads=0"),
+    ],
+)
 def test_bad_arguments(kwargs, exc, match):
     X, _ = make_data(np.float64)
     args = dict(n_clusters=3, beta=1.0)
@@ -537,10 +574,15 @@ def test_bad_arguments(kwargs, exc, match):
         soft_kmeans(X, args.pop("n_clusters"), args.pop("beta"), **args)
 
 
-@pytest.mark.parametrize("X, match", [
-    (np.array([[1.0, np.nan], [0.0, 1.0]]), "NaN"), (np.zeros((0, 3)), "empty"),
-    (np.zeros(5), "2-D"), (np.array([["a", "b"]]), "real numbers"),
-])
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.array([[1.0, np.nan], [0.0, 1.0]]), "NaN"),
+        (np.zeros((0, 3)), "empty"),
+        (np.zeros(5), "2-D"),
+        (np.array([["a", "b"]]), "real numbers"),
+    ],
+)
 def test_bad_X(X, match):
     with pytest.raises(ValueError, match=match):
         soft_kmeans(X, 1, 1.0)
@@ -553,8 +595,19 @@ def test_kernel_status_codes_become_errors():
     with pytest.raises(ValueError, match="distance"):
         core.estep(X, None, C, 1.0, 7, None, None, 1)
     with pytest.raises(ValueError, match="beta"):
-        core.fit(X, None, np.array([1.0, -1.0]), 0, C.copy(), 3, 0.0, 1, None,
-                 np.empty(len(X), np.int32), np.empty(3))
+        core.fit(
+            X,
+            None,
+            np.array([1.0, -1.0]),
+            0,
+            C.copy(),
+            3,
+            0.0,
+            1,
+            None,
+            np.empty(len(X), np.int32),
+            np.empty(3),
+        )
     with pytest.raises(TypeError, match="float32 for float32 X"):
         core.estep(X.astype(np.float32), None, C, 1.0, 0, None, None, 1)
 
@@ -562,16 +615,18 @@ def test_kernel_status_codes_become_errors():
 # ---------------------------------------------------------------------------------- estimator
 
 EXPECTED_FAILED_CHECKS = {
-    "check_sample_weight_equivalence_on_dense_data":
+    "check_sample_weight_equivalence_on_dense_data": (
         "the k-means++ initialisation draws per row: a point of weight 2 and a point repeated twice "
         "consume the random stream differently, so the fits start from different centres "
-        "(sklearn.cluster.KMeans fails it the same way; from the same initial centres weights do "
-        "equal repeated rows: test_integer_weights_equal_repeated_rows)",
+        "(sklearn.cluster.KMeans fails it the same way; from the same initial centres weights do equal "
+        "repeated rows: test_integer_weights_equal_repeated_rows)"
+    ),
 }
 
 
-@parametrize_with_checks([SoftKMeans(random_state=0)],
-                         expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
+@parametrize_with_checks(
+    [SoftKMeans(random_state=0)], expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -594,27 +649,33 @@ def test_estimator_methods(dtype, distance):
     assert est.n_iter_ == res.n_iter and est.objective_ == res.objective and est.beta_ == beta
     np.testing.assert_array_equal(est.predict_proba(X), res.responsibilities)
     np.testing.assert_array_equal(est.predict(X), est.labels_)
-    np.testing.assert_array_equal(SoftKMeans(5, beta=beta, init=C0, distance=distance).fit_predict(X),
-                                  est.labels_)
+    np.testing.assert_array_equal(
+        SoftKMeans(5, beta=beta, init=C0, distance=distance).fit_predict(X), est.labels_
+    )
     assert est.score(X) == -res.objective
     D = twins.soft_distances(X, est.cluster_centers_, distance)
     np.testing.assert_allclose(est.transform(X), D, rtol=1e-4 if dtype == np.float32 else 1e-9)
     w = weights(len(X), True)
     # Both sum the same float64 terms, in other orders.
     assert est.score(X, sample_weight=w) == pytest.approx(
-        -twins.soft_estep(X, est.cluster_centers_, beta, distance, w)[2], rel=1e-12)
+        -twins.soft_estep(X, est.cluster_centers_, beta, distance, w)[2], rel=1e-12
+    )
 
 
 def test_estimator_schedule_uses_the_last_beta():
     X, C0 = make_data(np.float64)
     est = SoftKMeans(5, beta=[0.01, 0.05], init=C0, tol=0, max_iter=3).fit(X)
     assert est.beta_ == 0.05
-    np.testing.assert_allclose(est.predict_proba(X),
-                               twins.soft_estep(X, est.cluster_centers_, 0.05, "euclidean")[0],
-                               rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(
+        est.predict_proba(X),
+        twins.soft_estep(X, est.cluster_centers_, 0.05, "euclidean")[0],
+        rtol=1e-9,
+        atol=1e-14,
+    )
 
 
 # ------------------------------------------------------------------------------- soft metrics
+
 
 def soft_labels(n=500, k=4, n_classes=3, seed=0):
     rng = np.random.default_rng(seed)
@@ -656,11 +717,17 @@ def test_soft_metrics_of_a_fit(shared_data):
     assert soft_purity(y[:2000], res.responsibilities) > 0.3
 
 
-@pytest.mark.parametrize("R, match", [
-    (np.full((10, 2), 0.6), "sum to 1"), (np.full((9, 2), 0.5), "9 rows"),
-    (np.full(10, 1.0), "2-D"), (np.array([[1.5, -0.5]] * 10), "negative"),
-    (np.array([[np.nan, 1.0]] * 10), "NaN"), (np.full((10, 2), "a"), "real numbers"),
-])
+@pytest.mark.parametrize(
+    "R, match",
+    [
+        (np.full((10, 2), 0.6), "sum to 1"),
+        (np.full((9, 2), 0.5), "9 rows"),
+        (np.full(10, 1.0), "2-D"),
+        (np.array([[1.5, -0.5]] * 10), "negative"),
+        (np.array([[np.nan, 1.0]] * 10), "NaN"),
+        (np.full((10, 2), "a"), "real numbers"),
+    ],
+)
 def test_soft_metrics_errors(R, match):
     y = np.arange(10) % 2
     for fn in (soft_gini, soft_purity):
@@ -674,14 +741,20 @@ def test_benchmark_script_runs(shared_data, tmp_path):
     report.write_text("# Benchmarks\n\nother section\n")
     env = dict(os.environ, CKMEANS_BENCH_DATA=str(shared_data))
     bench = Path(__file__).resolve().parent.parent / "bench" / "bench_soft.py"
-    run_python([bench, "--quick", "--iters", "2", "--repeats", "1", "--write", report], env=env, check=True,
-               capture_output=True, timeout=600)
+    run_python(
+        [bench, "--quick", "--iters", "2", "--repeats", "1", "--write", report],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     text = report.read_text()
     assert "other section" in text and "## Soft k-means" in text and "<!-- bench-soft:begin" in text
     assert "| ckmeans | uint8 |" in text and "| notebook (cdist + log-sum-exp) | float64 |" in text
 
 
 # ---- n_init: several runs, the lowest free energy wins (KMeans' semantics) ----------------------
+
 
 def _inits_in_turn(inits):
     """A callable init that returns ``inits`` one after the other, one per run."""
@@ -708,8 +781,7 @@ def test_n_init_keeps_the_run_of_lowest_free_energy(best_run):
     np.testing.assert_array_equal(res.objective_history, best.objective_history)
 
 
-@pytest.mark.parametrize("init, runs", [("k-means++", 1), ("random", 10), ("callable", 10),
-                                        ("array", 1)])
+@pytest.mark.parametrize("init, runs", [("k-means++", 1), ("random", 10), ("callable", 10), ("array", 1)])
 def test_n_init_auto_is_sklearns_rule(monkeypatch, init, runs):
     X, C0 = make_data(np.float64)
     made = []
@@ -727,8 +799,11 @@ def test_n_init_auto_is_sklearns_rule(monkeypatch, init, runs):
 
 def test_init_array_with_n_init_warns_and_runs_once():
     X, C0 = make_data(np.float64)
-    with pytest.warns(RuntimeWarning, match="performing only one init in SoftKMeans instead of "
-                                            r"n_init=4\."):
+    with pytest.warns(
+        RuntimeWarning,
+        match="performing only one init in SoftKMeans instead of "
+        r"n_init=4\.",
+    ):
         res = soft_kmeans(X, 5, 0.05, init=C0, n_init=4)
     np.testing.assert_array_equal(res.centroids, soft_kmeans(X, 5, 0.05, init=C0).centroids)
 
@@ -751,6 +826,7 @@ def test_verbose_reports_each_iteration_as_it_happens(capsys):
     assert out[0] == "Initialization complete"
     lines = [line for line in out if line.startswith("Iteration ")]
     betas = [0.5, 1.0, 2.0, 2.0, 2.0]
-    assert lines == [f"Iteration {t}, beta {betas[t]}, free energy {res.objective_history[t]}."
-                     for t in range(5)]
+    assert lines == [
+        f"Iteration {t}, beta {betas[t]}, free energy {res.objective_history[t]}." for t in range(5)
+    ]
     assert out[-1] == f"Stopped after 5 iterations, free energy {res.objective}."

@@ -3,6 +3,7 @@
 They compute in float64 by plain differences, straight from the definitions, and share no code with
 ckmeans. Tests compare the C kernels against them with explicit tolerances.
 """
+
 import numpy as np
 
 
@@ -63,7 +64,7 @@ def lloyd_iter(X, w, C_old, labels_prev):
         # farthest first, ties by lowest row index; nothing moves if every point is on its centre
         order = np.lexsort((np.arange(n), -d2))
         if d2[order[0]] > 0:
-            for j, i in zip(empty, order[:len(empty)]):
+            for j, i in zip(empty, order[: len(empty)]):
                 old = labels[i]
                 sums[old] -= w[i] * X64[i]
                 sums[j] = w[i] * X64[i]
@@ -86,7 +87,7 @@ def kmeans_fit(X, w, C0, max_iter=300, tol_abs=0.0):
     C = np.asarray(C0, dtype=np.float64)
     labels = np.full(len(X), -1, dtype=np.int32)
     strict = False
-    for it in range(max_iter):
+    for it in range(max_iter):  # noqa: B007 (the count is returned)
         C, labels, n_changed, _, shift = lloyd_iter(X, w, C, labels)
         if n_changed == 0:
             strict = True
@@ -101,6 +102,7 @@ def kmeans_fit(X, w, C0, max_iter=300, tol_abs=0.0):
 
 
 # ------------------------------------------------------------------- soft k-means (soft_kmeans.c)
+
 
 def soft_distances(X, C, distance):
     """(n, k) Euclidean or squared Euclidean distances by differences, in float64."""

@@ -6,6 +6,7 @@
 * :func:`get_data_home` -- the folder the loaders search last and ``fetch`` writes to
   (``~/ckmeans_data``, or ``$CKMEANS_DATA_HOME``, or the ``data_home`` argument).
 """
+
 from ckmeans.datasets._fetch import DownloadError, fetch
 from ckmeans.datasets._home import get_data_home
 from ckmeans.datasets._mnist import load_mnist

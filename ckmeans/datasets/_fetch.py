@@ -16,6 +16,7 @@ Checksums (sha256 of the files as published):
   their gzip bytes differ, so they do not verify.
 * 20 Newsgroups: the sha256 scikit-learn pins for the original ``20news-bydate.tar.gz``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,9 +31,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from ckmeans.datasets._home import check_choice, get_data_home
 from ckmeans.datasets._mnist import _KINDS as _MNIST_KINDS
@@ -59,43 +60,61 @@ class Remote:
     env_var: str | None = None
 
 
-_MNIST_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+_MNIST_NAMES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
 
 #: Datasets :func:`fetch` knows. Tests and users behind a proxy may replace entries.
 REGISTRY = {
     "mnist": Remote(
         folder="mnist",
-        files=dict(zip(_MNIST_NAMES, (
-            "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-            "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-            "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-            "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-        ))),
-        mirrors=("https://ossci-datasets.s3.amazonaws.com/mnist/{name}",
-                 "http://yann.lecun.com/exdb/mnist/{name}"),
+        files=dict(
+            zip(
+                _MNIST_NAMES,
+                (
+                    "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+                    "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+                    "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+                    "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+                ),
+            )
+        ),
+        mirrors=(
+            "https://ossci-datasets.s3.amazonaws.com/mnist/{name}",
+            "http://yann.lecun.com/exdb/mnist/{name}",
+        ),
         env_var=_MNIST_KINDS["mnist"][0],
     ),
     "fashion-mnist": Remote(
         folder="fashion-mnist",
-        files=dict(zip(_MNIST_NAMES, (
-            "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc",
-            "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc",
-            "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229",
-            "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf",
-        ))),
+        files=dict(
+            zip(
+                _MNIST_NAMES,
+                (
+                    "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc",
+                    "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc",
+                    "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229",
+                    "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf",
+                ),
+            )
+        ),
         # The S3 website endpoint serves plain HTTP only; the sha256 check is what makes it safe.
-        mirrors=("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/{name}",
-                 "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/"
-                 "data/fashion/{name}"),
+        mirrors=(
+            "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/{name}",
+            "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/{name}",
+        ),
         env_var=_MNIST_KINDS["fashion"][0],
     ),
     "20newsgroups": Remote(
         folder="20newsgroups",
-        files={"20news-bydate.tar.gz":
-               "8f1b2514ca22a5ade8fbb9cfa5727df95fa587f4c87b786e15c759fa66d95610"},
-        mirrors=("https://ndownloader.figshare.com/files/5975967",
-                 "http://qwone.com/~jason/20Newsgroups/{name}"),
+        files={"20news-bydate.tar.gz": "8f1b2514ca22a5ade8fbb9cfa5727df95fa587f4c87b786e15c759fa66d95610"},
+        mirrors=(
+            "https://ndownloader.figshare.com/files/5975967",
+            "http://qwone.com/~jason/20Newsgroups/{name}",
+        ),
         env_var=_NEWSGROUPS_ENV_VAR,
     ),
 }
@@ -179,8 +198,13 @@ def _download_once(url, target, sha256, timeout):
                 if isinstance(e.reason, socket.gaierror):
                     raise _Unresolved(f"host name not resolved: {e.reason}") from e
                 raise _Transient(f"{type(e).__name__}: {e.reason}") from e
-            except (http.client.HTTPException, ConnectionError, socket.timeout, TimeoutError,
-                    ssl.SSLError) as e:
+            except (
+                http.client.HTTPException,
+                ConnectionError,
+                socket.timeout,
+                TimeoutError,
+                ssl.SSLError,
+            ) as e:
                 # URLError wraps refused connections and DNS failures; HTTPException covers
                 # IncompleteRead and malformed responses. Local write errors (a full disk) are
                 # none of these and propagate as they are.
@@ -190,8 +214,7 @@ def _download_once(url, target, sha256, timeout):
                 raise _Transient(f"truncated transfer: got {size} of {expected_size} bytes")
             got = digest.hexdigest()
             if got != sha256:
-                raise _Permanent(f"checksum mismatch: expected sha256 {sha256}, got {got} "
-                                 f"({size} bytes)")
+                raise _Permanent(f"checksum mismatch: expected sha256 {sha256}, got {got} ({size} bytes)")
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
@@ -221,23 +244,29 @@ def _fetch_file(name, sha256, urls, target, n_retries, backoff, timeout):
     if unresolved == len(attempts):
         raise _Offline(attempts)
     tried = "\n".join(f"  {url}: {reason}" for url, reason in attempts)
-    raise DownloadError(f"could not download {name} into {target.parent}; tried:\n{tried}",
-                        attempts)
+    raise DownloadError(f"could not download {name} into {target.parent}; tried:\n{tried}", attempts)
 
 
 def _urls(template_list, name, n_files):
     urls = []
     for template in template_list:
         if "{name}" not in template and n_files > 1:
-            raise ValueError(f"mirror {template!r} has no '{{name}}' placeholder, but the dataset "
-                             f"has {n_files} files")
+            raise ValueError(
+                f"mirror {template!r} has no '{{name}}' placeholder, but the dataset has {n_files} files"
+            )
         urls.append(template.replace("{name}", name))
     return urls
 
 
-def fetch(name: str, data_home: str | os.PathLike[str] | None = None, *,
-          mirrors: Sequence[str] | None = None, n_retries: int = 3, backoff: float = 1.0,
-          timeout: float = 60.0) -> Path:
+def fetch(
+    name: str,
+    data_home: str | os.PathLike[str] | None = None,
+    *,
+    mirrors: Sequence[str] | None = None,
+    n_retries: int = 3,
+    backoff: float = 1.0,
+    timeout: float = 60.0,
+) -> Path:
     """Download a dataset into the data home (if not there already) and return its folder.
 
     Parameters
@@ -265,8 +294,10 @@ def fetch(name: str, data_home: str | os.PathLike[str] | None = None, *,
     """
     check_choice("name", name, tuple(REGISTRY))
     if n_retries < 0 or backoff < 0 or timeout <= 0:
-        raise ValueError(f"need n_retries >= 0, backoff >= 0 and timeout > 0; got "
-                         f"n_retries={n_retries}, backoff={backoff}, timeout={timeout}")
+        raise ValueError(
+            f"need n_retries >= 0, backoff >= 0 and timeout > 0; got "
+            f"n_retries={n_retries}, backoff={backoff}, timeout={timeout}"
+        )
     remote = REGISTRY[name]
     templates = tuple(remote.mirrors if mirrors is None else mirrors)
     if not templates:
@@ -285,12 +316,18 @@ def fetch(name: str, data_home: str | os.PathLike[str] | None = None, *,
             try:
                 _fetch_file(file_name, sha256, urls, target, n_retries, backoff, timeout)
             except _Offline as e:
-                where = (f"set {remote.env_var} to a folder that holds them" if remote.env_var else
-                         f"use a data home whose {remote.folder}/ holds them")
+                where = (
+                    f"set {remote.env_var} to a folder that holds them"
+                    if remote.env_var
+                    else f"use a data home whose {remote.folder}/ holds them"
+                )
                 hosts = sorted({urllib.parse.urlsplit(url).hostname for url, _ in e.attempts})
-                raise DownloadError(f"cannot download {name}: no mirror's host name resolves "
-                                    f"({', '.join(hosts)}); offline? Copy its files into {folder}, "
-                                    f"or {where}.", e.attempts) from None
+                raise DownloadError(
+                    f"cannot download {name}: no mirror's host name resolves "
+                    f"({', '.join(hosts)}); offline? Copy its files into {folder}, "
+                    f"or {where}.",
+                    e.attempts,
+                ) from None
     except BaseException:
         for path in created:
             try:

@@ -4,6 +4,7 @@ The data home is ``~/ckmeans_data`` unless the ``data_home`` argument or the ``C
 environment variable says otherwise (the argument wins). Each dataset has its own subfolder, laid
 out like the test-data folder: ``mnist/``, ``fashion-mnist/``, ``20newsgroups/``.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,5 +53,6 @@ def candidate_folders(path, env_var, subfolder, data_home=None):
 def check_choice(argument, value, allowed):
     """Raise ValueError naming ``argument`` and every allowed value unless ``value`` is one."""
     if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{argument}={value!r} is not allowed; use one of "
-                         + ", ".join(repr(a) for a in allowed))
+        raise ValueError(
+            f"{argument}={value!r} is not allowed; use one of " + ", ".join(repr(a) for a in allowed)
+        )

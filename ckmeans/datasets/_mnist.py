@@ -1,4 +1,5 @@
 """MNIST and Fashion-MNIST from their four canonical IDX files."""
+
 from __future__ import annotations
 
 import os
@@ -9,11 +10,12 @@ import numpy as np
 from ckmeans.datasets._home import candidate_folders, check_choice
 from ckmeans.idx import read_idx
 
-_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-          "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
 # kind -> (environment variable the original notebooks used, data-home subfolder = fetch name)
-_KINDS = {"mnist": ("MNIST_DATA_PATH", "mnist"),
-          "fashion": ("FASHION_MNIST_DATA_PATH", "fashion-mnist")}
+_KINDS = {"mnist": ("MNIST_DATA_PATH", "mnist"), "fashion": ("FASHION_MNIST_DATA_PATH", "fashion-mnist")}
 _SIDE = 28
 
 
@@ -32,26 +34,33 @@ def _not_found(kind, subset, folders, missing):
     return FileNotFoundError(
         f"{kind} {subset} files not found. Looked for {wanted} in:\n" + "\n".join(lines) + "\n"
         f"Get them with ckmeans.datasets.fetch({fetch_name!r}) (downloads into the data home), "
-        f"or set {env_var} to a folder holding the four IDX files.")
+        f"or set {env_var} to a folder holding the four IDX files."
+    )
 
 
 def _check(images, labels, image_path, label_path):
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (_SIDE, _SIDE):
-        raise ValueError(f"{image_path}: expected uint8 images of shape (n, {_SIDE}, {_SIDE}), "
-                         f"got {images.dtype} of shape {images.shape}")
+        raise ValueError(
+            f"{image_path}: expected uint8 images of shape (n, {_SIDE}, {_SIDE}), "
+            f"got {images.dtype} of shape {images.shape}"
+        )
     if labels.dtype != np.uint8 or labels.ndim != 1:
-        raise ValueError(f"{label_path}: expected a 1-D uint8 label vector, got {labels.dtype} "
-                         f"of shape {labels.shape}")
+        raise ValueError(
+            f"{label_path}: expected a 1-D uint8 label vector, got {labels.dtype} of shape {labels.shape}"
+        )
     if len(labels) != len(images):
-        raise ValueError(f"{label_path} has {len(labels)} labels but {image_path} has "
-                         f"{len(images)} images")
+        raise ValueError(f"{label_path} has {len(labels)} labels but {image_path} has {len(images)} images")
     if len(labels) and labels.max() > 9:
         raise ValueError(f"{label_path}: labels must be digits 0..9, found {int(labels.max())}")
 
 
-def load_mnist(path: str | os.PathLike[str] | None = None, *, subset: Literal["train", "test"] = "train",
-               kind: Literal["mnist", "fashion"] = "mnist",
-               data_home: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def load_mnist(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    subset: Literal["train", "test"] = "train",
+    kind: Literal["mnist", "fashion"] = "mnist",
+    data_home: str | os.PathLike[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """MNIST or Fashion-MNIST as ``(X, y)``.
 
     Parameters
@@ -93,8 +102,9 @@ def load_mnist(path: str | os.PathLike[str] | None = None, *, subset: Literal["t
             continue
         found = [_find(folder, base) for base in _FILES[subset]]
         if None in found:
-            missing.append("missing " + ", ".join(f"{base}[.gz]" for base, f in
-                                                  zip(_FILES[subset], found) if f is None))
+            missing.append(
+                "missing " + ", ".join(f"{base}[.gz]" for base, f in zip(_FILES[subset], found) if f is None)
+            )
             continue
         image_path, label_path = found
         images, labels = read_idx(image_path), read_idx(label_path)

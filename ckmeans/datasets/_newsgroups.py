@@ -1,10 +1,12 @@
 """The 20 Newsgroups "bydate" split, read from its tarball or its extracted folder."""
+
 from __future__ import annotations
 
 import os
 import tarfile
+from collections.abc import Iterable
 from pathlib import PurePosixPath
-from typing import Iterable, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -94,9 +96,11 @@ def _read_dir(root, splits):
         for group in os.listdir(base):
             if not (base / group).is_dir():
                 continue
-            groups[group] = [(name, (base / group / name).read_bytes())
-                             for name in os.listdir(base / group)
-                             if (base / group / name).is_file()]
+            groups[group] = [
+                (name, (base / group / name).read_bytes())
+                for name in os.listdir(base / group)
+                if (base / group / name).is_file()
+            ]
         found[split] = groups
     return found
 
@@ -104,30 +108,40 @@ def _read_dir(root, splits):
 def _not_found(folders):
     lines = []
     for folder, origin in folders:
-        state = "does not exist" if not folder.exists() else (
-            f"holds neither {ARCHIVE_NAME} nor {_SPLIT_FOLDERS['train']}/ and "
-            f"{_SPLIT_FOLDERS['test']}/")
+        state = (
+            "does not exist"
+            if not folder.exists()
+            else (
+                f"holds neither {ARCHIVE_NAME} nor {_SPLIT_FOLDERS['train']}/ and {_SPLIT_FOLDERS['test']}/"
+            )
+        )
         lines.append(f"  {folder} ({origin}): {state}")
     return FileNotFoundError(
         "20 Newsgroups not found. Looked in:\n" + "\n".join(lines) + "\n"
         "Get it with ckmeans.datasets.fetch('20newsgroups') (downloads into the data home), or "
         f"set {ENV_VAR} to the {ARCHIVE_NAME} tarball or the folder holding it or its extracted "
-        f"{_SPLIT_FOLDERS['train']}/ and {_SPLIT_FOLDERS['test']}/.")
+        f"{_SPLIT_FOLDERS['train']}/ and {_SPLIT_FOLDERS['test']}/."
+    )
 
 
 def _check_remove(remove):
     remove = (remove,) if isinstance(remove, str) else tuple(remove)
     unknown = [r for r in remove if r not in _REMOVABLE]
     if unknown:
-        raise ValueError(f"remove={remove!r} has unknown entries {unknown!r}; allowed: "
-                         + ", ".join(repr(r) for r in _REMOVABLE))
+        raise ValueError(
+            f"remove={remove!r} has unknown entries {unknown!r}; allowed: "
+            + ", ".join(repr(r) for r in _REMOVABLE)
+        )
     return remove
 
 
-def load_20newsgroups(path: str | os.PathLike[str] | None = None, *,
-                      subset: Literal["train", "test", "all"] = "train", remove: Iterable[str] = (),
-                      data_home: str | os.PathLike[str] | None = None
-                      ) -> tuple[list[str], np.ndarray, list[str]]:
+def load_20newsgroups(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    subset: Literal["train", "test", "all"] = "train",
+    remove: Iterable[str] = (),
+    data_home: str | os.PathLike[str] | None = None,
+) -> tuple[list[str], np.ndarray, list[str]]:
     """The 20 Newsgroups "bydate" split as ``(documents, y, target_names)``.
 
     Parameters
@@ -179,8 +193,10 @@ def load_20newsgroups(path: str | os.PathLike[str] | None = None, *,
         if not found[split]:
             raise ValueError(f"{source}: no {_SPLIT_FOLDERS[split]}/ documents found")
         if sorted(found[split]) != target_names:
-            raise ValueError(f"{source}: the newsgroups in {_SPLIT_FOLDERS[split]}/ differ from "
-                             f"those in {_SPLIT_FOLDERS[splits[0]]}/")
+            raise ValueError(
+                f"{source}: the newsgroups in {_SPLIT_FOLDERS[split]}/ differ from "
+                f"those in {_SPLIT_FOLDERS[splits[0]]}/"
+            )
 
     documents, labels = [], []
     for split in splits:
