@@ -70,7 +70,7 @@ static inline double ck_sum_ordered(const double *parts, int64_t n)
 static inline void ck_merge_groups(const double *bufs, int64_t n_groups, int64_t stride, int64_t len,
                                    double *out, int n_threads)
 {
-    #pragma omp parallel for schedule(static) num_threads(n_threads) if (len > 65536)
+#pragma omp parallel for schedule(static) num_threads(n_threads) if (len > 65536)
     for (int64_t e = 0; e < len; e++) {
         double s = bufs[e];
         for (int64_t g = 1; g < n_groups; g++) s += bufs[g * stride + e];

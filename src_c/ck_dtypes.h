@@ -61,11 +61,18 @@ static inline __attribute__((target("avx2,fma"))) __m256d ck_load_u8_pd(const ui
     return _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(four)));
 }
 /* Four values as doubles, for any element type (exact conversions). */
-static inline __attribute__((target("avx2,fma"))) __m256d ck_load4d_f32(const float *p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
-static inline __attribute__((target("avx2,fma"))) __m256d ck_load4d_f64(const double *p) { return _mm256_loadu_pd(p); }
-#define CK_LOAD4D(p) _Generic((p), const float *: ck_load4d_f32, float *: ck_load4d_f32,                   \
-                                   const double *: ck_load4d_f64, double *: ck_load4d_f64,                 \
-                                   const uint8_t *: ck_load_u8_pd, uint8_t *: ck_load_u8_pd)(p)
+static inline __attribute__((target("avx2,fma"))) __m256d ck_load4d_f32(const float *p)
+{ return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+static inline __attribute__((target("avx2,fma"))) __m256d ck_load4d_f64(const double *p)
+{ return _mm256_loadu_pd(p); }
+#define CK_LOAD4D(p)                                                                                         \
+    _Generic((p),                                                                                            \
+        const float *: ck_load4d_f32,                                                                        \
+        float *: ck_load4d_f32,                                                                              \
+        const double *: ck_load4d_f64,                                                                       \
+        double *: ck_load4d_f64,                                                                             \
+        const uint8_t *: ck_load_u8_pd,                                                                      \
+        uint8_t *: ck_load_u8_pd)(p)
 static inline __attribute__((target("avx512f"))) __m512d ck_load_u8_pd512(const uint8_t *p)
 {
     int64_t eight;
@@ -73,11 +80,18 @@ static inline __attribute__((target("avx512f"))) __m512d ck_load_u8_pd512(const 
     return _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(eight)));
 }
 /* Eight values as doubles, for any element type (exact conversions). */
-static inline __attribute__((target("avx512f"))) __m512d ck_load8d_f32(const float *p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
-static inline __attribute__((target("avx512f"))) __m512d ck_load8d_f64(const double *p) { return _mm512_loadu_pd(p); }
-#define CK_LOAD8D(p) _Generic((p), const float *: ck_load8d_f32, float *: ck_load8d_f32,                   \
-                                   const double *: ck_load8d_f64, double *: ck_load8d_f64,                 \
-                                   const uint8_t *: ck_load_u8_pd512, uint8_t *: ck_load_u8_pd512)(p)
+static inline __attribute__((target("avx512f"))) __m512d ck_load8d_f32(const float *p)
+{ return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+static inline __attribute__((target("avx512f"))) __m512d ck_load8d_f64(const double *p)
+{ return _mm512_loadu_pd(p); }
+#define CK_LOAD8D(p)                                                                                         \
+    _Generic((p),                                                                                            \
+        const float *: ck_load8d_f32,                                                                        \
+        float *: ck_load8d_f32,                                                                              \
+        const double *: ck_load8d_f64,                                                                       \
+        double *: ck_load8d_f64,                                                                             \
+        const uint8_t *: ck_load_u8_pd512,                                                                   \
+        uint8_t *: ck_load_u8_pd512)(p)
 /* Loops whose result cannot depend on the instruction set (element-wise, or fixed partial sums the
  * compiler may only map onto vector lanes, never reorder) get an AVX2 clone chosen at load time. */
 #define CK_ACCUM_CLONES __attribute__((target_clones("avx2", "default")))

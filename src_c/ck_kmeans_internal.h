@@ -31,19 +31,19 @@ const char *ck_soft_isa(void);
  * are packed once per ws (on the first call) into panels of CK_NR: feature-major blocks of
  * 2 vectors' worth of centroids, zero-padded (ceil(k / NR) * NR * d values). */
 typedef struct {
-    void *tile;          /* CK_CHUNK_ROWS x max(CK_CBLOCK, 2 CK_NR) dot products (centroid type) */
-    void *score;         /* CK_CHUNK_ROWS best scores (centroid type) */
-    void *panel;         /* AVX2: packed centroids (centroid type; uint8 X: float64 for the redo) */
+    void *tile; /* CK_CHUNK_ROWS x max(CK_CBLOCK, 2 CK_NR) dot products (centroid type) */
+    void *score; /* CK_CHUNK_ROWS best scores (centroid type) */
+    void *panel; /* AVX2: packed centroids (centroid type; uint8 X: float64 for the redo) */
     /* uint8 X only, AVX2 only (without AVX512-VNNI): float32 screening, see ck_screen_f32 */
     float *panel32, *c32_sqnorm, *wide32, *tile32, *best32, *second32;
-    int32_t *groups;     /* k <= CK_ROWWISE_K: a row's nonzero groups of 8 features (ck_screen_rowwise) */
-    int8_t *panel8;      /* uint8 X with AVX512-VNNI: the integer screen's panels (ck_pack_vnni) */
-    int8_t *last8;       /* k x (d rounded up to 64) last digits of the integer centroids */
-    int32_t *tile8;      /* CK_CHUNK_ROWS x 32 integer dot products (2 digits x 16 centroids) */
-    double *second64;    /* CK_CHUNK_ROWS second-best screened scores */
+    int32_t *groups; /* k <= CK_ROWWISE_K: a row's nonzero groups of 8 features (ck_screen_rowwise) */
+    int8_t *panel8; /* uint8 X with AVX512-VNNI: the integer screen's panels (ck_pack_vnni) */
+    int8_t *last8; /* k x (d rounded up to 64) last digits of the integer centroids */
+    int32_t *tile8; /* CK_CHUNK_ROWS x 32 integer dot products (2 digits x 16 centroids) */
+    double *second64; /* CK_CHUNK_ROWS second-best screened scores */
     double vnni_scale, c_maxabs;
-    double *wide64;      /* CK_MR widened rows redone in float64 */
-    int32_t *redo;       /* indices of the rows of a chunk the screening could not settle */
+    double *wide64; /* CK_MR widened rows redone in float64 */
+    int32_t *redo; /* indices of the rows of a chunk the screening could not settle */
     double c_maxnorm;
     int prepared, panel_packed;
 } ck_argmin_ws;
@@ -69,39 +69,38 @@ void ck_argmin_ws_free(ck_argmin_ws *ws);
 /* Forget the centroids a ws was prepared for (its buffers stay), before a call with new ones. */
 void ck_argmin_ws_reset(ck_argmin_ws *ws);
 
-#define CK_DECLARE_KMEANS_INTERNAL(SFX, XT, CT)                                                      \
+#define CK_DECLARE_KMEANS_INTERNAL(SFX, XT, CT)                                                              \
     /* out[r * n_c + j] = <X[rows[r]], C[j]> (X[r] if rows is NULL) for r < n_rows, j < n_c,        \
      * accumulated in CT; uint8 rows are widened in registers, giving the float64 bits. The same    \
      * bits on every x86-64 CPU with AVX2 unless widest is set: then AVX-512 where there is one,    \
      * faster and different in the last bits (for callers that only need bounded errors). */        \
-    void ck_dots_tile_##SFX(const XT *X, const int64_t *rows, int64_t n_rows, int64_t n_features,   \
-                            const CT *C, int64_t n_c, int widest, CT *out);                          \
-    /* CK_OK or CK_ERR_NOMEM (then ws holds nothing to free). */                                   \
-    int ck_argmin_ws_init_##SFX(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features);          \
+    void ck_dots_tile_##SFX(const XT *X, const int64_t *rows, int64_t n_rows, int64_t n_features,            \
+                            const CT *C, int64_t n_c, int widest, CT *out);                                  \
+    /* CK_OK or CK_ERR_NOMEM (then ws holds nothing to free). */                                             \
+    int ck_argmin_ws_init_##SFX(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features);                   \
     /* Nearest centroid of n_rows <= CK_CHUNK_ROWS rows: labels[r] and ws->score[r] =              \
      * ||c||^2 - 2 x.c (the squared distance minus ||x||^2). C and c_sqnorm must stay the same for  \
-     * every call with one ws until ck_argmin_ws_reset. */                                           \
-    void ck_argmin_rows_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,         \
-                              const CT *c_sqnorm, int64_t n_clusters, int32_t *labels,              \
-                              ck_argmin_ws *ws);                                                     \
+     * every call with one ws until ck_argmin_ws_reset. */         \
+    void ck_argmin_rows_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,                  \
+                              const CT *c_sqnorm, int64_t n_clusters, int32_t *labels, ck_argmin_ws *ws);    \
     /* ck_argmin_rows by the packed kernel, with second[r] the second-best score too (NULL: not    \
-     * wanted); returns 0 (and does nothing) where that kernel does not run: uint8 X, no AVX2. */    \
-    int ck_argmin_rows_packed_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,   \
-                                    const CT *c_sqnorm, int64_t n_clusters, int32_t *labels,        \
-                                    CT *second, ck_argmin_ws *ws);                                   \
-    /* ||x - c||^2 by differences, in double: exact enough to report, never negative. */           \
-    double ck_sqdist_##SFX(const XT *x, const CT *c, int64_t n_features);                            \
-    /* ||x||^2 in double. */                                                                         \
-    double ck_sqnorm_x_##SFX(const XT *x, int64_t n_features);                                       \
-    int ck_nonfinite_row_##SFX(const XT *x, int64_t n_features, double sqnorm);                      \
+     * wanted); returns 0 (and does nothing) where that kernel does not run: uint8 X, no AVX2. */         \
+    int ck_argmin_rows_packed_##SFX(const XT *X, int64_t n_rows, int64_t n_features, const CT *C,            \
+                                    const CT *c_sqnorm, int64_t n_clusters, int32_t *labels, CT *second,     \
+                                    ck_argmin_ws *ws);                                                       \
+    /* ||x - c||^2 by differences, in double: exact enough to report, never negative. */                     \
+    double ck_sqdist_##SFX(const XT *x, const CT *c, int64_t n_features);                                    \
+    /* ||x||^2 in double. */                                                                                 \
+    double ck_sqnorm_x_##SFX(const XT *x, int64_t n_features);                                               \
+    int ck_nonfinite_row_##SFX(const XT *x, int64_t n_features, double sqnorm);                              \
     /* One pass over X: with assign, labels = the nearest centroids (ck_assign's); then, if not      \
      * NULL, sqdist[i] = ||x_i - c_labels[i]||^2 (ck_sqdist's bits) and *inertia = their weighted     \
-     * sum in chunk order (ck_inertia's value). CK_ERR_KMEANS_LABEL for a label out of range. */     \
-    int ck_assign_inertia_##SFX(const XT *X, int64_t n_samples, int64_t n_features,                 \
-                                const double *sample_weight, const CT *centroids, int64_t n_clusters, \
-                                int32_t *labels, int assign, double *sqdist, int n_threads,         \
-                                double *inertia);                                                   \
-    /* out[j] = ||C[j]||^2 (computed in double, stored in CT). */                                    \
+     * sum in chunk order (ck_inertia's value). CK_ERR_KMEANS_LABEL for a label out of range. */       \
+    int ck_assign_inertia_##SFX(const XT *X, int64_t n_samples, int64_t n_features,                          \
+                                const double *sample_weight, const CT *centroids, int64_t n_clusters,        \
+                                int32_t *labels, int assign, double *sqdist, int n_threads,                  \
+                                double *inertia);                                                            \
+    /* out[j] = ||C[j]||^2 (computed in double, stored in CT). */                                            \
     void ck_sqnorms_c_##SFX(const CT *C, int64_t n_clusters, int64_t n_features, CT *out);
 
 CK_DECLARE_KMEANS_INTERNAL(f32, float, float)

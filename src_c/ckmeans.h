@@ -44,9 +44,9 @@ const char *ck_version_string(void);
 /* ---- status codes -------------------------------------------------------------------------- */
 enum {
     CK_OK = 0,
-    CK_ERR_NOMEM = 1,       /* an internal allocation failed */
-    CK_ERR_ARG = 2,         /* an argument is out of its documented range */
-    CK_ERR_CANCELLED = 3,   /* a fit stopped early: its cancel flag was set or its callback asked */
+    CK_ERR_NOMEM = 1, /* an internal allocation failed */
+    CK_ERR_ARG = 2, /* an argument is out of its documented range */
+    CK_ERR_CANCELLED = 3, /* a fit stopped early: its cancel flag was set or its callback asked */
     /* IDX format errors (10..29) */
     CK_ERR_IDX_TRUNCATED_HEADER = 10,
     CK_ERR_IDX_MAGIC = 11,
@@ -55,15 +55,15 @@ enum {
     CK_ERR_IDX_OVERFLOW = 14,
     CK_ERR_IDX_SHORT_PAYLOAD = 15,
     CK_ERR_IDX_LONG_PAYLOAD = 16,
-    CK_ERR_IDX_DIM_RANGE = 17,  /* a dimension to write is negative or above 2^32 - 1 */
+    CK_ERR_IDX_DIM_RANGE = 17, /* a dimension to write is negative or above 2^32 - 1 */
     /* metrics errors (50..59) */
     CK_ERR_LABEL_RANGE = 50, /* a label code is outside [0, n_rows) or [0, n_cols) */
     /* k-means errors (60..69) */
-    CK_ERR_KMEANS_LABEL = 60,   /* a label is outside [0, n_clusters) */
+    CK_ERR_KMEANS_LABEL = 60, /* a label is outside [0, n_clusters) */
     CK_ERR_KMEANS_NONFINITE = 61, /* X holds a NaN or an infinity (found by a fit, step or k-means++) */
     /* soft k-means errors (70..79) */
-    CK_ERR_SOFT_BETA = 70,      /* a stiffness beta is not a finite number > 0 */
-    CK_ERR_SOFT_DISTANCE = 71   /* the distance code is not CK_SOFT_EUCLIDEAN or CK_SOFT_SQEUCLIDEAN */
+    CK_ERR_SOFT_BETA = 70, /* a stiffness beta is not a finite number > 0 */
+    CK_ERR_SOFT_DISTANCE = 71 /* the distance code is not CK_SOFT_EUCLIDEAN or CK_SOFT_SQEUCLIDEAN */
 };
 
 /* Static English description of a status code (never NULL). */
@@ -77,9 +77,9 @@ int ck_max_threads(void);
 
 /* Kernel families whose instruction set is picked at run time (see ck_kernel_isa). */
 enum {
-    CK_KERNEL_KMEANS = 0,       /* hard k-means: nearest-centre search, centroid sums, bounded fits */
+    CK_KERNEL_KMEANS = 0, /* hard k-means: nearest-centre search, centroid sums, bounded fits */
     CK_KERNEL_KMEANS_UINT8 = 1, /* hard k-means' screen of uint8 rows (integer dot products with VNNI) */
-    CK_KERNEL_SOFT = 2,         /* soft k-means E and M steps */
+    CK_KERNEL_SOFT = 2, /* soft k-means E and M steps */
     CK_KERNEL_N_FAMILIES = 3
 };
 
@@ -107,13 +107,13 @@ enum {
 #define CK_IDX_MAX_HEADER_BYTES (4 + 4 * CK_IDX_MAX_NDIM) /* 1024 */
 
 typedef struct {
-    int type_code;          /* one of CK_IDX_* */
-    int elem_size;          /* bytes per element: 1, 2, 4 or 8 */
-    int ndim;               /* 1..255 */
+    int type_code; /* one of CK_IDX_* */
+    int elem_size; /* bytes per element: 1, 2, 4 or 8 */
+    int ndim; /* 1..255 */
     int64_t dims[CK_IDX_MAX_NDIM]; /* dims[0..ndim-1], each 0..2^32-1 */
-    int64_t n_elems;        /* product of the dimensions (0 if any is 0) */
-    int64_t header_bytes;   /* 4 + 4 * ndim: offset of the payload in the file */
-    int64_t payload_bytes;  /* n_elems * elem_size; always <= INT64_MAX */
+    int64_t n_elems; /* product of the dimensions (0 if any is 0) */
+    int64_t header_bytes; /* 4 + 4 * ndim: offset of the payload in the file */
+    int64_t payload_bytes; /* n_elems * elem_size; always <= INT64_MAX */
 } ck_idx_header;
 
 /* Bytes per element of an IDX type code, or 0 for an unknown code. */
@@ -169,9 +169,8 @@ int ck_idx_encode(const void *in, int type_code, int64_t n_elems, uint8_t *paylo
  * Errors: CK_ERR_ARG for n_samples < 0, n_rows < 1, n_cols < 1, NULL pointers or a table too big to
  * address; CK_ERR_LABEL_RANGE if a code is out of range (out is then unspecified);
  * CK_ERR_NOMEM if the scratch tables cannot be allocated. n_samples == 0 gives a zero table. */
-int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples,
-                   int64_t n_rows, int64_t n_cols, const double *weights, double *out,
-                   int n_threads);
+int ck_contingency(const int32_t *row_codes, const int32_t *col_codes, int64_t n_samples, int64_t n_rows,
+                   int64_t n_cols, const double *weights, double *out, int n_threads);
 
 /* Weighted contingency of classes against responsibilities: out = onehot(row_codes)^T x R.
  *
@@ -237,25 +236,25 @@ int ck_assign_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centr
 /* *inertia (OUT) = sum_i w_i ||x_i - c_{labels[i]}||^2 for the given labels (IN). */
 int ck_inertia_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids, const int32_t *labels,
                    double *inertia, int n_threads);
-int ck_inertia_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids, const int32_t *labels,
-                   double *inertia, int n_threads);
+int ck_inertia_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                   const int32_t *labels, double *inertia, int n_threads);
 int ck_inertia_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids, const int32_t *labels,
                   double *inertia, int n_threads);
 
 /* Weighted centroid update for given labels (IN): centroids[j] (OUT) = weighted mean of the rows
  * labelled j; rows of empty clusters are left as they were (IN/OUT). weight_in_clusters (OUT,
  * n_clusters) = the total weight of each cluster (a count for unit weights). */
-int ck_centroids_update_f32(const ck_data_f32 *data, int64_t n_clusters, const int32_t *labels, float *centroids,
-                            double *weight_in_clusters, int n_threads);
-int ck_centroids_update_f64(const ck_data_f64 *data, int64_t n_clusters, const int32_t *labels, double *centroids,
-                            double *weight_in_clusters, int n_threads);
-int ck_centroids_update_u8(const ck_data_u8 *data, int64_t n_clusters, const int32_t *labels, double *centroids,
-                           double *weight_in_clusters, int n_threads);
+int ck_centroids_update_f32(const ck_data_f32 *data, int64_t n_clusters, const int32_t *labels,
+                            float *centroids, double *weight_in_clusters, int n_threads);
+int ck_centroids_update_f64(const ck_data_f64 *data, int64_t n_clusters, const int32_t *labels,
+                            double *centroids, double *weight_in_clusters, int n_threads);
+int ck_centroids_update_u8(const ck_data_u8 *data, int64_t n_clusters, const int32_t *labels,
+                           double *centroids, double *weight_in_clusters, int n_threads);
 
 /* What one Lloyd iteration reports (ck_lloyd_step, and the per-iteration callback of a fit). */
 typedef struct {
-    int64_t n_changed;   /* labels that differ from the previous ones */
-    double inertia;      /* sum_i w_i ||x_i - c_old||^2 of the new labels */
+    int64_t n_changed; /* labels that differ from the previous ones */
+    double inertia; /* sum_i w_i ||x_i - c_old||^2 of the new labels */
     double center_shift; /* sum_j ||c_new_j - c_old_j||^2 */
 } ck_step_stats;
 
@@ -278,11 +277,11 @@ int ck_lloyd_step_u8(const ck_data_u8 *data, int64_t n_clusters, const double *c
 
 /* What a fit tells its callback after every iteration. */
 typedef struct {
-    int iteration;       /* 0-based index of the iteration just finished */
-    double objective;    /* hard: the inertia of its assignment; soft: the free energy of its E-step */
+    int iteration; /* 0-based index of the iteration just finished */
+    double objective; /* hard: the inertia of its assignment; soft: the free energy of its E-step */
     double center_shift; /* hard: sum ||c_new - c_old||^2; soft: ||C_new - C_old||_F */
-    int64_t n_changed;   /* hard: labels changed by its assignment; soft: -1 */
-    double beta;         /* soft: the stiffness it used; hard: 0 */
+    int64_t n_changed; /* hard: labels changed by its assignment; soft: -1 */
+    double beta; /* soft: the stiffness it used; hard: 0 */
 } ck_iter_info;
 
 /* Called by a fit after every iteration, on the calling thread, outside any parallel region.
@@ -292,27 +291,27 @@ typedef int (*ck_iter_callback)(void *callback_data, const ck_iter_info *info);
 /* Methods of a hard fit. All are exact: from the same initial centres they give the same labels,
  * bit-identical centroids, the same n_iter, converged and final inertia. */
 enum {
-    CK_ALGO_AUTO = 0,    /* whichever is expected to be fastest (the rule below) */
-    CK_ALGO_LLOYD = 1,   /* every point-centre distance every iteration */
+    CK_ALGO_AUTO = 0, /* whichever is expected to be fastest (the rule below) */
+    CK_ALGO_LLOYD = 1, /* every point-centre distance every iteration */
     CK_ALGO_YINYANG = 2, /* per-row bounds on the distances to n_groups groups of centres */
-    CK_ALGO_HAMERLY = 3  /* CK_ALGO_YINYANG with a single group */
+    CK_ALGO_HAMERLY = 3 /* CK_ALGO_YINYANG with a single group */
 };
 
 /* The options of a hard fit. Fill the defaults with ck_kmeans_params_init, then set what differs:
  * new options are added as fields, so code that starts from the initialiser keeps compiling. */
 typedef struct {
-    int algorithm;             /* CK_ALGO_*; default CK_ALGO_AUTO */
-    int max_iter;              /* >= 1; default 300 */
-    double tol_abs;            /* >= 0, absolute (ckmeans.kmeans passes tol x mean feature variance,
+    int algorithm; /* CK_ALGO_*; default CK_ALGO_AUTO */
+    int max_iter; /* >= 1; default 300 */
+    double tol_abs; /* >= 0, absolute (ckmeans.kmeans passes tol x mean feature variance,
                                   see ck_mean_feature_variance_*); default 0: stop on labels only */
-    int64_t n_groups;          /* CK_ALGO_YINYANG's groups of centres; 0 (default) = ceil(n_clusters / 4)
+    int64_t n_groups; /* CK_ALGO_YINYANG's groups of centres; 0 (default) = ceil(n_clusters / 4)
                                   capped at 64; values above n_clusters act as n_clusters */
-    int n_threads;             /* OpenMP threads (< 1 acts as 1); default 1 */
+    int n_threads; /* OpenMP threads (< 1 acts as 1); default 1 */
     const volatile int *cancel; /* NULL (default), or a flag another thread or a signal handler may
                                   set to non-zero: the fit then stops before its next iteration with
                                   CK_ERR_CANCELLED */
     ck_iter_callback callback; /* NULL (default), or called after every iteration */
-    void *callback_data;       /* passed to callback as it is */
+    void *callback_data; /* passed to callback as it is */
 } ck_kmeans_params;
 
 /* Fill *params with the defaults above. */
@@ -321,14 +320,14 @@ void ck_kmeans_params_init(ck_kmeans_params *params);
 /* The outputs of a hard fit. Set the output arrays (labels required, the histories optional), call
  * the fit, read the scalars. */
 typedef struct {
-    int32_t *labels;           /* OUT n_samples labels, of the returned centres */
-    double *inertia_history;   /* OUT max_iter inertias, one per iteration's assignment, or NULL */
+    int32_t *labels; /* OUT n_samples labels, of the returned centres */
+    double *inertia_history; /* OUT max_iter inertias, one per iteration's assignment, or NULL */
     int64_t *searched_history; /* OUT max_iter counts of the rows searched per iteration, or NULL
                                   (every row for Lloyd's iterations) */
-    int n_iter;                /* iterations run */
-    double inertia;            /* final inertia, by differences */
-    int converged;             /* 1 if labels stopped changing or the shift fell within tol_abs */
-    int algorithm;             /* CK_ALGO_LLOYD, _YINYANG or _HAMERLY: the method of the last iteration */
+    int n_iter; /* iterations run */
+    double inertia; /* final inertia, by differences */
+    int converged; /* 1 if labels stopped changing or the shift fell within tol_abs */
+    int algorithm; /* CK_ALGO_LLOYD, _YINYANG or _HAMERLY: the method of the last iteration */
 } ck_kmeans_result;
 
 /* A whole k-means fit with scikit-learn's stopping rules. centroids: IN the initial centres, OUT the
@@ -434,14 +433,14 @@ enum { CK_SOFT_EUCLIDEAN = 0, CK_SOFT_SQEUCLIDEAN = 1 };
  * ck_soft_step_*, which read betas[0], distance and n_threads). Fill the defaults with
  * ck_soft_params_init, then set what differs; betas must then point at the caller's schedule. */
 typedef struct {
-    const double *betas;       /* iteration t (0-based) uses betas[t], or betas[n_betas - 1] once
+    const double *betas; /* iteration t (0-based) uses betas[t], or betas[n_betas - 1] once
                                   t >= n_betas; each used must be finite and > 0; default NULL */
-    int64_t n_betas;           /* >= 1 (a constant beta is n_betas = 1); default 0 */
-    int distance;              /* CK_SOFT_*; default CK_SOFT_EUCLIDEAN */
-    int max_iter;              /* >= 1; default 300 */
-    double tol;                /* >= 0 and finite: stop when ||C_new - C_old||_F < tol; 0 runs
+    int64_t n_betas; /* >= 1 (a constant beta is n_betas = 1); default 0 */
+    int distance; /* CK_SOFT_*; default CK_SOFT_EUCLIDEAN */
+    int max_iter; /* >= 1; default 300 */
+    double tol; /* >= 0 and finite: stop when ||C_new - C_old||_F < tol; 0 runs
                                   max_iter iterations; default 0 */
-    int n_threads;             /* OpenMP threads (< 1 acts as 1); default 1 */
+    int n_threads; /* OpenMP threads (< 1 acts as 1); default 1 */
     const volatile int *cancel; /* as in ck_kmeans_params */
     ck_iter_callback callback; /* as in ck_kmeans_params */
     void *callback_data;
@@ -452,27 +451,30 @@ void ck_soft_params_init(ck_soft_params *params);
 
 /* The outputs of a soft fit: set the output arrays, call the fit, read the scalars. */
 typedef struct {
-    double *responsibilities;  /* OUT n_samples x n_clusters, or NULL to skip storing them */
-    int32_t *labels;           /* OUT n_samples nearest centres, or NULL */
+    double *responsibilities; /* OUT n_samples x n_clusters, or NULL to skip storing them */
+    int32_t *labels; /* OUT n_samples nearest centres, or NULL */
     double *objective_history; /* OUT max_iter free energies, one per iteration's E-step, or NULL */
-    int n_iter;                /* iterations run */
-    double objective;          /* free energy of the returned centres */
-    int converged;             /* 1 if the shift fell below tol */
+    int n_iter; /* iterations run */
+    double objective; /* free energy of the returned centres */
+    int converged; /* 1 if the shift fell below tol */
 } ck_soft_result;
 
 /* E-step for given centroids and params->betas[0]: responsibilities (OUT, n_samples x n_clusters
  * double, or NULL), labels (OUT, n_samples, or NULL) = argmax_j r_ij = the nearest centre (lowest
  * index on ties), *objective (OUT, or NULL) = the free energy F. */
 int ck_soft_estep_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
-                      double *responsibilities, int32_t *labels, double *objective, const ck_soft_params *params);
+                      double *responsibilities, int32_t *labels, double *objective,
+                      const ck_soft_params *params);
 int ck_soft_estep_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
-                      double *responsibilities, int32_t *labels, double *objective, const ck_soft_params *params);
+                      double *responsibilities, int32_t *labels, double *objective,
+                      const ck_soft_params *params);
 int ck_soft_estep_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
-                     double *responsibilities, int32_t *labels, double *objective, const ck_soft_params *params);
+                     double *responsibilities, int32_t *labels, double *objective,
+                     const ck_soft_params *params);
 
 /* What one soft iteration reports (ck_soft_step). */
 typedef struct {
-    double objective;    /* F of centroids_old */
+    double objective; /* F of centroids_old */
     double center_shift; /* ||C_new - C_old||_F, in double */
 } ck_soft_stats;
 

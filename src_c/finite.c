@@ -16,32 +16,33 @@
 
 /* x - x is 0 for a finite x and NaN (comparing unequal to 0) for NaN and infinities; the or of the
  * comparisons vectorises without reassociating any arithmetic, so every path gives the same answer. */
-#define CK_DEFINE_FIND_NONFINITE(SFX, T)                                                             \
-    CK_FINITE_CLONES static int ck_any_nonfinite_##SFX(const T *x, int64_t n)                       \
-    {                                                                                               \
-        int bad = 0;                                                                                \
-        for (int64_t i = 0; i < n; i++) bad |= !(x[i] - x[i] == 0);                                 \
-        return bad;                                                                                 \
-    }                                                                                               \
-                                                                                                    \
-    int ck_find_nonfinite_##SFX(const T *x, int64_t n, int64_t *first, int n_threads)               \
-    {                                                                                               \
-        if (n < 0) return CK_ERR_ARG;                                                               \
-        const int64_t n_blocks = (n + CK_FINITE_BLOCK - 1) / CK_FINITE_BLOCK;                       \
-        int64_t bad_block = n_blocks;                                                               \
-        _Pragma("omp parallel for schedule(dynamic, 1) num_threads(ck_omp_team(n_threads, n_blocks)) reduction(min:bad_block)") \
-        for (int64_t b = 0; b < n_blocks; b++) {                                                    \
-            const int64_t start = b * CK_FINITE_BLOCK;                                              \
-            const int64_t len = n - start < CK_FINITE_BLOCK ? n - start : CK_FINITE_BLOCK;         \
-            if (b < bad_block && ck_any_nonfinite_##SFX(x + start, len)) bad_block = b;             \
-        }                                                                                           \
-        *first = -1;                                                                                \
-        for (int64_t i = bad_block * CK_FINITE_BLOCK; bad_block < n_blocks && i < n; i++)           \
-            if (!(x[i] - x[i] == 0)) {                                                              \
-                *first = i;                                                                         \
-                break;                                                                              \
-            }                                                                                       \
-        return CK_OK;                                                                               \
+#define CK_DEFINE_FIND_NONFINITE(SFX, T)                                                                                              \
+    CK_FINITE_CLONES static int ck_any_nonfinite_##SFX(const T *x, int64_t n)                                                         \
+    {                                                                                                                                 \
+        int bad = 0;                                                                                                                  \
+        for (int64_t i = 0; i < n; i++) bad |= !(x[i] - x[i] == 0);                                                                   \
+        return bad;                                                                                                                   \
+    }                                                                                                                                 \
+                                                                                                                                      \
+    int ck_find_nonfinite_##SFX(const T *x, int64_t n, int64_t *first, int n_threads)                                                 \
+    {                                                                                                                                 \
+        if (n < 0) return CK_ERR_ARG;                                                                                                 \
+        const int64_t n_blocks = (n + CK_FINITE_BLOCK - 1) / CK_FINITE_BLOCK;                                                         \
+        int64_t bad_block = n_blocks;                                                                                                 \
+        _Pragma("omp parallel for schedule(dynamic, 1) num_threads(ck_omp_team(n_threads, n_blocks)) reduction(min:bad_block)") for ( \
+            int64_t b = 0; b < n_blocks; b++)                                                                                         \
+        {                                                                                                                             \
+            const int64_t start = b * CK_FINITE_BLOCK;                                                                                \
+            const int64_t len = n - start < CK_FINITE_BLOCK ? n - start : CK_FINITE_BLOCK;                                            \
+            if (b < bad_block && ck_any_nonfinite_##SFX(x + start, len)) bad_block = b;                                               \
+        }                                                                                                                             \
+        *first = -1;                                                                                                                  \
+        for (int64_t i = bad_block * CK_FINITE_BLOCK; bad_block < n_blocks && i < n; i++)                                             \
+            if (!(x[i] - x[i] == 0)) {                                                                                                \
+                *first = i;                                                                                                           \
+                break;                                                                                                                \
+            }                                                                                                                         \
+        return CK_OK;                                                                                                                 \
     }
 
 CK_DEFINE_FIND_NONFINITE(f32, float)

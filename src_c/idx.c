@@ -15,35 +15,30 @@
 int ck_idx_elem_size(int type_code)
 {
     switch (type_code) {
-    case CK_IDX_UINT8: case CK_IDX_INT8: return 1;
+    case CK_IDX_UINT8:
+    case CK_IDX_INT8: return 1;
     case CK_IDX_INT16: return 2;
-    case CK_IDX_INT32: case CK_IDX_FLOAT32: return 4;
+    case CK_IDX_INT32:
+    case CK_IDX_FLOAT32: return 4;
     case CK_IDX_FLOAT64: return 8;
     default: return 0;
     }
 }
 
 static uint32_t load_be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
+{ return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3]; }
 
 int ck_idx_parse_header(const uint8_t *buf, int64_t buf_len, int64_t total_len, ck_idx_header *out)
 {
     memset(out, 0, sizeof *out);
-    if (buf == NULL && buf_len > 0)
-        return CK_ERR_ARG;
-    if (buf_len < 4)
-        return CK_ERR_IDX_TRUNCATED_HEADER;
-    if (buf[0] != 0 || buf[1] != 0)
-        return CK_ERR_IDX_MAGIC;
+    if (buf == NULL && buf_len > 0) return CK_ERR_ARG;
+    if (buf_len < 4) return CK_ERR_IDX_TRUNCATED_HEADER;
+    if (buf[0] != 0 || buf[1] != 0) return CK_ERR_IDX_MAGIC;
     out->type_code = buf[2];
     out->elem_size = ck_idx_elem_size(buf[2]);
-    if (out->elem_size == 0)
-        return CK_ERR_IDX_TYPE;
+    if (out->elem_size == 0) return CK_ERR_IDX_TYPE;
     out->ndim = buf[3];
-    if (out->ndim == 0)
-        return CK_ERR_IDX_NDIM;
+    if (out->ndim == 0) return CK_ERR_IDX_NDIM;
     out->header_bytes = 4 + 4 * (int64_t)out->ndim;
     if (buf_len < out->header_bytes || (total_len >= 0 && total_len < out->header_bytes))
         return CK_ERR_IDX_TRUNCATED_HEADER;
@@ -52,8 +47,7 @@ int ck_idx_parse_header(const uint8_t *buf, int64_t buf_len, int64_t total_len, 
      * dimension is 0 and the array is empty: NumPy refuses such a shape too, and a bound that holds
      * for every header keeps the rule simple. Bounding by INT64_MAX / elem_size makes
      * n_elems * elem_size (the allocation size) fit as well. */
-    for (int i = 0; i < out->ndim; i++)
-        out->dims[i] = (int64_t)load_be32(buf + 4 + 4 * i);
+    for (int i = 0; i < out->ndim; i++) out->dims[i] = (int64_t)load_be32(buf + 4 + 4 * i);
     const int64_t limit = INT64_MAX / out->elem_size;
     int64_t nonzero_product = 1;
     int has_zero = 0;
@@ -72,23 +66,18 @@ int ck_idx_parse_header(const uint8_t *buf, int64_t buf_len, int64_t total_len, 
     out->payload_bytes = n_elems * out->elem_size;
     if (total_len >= 0) {
         const int64_t available = total_len - out->header_bytes;
-        if (available < out->payload_bytes)
-            return CK_ERR_IDX_SHORT_PAYLOAD;
-        if (available > out->payload_bytes)
-            return CK_ERR_IDX_LONG_PAYLOAD;
+        if (available < out->payload_bytes) return CK_ERR_IDX_SHORT_PAYLOAD;
+        if (available > out->payload_bytes) return CK_ERR_IDX_LONG_PAYLOAD;
     }
     return CK_OK;
 }
 
 int ck_idx_encode_header(int type_code, int ndim, const int64_t *dims, uint8_t *out)
 {
-    if (ck_idx_elem_size(type_code) == 0)
-        return CK_ERR_IDX_TYPE;
-    if (ndim < 1 || ndim > 255)
-        return CK_ERR_IDX_NDIM;
+    if (ck_idx_elem_size(type_code) == 0) return CK_ERR_IDX_TYPE;
+    if (ndim < 1 || ndim > 255) return CK_ERR_IDX_NDIM;
     for (int i = 0; i < ndim; i++)
-        if (dims[i] < 0 || dims[i] > (int64_t)UINT32_MAX)
-            return CK_ERR_IDX_DIM_RANGE;
+        if (dims[i] < 0 || dims[i] > (int64_t)UINT32_MAX) return CK_ERR_IDX_DIM_RANGE;
     out[0] = 0;
     out[1] = 0;
     out[2] = (uint8_t)type_code;
@@ -118,8 +107,9 @@ static int host_is_big_endian(void)
 #define CK_BSWAP64(x) __builtin_bswap64(x)
 #else
 #define CK_BSWAP16(x) ((uint16_t)(((x) >> 8) | ((x) << 8)))
-#define CK_BSWAP32(x) ((((x) & 0xFF000000u) >> 24) | (((x) & 0x00FF0000u) >> 8) | \
-                       (((x) & 0x0000FF00u) << 8) | (((x) & 0x000000FFu) << 24))
+#define CK_BSWAP32(x)                                                                                        \
+    ((((x) & 0xFF000000u) >> 24) | (((x) & 0x00FF0000u) >> 8) | (((x) & 0x0000FF00u) << 8) |                 \
+     (((x) & 0x000000FFu) << 24))
 #define CK_BSWAP64(x) (((uint64_t)CK_BSWAP32((uint32_t)(x)) << 32) | CK_BSWAP32((uint32_t)((x) >> 32)))
 #endif
 
@@ -154,8 +144,7 @@ static void swap_range(const uint8_t *src, uint8_t *dst, int64_t n, int size)
         }
         break;
     default:
-        if (src != dst)
-            memmove(dst, src, (size_t)n);
+        if (src != dst) memmove(dst, src, (size_t)n);
         break;
     }
 }
@@ -164,15 +153,11 @@ static void swap_range(const uint8_t *src, uint8_t *dst, int64_t n, int size)
 static int convert(const uint8_t *src, int type_code, int64_t n_elems, uint8_t *dst, int n_threads)
 {
     const int size = ck_idx_elem_size(type_code);
-    if (size == 0)
-        return CK_ERR_IDX_TYPE;
-    if (n_elems < 0 || (n_elems > 0 && (src == NULL || dst == NULL)))
-        return CK_ERR_ARG;
-    if (n_elems == 0)
-        return CK_OK;
+    if (size == 0) return CK_ERR_IDX_TYPE;
+    if (n_elems < 0 || (n_elems > 0 && (src == NULL || dst == NULL))) return CK_ERR_ARG;
+    if (n_elems == 0) return CK_OK;
     if (size == 1 || host_is_big_endian()) {
-        if (src != dst)
-            memmove(dst, src, (size_t)(n_elems * size));
+        if (src != dst) memmove(dst, src, (size_t)(n_elems * size));
         return CK_OK;
     }
     const int64_t n_chunks = (n_elems + CK_IDX_CHUNK - 1) / CK_IDX_CHUNK;
@@ -187,11 +172,7 @@ static int convert(const uint8_t *src, int type_code, int64_t n_elems, uint8_t *
 }
 
 int ck_idx_decode(const uint8_t *payload, int type_code, int64_t n_elems, void *out, int n_threads)
-{
-    return convert(payload, type_code, n_elems, (uint8_t *)out, n_threads);
-}
+{ return convert(payload, type_code, n_elems, (uint8_t *)out, n_threads); }
 
 int ck_idx_encode(const void *in, int type_code, int64_t n_elems, uint8_t *payload, int n_threads)
-{
-    return convert((const uint8_t *)in, type_code, n_elems, payload, n_threads);
-}
+{ return convert((const uint8_t *)in, type_code, n_elems, payload, n_threads); }

@@ -10,7 +10,7 @@
 /* CK_AW values of a row as doubles, times its weight w if w is not NULL. The empty asm keeps the
  * compiler from fusing the product and the sum's add into an FMA. */
 static inline __attribute__((always_inline, target(CK_ATARGET))) CK_AV CK_ANAME(term)(const CK_XT *x,
-                                                                                     const double *w)
+                                                                                      const double *w)
 {
     CK_AV p = CK_ALOADX(x);
     if (w) {
@@ -24,8 +24,8 @@ static inline __attribute__((always_inline, target(CK_ATARGET))) CK_AV CK_ANAME(
  * vector, then one feature): the 8 vectors of sums stay in registers over all m rows instead of a
  * load and a store per row (row by row, each row sweeps all k clusters' sums: 62 KB for MNIST at k=10). */
 static __attribute__((target(CK_ATARGET))) void CK_ANAME(add_cluster)(const CK_XT *X, int64_t start,
-                                                                     const int32_t *rows, int64_t m, int64_t d,
-                                                                     const double *w, double *sum)
+                                                                      const int32_t *rows, int64_t m,
+                                                                      int64_t d, const double *w, double *sum)
 {
     int64_t f = 0;
     for (; f + 8 * CK_AW <= d; f += 8 * CK_AW) {

@@ -29,25 +29,33 @@ static int ck_probe_once(int *cached, int (*probe)(void))
 
 /* CKMEANS_NO_SIMD=1 forces the portable path (for tests and for bisecting a difference). */
 static int ck_probe_avx2(void)
-{
-    return !ck_env_off("CKMEANS_NO_SIMD") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
+{ return !ck_env_off("CKMEANS_NO_SIMD") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 
 /* CKMEANS_NO_AVX512=1 keeps the AVX2 kernel (tests check that both give the same bits). */
 static int ck_probe_avx512(void)
-{
-    return ck_simd_avx2() && !ck_env_off("CKMEANS_NO_AVX512") && __builtin_cpu_supports("avx512f");
-}
+{ return ck_simd_avx2() && !ck_env_off("CKMEANS_NO_AVX512") && __builtin_cpu_supports("avx512f"); }
 
 static int ck_probe_vnni(void)
 {
     return ck_simd_avx512() && !ck_env_off("CKMEANS_NO_VNNI") && __builtin_cpu_supports("avx512vnni") &&
-           __builtin_cpu_supports("avx512bw");
+        __builtin_cpu_supports("avx512bw");
 }
 
-int ck_simd_avx2(void) { static int cached = -1; return ck_probe_once(&cached, ck_probe_avx2); }
-int ck_simd_avx512(void) { static int cached = -1; return ck_probe_once(&cached, ck_probe_avx512); }
-int ck_simd_vnni(void) { static int cached = -1; return ck_probe_once(&cached, ck_probe_vnni); }
+int ck_simd_avx2(void)
+{
+    static int cached = -1;
+    return ck_probe_once(&cached, ck_probe_avx2);
+}
+int ck_simd_avx512(void)
+{
+    static int cached = -1;
+    return ck_probe_once(&cached, ck_probe_avx512);
+}
+int ck_simd_vnni(void)
+{
+    static int cached = -1;
+    return ck_probe_once(&cached, ck_probe_vnni);
+}
 #else
 int ck_simd_avx2(void) { return 0; }
 int ck_simd_avx512(void) { return 0; }
@@ -56,10 +64,22 @@ int ck_simd_vnni(void) { return 0; }
 
 void ck_argmin_ws_free(ck_argmin_ws *ws)
 {
-    free(ws->tile); free(ws->score); free(ws->panel);
-    free(ws->panel32); free(ws->c32_sqnorm); free(ws->wide32); free(ws->tile32);
-    free(ws->best32); free(ws->second32); free(ws->groups); free(ws->wide64); free(ws->redo);
-    free(ws->panel8); free(ws->last8); free(ws->tile8); free(ws->second64);
+    free(ws->tile);
+    free(ws->score);
+    free(ws->panel);
+    free(ws->panel32);
+    free(ws->c32_sqnorm);
+    free(ws->wide32);
+    free(ws->tile32);
+    free(ws->best32);
+    free(ws->second32);
+    free(ws->groups);
+    free(ws->wide64);
+    free(ws->redo);
+    free(ws->panel8);
+    free(ws->last8);
+    free(ws->tile8);
+    free(ws->second64);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -79,25 +99,22 @@ static void ck_widen_u8_f32(const uint8_t *x, int64_t len, float *out)
 
 /* Panels of nr centroids for the broadcast kernel: P[(b * d + f) * nr + jj] = C[(b * nr + jj) * d + f],
  * zero past the last centroid (the padded lanes compute zeros nobody reads). */
-#define CK_DEFINE_PACK(NAME, ST, DT)                                                                 \
-    static void NAME(const ST *C, int64_t k, int64_t d, int64_t nr, DT *P)                          \
-    {                                                                                               \
-        for (int64_t b = 0; b * nr < k; b++)                                                        \
-            for (int64_t f = 0; f < d; f++)                                                         \
-                for (int64_t jj = 0; jj < nr; jj++) {                                               \
-                    const int64_t j = b * nr + jj;                                                  \
-                    P[(b * d + f) * nr + jj] = j < k ? (DT)C[j * d + f] : (DT)0;                    \
-                }                                                                                   \
+#define CK_DEFINE_PACK(NAME, ST, DT)                                                                         \
+    static void NAME(const ST *C, int64_t k, int64_t d, int64_t nr, DT *P)                                   \
+    {                                                                                                        \
+        for (int64_t b = 0; b * nr < k; b++)                                                                 \
+            for (int64_t f = 0; f < d; f++)                                                                  \
+                for (int64_t jj = 0; jj < nr; jj++) {                                                        \
+                    const int64_t j = b * nr + jj;                                                           \
+                    P[(b * d + f) * nr + jj] = j < k ? (DT)C[j * d + f] : (DT)0;                             \
+                }                                                                                            \
     }
 CK_DEFINE_PACK(ck_pack_f32, float, float)
 CK_DEFINE_PACK(ck_pack_f64, double, double)
 CK_DEFINE_PACK(ck_pack_u8, double, float) /* float64 centroids of uint8 X, screened in float32 */
 
 /* 64-byte aligned (a panel row of 2 vectors is one cache line), size rounded up as C11 asks. */
-static void *ck_alloc_panel(size_t bytes)
-{
-    return aligned_alloc(64, (bytes + 63) / 64 * 64);
-}
+static void *ck_alloc_panel(size_t bytes) { return aligned_alloc(64, (bytes + 63) / 64 * 64); }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -128,15 +145,15 @@ static void ck_pack_vnni(const double *C, int64_t k, int64_t d, double S, int8_t
 }
 
 /* x . t for one centroid's last digits (exact). */
-static __attribute__((target("avx512f,avx512vnni"))) int64_t ck_last_digit_dot(const uint8_t *x, const int8_t *t,
-                                                                               int64_t d)
+static __attribute__((target("avx512f,avx512vnni"))) int64_t ck_last_digit_dot(const uint8_t *x,
+                                                                               const int8_t *t, int64_t d)
 {
     __m512i acc = _mm512_setzero_si512();
     int64_t f = 0;
     for (; f + 64 <= d; f += 64)
         acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(x + f), _mm512_loadu_si512(t + f));
     if (f < d) {
-        uint8_t tail[64] = {0};
+        uint8_t tail[64] = { 0 };
         __builtin_memcpy(tail, x + f, (size_t)(d - f));
         acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(tail), _mm512_loadu_si512(t + f));
     }
@@ -164,8 +181,8 @@ static inline int32_t ck_quad(const uint8_t *x, int64_t q, int64_t d)
     return v;
 }
 
-static inline __attribute__((always_inline, target("avx512f,avx512vnni"))) void ck_vnni_block(
-    const uint8_t *x, int64_t d, const int8_t *P, int32_t *out, const int mr, int64_t pf_bytes)
+static inline __attribute__((always_inline, target("avx512f,avx512vnni"))) void
+ck_vnni_block(const uint8_t *x, int64_t d, const int8_t *P, int32_t *out, const int mr, int64_t pf_bytes)
 {
     __m512i h[8], l[8];
     for (int i = 0; i < 8; i++) h[i] = l[i] = _mm512_setzero_si512();
@@ -191,8 +208,8 @@ static inline __attribute__((always_inline, target("avx512f,avx512vnni"))) void 
 
 /* out[r * 32 + jj] = x_r . h_jj, out[r * 32 + 16 + jj] = x_r . l_jj for one panel (exact int32).
  * With pf (the first panel of a chunk) a block prefetches the next block's rows, as panel_dots. */
-static __attribute__((target("avx512f,avx512vnni"))) void ck_vnni_dots(const uint8_t *X, int64_t nr, int64_t d,
-                                                                       const int8_t *P, int32_t *out, int pf)
+static __attribute__((target("avx512f,avx512vnni"))) void
+ck_vnni_dots(const uint8_t *X, int64_t nr, int64_t d, const int8_t *P, int32_t *out, int pf)
 {
     int64_t r = 0;
     for (; r + 8 <= nr; r += 8)

@@ -55,9 +55,9 @@ static void CK_FN(dots_scalar)(const CK_XT *X, const int64_t *rows, int64_t nr, 
  * k=10), blocks of 8 rows whose last CK_VW / 4 lanes share one vector per 4 rows (x of row i in
  * quarter i % 4, blended from the broadcasts): 10 FMAs per 8 rows and feature instead of 16.
  * Lanes no centroid uses are stored as 0. */
-static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_block)(
-    const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr, const int mode, const char *pf,
-    int64_t pf_bytes)
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+CK_FN(panel_block)(const CK_CT *x, int64_t d, const CK_CT *P, CK_CT *out, const int mr, const int mode,
+                   const char *pf, int64_t pf_bytes)
 {
     CK_V a[CK_QUAD_MR][2];
     for (int i = 0; i < CK_QUAD_MR; i++) a[i][0] = a[i][1] = CK_VZERO();
@@ -73,9 +73,9 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
             _mm_prefetch(pf + 64 * line++, _MM_HINT_T0);
         }
         const CK_V w0 = CK_VLOADC(P + f * CK_NR);
-        const CK_V w1 = mode == CK_PANEL_FULL   ? CK_VLOADC(P + f * CK_NR + CK_VW)
-                        : mode == CK_PANEL_QUAD ? CK_VBCAST8B(P + f * CK_NR + CK_VW)
-                                                : w0;
+        const CK_V w1 = mode == CK_PANEL_FULL ? CK_VLOADC(P + f * CK_NR + CK_VW)
+            : mode == CK_PANEL_QUAD           ? CK_VBCAST8B(P + f * CK_NR + CK_VW)
+                                              : w0;
         CK_V quad = CK_VZERO(); /* (each quad's first row sets it whole) */
         for (int i = 0; i < CK_QUAD_MR; i++)
             if (i < mr) {
@@ -83,8 +83,10 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
                 a[i][0] = CK_VFMA(xi, w0, a[i][0]);
                 if (mode == CK_PANEL_FULL) a[i][1] = CK_VFMA(xi, w1, a[i][1]);
                 if (mode == CK_PANEL_QUAD) {
-                    quad = i % 4 == 0 ? xi : i % 4 == 1 ? CK_VQUAD1(quad, xi) : i % 4 == 2 ? CK_VQUAD2(quad, xi)
-                                                                                     : CK_VQUAD3(quad, xi);
+                    quad = i % 4 == 0 ? xi
+                        : i % 4 == 1  ? CK_VQUAD1(quad, xi)
+                        : i % 4 == 2  ? CK_VQUAD2(quad, xi)
+                                      : CK_VQUAD3(quad, xi);
                     if (i % 4 == 3 || i == mr - 1) a[i - i % 4][1] = CK_VFMA(quad, w1, a[i - i % 4][1]);
                 }
             }
@@ -108,8 +110,8 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
  * The last block prefetches as many bytes past the nr rows: where X goes on they are the next
  * chunk's first rows, which would otherwise come cold; elsewhere (past the end of X or of a
  * scratch buffer) a prefetch never faults and is only a wasted hint. */
-static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(panel_rows)(
-    const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, CK_CT *out, int pf, const int mode)
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+CK_FN(panel_rows)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, CK_CT *out, int pf, const int mode)
 {
     const int mb = mode == CK_PANEL_QUAD ? CK_QUAD_MR : CK_MR;
     int64_t r = 0;
@@ -118,15 +120,18 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
             CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, mb, mode, (const char *)(X + (r + mb) * d),
                                (int64_t)(mb * d * sizeof(CK_CT)));
     else
-        for (; r + mb <= nr; r += mb)
-            CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, mb, mode, NULL, 0);
+        for (; r + mb <= nr; r += mb) CK_FN(panel_block)(X + r * d, d, P, out + r * CK_NR, mb, mode, NULL, 0);
     const CK_CT *x = X + r * d;
     CK_CT *o = out + r * CK_NR;
     /* (Rests of 6 and 7 rows exist only with CK_QUAD_MR blocks: the test keeps the compiler from
      * building them for the other modes.) */
     switch (nr - r) {
-    case 7: if (mode == CK_PANEL_QUAD) CK_FN(panel_block)(x, d, P, o, 7, mode, NULL, 0); break;
-    case 6: if (mode == CK_PANEL_QUAD) CK_FN(panel_block)(x, d, P, o, 6, mode, NULL, 0); break;
+    case 7:
+        if (mode == CK_PANEL_QUAD) CK_FN(panel_block)(x, d, P, o, 7, mode, NULL, 0);
+        break;
+    case 6:
+        if (mode == CK_PANEL_QUAD) CK_FN(panel_block)(x, d, P, o, 6, mode, NULL, 0);
+        break;
     case 5: CK_FN(panel_block)(x, d, P, o, 5, mode, NULL, 0); break;
     case 4: CK_FN(panel_block)(x, d, P, o, 4, mode, NULL, 0); break;
     case 3: CK_FN(panel_block)(x, d, P, o, 3, mode, NULL, 0); break;
@@ -137,24 +142,21 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void CK_FN(pane
 }
 
 /* panel_rows for a panel whose first nc lanes are centroids (the rest zero padding). */
-static __attribute__((target("avx2,fma"))) void CK_FN(panel_dots)(const CK_CT *X, int64_t nr, int64_t d,
-                                                                 const CK_CT *P, CK_CT *out, int pf, int64_t nc)
+static __attribute__((target("avx2,fma"))) void
+CK_FN(panel_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, CK_CT *out, int pf, int64_t nc)
 {
-    if (nc > CK_VW + CK_VW / 4)
-        CK_FN(panel_rows)(X, nr, d, P, out, pf, CK_PANEL_FULL);
-    else if (nc > CK_VW)
-        CK_FN(panel_rows)(X, nr, d, P, out, pf, CK_PANEL_QUAD);
-    else
-        CK_FN(panel_rows)(X, nr, d, P, out, pf, CK_PANEL_HALF);
+    if (nc > CK_VW + CK_VW / 4) CK_FN(panel_rows)(X, nr, d, P, out, pf, CK_PANEL_FULL);
+    else if (nc > CK_VW) CK_FN(panel_rows)(X, nr, d, P, out, pf, CK_PANEL_QUAD);
+    else CK_FN(panel_rows)(X, nr, d, P, out, pf, CK_PANEL_HALF);
 }
 
 /* The AVX-512 form of panel_block for np (1 or 2) panels: a panel is one 512-bit vector, so each
  * lane still holds one (row, centroid) pair and runs the very same fused chain: the bits equal the
  * AVX2 kernel's. Two panels x 12 rows (24 accumulators) or one panel x 16 rows (for k <= 16) keep
  * enough chains in flight to hide the FMA latency. */
-static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel512_block)(
-    const CK_CT *x, int64_t d, const CK_CT *P0, const CK_CT *P1, CK_CT *out0, CK_CT *out1, const int np,
-    const int mr, const char *pf, int64_t pf_bytes)
+static inline __attribute__((always_inline, target("avx512f"))) void
+CK_FN(panel512_block)(const CK_CT *x, int64_t d, const CK_CT *P0, const CK_CT *P1, CK_CT *out0, CK_CT *out1,
+                      const int np, const int mr, const char *pf, int64_t pf_bytes)
 {
     CK_W a[16][2];
     for (int i = 0; i < 16; i++) a[i][0] = a[i][1] = CK_WZERO();
@@ -162,9 +164,9 @@ static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel
      * the multiples 1, 2, 3, 4 and 6 of the row stride, which x86 addressing takes as base + index.
      * With one pointer per row GCC runs out of registers and reloads 6 of the 16 from the stack
      * for every 16 FMAs, in a loop bound by its loads. */
-    static const int ck_row_base[16] = {0, 0, 0, 1, 0, 1, 1, 1, 2, 1, 2, 3, 2, 3, 3, 3};
-    static const int ck_row_mul[16] = {0, 1, 2, 0, 4, 2, 3, 4, 0, 6, 2, 0, 4, 2, 3, 4};
-    const CK_CT *base[4] = {x, mr > 3 ? x + 3 * d : x, mr > 8 ? x + 8 * d : x, mr > 11 ? x + 11 * d : x};
+    static const int ck_row_base[16] = { 0, 0, 0, 1, 0, 1, 1, 1, 2, 1, 2, 3, 2, 3, 3, 3 };
+    static const int ck_row_mul[16] = { 0, 1, 2, 0, 4, 2, 3, 4, 0, 6, 2, 0, 4, 2, 3, 4 };
+    const CK_CT *base[4] = { x, mr > 3 ? x + 3 * d : x, mr > 8 ? x + 8 * d : x, mr > 11 ? x + 11 * d : x };
     for (int64_t f = 0; f < d; f++) {
         if (pf && f * 64 < pf_bytes) _mm_prefetch(pf + f * 64, _MM_HINT_T0);
         const CK_W w0 = CK_WLOAD(P0 + f * CK_NR), w1 = np == 2 ? CK_WLOAD(P1 + f * CK_NR) : w0;
@@ -181,13 +183,13 @@ static inline __attribute__((always_inline, target("avx512f"))) void CK_FN(panel
     }
 }
 
-#define CK_P512(NP, MR) CK_FN(panel512_block)(X + r * d, d, P, P + CK_NR * d, tile + r * CK_NR, \
-                                              tile + (nr + r) * CK_NR, NP, MR, pf ? (const char *)(X + (r + MR) * d) : NULL, \
-                                              (int64_t)(MR * d * sizeof(CK_CT)))
+#define CK_P512(NP, MR)                                                                                      \
+    CK_FN(panel512_block)(X + r * d, d, P, P + CK_NR * d, tile + r * CK_NR, tile + (nr + r) * CK_NR, NP, MR, \
+                          pf ? (const char *)(X + (r + MR) * d) : NULL, (int64_t)(MR * d * sizeof(CK_CT)))
 /* Blocks of 12 rows for two panels: 12 broadcasts and 2 panel loads feed 24 FMAs, where 8 rows
  * take 10 loads for 16. */
-static __attribute__((target("avx512f"))) void CK_FN(panels512_dots)(const CK_CT *X, int64_t nr, int64_t d,
-                                                                    const CK_CT *P, int np, CK_CT *tile, int pf)
+static __attribute__((target("avx512f"))) void
+CK_FN(panels512_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_CT *P, int np, CK_CT *tile, int pf)
 {
     int64_t r = 0;
     if (np == 2)
@@ -195,10 +197,12 @@ static __attribute__((target("avx512f"))) void CK_FN(panels512_dots)(const CK_CT
     else
         for (; r + 16 <= nr; r += 16) CK_P512(1, 16);
     for (; r + 4 <= nr; r += 4) {
-        if (np == 2) CK_P512(2, 4); else CK_P512(1, 4);
+        if (np == 2) CK_P512(2, 4);
+        else CK_P512(1, 4);
     }
     for (; r < nr; r++) {
-        if (np == 2) CK_P512(2, 1); else CK_P512(1, 1);
+        if (np == 2) CK_P512(2, 1);
+        else CK_P512(1, 1);
     }
 }
 #undef CK_P512
@@ -208,7 +212,7 @@ static __attribute__((target("avx512f"))) void CK_FN(panels512_dots)(const CK_CT
  * flight where the blocks above keep two per row and wait on the FMA latency. Same chains, same bits. */
 #define CK_FEW_PANELS 8
 static __attribute__((target("avx512f"))) void CK_FN(panels512_rows)(const CK_CT *X, int64_t nr, int64_t d,
-                                                                    const CK_CT *P, int np, CK_CT *tile)
+                                                                     const CK_CT *P, int np, CK_CT *tile)
 {
     for (int64_t r = 0; r < nr; r++) {
         CK_W a[CK_FEW_PANELS];
@@ -229,10 +233,8 @@ static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_C
                                int pf, int64_t left)
 {
     if (ck_simd_avx512()) {
-        if (np > 2)
-            CK_FN(panels512_rows)(X, nr, d, P, np, tile);
-        else
-            CK_FN(panels512_dots)(X, nr, d, P, np, tile, pf);
+        if (np > 2) CK_FN(panels512_rows)(X, nr, d, P, np, tile);
+        else CK_FN(panels512_dots)(X, nr, d, P, np, tile, pf);
         return;
     }
     for (int p = 0; p < np; p++)
@@ -247,12 +249,14 @@ static void CK_FN(panels_dots)(const CK_CT *X, int64_t nr, int64_t d, const CK_C
  * "if (s < b) { b2 = b; b = s; lab = j; } else if (s < b2) b2 = s": the running best two of the
  * lanes taken in order are their minimum (its first lane on ties) and the minimum of all the rest.
  * One vector per row where the loop took nc branches. */
-static __attribute__((target("avx512f"))) void CK_FN(fold512)(const CK_CT *t, int64_t nr, const CK_CT *c_sqnorm,
-                                                             int64_t c0, int64_t nc, CK_CT scale, CK_CT *best,
-                                                             CK_CT *second, int32_t *labels)
+static __attribute__((target("avx512f"))) void CK_FN(fold512)(const CK_CT *t, int64_t nr,
+                                                              const CK_CT *c_sqnorm, int64_t c0, int64_t nc,
+                                                              CK_CT scale, CK_CT *best, CK_CT *second,
+                                                              int32_t *labels)
 {
     const CK_WMASK valid = (CK_WMASK)(nc >= CK_WW ? ~0u : (1u << nc) - 1);
-    const CK_W inf = CK_WSET1((CK_CT)INFINITY), csq = CK_WMASKZLOAD(valid, c_sqnorm + c0), vs = CK_WSET1(scale);
+    const CK_W inf = CK_WSET1((CK_CT)INFINITY), csq = CK_WMASKZLOAD(valid, c_sqnorm + c0),
+               vs = CK_WSET1(scale);
     for (int64_t r = 0; r < nr; r++) {
         const CK_W dot = CK_WLOAD(t + r * CK_NR);
         CK_W s = CK_WMASKMOV(inf, valid, CK_WSUB(csq, CK_WMUL(vs, dot)));
@@ -278,11 +282,12 @@ static __attribute__((target("avx512f"))) void CK_FN(fold512)(const CK_CT *t, in
 /* fold512 with AVX2, where a panel is two vectors: the same values (lanes past nc score +inf, the
  * minimum, its first lane, and the minimum of the other lanes, which is the minimum itself when two
  * lanes hold it). The scalar loop it replaced took a branch per lane. */
-static __attribute__((target("avx2,fma"))) void CK_FN(fold256)(const CK_CT *t, int64_t nr, const CK_CT *c_sqnorm,
-                                                              int64_t c0, int64_t nc, CK_CT scale, CK_CT *best,
-                                                              CK_CT *second, int32_t *labels)
+static __attribute__((target("avx2,fma"))) void CK_FN(fold256)(const CK_CT *t, int64_t nr,
+                                                               const CK_CT *c_sqnorm, int64_t c0, int64_t nc,
+                                                               CK_CT scale, CK_CT *best, CK_CT *second,
+                                                               int32_t *labels)
 {
-    CK_CT csq[CK_NR] = {0}, pad[CK_NR];
+    CK_CT csq[CK_NR] = { 0 }, pad[CK_NR];
     for (int j = 0; j < CK_NR; j++) {
         if (j < nc) csq[j] = c_sqnorm[c0 + j];
         pad[j] = j < nc ? 0 : (CK_CT)-1; /* (a set sign bit: blendv takes +inf there) */
@@ -301,8 +306,8 @@ static __attribute__((target("avx2,fma"))) void CK_FN(fold256)(const CK_CT *t, i
             const unsigned bits = (unsigned)CK_VMASKBITS(eq0) | (unsigned)CK_VMASKBITS(eq1) << CK_VW;
             if (second) {
                 const CK_CT rest = __builtin_popcount(bits) > 1
-                                       ? m
-                                       : CK_VHMIN(CK_VMIN(CK_VBLEND(s0, inf, eq0), CK_VBLEND(s1, inf, eq1)));
+                    ? m
+                    : CK_VHMIN(CK_VMIN(CK_VBLEND(s0, inf, eq0), CK_VBLEND(s1, inf, eq1)));
                 b2 = b < rest ? b : rest;
             }
             b = m;
@@ -331,8 +336,7 @@ static void CK_FN(argmin_packed)(const CK_CT *X, int64_t nr, int64_t d, const CK
             const int64_t c0 = cb + p * CK_NR, nc = k - c0 < CK_NR ? k - c0 : CK_NR;
             if (ck_simd_avx512())
                 CK_FN(fold512)(tile + p * nr * CK_NR, nr, c_sqnorm, c0, nc, 2, best, second, labels);
-            else
-                CK_FN(fold256)(tile + p * nr * CK_NR, nr, c_sqnorm, c0, nc, 2, best, second, labels);
+            else CK_FN(fold256)(tile + p * nr * CK_NR, nr, c_sqnorm, c0, nc, 2, best, second, labels);
         }
     }
 }
@@ -360,7 +364,8 @@ void CK_FN(ck_dots_tile)(const CK_XT *X, const int64_t *rows, int64_t n_rows, in
 int CK_FN(ck_argmin_ws_init)(ck_argmin_ws *ws, int64_t n_clusters, int64_t n_features)
 {
     memset(ws, 0, sizeof(*ws));
-    ws->tile = malloc((size_t)CK_CHUNK_ROWS * (CK_CBLOCK > 2 * CK_NR ? CK_CBLOCK : 2 * CK_NR) * sizeof(CK_CT));
+    ws->tile =
+        malloc((size_t)CK_CHUNK_ROWS * (CK_CBLOCK > 2 * CK_NR ? CK_CBLOCK : 2 * CK_NR) * sizeof(CK_CT));
     ws->score = malloc((size_t)CK_CHUNK_ROWS * sizeof(CK_CT));
     int ok = ws->tile && ws->score;
 #if CK_HAVE_X86_SIMD
@@ -425,16 +430,17 @@ static void ck_pack_groups_u8(const double *C, int64_t k, int64_t d, float *P)
 }
 
 /* The positions of the set bits of a 4-bit mask, one per byte from the lowest. */
-static const uint32_t ck_nonzero_at[16] = {
-    0x00000000, 0x00000000, 0x00000001, 0x00000100, 0x00000002, 0x00000200, 0x00000201, 0x00020100,
-    0x00000003, 0x00000300, 0x00000301, 0x00030100, 0x00000302, 0x00030200, 0x00030201, 0x03020100};
+static const uint32_t ck_nonzero_at[16] = { 0x00000000, 0x00000000, 0x00000001, 0x00000100,
+                                            0x00000002, 0x00000200, 0x00000201, 0x00020100,
+                                            0x00000003, 0x00000300, 0x00000301, 0x00030100,
+                                            0x00000302, 0x00030200, 0x00030201, 0x03020100 };
 
 /* out[j] = x . c_(j0 + j) in float32 for nb <= 12 centroids, over the n groups of 8 features in
  * grp (full groups of x, or the last, partial one, whose bytes are `last`): 8 lane sums per centroid
  * in registers, then added across. */
-static inline __attribute__((always_inline, target("avx2,fma"))) void ck_rowwise_block(
-    const uint8_t *x, uint64_t last, int64_t full, const int32_t *grp, int64_t n, const float *P, int64_t k,
-    const int nb, float *out)
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+ck_rowwise_block(const uint8_t *x, uint64_t last, int64_t full, const int32_t *grp, int64_t n, const float *P,
+                 int64_t k, const int nb, float *out)
 {
     __m256 a[12];
     for (int j = 0; j < 12; j++) a[j] = _mm256_setzero_ps();
@@ -457,9 +463,9 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void ck_rowwise
  * in L1), and on dense rows the panels load less per FMA. labels, best and second as
  * argmin_packed's. */
 static __attribute__((target("avx2,fma"))) void ck_screen_rowwise(const uint8_t *X, int64_t nr, int64_t d,
-                                                                 int64_t k, const float *P, const float *csq,
-                                                                 int32_t *grp, int32_t *labels, float *best,
-                                                                 float *second)
+                                                                  int64_t k, const float *P, const float *csq,
+                                                                  int32_t *grp, int32_t *labels, float *best,
+                                                                  float *second)
 {
     const int64_t full = d / 8, blocks = (k + 11) / 12;
     for (int64_t r = 0; r < nr; r++) {
@@ -473,7 +479,8 @@ static __attribute__((target("avx2,fma"))) void ck_screen_rowwise(const uint8_t 
         int64_t n = 0, g = 0;
         for (; g + 4 <= full; g += 4) {
             const __m256i v = _mm256_loadu_si256((const __m256i *)(x + 8 * g));
-            const int nz = ~_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(v, _mm256_setzero_si256()))) & 15;
+            const int nz =
+                ~_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(v, _mm256_setzero_si256()))) & 15;
             const __m128i at = _mm_cvtepu8_epi32(_mm_cvtsi32_si128((int)ck_nonzero_at[nz]));
             _mm_storeu_si128((__m128i *)(grp + n), _mm_add_epi32(at, _mm_set1_epi32((int)g)));
             n += __builtin_popcount((unsigned)nz);
@@ -494,10 +501,21 @@ static __attribute__((target("avx2,fma"))) void ck_screen_rowwise(const uint8_t 
         for (int64_t b = 0, j0 = 0; b < blocks; b++) {
             const int nb = (int)((k - j0) / (blocks - b) + ((k - j0) % (blocks - b) != 0));
             const float *p = P + j0 * 8;
-#define CK_RB(NB) case NB: ck_rowwise_block(x, last, full, grp, n, p, k, NB, dot + j0); break
+#define CK_RB(NB)                                                                                            \
+    case NB: ck_rowwise_block(x, last, full, grp, n, p, k, NB, dot + j0); break
             switch (nb) {
-            CK_RB(1); CK_RB(2); CK_RB(3); CK_RB(4); CK_RB(5); CK_RB(6);
-            CK_RB(7); CK_RB(8); CK_RB(9); CK_RB(10); CK_RB(11); CK_RB(12);
+                CK_RB(1);
+                CK_RB(2);
+                CK_RB(3);
+                CK_RB(4);
+                CK_RB(5);
+                CK_RB(6);
+                CK_RB(7);
+                CK_RB(8);
+                CK_RB(9);
+                CK_RB(10);
+                CK_RB(11);
+                CK_RB(12);
             default: break;
             }
 #undef CK_RB
@@ -507,8 +525,11 @@ static __attribute__((target("avx2,fma"))) void ck_screen_rowwise(const uint8_t 
         int32_t lab = 0;
         for (int64_t j = 0; j < k; j++) {
             const float sc = csq[j] - 2 * dot[j];
-            if (sc < b) { b2 = b; b = sc; lab = (int32_t)j; }
-            else if (sc < b2) b2 = sc;
+            if (sc < b) {
+                b2 = b;
+                b = sc;
+                lab = (int32_t)j;
+            } else if (sc < b2) b2 = sc;
         }
         labels[r] = lab;
         best[r] = b;
@@ -527,15 +548,14 @@ static void ck_screen_f32(const uint8_t *X, int64_t nr, int64_t d, const double 
                           int64_t k, int32_t *labels, unsigned char *settled, ck_argmin_ws *ws)
 {
     if (!ws->prepared) {
-        if (ws->groups)
-            ck_pack_groups_u8(C, k, d, ws->panel32);
-        else
-            ck_pack_u8(C, k, d, CK_NR_F32, ws->panel32);
+        if (ws->groups) ck_pack_groups_u8(C, k, d, ws->panel32);
+        else ck_pack_u8(C, k, d, CK_NR_F32, ws->panel32);
         for (int64_t j = 0; j < k; j++) ws->c32_sqnorm[j] = (float)c_sqnorm[j];
         ws->prepared = 1;
     }
     if (ws->groups)
-        ck_screen_rowwise(X, nr, d, k, ws->panel32, ws->c32_sqnorm, ws->groups, labels, ws->best32, ws->second32);
+        ck_screen_rowwise(X, nr, d, k, ws->panel32, ws->c32_sqnorm, ws->groups, labels, ws->best32,
+                          ws->second32);
     else {
         ck_widen_u8_f32(X, nr * d, ws->wide32);
         argmin_packed_f32(ws->wide32, nr, d, ws->panel32, ws->c32_sqnorm, k, labels, ws->best32, ws->second32,
@@ -549,7 +569,7 @@ static void ck_screen_f32(const uint8_t *X, int64_t nr, int64_t d, const double 
         const double gap = (double)ws->second32[r] - (double)ws->best32[r];
         score[r] = ws->best32[r];
         settled[r] = gap > 2 * loose ||
-                     gap > 4 * u * ((2 * m + 8) * sqrt(ck_sqnorm_x_u8(X + r * d, d)) * M + 4 * M * M);
+            gap > 4 * u * ((2 * m + 8) * sqrt(ck_sqnorm_x_u8(X + r * d, d)) * M + 4 * M * M);
     }
 }
 
@@ -588,13 +608,14 @@ static void ck_screen_vnni(const uint8_t *X, int64_t nr, int64_t d, const double
                 tile[((j / 8) * nr + r) * 8 + j % 8] = 16384.0 * (double)t[j] + 128.0 * (double)t[16 + j];
             }
         for (int64_t h = 0; h * 8 < nc; h++)
-            fold512_f64(tile + h * nr * 8, nr, c_sqnorm, cb + 8 * h, nc - 8 * h < 8 ? nc - 8 * h : 8, inv2, best,
-                        second, labels);
+            fold512_f64(tile + h * nr * 8, nr, c_sqnorm, cb + 8 * h, nc - 8 * h < 8 ? nc - 8 * h : 8, inv2,
+                        best, second, labels);
     }
     const double M = ws->c_maxnorm, u = 0x1.0p-53;
     for (int64_t r = 0; r < nr; r++) {
         const double l1 = (double)ck_l1_u8(X + r * d, d);
-        const double bound = 2 * (129 * l1 / ws->vnni_scale + u * (4 * (double)(d + 4) * l1 * ws->c_maxabs + 8 * M * M));
+        const double bound =
+            2 * (129 * l1 / ws->vnni_scale + u * (4 * (double)(d + 4) * l1 * ws->c_maxabs + 8 * M * M));
         settled[r] = second[r] - best[r] > 2 * bound;
         best[r] -= inv2 * (double)ck_last_digit_dot(X + r * d, ws->last8 + (int64_t)labels[r] * dpad, d);
     }
@@ -617,8 +638,7 @@ static void ck_argmin_rows_u8_screened(const uint8_t *X, int64_t nr, int64_t d, 
     }
     unsigned char settled[CK_CHUNK_ROWS];
 #if defined(__GNUC__)
-    if (ws->panel8)
-        ck_screen_vnni(X, nr, d, C, c_sqnorm, k, labels, settled, ws);
+    if (ws->panel8) ck_screen_vnni(X, nr, d, C, c_sqnorm, k, labels, settled, ws);
     else
 #endif
         ck_screen_f32(X, nr, d, C, c_sqnorm, k, labels, settled, ws);
@@ -656,13 +676,20 @@ int CK_FN(ck_argmin_rows_packed)(const CK_XT *X, int64_t n_rows, int64_t n_featu
             CK_FN(ck_pack)(C, n_clusters, n_features, CK_NR, ws->panel);
             ws->prepared = 1;
         }
-        CK_FN(argmin_packed)(X, n_rows, n_features, ws->panel, c_sqnorm, n_clusters, labels, ws->score, second,
-                             ws->tile);
+        CK_FN(argmin_packed)(X, n_rows, n_features, ws->panel, c_sqnorm, n_clusters, labels, ws->score,
+                             second, ws->tile);
         return 1;
     }
 #else
-    (void)X; (void)n_rows; (void)n_features; (void)C; (void)c_sqnorm; (void)n_clusters; (void)labels;
-    (void)second; (void)ws;
+    (void)X;
+    (void)n_rows;
+    (void)n_features;
+    (void)C;
+    (void)c_sqnorm;
+    (void)n_clusters;
+    (void)labels;
+    (void)second;
+    (void)ws;
 #endif
     return 0;
 }
@@ -678,7 +705,8 @@ void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, c
 #endif
     /* argmin_j ||x - c_j||^2 = argmin_j (||c_j||^2 - 2 x.c_j): ||x||^2 is the same for every j,
      * and x.c_j for a block of centroids is a small GEMM. */
-    if (CK_FN(ck_argmin_rows_packed)(X, n_rows, n_features, C, c_sqnorm, n_clusters, labels, NULL, ws)) return;
+    if (CK_FN(ck_argmin_rows_packed)(X, n_rows, n_features, C, c_sqnorm, n_clusters, labels, NULL, ws))
+        return;
     /* Portable path. Ties go to the lowest index (as scikit-learn's argmin), because blocks and
      * centroids are visited in increasing order and only a strictly smaller score replaces the best. */
     CK_CT *tile = ws->tile, *score = ws->score;
@@ -691,7 +719,10 @@ void CK_FN(ck_argmin_rows)(const CK_XT *X, int64_t n_rows, int64_t n_features, c
             int32_t lab = cb ? labels[r] : 0;
             for (int64_t j = 0; j < nc; j++) {
                 CK_CT s = c_sqnorm[cb + j] - 2 * t[j];
-                if (s < best) { best = s; lab = (int32_t)(cb + j); }
+                if (s < best) {
+                    best = s;
+                    lab = (int32_t)(cb + j);
+                }
             }
             score[r] = best;
             labels[r] = lab;
@@ -708,9 +739,15 @@ CK_ACCUM_CLONES double CK_FN(ck_sqdist)(const CK_XT *x, const CK_CT *c, int64_t 
     for (; f + 4 <= d; f += 4) {
         double e0 = (double)x[f] - (double)c[f], e1 = (double)x[f + 1] - (double)c[f + 1];
         double e2 = (double)x[f + 2] - (double)c[f + 2], e3 = (double)x[f + 3] - (double)c[f + 3];
-        s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3;
+        s0 += e0 * e0;
+        s1 += e1 * e1;
+        s2 += e2 * e2;
+        s3 += e3 * e3;
     }
-    for (; f < d; f++) { double e = (double)x[f] - (double)c[f]; s0 += e * e; }
+    for (; f < d; f++) {
+        double e = (double)x[f] - (double)c[f];
+        s0 += e * e;
+    }
     return (s0 + s1) + (s2 + s3);
 }
 
@@ -731,7 +768,7 @@ CK_ACCUM_CLONES double CK_FN(ck_sqnorm_x)(const CK_XT *x, int64_t d)
     /* Sixteen independent partial sums in a fixed pattern, combined in a fixed tree: the compiler
      * maps them onto vectors (same operations, same result on every machine) but may not reorder
      * them. With four, the loop would wait on its additions' latency (~1 cycle per element). */
-    double s[16] = {0};
+    double s[16] = { 0 };
     int64_t f = 0;
     for (; f + 16 <= d; f += 16)
         for (int j = 0; j < 16; j++) {
@@ -753,7 +790,9 @@ CK_ACCUM_CLONES double CK_FN(ck_sqnorm_x)(const CK_XT *x, int64_t d)
 int CK_FN(ck_nonfinite_row)(const CK_XT *x, int64_t d, double sqnorm)
 {
 #if CK_X_IS_U8
-    (void)x; (void)d; (void)sqnorm;
+    (void)x;
+    (void)d;
+    (void)sqnorm;
     return 0;
 #else
     if (isfinite(sqnorm)) return 0;
@@ -776,8 +815,9 @@ void CK_FN(ck_sqnorms_c)(const CK_CT *C, int64_t n_clusters, int64_t n_features,
  * order, so the same bits: ck_sqdist's four partial sums are the four lanes of one vector per row,
  * and four rows' independent chains hide the add latency that one row alone waits on. */
 #if CK_HAVE_X86_SIMD
-static __attribute__((target("avx2,fma"))) void CK_FN(sqdist4_avx2)(const CK_XT *const *x, const CK_CT *const *c,
-                                                               int64_t d, double *out)
+static
+    __attribute__((target("avx2,fma"))) void CK_FN(sqdist4_avx2)(const CK_XT *const *x, const CK_CT *const *c,
+                                                                 int64_t d, double *out)
 {
     __m256d s[4];
     for (int q = 0; q < 4; q++) s[q] = _mm256_setzero_pd();
@@ -810,9 +850,9 @@ static void CK_FN(sqdist4)(const CK_XT *const *x, const CK_CT *const *c, int64_t
     for (int q = 0; q < 4; q++) out[q] = CK_FN(ck_sqdist)(x[q], c[q], d);
 }
 
-int CK_FN(ck_assign_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                             const CK_CT *centroids, int64_t n_clusters, int32_t *labels, int assign,
-                             double *sqdist, int n_threads, double *inertia)
+int CK_FN(ck_assign_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_features,
+                             const double *sample_weight, const CK_CT *centroids, int64_t n_clusters,
+                             int32_t *labels, int assign, double *sqdist, int n_threads, double *inertia)
 {
     if (n_samples < 0 || n_features < 1 || n_clusters < 1 || n_clusters > INT32_MAX) return CK_ERR_ARG;
     if (inertia) *inertia = 0.0;
@@ -821,18 +861,22 @@ int CK_FN(ck_assign_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_featur
     const int64_t n_chunks = ck_n_chunks(n_samples);
     double *parts = inertia ? malloc((size_t)n_chunks * sizeof(double)) : NULL;
     CK_CT *c_sqnorm = assign ? malloc((size_t)n_clusters * sizeof(CK_CT)) : NULL;
-    if ((inertia && !parts) || (assign && !c_sqnorm)) { free(parts); free(c_sqnorm); return CK_ERR_NOMEM; }
+    if ((inertia && !parts) || (assign && !c_sqnorm)) {
+        free(parts);
+        free(c_sqnorm);
+        return CK_ERR_NOMEM;
+    }
     if (assign) CK_FN(ck_sqnorms_c)(centroids, n_clusters, n_features, c_sqnorm);
     int bad_label = 0, status = CK_OK;
-    #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
+#pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
     {
         ck_argmin_ws aw;
         const int ok = !assign || CK_FN(ck_argmin_ws_init)(&aw, n_clusters, n_features) == CK_OK;
         if (!ok) {
-            #pragma omp atomic write
+#pragma omp atomic write
             status = CK_ERR_NOMEM;
         }
-        #pragma omp for schedule(dynamic, 1) reduction(|:bad_label)
+#pragma omp for schedule(dynamic, 1) reduction(| : bad_label)
         for (int64_t c = 0; c < n_chunks; c++) {
             if (!ok) continue;
             int64_t start, end;
@@ -857,7 +901,10 @@ int CK_FN(ck_assign_inertia)(const CK_XT *X, int64_t n_samples, int64_t n_featur
                 }
                 CK_FN(sqdist4)(xq, cq, n_features, e);
                 for (int64_t q = 0; q < m; q++) {
-                    if (!ok_q[q]) { bad_label = 1; continue; }
+                    if (!ok_q[q]) {
+                        bad_label = 1;
+                        continue;
+                    }
                     if (sqdist) sqdist[i + q] = e[q];
                     s += sample_weight ? sample_weight[i + q] * e[q] : e[q];
                 }
@@ -883,6 +930,6 @@ int CK_FN(ck_inertia)(const CK_DATA *data, int64_t n_clusters, const CK_CT *cent
                       double *inertia, int n_threads)
 {
     /* labels are only read when assign is 0. */
-    return CK_FN(ck_assign_inertia)(data->X, data->n_samples, data->n_features, data->sample_weight, centroids,
-                                    n_clusters, (int32_t *)labels, 0, NULL, n_threads, inertia);
+    return CK_FN(ck_assign_inertia)(data->X, data->n_samples, data->n_features, data->sample_weight,
+                                    centroids, n_clusters, (int32_t *)labels, 0, NULL, n_threads, inertia);
 }

@@ -24,12 +24,12 @@
  * centre drift of their group each step, drifts rounded up. */
 
 /* _Generic picks the Lloyd fit of the centroid type, used to group the centres. */
-#define CK_FIT_CT(C, k, d, t, gc, params, result)                                                          \
-    _Generic((CK_CT)0,                                                                                 \
-             float: ck_kmeans_fit_f32(&(ck_data_f32){(const float *)(C), k, d, NULL}, t, (float *)(gc),   \
-                                      params, result),                                                 \
-             default: ck_kmeans_fit_f64(&(ck_data_f64){(const double *)(C), k, d, NULL}, t, (double *)(gc), \
-                                        params, result))
+#define CK_FIT_CT(C, k, d, t, gc, params, result)                                                            \
+    _Generic((CK_CT)0,                                                                                       \
+        float: ck_kmeans_fit_f32(&(ck_data_f32){ (const float *)(C), k, d, NULL }, t, (float *)(gc), params, \
+                                 result),                                                                    \
+        default: ck_kmeans_fit_f64(&(ck_data_f64){ (const double *)(C), k, d, NULL }, t, (double *)(gc),     \
+                                   params, result))
 
 /* Groups of centres: a few Lloyd iterations on the initial centres themselves (Ding et al.), from
  * evenly spaced ones, so centres that start close share a group. Bounds start empty (every row is
@@ -54,8 +54,9 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const CK_CT *C, int64
     yy->chunk_absmax = malloc((size_t)n_chunks * sizeof(double));
     CK_CT *gc = malloc((size_t)(t * d) * sizeof(CK_CT));
     int status = yy->ub && yy->drift && yy->group_of && yy->lb && yy->gdrift && yy->chunk_searched &&
-                 yy->perm && yy->goff && yy->cp && yy->cp_sqnorm && yy->chunk_lsb && yy->chunk_absmax && gc
-                 ? CK_OK : CK_ERR_NOMEM;
+            yy->perm && yy->goff && yy->cp && yy->cp_sqnorm && yy->chunk_lsb && yy->chunk_absmax && gc
+        ? CK_OK
+        : CK_ERR_NOMEM;
     if (status == CK_OK && t > 1) {
         for (int64_t g = 0; g < t; g++) memcpy(gc + g * d, C + (g * k / t) * d, (size_t)d * sizeof(CK_CT));
         ck_kmeans_params params;
@@ -63,23 +64,32 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const CK_CT *C, int64
         params.algorithm = CK_ALGO_LLOYD;
         params.max_iter = 5;
         params.n_threads = n_threads;
-        ck_kmeans_result res = {.labels = yy->group_of};
+        ck_kmeans_result res = { .labels = yy->group_of };
         status = CK_FIT_CT(C, k, d, t, gc, &params, &res);
     } else if (status == CK_OK) {
         memset(yy->group_of, 0, (size_t)k * sizeof(int32_t));
     }
     free(gc);
-    if (status != CK_OK) { ck_yy_free(yy); return status; }
+    if (status != CK_OK) {
+        ck_yy_free(yy);
+        return status;
+    }
     /* A stable counting sort by group: each group's centres contiguous, in increasing index. */
     for (int64_t j = 0; j < k; j++) yy->goff[yy->group_of[j] + 1]++;
     for (int64_t g = 0; g < t; g++) yy->goff[g + 1] += yy->goff[g];
     int64_t *next = malloc((size_t)t * sizeof(int64_t));
-    if (!next) { ck_yy_free(yy); return CK_ERR_NOMEM; }
+    if (!next) {
+        ck_yy_free(yy);
+        return CK_ERR_NOMEM;
+    }
     memcpy(next, yy->goff, (size_t)t * sizeof(int64_t));
     for (int64_t j = 0; j < k; j++) yy->perm[next[yy->group_of[j]]++] = (int32_t)j;
     free(next);
     yy->scratch = calloc((size_t)n_threads, sizeof(ck_yy_scratch));
-    if (!yy->scratch) { ck_yy_free(yy); return CK_ERR_NOMEM; }
+    if (!yy->scratch) {
+        ck_yy_free(yy);
+        return CK_ERR_NOMEM;
+    }
     yy->n_scratch = n_threads;
     for (int i = 0; i < n_threads; i++)
         if (ck_yy_scratch_init(yy->scratch + i, d, t, sizeof(CK_XT), sizeof(CK_CT)) != CK_OK) {
@@ -93,7 +103,8 @@ static int CK_FN(yy_init)(ck_yy *yy, int64_t n, int64_t d, const CK_CT *C, int64
 static void CK_FN(yy_prepare)(ck_yy *yy, const CK_CT *C, const CK_CT *c_sqnorm, int64_t k, int64_t d)
 {
     double m = 0;
-    for (int64_t j = 0; j < k; j++) if ((double)c_sqnorm[j] > m) m = c_sqnorm[j];
+    for (int64_t j = 0; j < k; j++)
+        if ((double)c_sqnorm[j] > m) m = c_sqnorm[j];
     /* c_sqnorm is ||c||^2 rounded to the centroid type: far less than 0.1% off. */
     yy->c_maxnorm = sqrt(m) * 1.001;
     CK_CT *cp = yy->cp, *cpsq = yy->cp_sqnorm;
@@ -151,7 +162,7 @@ static void CK_FN(yy_drifts)(ck_yy *yy, const CK_CT *C_old, const CK_CT *C_new, 
 CK_BOUND_CLONES static double CK_FN(yy_sqdist_up)(const CK_XT *x, const CK_CT *c, int64_t d)
 {
 #define CK_YY_LANES (256 / (int64_t)sizeof(CK_CT))
-    CK_CT acc[CK_YY_LANES] = {0};
+    CK_CT acc[CK_YY_LANES] = { 0 };
     int64_t f = 0;
     for (; f + CK_YY_LANES <= d; f += CK_YY_LANES)
         for (int64_t j = 0; j < CK_YY_LANES; j++) {
@@ -230,10 +241,10 @@ static inline void CK_FN(yy_take)(CK_CT sc, int32_t p, CK_CT *b1, CK_CT *b2, int
 #ifndef CK_YY_AHEAD
 #define CK_YY_AHEAD 4
 #if defined(__GNUC__)
-#define CK_YY_PREFETCH_ROW(x, d)                                                                     \
-    do {                                                                                             \
-        for (int64_t o_ = 0; o_ < (d) * (int64_t)sizeof(*(x)); o_ += 64)                             \
-            __builtin_prefetch((const char *)(x) + o_);                                             \
+#define CK_YY_PREFETCH_ROW(x, d)                                                                             \
+    do {                                                                                                     \
+        for (int64_t o_ = 0; o_ < (d) * (int64_t)sizeof(*(x)); o_ += 64)                                     \
+            __builtin_prefetch((const char *)(x) + o_);                                                      \
     } while (0)
 #else
 #define CK_YY_PREFETCH_ROW(x, d) ((void)0)
@@ -285,7 +296,8 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
      * Lloyd's own packed search, straight from X, which also gives each row's second-best score,
      * the bound on all the other centres, and a best score that bounds the distance to its own
      * (the first step, and the next few while the centres move a lot, cost what Lloyd's do). */
-    if (t == 1 && 2 * nneed > nr && CK_FN(ck_argmin_rows_packed)(X + start * d, nr, d, C, c_sqnorm, k, lab, second, aw)) {
+    if (t == 1 && 2 * nneed > nr &&
+        CK_FN(ck_argmin_rows_packed)(X + start * d, nr, d, C, c_sqnorm, k, lab, second, aw)) {
         const CK_CT *score = aw->score;
         for (int64_t r = 0; r < nr; r++) {
             const int64_t i = start + r;
@@ -296,11 +308,13 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
     }
 #endif
     if (yy->exact)
-        for (int64_t q = 0; q < nneed && q < CK_YY_AHEAD; q++) CK_YY_PREFETCH_ROW(X + (start + need[q]) * d, d);
+        for (int64_t q = 0; q < nneed && q < CK_YY_AHEAD; q++)
+            CK_YY_PREFETCH_ROW(X + (start + need[q]) * d, d);
     for (int64_t q = 0; q < nneed; q++) {
         const int64_t r = need[q], i = start + r;
         const int32_t a = labels[i];
-        if (yy->exact && q + CK_YY_AHEAD < nneed) CK_YY_PREFETCH_ROW(X + (start + need[q + CK_YY_AHEAD]) * d, d);
+        if (yy->exact && q + CK_YY_AHEAD < nneed)
+            CK_YY_PREFETCH_ROW(X + (start + need[q + CK_YY_AHEAD]) * d, d);
         double thr = INFINITY;
         if (a >= 0) {
             /* The bound drifted too far: tighten it to the distance itself (Hamerly's second test). */
@@ -330,7 +344,8 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
     if (t == 1) {
         const int64_t m = bcount[0], *rows = bucket;
         CK_XT *xt = s->xt;
-        for (int64_t q = 0; q < m; q++) memcpy(xt + q * d, X + (start + rows[q]) * d, (size_t)d * sizeof(CK_XT));
+        for (int64_t q = 0; q < m; q++)
+            memcpy(xt + q * d, X + (start + rows[q]) * d, (size_t)d * sizeof(CK_XT));
         if (CK_FN(ck_argmin_rows_packed)(xt, m, d, C, c_sqnorm, k, s->tie_lab, second, aw)) {
             const CK_CT *score = aw->score;
             bcount[0] = 0;
@@ -356,7 +371,8 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
      * grow with the index, across groups the index decides. */
     const CK_XT *Xc = X + start * d;
     for (int64_t g = 0; g < t; g++) {
-        const int64_t m = bcount[g], *rows = bucket + g * CK_CHUNK_ROWS, g0 = yy->goff[g], gend = yy->goff[g + 1];
+        const int64_t m = bcount[g], *rows = bucket + g * CK_CHUNK_ROWS, g0 = yy->goff[g],
+                      gend = yy->goff[g + 1];
         bcount[g] = 0;
         for (int64_t cb = g0; cb < gend; cb += CK_CBLOCK) {
             const int64_t ce = gend - cb < CK_CBLOCK ? gend : cb + CK_CBLOCK, nc = ce - cb;
@@ -366,8 +382,11 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
                 const CK_CT *tq = tile + q * nc - cb;
                 CK_CT b1 = cb > g0 ? g1[e] : (CK_CT)INFINITY, b2 = cb > g0 ? g2[e] : (CK_CT)INFINITY;
                 int32_t bi = cb > g0 ? gi[e] : 0;
-                for (int64_t p = cb; p < ce; p++) CK_FN(yy_take)(cpsq[p] - 2 * tq[p], (int32_t)p, &b1, &b2, &bi);
-                g1[e] = b1; g2[e] = b2; gi[e] = bi;
+                for (int64_t p = cb; p < ce; p++)
+                    CK_FN(yy_take)(cpsq[p] - 2 * tq[p], (int32_t)p, &b1, &b2, &bi);
+                g1[e] = b1;
+                g2[e] = b2;
+                gi[e] = bi;
                 if (ce < gend) continue;
                 yy->lb[(start + r) * t + g] = CK_FN(yy_lb)(x_sqnorm[start + r], b1, slack[r]);
                 const int32_t j = yy->perm[bi];
@@ -407,10 +426,12 @@ static int64_t CK_FN(yy_chunk)(const CK_XT *X, int64_t start, int64_t end, int64
         /* The winner's group: its bound is on the other centres, the second best if l was its best
          * (l is always in a searched group: the others were excluded for every possible winner). */
         const int64_t e = r * t + yy->group_of[l];
-        if (yy->perm[gi[e]] == l) yy->lb[i * t + yy->group_of[l]] = CK_FN(yy_lb)(x_sqnorm[i], g2[e], slack[r]);
+        if (yy->perm[gi[e]] == l)
+            yy->lb[i * t + yy->group_of[l]] = CK_FN(yy_lb)(x_sqnorm[i], g2[e], slack[r]);
         /* A row that kept its label has its upper bound from the test above, against these very
          * centres. */
-        if (l != labels[i]) yy->ub[i] = ck_round_up(sqrt(CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)l * d, d)) * up);
+        if (l != labels[i])
+            yy->ub[i] = ck_round_up(sqrt(CK_FN(yy_sqdist_up)(X + i * d, C + (int64_t)l * d, d)) * up);
     }
     return nsearched;
 }

@@ -14,9 +14,9 @@
  * pf: the next block's rows (or NULL), prefetched as this block streams its own: many row streams at
  * once are more than the hardware prefetcher follows (profiles showed half the time stalled on the
  * row loads). */
-static inline __attribute__((always_inline, target(CK_DTARGET))) void CK_DNAME(dots_block)(
-    const CK_XT *const *x, int64_t d, const CK_CT *c, const int mr, const int nc, CK_CT *out, int64_t ldo,
-    const CK_XT *const *pf)
+static inline __attribute__((always_inline, target(CK_DTARGET))) void
+CK_DNAME(dots_block)(const CK_XT *const *x, int64_t d, const CK_CT *c, const int mr, const int nc, CK_CT *out,
+                     int64_t ldo, const CK_XT *const *pf)
 {
     const int64_t dv = d - d % CK_DW;
     CK_DV a[CK_DMR][4];
@@ -33,13 +33,15 @@ static inline __attribute__((always_inline, target(CK_DTARGET))) void CK_DNAME(d
         }
     }
     for (int i = 0; i < mr; i++)
-        for (int j = 0; j < nc; j++) out[i * ldo + j] = CK_FN(dot_tail)(x[i], c + j * d, dv, d, CK_DHSUM(a[i][j]));
+        for (int j = 0; j < nc; j++)
+            out[i * ldo + j] = CK_FN(dot_tail)(x[i], c + j * d, dv, d, CK_DHSUM(a[i][j]));
 }
 
 /* Every row against every centroid, in blocks of CK_DMR rows x 4 centroids and the smaller blocks
  * of the edges. */
-static __attribute__((target(CK_DTARGET))) void CK_DNAME(dots)(const CK_XT *X, const int64_t *rows, int64_t nr,
-                                                             int64_t d, const CK_CT *C, int64_t nc, CK_CT *out)
+static __attribute__((target(CK_DTARGET))) void CK_DNAME(dots)(const CK_XT *X, const int64_t *rows,
+                                                               int64_t nr, int64_t d, const CK_CT *C,
+                                                               int64_t nc, CK_CT *out)
 {
     for (int64_t r = 0; r < nr; r += CK_DMR) {
         const int mr = nr - r < CK_DMR ? (int)(nr - r) : CK_DMR;
@@ -55,14 +57,27 @@ static __attribute__((target(CK_DTARGET))) void CK_DNAME(dots)(const CK_XT *X, c
             const CK_XT *const *pf = j == 0 && r + CK_DMR < nr ? next : NULL;
             const CK_CT *c = C + j * d;
             CK_CT *o = out + r * nc + j;
-#define CK_DB(MR, NC) case (MR) * 4 + (NC): CK_DNAME(dots_block)(x, d, c, MR, NC, o, nc, pf); break
+#define CK_DB(MR, NC)                                                                                        \
+    case (MR) * 4 + (NC): CK_DNAME(dots_block)(x, d, c, MR, NC, o, nc, pf); break
             switch (mr * 4 + n4) {
 #if CK_DMR > 3
-            CK_DB(4, 4); CK_DB(4, 3); CK_DB(4, 2); CK_DB(4, 1);
+                CK_DB(4, 4);
+                CK_DB(4, 3);
+                CK_DB(4, 2);
+                CK_DB(4, 1);
 #endif
-            CK_DB(3, 4); CK_DB(3, 3); CK_DB(3, 2); CK_DB(3, 1);
-            CK_DB(2, 4); CK_DB(2, 3); CK_DB(2, 2); CK_DB(2, 1);
-            CK_DB(1, 4); CK_DB(1, 3); CK_DB(1, 2); CK_DB(1, 1);
+                CK_DB(3, 4);
+                CK_DB(3, 3);
+                CK_DB(3, 2);
+                CK_DB(3, 1);
+                CK_DB(2, 4);
+                CK_DB(2, 3);
+                CK_DB(2, 2);
+                CK_DB(2, 1);
+                CK_DB(1, 4);
+                CK_DB(1, 3);
+                CK_DB(1, 2);
+                CK_DB(1, 1);
             default: break;
             }
 #undef CK_DB

@@ -10,7 +10,9 @@
 
 /* xoshiro256** seeded through splitmix64 (Blackman & Vigna): small, fast, and fully specified, so
  * the stream is the same everywhere (unlike rand() or a library's generator). */
-typedef struct { uint64_t s[4]; } ck_rng;
+typedef struct {
+    uint64_t s[4];
+} ck_rng;
 
 static uint64_t ck_splitmix64(uint64_t *x)
 {
@@ -31,7 +33,10 @@ static uint64_t ck_rng_next(ck_rng *r)
 {
     uint64_t *s = r->s;
     const uint64_t out = ck_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
     s[2] ^= t;
     s[3] = ck_rotl(s[3], 45);
     return out;
@@ -55,7 +60,9 @@ static int ck_sample_rows(int64_t n, const double *w, int64_t k, uint64_t seed, 
         for (int64_t i = 0; i < n; i++) perm[i] = i;
         for (int64_t j = 0; j < k; j++) {
             const int64_t pick = j + (int64_t)(ck_rng_uniform(&rng) * (double)(n - j));
-            const int64_t t = perm[j]; perm[j] = perm[pick]; perm[pick] = t;
+            const int64_t t = perm[j];
+            perm[j] = perm[pick];
+            perm[pick] = t;
             out[j] = perm[j];
         }
         free(perm);
@@ -66,14 +73,18 @@ static int ck_sample_rows(int64_t n, const double *w, int64_t k, uint64_t seed, 
     int status = CK_OK;
     for (int64_t j = 0; j < k && status == CK_OK; j++) {
         double total = 0.0;
-        for (int64_t i = 0; i < n; i++) if (!taken[i]) total += w[i];
-        if (!(total > 0)) { status = CK_ERR_ARG; break; }
+        for (int64_t i = 0; i < n; i++)
+            if (!taken[i]) total += w[i];
+        if (!(total > 0)) {
+            status = CK_ERR_ARG;
+            break;
+        }
         const double target = ck_rng_uniform(&rng) * total;
         double acc = 0.0;
         int64_t pick = -1;
         for (int64_t i = 0; i < n; i++) {
             if (taken[i] || !(w[i] > 0)) continue;
-            pick = i;  /* the last positive-weight row absorbs rounding at the top end */
+            pick = i; /* the last positive-weight row absorbs rounding at the top end */
             acc += w[i];
             if (acc > target) break;
         }

@@ -8,7 +8,10 @@ static int64_t CK_FN(search_cum)(const double *v, const double *w, int64_t n, co
 {
     double acc = 0.0;
     for (int64_t c = 0; c < n_chunks; c++) {
-        if (acc + part[c] < target && c + 1 < n_chunks) { acc += part[c]; continue; }
+        if (acc + part[c] < target && c + 1 < n_chunks) {
+            acc += part[c];
+            continue;
+        }
         int64_t start, end;
         ck_chunk_rows(c, n, &start, &end);
         for (int64_t i = start; i < end; i++) {
@@ -24,9 +27,9 @@ static void CK_FN(copy_row)(const CK_XT *x, int64_t d, CK_CT *out)
     for (int64_t f = 0; f < d; f++) out[f] = (CK_CT)x[f];
 }
 
-static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_features, const double *sample_weight,
-                                  int64_t n_clusters, uint64_t seed, int n_local_trials, CK_CT *centroids,
-                                  int64_t *indices, int n_threads)
+static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_features,
+                                  const double *sample_weight, int64_t n_clusters, uint64_t seed,
+                                  int n_local_trials, CK_CT *centroids, int64_t *indices, int n_threads)
 {
     const int64_t n = n_samples, d = n_features, k = n_clusters;
     if (n < 1 || d < 1 || k < 1 || k > n) return CK_ERR_ARG;
@@ -52,7 +55,7 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
     /* First centre: one row drawn with probability proportional to its weight. The row norms are
      * also the check that X is finite (ck_nonfinite_row). */
     int bad = 0;
-    #pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, n_chunks)) reduction(|:bad)
+#pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, n_chunks)) reduction(| : bad)
     for (int64_t c = 0; c < n_chunks; c++) {
         int64_t start, end;
         ck_chunk_rows(c, n, &start, &end);
@@ -71,13 +74,13 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
     }
     {
         const double total = ck_sum_ordered(cur_part, n_chunks);
-        const int64_t first = CK_FN(search_cum)(closest, sample_weight, n, cur_part, n_chunks,
-                                                ck_rng_uniform(&rng) * total);
+        const int64_t first =
+            CK_FN(search_cum)(closest, sample_weight, n, cur_part, n_chunks, ck_rng_uniform(&rng) * total);
         CK_FN(copy_row)(X + first * d, d, centroids);
         if (indices) indices[0] = first;
         cand_idx[0] = first;
     }
-    int64_t n_cand = 1;  /* the first round scores the first centre alone, as a 1-candidate round */
+    int64_t n_cand = 1; /* the first round scores the first centre alone, as a 1-candidate round */
     memcpy(cand, centroids, (size_t)d * sizeof(CK_CT));
     for (int64_t c_new = 0; c_new < k; c_new++) {
         /* Distances of every row to each candidate, kept as min(closest, D^2) per candidate, and
@@ -86,14 +89,14 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
         CK_FN(ck_sqnorms_c)(cand, n_cand, d, cand_sqnorm);
         if (c_new == 0)
             for (int64_t i = 0; i < n; i++) closest[i] = INFINITY;
-        #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
+#pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
         {
             CK_CT *tile = malloc((size_t)CK_CHUNK_ROWS * nt * sizeof(CK_CT));
             if (!tile) {
-                #pragma omp atomic write
+#pragma omp atomic write
                 status = CK_ERR_NOMEM;
             }
-            #pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1)
             for (int64_t c = 0; c < n_chunks; c++) {
                 if (!tile) continue;
                 int64_t start, end;
@@ -103,7 +106,8 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
                     double s = 0.0;
                     for (int64_t i = start; i < end; i++) {
                         /* ||x||^2 + ||c||^2 - 2 x.c can round below zero when x ~ c: clamp. */
-                        double e = x_sqnorm[i] + (double)cand_sqnorm[t] - 2.0 * (double)tile[(i - start) * n_cand + t];
+                        double e = x_sqnorm[i] + (double)cand_sqnorm[t] -
+                            2.0 * (double)tile[(i - start) * n_cand + t];
                         if (e < 0) e = 0;
                         if (closest[i] < e) e = closest[i];
                         cand_dist[t * n + i] = e;
@@ -120,7 +124,10 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
         double best_pot = INFINITY;
         for (int64_t t = 0; t < n_cand; t++) {
             const double pot = ck_sum_ordered(part + t * n_chunks, n_chunks);
-            if (pot < best_pot) { best_pot = pot; best = t; }
+            if (pot < best_pot) {
+                best_pot = pot;
+                best = t;
+            }
         }
         memcpy(closest, cand_dist + best * n, (size_t)n * sizeof(double));
         memcpy(cur_part, part + best * n_chunks, (size_t)n_chunks * sizeof(double));
@@ -138,16 +145,22 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
         }
     }
 done:
-    free(x_sqnorm); free(closest); free(cand_dist); free(part); free(cur_part);
-    free(cand); free(cand_sqnorm); free(cand_idx);
+    free(x_sqnorm);
+    free(closest);
+    free(cand_dist);
+    free(part);
+    free(cur_part);
+    free(cand);
+    free(cand_sqnorm);
+    free(cand_idx);
     return status;
 }
 
 int CK_FN(ck_kmeans_plusplus)(const CK_DATA *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
                               CK_CT *centroids, int64_t *indices, int n_threads)
 {
-    return CK_FN(kmeans_plusplus)(data->X, data->n_samples, data->n_features, data->sample_weight, n_clusters, seed,
-                                  n_local_trials, centroids, indices, n_threads);
+    return CK_FN(kmeans_plusplus)(data->X, data->n_samples, data->n_features, data->sample_weight, n_clusters,
+                                  seed, n_local_trials, centroids, indices, n_threads);
 }
 
 int CK_FN(ck_kmeans_random_init)(const CK_DATA *data, int64_t n_clusters, uint64_t seed, CK_CT *centroids,

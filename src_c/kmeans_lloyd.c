@@ -11,12 +11,12 @@
 /* Buffers of one fit, allocated once and reused by every iteration. */
 typedef struct {
     int64_t n_chunks, n_groups, stride; /* stride = k*d + k: a group's sums then its weights */
-    double *gbuf;                       /* n_groups * stride: per-group partial sums */
-    double *sums;                       /* stride: merged sums and weights */
-    double *chunk_inertia;              /* n_chunks */
-    int64_t *group_changed;             /* n_groups: labels that changed */
-    void *c_sqnorm;                     /* n_clusters centroid squared norms (float or double) */
-    double *x_sqnorm;                   /* n_samples row squared norms, or NULL */
+    double *gbuf; /* n_groups * stride: per-group partial sums */
+    double *sums; /* stride: merged sums and weights */
+    double *chunk_inertia; /* n_chunks */
+    int64_t *group_changed; /* n_groups: labels that changed */
+    void *c_sqnorm; /* n_clusters centroid squared norms (float or double) */
+    double *x_sqnorm; /* n_samples row squared norms, or NULL */
     /* n_aw per-thread nearest-centroid scratches, set up by their thread on first use and kept for
      * the whole fit: at large k each holds k x d packed centroids, and allocating them afresh
      * every step costs page faults and zeroing. */
@@ -26,14 +26,19 @@ typedef struct {
 
 static void ck_lloyd_ws_free(ck_lloyd_ws *ws)
 {
-    free(ws->gbuf); free(ws->sums); free(ws->chunk_inertia); free(ws->group_changed);
-    free(ws->c_sqnorm); free(ws->x_sqnorm);
+    free(ws->gbuf);
+    free(ws->sums);
+    free(ws->chunk_inertia);
+    free(ws->group_changed);
+    free(ws->c_sqnorm);
+    free(ws->x_sqnorm);
     for (int i = 0; ws->aw && i < ws->n_aw; i++) ck_argmin_ws_free(ws->aw + i);
     free(ws->aw);
     memset(ws, 0, sizeof(*ws));
 }
 
-static int ck_lloyd_ws_init(ck_lloyd_ws *ws, int64_t n, int64_t d, int64_t k, int with_x_sqnorm, int n_threads)
+static int ck_lloyd_ws_init(ck_lloyd_ws *ws, int64_t n, int64_t d, int64_t k, int with_x_sqnorm,
+                            int n_threads)
 {
     memset(ws, 0, sizeof(*ws));
     ws->stride = k * d + k;
@@ -69,7 +74,10 @@ typedef struct {
 
 static void ck_by_cluster_free(ck_by_cluster *b)
 {
-    free(b->count); free(b->order); free(b->touched); free(b->off);
+    free(b->count);
+    free(b->order);
+    free(b->touched);
+    free(b->off);
     memset(b, 0, sizeof(*b));
 }
 
@@ -108,7 +116,10 @@ static void ck_by_cluster_clear(ck_by_cluster *b)
     b->n_touched = 0;
 }
 
-typedef struct { double dist; int64_t index; } ck_far_t;
+typedef struct {
+    double dist;
+    int64_t index;
+} ck_far_t;
 
 /* Farthest first; equal distances by increasing row index, so the choice is unique. */
 static int ck_far_cmp(const void *a, const void *b)
@@ -133,7 +144,10 @@ CK_INT_CLONES static void ck_add_row_u16(const uint8_t *x, int64_t d, uint16_t *
 /* sums += acc (exact: integers far below 2^53), then acc = 0 for the next chunk. */
 CK_INT_CLONES static void ck_flush_u16(uint16_t *acc, int64_t d, double *sums)
 {
-    for (int64_t f = 0; f < d; f++) { sums[f] += acc[f]; acc[f] = 0; }
+    for (int64_t f = 0; f < d; f++) {
+        sums[f] += acc[f];
+        acc[f] = 0;
+    }
 }
 
 /* ck_row_lsb_f32 / _f64: see kmeans_lsb_tpl.h. 2^23 and 2^53 have even biased exponents. */
@@ -166,27 +180,40 @@ CK_INT_CLONES static int32_t ck_row_lsb_u8(const uint8_t *x, int64_t d, double *
 /* Per-thread scratch of the Yinyang search of one chunk (sizes in bytes of X's and the centroids'
  * element types). */
 typedef struct {
-    void *xt;                /* CK_CHUNK_ROWS rows of near ties (X's type) */
-    void *tile;              /* CK_CHUNK_ROWS x CK_CBLOCK dot products (centroid type) */
-    void *g1, *g2;           /* CK_CHUNK_ROWS x t best and second-best score per group (centroid type) */
-    int32_t *gi;             /* CK_CHUNK_ROWS x t: the group-order position (yy->perm) holding g1 */
-    void *best, *second;     /* CK_CHUNK_ROWS: best and second-best score over the searched groups */
-    int32_t *bestj;          /* CK_CHUNK_ROWS: the centre holding best */
-    double *slack;           /* CK_CHUNK_ROWS: E(x) of the searched rows */
-    int32_t *tie_lab;        /* CK_CHUNK_ROWS */
-    int64_t *ties;           /* CK_CHUNK_ROWS: chunk rows of near ties */
-    int64_t *bucket;         /* t x CK_CHUNK_ROWS: per group, the chunk rows that search it */
-    int64_t *bcount;         /* t: rows in each bucket (0 between chunks) */
+    void *xt; /* CK_CHUNK_ROWS rows of near ties (X's type) */
+    void *tile; /* CK_CHUNK_ROWS x CK_CBLOCK dot products (centroid type) */
+    void *g1, *g2; /* CK_CHUNK_ROWS x t best and second-best score per group (centroid type) */
+    int32_t *gi; /* CK_CHUNK_ROWS x t: the group-order position (yy->perm) holding g1 */
+    void *best, *second; /* CK_CHUNK_ROWS: best and second-best score over the searched groups */
+    int32_t *bestj; /* CK_CHUNK_ROWS: the centre holding best */
+    double *slack; /* CK_CHUNK_ROWS: E(x) of the searched rows */
+    int32_t *tie_lab; /* CK_CHUNK_ROWS */
+    int64_t *ties; /* CK_CHUNK_ROWS: chunk rows of near ties */
+    int64_t *bucket; /* t x CK_CHUNK_ROWS: per group, the chunk rows that search it */
+    int64_t *bcount; /* t: rows in each bucket (0 between chunks) */
     unsigned char *searched; /* CK_CHUNK_ROWS: 1 for the chunk rows being searched */
-    int64_t *need;           /* CK_CHUNK_ROWS: chunk rows whose bounds alone do not settle them */
-    double *lim;             /* CK_CHUNK_ROWS: the squared distance below which such a row is settled */
+    int64_t *need; /* CK_CHUNK_ROWS: chunk rows whose bounds alone do not settle them */
+    double *lim; /* CK_CHUNK_ROWS: the squared distance below which such a row is settled */
 } ck_yy_scratch;
 
 static void ck_yy_scratch_free(ck_yy_scratch *s)
 {
-    free(s->xt); free(s->searched); free(s->tile); free(s->g1); free(s->g2); free(s->gi);
-    free(s->tie_lab); free(s->ties); free(s->bucket); free(s->bcount);
-    free(s->best); free(s->second); free(s->bestj); free(s->slack); free(s->need); free(s->lim);
+    free(s->xt);
+    free(s->searched);
+    free(s->tile);
+    free(s->g1);
+    free(s->g2);
+    free(s->gi);
+    free(s->tie_lab);
+    free(s->ties);
+    free(s->bucket);
+    free(s->bcount);
+    free(s->best);
+    free(s->second);
+    free(s->bestj);
+    free(s->slack);
+    free(s->need);
+    free(s->lim);
     memset(s, 0, sizeof(*s));
 }
 
@@ -209,8 +236,9 @@ static int ck_yy_scratch_init(ck_yy_scratch *s, int64_t d, int64_t t, size_t xsi
     s->slack = malloc(r * sizeof(double));
     s->need = malloc(r * sizeof(int64_t));
     s->lim = malloc(r * sizeof(double));
-    if (!s->need || !s->lim || !s->xt || !s->searched || !s->tile || !s->g1 || !s->g2 || !s->gi || !s->tie_lab || !s->ties || !s->bucket ||
-        !s->bcount || !s->best || !s->second || !s->bestj || !s->slack) {
+    if (!s->need || !s->lim || !s->xt || !s->searched || !s->tile || !s->g1 || !s->g2 || !s->gi ||
+        !s->tie_lab || !s->ties || !s->bucket || !s->bcount || !s->best || !s->second || !s->bestj ||
+        !s->slack) {
         ck_yy_scratch_free(s);
         return CK_ERR_NOMEM;
     }
@@ -222,17 +250,17 @@ static int ck_yy_scratch_init(ck_yy_scratch *s, int64_t d, int64_t t, size_t xsi
  * (its own centre excluded). Extra memory: 4 t bytes per row (the float lower bounds) plus O(k d)
  * and the per-thread scratch. */
 typedef struct {
-    int64_t t;               /* groups of centres */
-    int32_t *group_of;       /* n_clusters: the group of each centre */
-    float *lb;               /* n_samples x t: lower bounds, rounded down (see kmeans_bounds_tpl.h) */
-    float *ub;               /* n_samples: upper bound on the distance to the own centre, rounded up */
-    double *drift;           /* n_clusters: ||c_new - c_old|| in the last step, rounded up */
-    float *gdrift;           /* t: the largest drift in each group, rounded up to float (0: none moved) */
-    double wx_sqnorm;        /* sum_i w_i ||x_i||^2, for the inertia history */
-    int32_t *perm;           /* n_clusters: the centres ordered by group... */
-    int64_t *goff;           /* t + 1: ...group g at perm[goff[g]..goff[g+1]) */
-    void *cp, *cp_sqnorm;    /* the centres (and squared norms) in that order, centroid type */
-    double c_maxnorm;        /* max ||c|| of the centres being assigned to, rounded up */
+    int64_t t; /* groups of centres */
+    int32_t *group_of; /* n_clusters: the group of each centre */
+    float *lb; /* n_samples x t: lower bounds, rounded down (see kmeans_bounds_tpl.h) */
+    float *ub; /* n_samples: upper bound on the distance to the own centre, rounded up */
+    double *drift; /* n_clusters: ||c_new - c_old|| in the last step, rounded up */
+    float *gdrift; /* t: the largest drift in each group, rounded up to float (0: none moved) */
+    double wx_sqnorm; /* sum_i w_i ||x_i||^2, for the inertia history */
+    int32_t *perm; /* n_clusters: the centres ordered by group... */
+    int64_t *goff; /* t + 1: ...group g at perm[goff[g]..goff[g+1]) */
+    void *cp, *cp_sqnorm; /* the centres (and squared norms) in that order, centroid type */
+    double c_maxnorm; /* max ||c|| of the centres being assigned to, rounded up */
     int64_t n_chunks;
     int64_t *chunk_searched; /* n_chunks: rows whose nearest centre was searched this step */
     /* Exact sums: when no sum of the values of a column can round in float64 (see yy_exact_sums),
@@ -240,10 +268,10 @@ typedef struct {
      * whose label changed (the bits do not depend on the order of additions that are all exact);
      * the other rows, settled by their bounds, are not read at all. */
     int exact;
-    double *tally;           /* k d + k: sums then weights of the clusters, by the current labels */
-    int32_t *chunk_lsb;      /* n_chunks: the chunk's values are multiples of 2^chunk_lsb (first step) */
-    double *chunk_absmax;    /* n_chunks: sum over the chunk's rows of max |x| (first step) */
-    ck_yy_scratch *scratch;  /* one per thread */
+    double *tally; /* k d + k: sums then weights of the clusters, by the current labels */
+    int32_t *chunk_lsb; /* n_chunks: the chunk's values are multiples of 2^chunk_lsb (first step) */
+    double *chunk_absmax; /* n_chunks: sum over the chunk's rows of max |x| (first step) */
+    ck_yy_scratch *scratch; /* one per thread */
     int n_scratch;
 } ck_yy;
 
@@ -265,10 +293,19 @@ static int64_t ck_yy_default_groups(int64_t k)
 
 static void ck_yy_free(ck_yy *yy)
 {
-    free(yy->group_of); free(yy->lb); free(yy->ub); free(yy->drift); free(yy->gdrift);
-    free(yy->perm); free(yy->goff);
-    free(yy->cp); free(yy->cp_sqnorm); free(yy->chunk_searched);
-    free(yy->tally); free(yy->chunk_lsb); free(yy->chunk_absmax);
+    free(yy->group_of);
+    free(yy->lb);
+    free(yy->ub);
+    free(yy->drift);
+    free(yy->gdrift);
+    free(yy->perm);
+    free(yy->goff);
+    free(yy->cp);
+    free(yy->cp_sqnorm);
+    free(yy->chunk_searched);
+    free(yy->tally);
+    free(yy->chunk_lsb);
+    free(yy->chunk_absmax);
     for (int i = 0; yy->scratch && i < yy->n_scratch; i++) ck_yy_scratch_free(yy->scratch + i);
     free(yy->scratch);
     memset(yy, 0, sizeof(*yy));
@@ -310,15 +347,12 @@ static inline float ck_round_up(double v)
  * subtraction is off by at most 2^-24 of its result and the factor takes more than that (a result
  * <= 0 just means no bound; a subnormal one is exact). Plain float arithmetic, so it vectorises
  * where nextafterf per bound did not. */
-static inline float ck_yy_decayed(float lb, float gd)
-{
-    return gd > 0 ? (lb - gd) * (1.0f - 0x1p-22f) : lb;
-}
+static inline float ck_yy_decayed(float lb, float gd) { return gd > 0 ? (lb - gd) * (1.0f - 0x1p-22f) : lb; }
 
 CK_BOUND_CLONES static float ck_yy_decay(float *lb, const float *gd, int64_t t)
 {
     float m = INFINITY;
-    #pragma omp simd reduction(min:m)
+#pragma omp simd reduction(min : m)
     for (int64_t g = 0; g < t; g++) {
         const float v = ck_yy_decayed(lb[g], gd[g]);
         lb[g] = v;

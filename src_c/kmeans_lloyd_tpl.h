@@ -82,7 +82,8 @@ static void CK_FN(add_chunk)(const CK_XT *X, int64_t start, int64_t end, int64_t
 static void CK_FN(average)(const double *sums, const double *wsum, int64_t k, int64_t d, CK_CT *C)
 {
     int64_t heaviest = 0;
-    for (int64_t j = 1; j < k; j++) if (wsum[j] > wsum[heaviest]) heaviest = j;
+    for (int64_t j = 1; j < k; j++)
+        if (wsum[j] > wsum[heaviest]) heaviest = j;
     for (int64_t j = 0; j < k; j++)
         if (wsum[j] > 0)
             for (int64_t f = 0; f < d; f++) C[j * d + f] = (CK_CT)(sums[j * d + f] / wsum[j]);
@@ -103,7 +104,7 @@ static int CK_FN(relocate)(const CK_XT *X, int64_t n, int64_t d, const double *w
     if (n_empty == 0) return CK_OK;
     ck_far_t *far = malloc((size_t)n * sizeof(ck_far_t));
     if (!far) return CK_ERR_NOMEM;
-    #pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, ck_n_chunks(n)))
+#pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, ck_n_chunks(n)))
     for (int64_t i = 0; i < n; i++) {
         far[i].dist = CK_FN(ck_sqdist)(X + i * d, C_old + (int64_t)labels[i] * d, d);
         far[i].index = i;
@@ -131,7 +132,10 @@ static int CK_FN(relocate)(const CK_XT *X, int64_t n, int64_t d, const double *w
 static double CK_FN(shift)(const CK_CT *a, const CK_CT *b, int64_t len)
 {
     double s = 0;
-    for (int64_t e = 0; e < len; e++) { double t = (double)a[e] - (double)b[e]; s += t * t; }
+    for (int64_t e = 0; e < len; e++) {
+        double t = (double)a[e] - (double)b[e];
+        s += t * t;
+    }
     return s;
 }
 
@@ -149,7 +153,8 @@ static int CK_FN(sqnorms_rows)(const CK_XT *X, int64_t start, int64_t end, int64
 
 /* The first bounded step's facts for yy_exact_sums over rows [start, end) (in cache after
  * sqnorms_rows): the smallest exponent of their lowest set bits, and the sum of their max |x|. */
-static void CK_FN(lsb_rows)(const CK_XT *X, int64_t start, int64_t end, int64_t d, int32_t *lsb, double *absmax)
+static void CK_FN(lsb_rows)(const CK_XT *X, int64_t start, int64_t end, int64_t d, int32_t *lsb,
+                            double *absmax)
 {
     int32_t lo = INT32_MAX;
     double a = 0;
@@ -191,7 +196,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
     if (yy) CK_FN(yy_prepare)(yy, C_old, c_sqnorm, k, d);
     const int64_t kd = k * d, stride = ws->stride;
     int status = CK_OK;
-    #pragma omp parallel num_threads(ck_omp_team(n_threads, ws->n_groups))
+#pragma omp parallel num_threads(ck_omp_team(n_threads, ws->n_groups))
     {
         ck_argmin_ws *aw = ws->aw + ck_omp_thread_num();
         ck_yy_scratch *ys = yy ? yy->scratch + ck_omp_thread_num() : NULL;
@@ -214,10 +219,10 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
 #endif
         const CK_CT *score = aw->score;
         if (!ok) {
-            #pragma omp atomic write
+#pragma omp atomic write
             status = CK_ERR_NOMEM;
         }
-        #pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1)
         for (int64_t g = 0; g < ws->n_groups; g++) {
             if (!ok) continue;
             double *sums = ws->gbuf + g * stride, *wsum = sums + kd;
@@ -236,8 +241,9 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
                     }
                     /* (Bounds made of NaN prove nothing: such a chunk is not searched.) */
                     if (bad) memset(lab, 0, (size_t)(end - start) * sizeof(int32_t));
-                    else yy->chunk_searched[c] = CK_FN(yy_chunk)(X, start, end, d, x_sqnorm, C_old, c_sqnorm,
-                                                                 k, labels, yy, ys, aw, lab);
+                    else
+                        yy->chunk_searched[c] = CK_FN(yy_chunk)(X, start, end, d, x_sqnorm, C_old, c_sqnorm,
+                                                                k, labels, yy, ys, aw, lab);
                 } else {
                     CK_FN(ck_argmin_rows)(X + start * d, end - start, d, C_old, c_sqnorm, k, lab, aw);
                     /* After the search, which streamed the rows into cache (a pass of its own
@@ -266,7 +272,8 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
                     if (!moves) {
                         wsum[l] += wi;
                     } else if (o != l) {
-                        CK_FN(move_row)(X + i * d, d, o >= 0 ? sums + (int64_t)o * d : NULL, sums + (int64_t)l * d);
+                        CK_FN(move_row)(X + i * d, d, o >= 0 ? sums + (int64_t)o * d : NULL,
+                                        sums + (int64_t)l * d);
                         wsum[l] += 1;
                         if (o >= 0) wsum[o] -= 1;
                     }
@@ -274,7 +281,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
                 if (!moves) CK_FN(add_chunk)(X, start, end, d, w, lab, &bc, acc16, sums);
                 ws->chunk_inertia[c] = part;
                 if (bad) {
-                    #pragma omp atomic write
+#pragma omp atomic write
                     status = CK_ERR_KMEANS_NONFINITE;
                 }
             }
@@ -300,8 +307,8 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
     } else if (yy && fill_sqnorm) {
         CK_FN(yy_exact_sums)(yy, sums, stride, w);
     }
-    *inertia = yy ? CK_FN(yy_inertia)(yy, sums, wsum, C_old, k, d)
-                  : ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
+    *inertia =
+        yy ? CK_FN(yy_inertia)(yy, sums, wsum, C_old, k, d) : ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
     int64_t ch = 0;
     for (int64_t g = 0; g < ws->n_groups; g++) ch += ws->group_changed[g];
     *n_changed = ch;
@@ -315,8 +322,8 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
     return CK_OK;
 }
 
-int CK_FN(ck_lloyd_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids_old, CK_CT *centroids_new,
-                         int32_t *labels, ck_step_stats *stats, int n_threads)
+int CK_FN(ck_lloyd_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids_old,
+                         CK_CT *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads)
 {
     const int64_t n_samples = data->n_samples, n_features = data->n_features;
     if (n_samples < 1 || n_features < 1 || n_clusters < 1 || n_clusters > INT32_MAX) return CK_ERR_ARG;
@@ -324,15 +331,15 @@ int CK_FN(ck_lloyd_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *c
     ck_lloyd_ws ws;
     int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1, n_threads);
     if (status == CK_OK)
-        status = CK_FN(step)(data->X, n_samples, n_features, data->sample_weight, ws.x_sqnorm, 1, centroids_old,
-                             n_clusters, centroids_new, labels, &ws, NULL, n_threads, &stats->n_changed,
-                             &stats->inertia, &stats->center_shift);
+        status = CK_FN(step)(data->X, n_samples, n_features, data->sample_weight, ws.x_sqnorm, 1,
+                             centroids_old, n_clusters, centroids_new, labels, &ws, NULL, n_threads,
+                             &stats->n_changed, &stats->inertia, &stats->center_shift);
     ck_lloyd_ws_free(&ws);
     return status;
 }
 
-int CK_FN(ck_centroids_update)(const CK_DATA *data, int64_t n_clusters, const int32_t *labels, CK_CT *centroids,
-                               double *weight_in_clusters, int n_threads)
+int CK_FN(ck_centroids_update)(const CK_DATA *data, int64_t n_clusters, const int32_t *labels,
+                               CK_CT *centroids, double *weight_in_clusters, int n_threads)
 {
     const CK_XT *X = data->X;
     const int64_t n_samples = data->n_samples, n_features = data->n_features;
@@ -341,14 +348,17 @@ int CK_FN(ck_centroids_update)(const CK_DATA *data, int64_t n_clusters, const in
     n_threads = ck_omp_clamp_threads(n_threads);
     ck_lloyd_ws ws;
     int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 0, n_threads);
-    if (status != CK_OK) { ck_lloyd_ws_free(&ws); return status; }
+    if (status != CK_OK) {
+        ck_lloyd_ws_free(&ws);
+        return status;
+    }
     const int64_t kd = n_clusters * n_features, stride = ws.stride;
     int bad_label = 0, nomem = 0;
-    #pragma omp parallel num_threads(ck_omp_team(n_threads, ws.n_groups)) reduction(|:bad_label, nomem)
+#pragma omp parallel num_threads(ck_omp_team(n_threads, ws.n_groups)) reduction(| : bad_label, nomem)
     {
         ck_by_cluster bc;
         nomem = ck_by_cluster_init(&bc, n_clusters) != CK_OK;
-        #pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1)
         for (int64_t g = 0; g < ws.n_groups; g++) {
             if (nomem) continue;
             double *sums = ws.gbuf + g * stride, *wsum = sums + kd;
@@ -360,11 +370,15 @@ int CK_FN(ck_centroids_update)(const CK_DATA *data, int64_t n_clusters, const in
                 ck_chunk_rows(c, n_samples, &start, &end);
                 for (int64_t i = start; i < end; i++) {
                     const int32_t l = labels[i];
-                    if (l < 0 || l >= n_clusters) { bad_label = 1; break; }
+                    if (l < 0 || l >= n_clusters) {
+                        bad_label = 1;
+                        break;
+                    }
                     wsum[l] += sample_weight ? sample_weight[i] : 1.0;
                 }
                 if (!bad_label)
-                    CK_FN(add_chunk)(X, start, end, n_features, sample_weight, labels + start, &bc, NULL, sums);
+                    CK_FN(add_chunk)(X, start, end, n_features, sample_weight, labels + start, &bc, NULL,
+                                     sums);
             }
         }
         ck_by_cluster_free(&bc);
@@ -391,8 +405,9 @@ int CK_FN(ck_centroids_update)(const CK_DATA *data, int64_t n_clusters, const in
  * searched_history: NULL, or max_iter counts of the rows searched per iteration (Yinyang only).
  * bounds_if_exact: drop the bounds after the first step unless the sums are exact (yy_exact_sums):
  * with few clusters they pay only when the rows they settle need not be read at all. */
-static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids, const ck_kmeans_params *params,
-                      int64_t n_bound_groups, int bounds_if_exact, ck_kmeans_result *result)
+static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
+                      const ck_kmeans_params *params, int64_t n_bound_groups, int bounds_if_exact,
+                      ck_kmeans_result *result)
 {
     const CK_XT *X = data->X;
     const int64_t n_samples = data->n_samples, n_features = data->n_features;
@@ -408,24 +423,32 @@ static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
     const int n_threads = ck_omp_clamp_threads(params->n_threads);
     const int64_t kd = n_clusters * n_features;
     ck_lloyd_ws ws;
-    ck_yy yy = {0}, *bounds = n_bound_groups ? &yy : NULL;
+    ck_yy yy = { 0 }, *bounds = n_bound_groups ? &yy : NULL;
     int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1, n_threads);
     CK_CT *other = malloc((size_t)kd * sizeof(CK_CT));
     if (status == CK_OK && !other) status = CK_ERR_NOMEM;
     if (status == CK_OK && bounds)
-        status = CK_FN(yy_init)(&yy, n_samples, n_features, centroids, n_clusters, n_bound_groups, ws.n_chunks,
-                                n_threads);
-    if (status != CK_OK) { free(other); ck_lloyd_ws_free(&ws); ck_yy_free(&yy); return status; }
+        status = CK_FN(yy_init)(&yy, n_samples, n_features, centroids, n_clusters, n_bound_groups,
+                                ws.n_chunks, n_threads);
+    if (status != CK_OK) {
+        free(other);
+        ck_lloyd_ws_free(&ws);
+        ck_yy_free(&yy);
+        return status;
+    }
 
     for (int64_t i = 0; i < n_samples; i++) labels[i] = -1;
     CK_CT *cur = centroids, *nxt = other;
     int it, strict = 0, on_tol = 0;
     for (it = 0; it < max_iter; it++) {
-        if (params->cancel && *params->cancel) { status = CK_ERR_CANCELLED; break; }
+        if (params->cancel && *params->cancel) {
+            status = CK_ERR_CANCELLED;
+            break;
+        }
         int64_t changed;
         double inert, shift;
-        status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, it == 0, cur, n_clusters, nxt,
-                             labels, &ws, bounds, n_threads, &changed, &inert, &shift);
+        status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, it == 0, cur, n_clusters,
+                             nxt, labels, &ws, bounds, n_threads, &changed, &inert, &shift);
         if (status != CK_OK) break;
         if (inertia_history) inertia_history[it] = inert;
         if (searched_history) searched_history[it] = bounds ? ck_yy_searched(&yy) : n_samples;
@@ -433,15 +456,27 @@ static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
             ck_yy_free(&yy);
             bounds = NULL;
         }
-        CK_CT *t = cur; cur = nxt; nxt = t;
+        CK_CT *t = cur;
+        cur = nxt;
+        nxt = t;
         if (params->callback) {
-            const ck_iter_info info = {it, inert, shift, changed, 0.0};
-            if (params->callback(params->callback_data, &info)) { status = CK_ERR_CANCELLED; it++; break; }
+            const ck_iter_info info = { it, inert, shift, changed, 0.0 };
+            if (params->callback(params->callback_data, &info)) {
+                status = CK_ERR_CANCELLED;
+                it++;
+                break;
+            }
         }
         /* scikit-learn's order: labels identical to the previous iteration's is strict
          * convergence; otherwise the squared centre shift is compared with tol. */
-        if (changed == 0) { strict = 1; break; }
-        if (shift <= tol_abs) { on_tol = 1; break; }
+        if (changed == 0) {
+            strict = 1;
+            break;
+        }
+        if (shift <= tol_abs) {
+            on_tol = 1;
+            break;
+        }
     }
     result->algorithm = !bounds ? CK_ALGO_LLOYD : yy.t == 1 ? CK_ALGO_HAMERLY : CK_ALGO_YINYANG;
     if (status == CK_ERR_CANCELLED) {
@@ -461,8 +496,8 @@ static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
         if (assign && bounds) {
             int64_t changed;
             double inert, shift;
-            status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, 0, centroids, n_clusters,
-                                 other, labels, &ws, bounds, n_threads, &changed, &inert, &shift);
+            status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, 0, centroids,
+                                 n_clusters, other, labels, &ws, bounds, n_threads, &changed, &inert, &shift);
             assign = 0;
         }
         if (status == CK_OK)
@@ -476,23 +511,20 @@ static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
     return status;
 }
 
-int CK_FN(ck_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids, const ck_kmeans_params *params,
-                         ck_kmeans_result *result)
+int CK_FN(ck_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
+                         const ck_kmeans_params *params, ck_kmeans_result *result)
 {
     if (!data || !params || !result) return CK_ERR_ARG;
     int64_t groups = 0;
     int if_exact = 0;
     switch (params->algorithm) {
-    case CK_ALGO_LLOYD:
-        break;
+    case CK_ALGO_LLOYD: break;
     case CK_ALGO_YINYANG:
         if (params->n_groups < 0) return CK_ERR_ARG;
         groups = params->n_groups ? params->n_groups : ck_yy_default_groups(n_clusters);
         if (groups > n_clusters) groups = n_clusters;
         break;
-    case CK_ALGO_HAMERLY:
-        groups = 1;
-        break;
+    case CK_ALGO_HAMERLY: groups = 1; break;
     case CK_ALGO_AUTO:
         if (n_clusters >= CK_AUTO_YINYANG_K && params->max_iter >= CK_AUTO_MIN_ITER) {
             groups = ck_yy_default_groups(n_clusters);
@@ -502,8 +534,7 @@ int CK_FN(ck_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroi
             if_exact = 1;
         }
         break;
-    default:
-        return CK_ERR_ARG;
+    default: return CK_ERR_ARG;
     }
     return CK_FN(fit)(data, n_clusters, centroids, params, groups, if_exact, result);
 }
@@ -515,7 +546,10 @@ CK_ACCUM_CLONES static void CK_FN(column_pass)(const CK_XT *X, int64_t start, in
     for (int64_t i = start; i < end; i++) {
         const CK_XT *x = X + i * d;
         if (mean)
-            for (int64_t f = 0; f < d; f++) { const double e = (double)x[f] - mean[f]; acc[f] += e * e; }
+            for (int64_t f = 0; f < d; f++) {
+                const double e = (double)x[f] - mean[f];
+                acc[f] += e * e;
+            }
         else
             for (int64_t f = 0; f < d; f++) acc[f] += (double)x[f];
     }
@@ -530,11 +564,16 @@ int CK_FN(ck_mean_feature_variance)(const CK_DATA *data, double *mean_variance, 
     const int64_t d = n_features, n_chunks = ck_n_chunks(n_samples), n_groups = ck_groups_plan(n_chunks, d);
     double *gbuf = malloc((size_t)(n_groups * d) * sizeof(double));
     double *mean = malloc((size_t)d * sizeof(double)), *ss = malloc((size_t)d * sizeof(double));
-    if (!gbuf || !mean || !ss) { free(gbuf); free(mean); free(ss); return CK_ERR_NOMEM; }
+    if (!gbuf || !mean || !ss) {
+        free(gbuf);
+        free(mean);
+        free(ss);
+        return CK_ERR_NOMEM;
+    }
     /* Two passes like numpy.var: the mean first, then squared deviations from it (the one-pass
      * E[x^2] - E[x]^2 cancels catastrophically for data far from the origin). */
     for (int pass = 0; pass < 2; pass++) {
-        #pragma omp parallel for schedule(dynamic, 1) num_threads(ck_omp_team(n_threads, n_groups))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(ck_omp_team(n_threads, n_groups))
         for (int64_t g = 0; g < n_groups; g++) {
             double *acc = gbuf + g * d;
             memset(acc, 0, (size_t)d * sizeof(double));
@@ -551,6 +590,8 @@ int CK_FN(ck_mean_feature_variance)(const CK_DATA *data, double *mean_variance, 
     double total = 0.0;
     for (int64_t f = 0; f < d; f++) total += ss[f] / (double)n_samples;
     *mean_variance = total / (double)d;
-    free(gbuf); free(mean); free(ss);
+    free(gbuf);
+    free(mean);
+    free(ss);
     return CK_OK;
 }

@@ -12,7 +12,8 @@
  * meaningless answer, but such a fit stops with CK_ERR_KMEANS_NONFINITE anyway. */
 CK_INT_CLONES static int32_t CK_LSB_FN(const CK_LSB_FT *x, int64_t d, double *absmax)
 {
-    const CK_LSB_UT one = 1, mant = (one << CK_LSB_MANT) - 1, base_bits = (CK_LSB_UT)(CK_LSB_BIAS + CK_LSB_MANT + CK_LSB_SHIFT) << CK_LSB_MANT;
+    const CK_LSB_UT one = 1, mant = (one << CK_LSB_MANT) - 1,
+                    base_bits = (CK_LSB_UT)(CK_LSB_BIAS + CK_LSB_MANT + CK_LSB_SHIFT) << CK_LSB_MANT;
     /* lsb = e - (bias + mant) + ctz m, ctz m = (exponent bits of the difference) - bias - shift */
     const CK_LSB_UT off = 2 * CK_LSB_BIAS + CK_LSB_MANT + CK_LSB_SHIFT;
     CK_LSB_FT base;
@@ -24,7 +25,8 @@ CK_INT_CLONES static int32_t CK_LSB_FN(const CK_LSB_FT *x, int64_t d, double *ab
         memcpy(&b, x + f, sizeof(b));
         b &= ~(one << (8 * sizeof(b) - 1));
         top = b > top ? b : top;
-        const CK_LSB_UT e = b >> CK_LSB_MANT, normal = 0 - (CK_LSB_UT)(e != 0), nonzero = 0 - (CK_LSB_UT)(b != 0);
+        const CK_LSB_UT e = b >> CK_LSB_MANT, normal = 0 - (CK_LSB_UT)(e != 0),
+                        nonzero = 0 - (CK_LSB_UT)(b != 0);
         const CK_LSB_UT m = (b & mant) | (normal & (one << CK_LSB_MANT)), low = base_bits | (m & (0 - m));
         CK_LSB_FT p;
         memcpy(&p, &low, sizeof(p));

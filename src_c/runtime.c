@@ -9,9 +9,7 @@
 int ck_version(void) { return CKMEANS_VERSION; }
 
 const char *ck_version_string(void)
-{
-    return CK_STR(CKMEANS_VERSION_MAJOR) "." CK_STR(CKMEANS_VERSION_MINOR) "." CK_STR(CKMEANS_VERSION_PATCH);
-}
+{ return CK_STR(CKMEANS_VERSION_MAJOR) "." CK_STR(CKMEANS_VERSION_MINOR) "." CK_STR(CKMEANS_VERSION_PATCH); }
 
 int ck_openmp_enabled(void) { return ck_omp_enabled(); }
 

@@ -63,7 +63,8 @@ typedef struct {
 /* Sparse rows go through the 8-feature group kernels (AVX-512) or the nonzero lists (AVX2, portable). */
 static int ck_soft_use_groups(void) { return ck_simd_avx512(); }
 
-const char *ck_soft_isa(void) { return ck_soft_use_groups() ? "avx512" : ck_simd_avx2() ? "avx2" : "portable"; }
+const char *ck_soft_isa(void)
+{ return ck_soft_use_groups() ? "avx512" : ck_simd_avx2() ? "avx2" : "portable"; }
 
 static int64_t ck_soft_dgroup(int64_t d) { return (d + 7) / 8 * 8; }
 
@@ -100,7 +101,9 @@ static int ck_soft_centres_init(ck_soft_centres *cs, const double *C, int64_t k,
 
 static void ck_soft_centres_free(ck_soft_centres *cs)
 {
-    free(cs->CT); free(cs->Cg); free(cs->cc);
+    free(cs->CT);
+    free(cs->Cg);
+    free(cs->cc);
     cs->CT = cs->Cg = cs->cc = NULL;
 }
 
@@ -122,8 +125,10 @@ static int ck_soft_masks_alloc(ck_soft_masks *m, int64_t n, int64_t d)
     m->nnz = malloc((size_t)n * sizeof(int64_t));
     m->formed = 0;
     if (m->bits && m->nnz) return 1;
-    free(m->bits); free(m->nnz);
-    m->bits = NULL; m->nnz = NULL;
+    free(m->bits);
+    free(m->nnz);
+    m->bits = NULL;
+    m->nnz = NULL;
     return 0;
 }
 
@@ -152,8 +157,10 @@ static int ck_soft_room_for(size_t bytes)
 
 static void ck_soft_packed_free(ck_soft_packed *pk)
 {
-    free(pk->vals); free(pk->row_at);
-    pk->vals = NULL; pk->row_at = NULL;
+    free(pk->vals);
+    free(pk->row_at);
+    pk->vals = NULL;
+    pk->row_at = NULL;
 }
 
 /* What the group kernels fetch ahead while they compute when they read X itself: the next block's
@@ -215,17 +222,25 @@ static int ck_soft_ws_init(ck_soft_ws *ws, int64_t k, int64_t d, int widen)
         ws->lut[b] = packed;
     }
     return ws->off && ws->val && ws->dist && ws->resp && ws->mask && ws->groups && ws->gmask && ws->rows_of &&
-                   (ws->wide || !widen) &&
-                   ws->bdist && ws->bresp && ws->bsums
-               ? CK_OK
-               : CK_ERR_NOMEM;
+            (ws->wide || !widen) && ws->bdist && ws->bresp && ws->bsums
+        ? CK_OK
+        : CK_ERR_NOMEM;
 }
 
 static void ck_soft_ws_free(ck_soft_ws *ws)
 {
-    free(ws->off); free(ws->val); free(ws->dist); free(ws->resp); free(ws->mask); free(ws->groups);
-    free(ws->gmask); free(ws->rows_of);
-    free(ws->wide); free(ws->bdist); free(ws->bresp); free(ws->bsums);
+    free(ws->off);
+    free(ws->val);
+    free(ws->dist);
+    free(ws->resp);
+    free(ws->mask);
+    free(ws->groups);
+    free(ws->gmask);
+    free(ws->rows_of);
+    free(ws->wide);
+    free(ws->bdist);
+    free(ws->bresp);
+    free(ws->bsums);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -320,7 +335,9 @@ static int ck_soft_bufs(int64_t n, int64_t d, int64_t k, double **gbuf, int64_t 
     *merged = malloc((size_t)stride * sizeof(double));
     *chunk_energy = malloc((size_t)n_chunks * sizeof(double));
     if (*gbuf && *merged && *chunk_energy) return CK_OK;
-    free(*gbuf); free(*merged); free(*chunk_energy);
+    free(*gbuf);
+    free(*merged);
+    free(*chunk_energy);
     *gbuf = *merged = *chunk_energy = NULL;
     return CK_ERR_NOMEM;
 }
@@ -403,7 +420,8 @@ static inline __attribute__((always_inline, target("avx512f"))) __m512d ck_soft_
 {
     __m512d b[4], e[2];
     for (int i = 0; i < 4; i++)
-        b[i] = _mm512_add_pd(_mm512_unpacklo_pd(a[2 * i], a[2 * i + 1]), _mm512_unpackhi_pd(a[2 * i], a[2 * i + 1]));
+        b[i] = _mm512_add_pd(_mm512_unpacklo_pd(a[2 * i], a[2 * i + 1]),
+                             _mm512_unpackhi_pd(a[2 * i], a[2 * i + 1]));
     for (int i = 0; i < 2; i++)
         e[i] = _mm512_add_pd(_mm512_shuffle_f64x2(b[2 * i], b[2 * i + 1], 0x88),
                              _mm512_shuffle_f64x2(b[2 * i], b[2 * i + 1], 0xdd));
@@ -413,17 +431,16 @@ static inline __attribute__((always_inline, target("avx512f"))) __m512d ck_soft_
 /* The 8-feature groups that hold a nonzero (bit g % 64 of gmask[g / 64]) from a row's nonzero
  * bitmask (words 64-bit words): group g is byte g of the bitmask. 16 bytes per compare; each word of
  * gmask is formed in a register (or-ing into memory chained every step on store forwarding). */
-static inline __attribute__((always_inline, target("avx2"))) void ck_soft_group_mask(const uint64_t *mask,
-                                                                                    int64_t words,
-                                                                                    uint64_t *gmask,
-                                                                                    int64_t gwords)
+static inline __attribute__((always_inline, target("avx2"))) void
+ck_soft_group_mask(const uint64_t *mask, int64_t words, uint64_t *gmask, int64_t gwords)
 {
     for (int64_t wo = 0; wo < gwords; wo++) {
         uint64_t bits = 0;
         for (int64_t w = 8 * wo; w < words && w < 8 * wo + 8; w += 2) {
             const __m128i v = w + 2 <= words ? _mm_loadu_si128((const __m128i *)(const void *)(mask + w))
                                              : _mm_loadl_epi64((const __m128i *)(const void *)(mask + w));
-            const uint64_t flags = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) & 0xffffu;
+            const uint64_t flags =
+                ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) & 0xffffu;
             bits |= flags << (8 * (w % 8));
         }
         gmask[wo] = bits;
@@ -436,10 +453,10 @@ static inline __attribute__((always_inline, target("avx2"))) void ck_soft_group_
 
 /* Calls name_avx2 where AVX2/FMA are usable (ck_simd_avx2), else the portable name_scalar. */
 #if CK_HAVE_X86_SIMD
-#define CK_SOFT_DISPATCH(name, ...)                                 \
-    do {                                                            \
-        if (ck_simd_avx2()) name##_avx2(__VA_ARGS__);               \
-        else name##_scalar(__VA_ARGS__);                            \
+#define CK_SOFT_DISPATCH(name, ...)                                                                          \
+    do {                                                                                                     \
+        if (ck_simd_avx2()) name##_avx2(__VA_ARGS__);                                                        \
+        else name##_scalar(__VA_ARGS__);                                                                     \
     } while (0)
 #else
 #define CK_SOFT_DISPATCH(name, ...) name##_scalar(__VA_ARGS__)
@@ -456,7 +473,10 @@ static void ck_soft_sqdist_scalar(const double *X, int64_t nr, int64_t d, const 
             const double *x = X + r * d;
             const double *c = C + j * d;
             double s = 0.0;
-            for (int64_t f = 0; f < d; f++) { const double t = x[f] - c[f]; s += t * t; }
+            for (int64_t f = 0; f < d; f++) {
+                const double t = x[f] - c[f];
+                s += t * t;
+            }
             out[j * ld + r] = s;
         }
 }
@@ -469,7 +489,10 @@ static void ck_soft_sqdist_scalar(const double *X, int64_t nr, int64_t d, const 
 
 static inline double ck_soft_tail(const double *x, const double *c, int64_t f, int64_t d, double s)
 {
-    for (; f < d; f++) { const double t = x[f] - c[f]; s += t * t; }
+    for (; f < d; f++) {
+        const double t = x[f] - c[f];
+        s += t * t;
+    }
     return s;
 }
 
@@ -477,8 +500,9 @@ static inline double ck_soft_tail(const double *x, const double *c, int64_t f, i
  * subtractions and FMAs per step (the subtractions go to the FP add pipes, beside the FMAs). R and J
  * are compile-time constants at every call (always_inline), so acc lives in registers. Each distance
  * is its own 4 lane sums added by ck_hsum_pd, then the tail: the tile shape never changes a value. */
-static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_dist_tile(
-    const double *X, int64_t d, const double *C, int64_t ld, double *out, const int R, const int J)
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+ck_soft_dist_tile(const double *X, int64_t d, const double *C, int64_t ld, double *out, const int R,
+                  const int J)
 {
     const int64_t dv = d - d % 4;
     __m256d acc[8][CK_SOFT_MAXJ];
@@ -501,14 +525,15 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_di
 }
 
 /* Rows per distance tile for J centres: R * J in 8..10 accumulators (of the 16 vector registers). */
-#define CK_SOFT_DIST_CASE(J, R)                                                                  \
-    case J:                                                                           \
-        for (; r + R <= nr; r += R, x += R * d, o += R) ck_soft_dist_tile(x, d, Cg, ld, o, R, J); \
-        for (; r < nr; r++, x += d, o++) ck_soft_dist_tile(x, d, Cg, ld, o, 1, J);               \
+#define CK_SOFT_DIST_CASE(J, R)                                                                              \
+    case J:                                                                                                  \
+        for (; r + R <= nr; r += R, x += R * d, o += R) ck_soft_dist_tile(x, d, Cg, ld, o, R, J);            \
+        for (; r < nr; r++, x += d, o++) ck_soft_dist_tile(x, d, Cg, ld, o, 1, J);                           \
         break;
 
-static __attribute__((target("avx2,fma"))) void ck_soft_sqdist_avx2(
-    const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out, int64_t ld)
+static __attribute__((target("avx2,fma"))) void ck_soft_sqdist_avx2(const double *X, int64_t nr, int64_t d,
+                                                                    const double *C, int64_t k, double *out,
+                                                                    int64_t ld)
 {
     const int64_t n_groups = ck_soft_n_jblocks(k, CK_SOFT_MAXJ);
     for (int64_t g = 0; g < n_groups; g++) {
@@ -530,9 +555,7 @@ static __attribute__((target("avx2,fma"))) void ck_soft_sqdist_avx2(
 
 static void ck_soft_sqdist(const double *X, int64_t nr, int64_t d, const double *C, int64_t k, double *out,
                            int64_t ld)
-{
-    CK_SOFT_DISPATCH(ck_soft_sqdist, X, nr, d, C, k, out, ld);
-}
+{ CK_SOFT_DISPATCH(ck_soft_sqdist, X, nr, d, C, k, out, ld); }
 
 /* sums[j] += sum_r rw[r * k + j] x_r over the nb rows of a block: the block's partial sum of every
  * element is formed from 0 in row order, then added to sums (a fixed association: blocks depend on
@@ -544,7 +567,7 @@ static void ck_soft_accumulate_scalar(const double *X, int64_t nb, int64_t d, co
     for (int64_t j = 0; j < k; j++)
         for (int64_t f0 = 0; f0 < d; f0 += 8) {
             const int64_t nf = d - f0 < 8 ? d - f0 : 8;
-            double acc[8] = {0};
+            double acc[8] = { 0 };
             for (int64_t r = 0; r < nb; r++) {
                 const double rj = rw[r * k + j];
                 for (int64_t l = 0; l < nf; l++) acc[l] += rj * X[r * d + f0 + l];
@@ -557,8 +580,9 @@ static void ck_soft_accumulate_scalar(const double *X, int64_t nb, int64_t d, co
 /* R^T X as a small matrix product: J clusters x 4V features stay in registers for all the rows of the
  * block; each row costs V loads, J broadcasts and J * V FMAs. Every element is still summed from 0 in
  * row order with one FMA per row, so the tile shape never changes a value. */
-static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_acc_tile(
-    const double *X, int64_t nb, int64_t d, const double *rw, int64_t k, double *sums, const int J, const int V)
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+ck_soft_acc_tile(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k, double *sums,
+                 const int J, const int V)
 {
     __m256d acc[CK_SOFT_MAXJ][8];
     for (int j = 0; j < J; j++)
@@ -580,14 +604,14 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_ac
 
 /* Feature vectors per tile for J clusters: J * V in 8..10 accumulators; the last features of a row
  * go 4 at a time (V = 1), then the scalar tail. */
-#define CK_SOFT_ACC_CASE(J, V)                                                                  \
-    case J:                                                                                     \
-        for (; f + 4 * V <= d; f += 4 * V) ck_soft_acc_tile(X + f, nb, d, rwg, k, sg + f, J, V); \
-        for (; f + 4 <= d; f += 4) ck_soft_acc_tile(X + f, nb, d, rwg, k, sg + f, J, 1);         \
+#define CK_SOFT_ACC_CASE(J, V)                                                                               \
+    case J:                                                                                                  \
+        for (; f + 4 * V <= d; f += 4 * V) ck_soft_acc_tile(X + f, nb, d, rwg, k, sg + f, J, V);             \
+        for (; f + 4 <= d; f += 4) ck_soft_acc_tile(X + f, nb, d, rwg, k, sg + f, J, 1);                     \
         break;
 
-static __attribute__((target("avx2,fma"))) void ck_soft_accumulate_avx2(
-    const double *X, int64_t nb, int64_t d, const double *rw, int64_t k, double *sums)
+static __attribute__((target("avx2,fma"))) void
+ck_soft_accumulate_avx2(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k, double *sums)
 {
     const int64_t n_groups = ck_soft_n_jblocks(k, CK_SOFT_MAXJ), d4 = d - d % 4;
     for (int64_t g = 0; g < n_groups; g++) {
@@ -616,9 +640,7 @@ static __attribute__((target("avx2,fma"))) void ck_soft_accumulate_avx2(
 
 static void ck_soft_accumulate(const double *X, int64_t nb, int64_t d, const double *rw, int64_t k,
                                double *sums)
-{
-    CK_SOFT_DISPATCH(ck_soft_accumulate, X, nb, d, rw, k, sums);
-}
+{ CK_SOFT_DISPATCH(ck_soft_accumulate, X, nb, d, rw, k, sums); }
 
 /* ---- sparse rows: a row's nonzero list ---- */
 /* out[j] = x . c_j (j < kp) over the row's nonzero features only: a zero feature would add an exact
@@ -626,8 +648,8 @@ static void ck_soft_accumulate(const double *X, int64_t nb, int64_t d, const dou
  * per centre (even and odd positions in the list), added at the end; *xx = ||x||^2 the same way
  * (computed beside the dots, where the loads are already paid). The AVX2 path keeps this order,
  * with each multiply-add fused. */
-static void ck_soft_dots_scalar(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
-                                double *out, double *xx)
+static void ck_soft_dots_scalar(const int64_t *off, const double *val, int64_t m, const double *CT,
+                                int64_t kp, double *out, double *xx)
 {
     for (int64_t j = 0; j <= kp; j++) {
         /* j = kp: ||x||^2 */
@@ -643,8 +665,8 @@ static void ck_soft_dots_scalar(const int64_t *off, const double *val, int64_t m
 }
 
 /* sums[f * kp + j] += r_j x_f for the row's nonzero features (a zero feature would add an exact 0). */
-static void ck_soft_scatter_scalar(const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp,
-                                   double *sums)
+static void ck_soft_scatter_scalar(const int64_t *off, const double *val, int64_t m, const double *r,
+                                   int64_t kp, double *sums)
 {
     for (int64_t t = 0; t < m; t++)
         for (int64_t j = 0; j < kp; j++) sums[off[t] + j] += r[j] * val[t];
@@ -653,9 +675,9 @@ static void ck_soft_scatter_scalar(const int64_t *off, const double *val, int64_
 #if CK_HAVE_X86_SIMD
 /* Centres V ymm vectors (4V <= 16) then H (0 or 1) xmm vectors at a time; the two partial sums give
  * 2 (V + H) independent FMA chains. */
-static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_dots_tile(
-    const int64_t *off, const double *val, int64_t m, const double *CT, double *out, double *xx, const int V,
-    const int H)
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+ck_soft_dots_tile(const int64_t *off, const double *val, int64_t m, const double *CT, double *out, double *xx,
+                  const int V, const int H)
 {
     __m256d a[4], b[4], qa = _mm256_setzero_pd(), qb = _mm256_setzero_pd();
     __m128d ah = _mm_setzero_pd(), bh = _mm_setzero_pd();
@@ -686,8 +708,9 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_do
     *xx = _mm256_cvtsd_f64(_mm256_add_pd(qa, qb));
 }
 
-static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_scatter_tile(
-    const int64_t *off, const double *val, int64_t m, const double *r, double *sums, const int V, const int H)
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+ck_soft_scatter_tile(const int64_t *off, const double *val, int64_t m, const double *r, double *sums,
+                     const int V, const int H)
 {
     __m256d rv[4];
     for (int v = 0; v < V; v++) rv[v] = _mm256_loadu_pd(r + 4 * v);
@@ -695,30 +718,32 @@ static inline __attribute__((always_inline, target("avx2,fma"))) void ck_soft_sc
     for (int64_t t = 0; t < m; t++) {
         const __m256d x = _mm256_broadcast_sd(val + t);
         double *s = sums + off[t];
-        for (int v = 0; v < V; v++) _mm256_storeu_pd(s + 4 * v, _mm256_fmadd_pd(rv[v], x, _mm256_loadu_pd(s + 4 * v)));
+        for (int v = 0; v < V; v++)
+            _mm256_storeu_pd(s + 4 * v, _mm256_fmadd_pd(rv[v], x, _mm256_loadu_pd(s + 4 * v)));
         if (H) _mm_storeu_pd(s + 4 * V, _mm_fmadd_pd(rh, _mm256_castpd256_pd128(x), _mm_loadu_pd(s + 4 * V)));
     }
 }
 
 /* Blocks of up to 16 centres (kp even: 4V + 2H of them); V and H are compile-time constants in every
  * case (always_inline). */
-#define CK_SOFT_BY_VECTORS(call)                          \
-    for (int64_t j0 = 0; j0 < kp; j0 += 16) {            \
-        switch (kp - j0 >= 16 ? 8 : (kp - j0) / 2) {     \
-        case 1: call(0, 1); break;                        \
-        case 2: call(1, 0); break;                        \
-        case 3: call(1, 1); break;                        \
-        case 4: call(2, 0); break;                        \
-        case 5: call(2, 1); break;                        \
-        case 6: call(3, 0); break;                        \
-        case 7: call(3, 1); break;                        \
-        default: call(4, 0); break;                       \
-        }                                                 \
+#define CK_SOFT_BY_VECTORS(call)                                                                             \
+    for (int64_t j0 = 0; j0 < kp; j0 += 16) {                                                                \
+        switch (kp - j0 >= 16 ? 8 : (kp - j0) / 2) {                                                         \
+        case 1: call(0, 1); break;                                                                           \
+        case 2: call(1, 0); break;                                                                           \
+        case 3: call(1, 1); break;                                                                           \
+        case 4: call(2, 0); break;                                                                           \
+        case 5: call(2, 1); break;                                                                           \
+        case 6: call(3, 0); break;                                                                           \
+        case 7: call(3, 1); break;                                                                           \
+        default: call(4, 0); break;                                                                          \
+        }                                                                                                    \
     }
 
 /* (||x||^2 comes with every block; the first block's is kept) */
-static __attribute__((target("avx2,fma"))) void ck_soft_dots_avx2(
-    const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp, double *out, double *xx)
+static __attribute__((target("avx2,fma"))) void ck_soft_dots_avx2(const int64_t *off, const double *val,
+                                                                  int64_t m, const double *CT, int64_t kp,
+                                                                  double *out, double *xx)
 {
     double xx_block;
 #define CK_SOFT_DOTS(V, H) ck_soft_dots_tile(off, val, m, CT + j0, out + j0, j0 ? &xx_block : xx, V, H)
@@ -726,9 +751,9 @@ static __attribute__((target("avx2,fma"))) void ck_soft_dots_avx2(
 #undef CK_SOFT_DOTS
 }
 
-static __attribute__((target("avx2,fma"))) void ck_soft_scatter_avx2(
-    const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp, double *sums)
-{
+static __attribute__((target("avx2,fma"))) void ck_soft_scatter_avx2(const int64_t *off, const double *val,
+                                                                     int64_t m, const double *r, int64_t kp,
+                                                                     double *sums){
 #define CK_SOFT_SCATTER(V, H) ck_soft_scatter_tile(off, val, m, r + j0, sums + j0, V, H)
     CK_SOFT_BY_VECTORS(CK_SOFT_SCATTER)
 #undef CK_SOFT_SCATTER
@@ -764,9 +789,20 @@ static inline __attribute__((always_inline, target("avx2,fma"))) __m256d ck_soft
                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(6.93147180369123816490e-01), x);
     r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.90821492927058770002e-10), r);
-    static const double inv_fact[14] = {
-        1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
-        1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0};
+    static const double inv_fact[14] = { 1.0,
+                                         1.0,
+                                         1.0 / 2,
+                                         1.0 / 6,
+                                         1.0 / 24,
+                                         1.0 / 120,
+                                         1.0 / 720,
+                                         1.0 / 5040,
+                                         1.0 / 40320,
+                                         1.0 / 362880,
+                                         1.0 / 3628800,
+                                         1.0 / 39916800,
+                                         1.0 / 479001600,
+                                         1.0 / 6227020800.0 };
     /* Estrin's scheme: 4 FMAs deep instead of Horner's 13 (the latency of a row's responsibilities) */
     __m256d pairs[7];
     for (int e = 0; e < 7; e++)
@@ -777,7 +813,8 @@ static inline __attribute__((always_inline, target("avx2,fma"))) __m256d ck_soft
     const __m256d p = _mm256_fmadd_pd(_mm256_fmadd_pd(pairs[6], r4, q2), r8, _mm256_fmadd_pd(q1, r4, q0));
     const __m128i ni = _mm256_cvtpd_epi32(n), half = _mm_srai_epi32(ni, 1);
     const __m256i bias = _mm256_set1_epi64x(1023);
-    const __m256d s1 = _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(half), bias), 52));
+    const __m256d s1 =
+        _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(half), bias), 52));
     const __m256d s2 = _mm256_castsi256_pd(
         _mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(_mm_sub_epi32(ni, half)), bias), 52));
     const __m256d y = _mm256_mul_pd(_mm256_mul_pd(p, s1), s2);
@@ -795,15 +832,15 @@ static __attribute__((target("avx2,fma"))) void ck_soft_exp_avx2(double *a, int6
 }
 #endif
 
-static double ck_soft_block_resp_scalar(double *DT, int64_t ld, int64_t nr, int64_t k, double beta, int distance,
-                                        const double *w, double *respT, int scale_by_weight, int32_t *labels,
-                                        double *scratch)
+static double ck_soft_block_resp_scalar(double *DT, int64_t ld, int64_t nr, int64_t k, double beta,
+                                        int distance, const double *w, double *respT, int scale_by_weight,
+                                        int32_t *labels, double *scratch)
 {
     double e = 0.0;
     for (int64_t r = 0; r < nr; r++) {
         for (int64_t j = 0; j < k; j++) scratch[j] = DT[j * ld + r];
-        e += ck_soft_row_resp(scratch, k, beta, distance, w ? w[r] : 1.0, respT ? scratch : NULL, scale_by_weight,
-                              labels ? labels + r : NULL);
+        e += ck_soft_row_resp(scratch, k, beta, distance, w ? w[r] : 1.0, respT ? scratch : NULL,
+                              scale_by_weight, labels ? labels + r : NULL);
         if (respT)
             for (int64_t j = 0; j < k; j++) respT[j * ld + r] = scratch[j];
     }
@@ -812,9 +849,9 @@ static double ck_soft_block_resp_scalar(double *DT, int64_t ld, int64_t nr, int6
 
 #if CK_HAVE_X86_SIMD
 /* 4 rows per vector (lane l: row q + l); a short last quad is masked (its lanes read 0). */
-static __attribute__((target("avx2,fma"))) double ck_soft_block_resp_avx2(
-    double *DT, int64_t ld, int64_t nr, int64_t k, double beta, int distance, const double *w, double *respT,
-    int scale_by_weight, int32_t *labels, double *scratch)
+static __attribute__((target("avx2,fma"))) double
+ck_soft_block_resp_avx2(double *DT, int64_t ld, int64_t nr, int64_t k, double beta, int distance,
+                        const double *w, double *respT, int scale_by_weight, int32_t *labels, double *scratch)
 {
     const __m256d neg_beta = _mm256_set1_pd(-beta);
     double e = 0.0;
@@ -822,10 +859,10 @@ static __attribute__((target("avx2,fma"))) double ck_soft_block_resp_avx2(
         const __m256i lanes = _mm256_cmpgt_epi64(_mm256_set1_epi64x(nr - q), _mm256_setr_epi64x(0, 1, 2, 3));
         const int full = q + 4 <= nr; /* masked stores are slow (microcoded on some AMD cores) */
 #define CK_SOFT_LOAD4(p) (full ? _mm256_loadu_pd(p) : _mm256_maskload_pd(p, lanes))
-#define CK_SOFT_STORE4(p, v)                            \
-    do {                                                \
-        if (full) _mm256_storeu_pd(p, v);               \
-        else _mm256_maskstore_pd(p, lanes, v);          \
+#define CK_SOFT_STORE4(p, v)                                                                                 \
+    do {                                                                                                     \
+        if (full) _mm256_storeu_pd(p, v);                                                                    \
+        else _mm256_maskstore_pd(p, lanes, v);                                                               \
     } while (0)
         double *col = DT + q;
         __m256d dmin = _mm256_setzero_pd(), best = _mm256_setzero_pd(), s = _mm256_setzero_pd();
@@ -845,7 +882,8 @@ static __attribute__((target("avx2,fma"))) double ck_soft_block_resp_avx2(
         }
         const __m256d wv = w ? CK_SOFT_LOAD4(w + q) : _mm256_set1_pd(1.0);
         if (respT) {
-            const __m256d scale = scale_by_weight ? wv : _mm256_set1_pd(1.0), tiny = _mm256_set1_pd(CK_SOFT_RESP_MIN);
+            const __m256d scale = scale_by_weight ? wv : _mm256_set1_pd(1.0),
+                          tiny = _mm256_set1_pd(CK_SOFT_RESP_MIN);
 #define CK_SOFT_FLUSH4(v) _mm256_and_pd(v, _mm256_cmp_pd(v, tiny, _CMP_GE_OQ)) /* as ck_soft_flush */
             for (int64_t j = 0; j < k; j++) {
                 const __m256d r = CK_SOFT_FLUSH4(_mm256_div_pd(CK_SOFT_LOAD4(col + j * ld), s));
@@ -875,27 +913,22 @@ static double ck_soft_block_resp(double *DT, int64_t ld, int64_t nr, int64_t k, 
 {
 #if CK_HAVE_X86_SIMD
     if (ck_simd_avx2())
-        return ck_soft_block_resp_avx2(DT, ld, nr, k, beta, distance, w, respT, scale_by_weight, labels, scratch);
+        return ck_soft_block_resp_avx2(DT, ld, nr, k, beta, distance, w, respT, scale_by_weight, labels,
+                                       scratch);
 #endif
-    return ck_soft_block_resp_scalar(DT, ld, nr, k, beta, distance, w, respT, scale_by_weight, labels, scratch);
+    return ck_soft_block_resp_scalar(DT, ld, nr, k, beta, distance, w, respT, scale_by_weight, labels,
+                                     scratch);
 }
 
-static void ck_soft_exp_nonpositive(double *a, int64_t n)
-{
-    CK_SOFT_DISPATCH(ck_soft_exp, a, n);
-}
+static void ck_soft_exp_nonpositive(double *a, int64_t n) { CK_SOFT_DISPATCH(ck_soft_exp, a, n); }
 
 static void ck_soft_dots(const int64_t *off, const double *val, int64_t m, const double *CT, int64_t kp,
                          double *out, double *xx)
-{
-    CK_SOFT_DISPATCH(ck_soft_dots, off, val, m, CT, kp, out, xx);
-}
+{ CK_SOFT_DISPATCH(ck_soft_dots, off, val, m, CT, kp, out, xx); }
 
 static void ck_soft_scatter(const int64_t *off, const double *val, int64_t m, const double *r, int64_t kp,
                             double *sums)
-{
-    CK_SOFT_DISPATCH(ck_soft_scatter, off, val, m, r, kp, sums);
-}
+{ CK_SOFT_DISPATCH(ck_soft_scatter, off, val, m, r, kp, sums); }
 
 void ck_soft_params_init(ck_soft_params *params)
 {

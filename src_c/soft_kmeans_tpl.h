@@ -26,7 +26,8 @@ static __attribute__((target("avx2,popcnt"))) int64_t CK_FN(soft_nzmask_avx2)(co
 #if CK_X_IS_U8
         for (int q = 0; q < 2; q++) {
             const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(x + f0 + 32 * q));
-            const uint32_t zero = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()));
+            const uint32_t zero =
+                (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()));
             bits |= (uint64_t)~zero << (32 * q);
         }
 #else
@@ -52,8 +53,10 @@ static __attribute__((target("avx2,popcnt"))) int64_t CK_FN(soft_nzmask_avx2)(co
  * popcount are overwritten by the next step. First the 8-feature groups that hold a nonzero (MNIST:
  * 40% of them), then 8 features of each of those; the last d % 8 features go one by one. Returns
  * the list's length. */
-static __attribute__((target("avx2,popcnt"))) int64_t CK_FN(soft_compact_avx2)(const CK_XT *x, const uint64_t *mask,
-                                                                         int64_t d, int64_t kp, ck_soft_ws *ws)
+static __attribute__((target("avx2,popcnt"))) int64_t CK_FN(soft_compact_avx2)(const CK_XT *x,
+                                                                               const uint64_t *mask,
+                                                                               int64_t d, int64_t kp,
+                                                                               ck_soft_ws *ws)
 {
     const uint64_t *lut = ws->lut;
     const uint8_t *mask_bytes = (const uint8_t *)(const void *)mask; /* x86: little-endian */
@@ -177,19 +180,20 @@ static int64_t CK_FN(soft_row_sqdist)(const CK_XT *x, const uint64_t *mask, cons
 #define CK_SOFT_GROUP_J 16
 
 /* x[f0 .. f0 + 8) as doubles; lanes at or past d are 0 */
-static inline __attribute__((always_inline, CK_SOFT_AVX512)) __m512d CK_FN(soft_load8)(const CK_XT *x, int64_t f0,
-                                                                                      int64_t d)
+static inline __attribute__((always_inline, CK_SOFT_AVX512)) __m512d CK_FN(soft_load8)(const CK_XT *x,
+                                                                                       int64_t f0, int64_t d)
 {
     if (f0 + 8 <= d) {
 #if CK_X_IS_U8
-        return _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(x + f0))));
+        return _mm512_cvtepi32_pd(
+            _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(x + f0))));
 #else
         if (sizeof(CK_XT) == sizeof(float))
             return _mm512_cvtps_pd(_mm256_loadu_ps((const float *)(const void *)(x + f0)));
         return _mm512_loadu_pd((const double *)(const void *)(x + f0));
 #endif
     }
-    double tail[8] = {0};
+    double tail[8] = { 0 };
     for (int64_t f = f0; f < d; f++) tail[f - f0] = (double)x[f];
     return _mm512_loadu_pd(tail);
 }
@@ -198,9 +202,10 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) __m512d CK_FN(soft_
  * group order, then the lanes added (a fixed tree); rows_of[g] |= row_bit for every group g visited
  * (when rows_of is not NULL). The groups are read from xp, the row's packed groups (ck_soft_packed),
  * when it is not NULL, else from x. J is a compile-time constant at every call (always_inline). */
-static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gdots_tile)(
-    const CK_XT *x, const CK_XT *xp, int64_t d, const uint64_t *gmask, int64_t gwords, const double *Cg, int64_t k,
-    double *out, double *xx, uint64_t *rows_of, uint64_t row_bit, ck_soft_ahead *ahead, const int J)
+static inline __attribute__((always_inline, CK_SOFT_AVX512)) void
+CK_FN(soft_gdots_tile)(const CK_XT *x, const CK_XT *xp, int64_t d, const uint64_t *gmask, int64_t gwords,
+                       const double *Cg, int64_t k, double *out, double *xx, uint64_t *rows_of,
+                       uint64_t row_bit, ck_soft_ahead *ahead, const int J)
 {
     ck_soft_ahead ah = *ahead; /* (a local copy: the stores to rows_of could alias its fields) */
     __m512d acc[CK_SOFT_GROUP_J], q = _mm512_setzero_pd();
@@ -232,9 +237,9 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gdo
 /* sums[8 j + l] += sum over the rows r set in rows (ascending) of resp[r * k + j] x_r[f0 + l], the
  * block's part formed from 0 in registers, then added. x_r[f0 ..] is read at cur[r] (row r's packed
  * group) when cur is not NULL, else in xb. */
-static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gacc_tile)(
-    const CK_XT *xb, const CK_XT *const *cur, int64_t d, int64_t f0, uint64_t rows, const double *resp, int64_t k,
-    double *sums, ck_soft_ahead *ahead, const int J)
+static inline __attribute__((always_inline, CK_SOFT_AVX512)) void
+CK_FN(soft_gacc_tile)(const CK_XT *xb, const CK_XT *const *cur, int64_t d, int64_t f0, uint64_t rows,
+                      const double *resp, int64_t k, double *sums, ck_soft_ahead *ahead, const int J)
 {
     ck_soft_ahead ah = *ahead;
     __m512d acc[CK_SOFT_GROUP_J];
@@ -254,21 +259,32 @@ static inline __attribute__((always_inline, CK_SOFT_AVX512)) void CK_FN(soft_gac
     *ahead = ah;
 }
 
-#define CK_SOFT_BY_J(call)                                                                                  \
-    switch (jn) {                                                                                           \
-    case 1: call(1); break;   case 2: call(2); break;   case 3: call(3); break;   case 4: call(4); break;   \
-    case 5: call(5); break;   case 6: call(6); break;   case 7: call(7); break;   case 8: call(8); break;   \
-    case 9: call(9); break;   case 10: call(10); break; case 11: call(11); break; case 12: call(12); break; \
-    case 13: call(13); break; case 14: call(14); break; case 15: call(15); break; default: call(16); break; \
+#define CK_SOFT_BY_J(call)                                                                                   \
+    switch (jn) {                                                                                            \
+    case 1: call(1); break;                                                                                  \
+    case 2: call(2); break;                                                                                  \
+    case 3: call(3); break;                                                                                  \
+    case 4: call(4); break;                                                                                  \
+    case 5: call(5); break;                                                                                  \
+    case 6: call(6); break;                                                                                  \
+    case 7: call(7); break;                                                                                  \
+    case 8: call(8); break;                                                                                  \
+    case 9: call(9); break;                                                                                  \
+    case 10: call(10); break;                                                                                \
+    case 11: call(11); break;                                                                                \
+    case 12: call(12); break;                                                                                \
+    case 13: call(13); break;                                                                                \
+    case 14: call(14); break;                                                                                \
+    case 15: call(15); break;                                                                                \
+    default: call(16); break;                                                                                \
     }
 
 /* Squared distances from row x (its nonzero bitmask: mask; its packed groups: xp, or NULL) to every
  * centre into ws->dist, as soft_row_sqdist does from a nonzero list; the row's groups are marked with
  * row_bit in ws->rows_of when rows_of is set. (ws->dist has room for 8 values past the last centre.) */
-static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_sqdist)(const CK_XT *x, const CK_XT *xp,
-                                                                     const uint64_t *mask,
-                                                                     const ck_soft_centres *cs, ck_soft_ws *ws,
-                                                                     int rows_of, uint64_t row_bit)
+static __attribute__((CK_SOFT_AVX512)) void
+CK_FN(soft_group_sqdist)(const CK_XT *x, const CK_XT *xp, const uint64_t *mask, const ck_soft_centres *cs,
+                         ck_soft_ws *ws, int rows_of, uint64_t row_bit)
 {
     const int64_t d = cs->d, k = cs->k, gwords = (cs->dg / 8 + 63) / 64;
     ck_soft_group_mask(mask, (d + 63) / 64, ws->gmask, gwords);
@@ -276,9 +292,9 @@ static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_sqdist)(const CK_XT
     for (int64_t b = 0; b < ck_soft_n_jblocks(k, CK_SOFT_GROUP_J); b++) {
         int64_t j0, jn;
         ck_soft_jblock(k, CK_SOFT_GROUP_J, b, &j0, &jn);
-#define CK_SOFT_GDOTS(J)                                                                                \
-    CK_FN(soft_gdots_tile)(x, xp, d, ws->gmask, gwords, cs->Cg + j0 * 8, k, ws->dist + j0, b ? &xx_block : &xx, \
-                           rows_of && !b ? ws->rows_of : NULL, row_bit, &ws->ahead, J)
+#define CK_SOFT_GDOTS(J)                                                                                     \
+    CK_FN(soft_gdots_tile)(x, xp, d, ws->gmask, gwords, cs->Cg + j0 * 8, k, ws->dist + j0,                   \
+                           b ? &xx_block : &xx, rows_of && !b ? ws->rows_of : NULL, row_bit, &ws->ahead, J)
         CK_SOFT_BY_J(CK_SOFT_GDOTS)
 #undef CK_SOFT_GDOTS
     }
@@ -290,8 +306,8 @@ static __attribute__((CK_SOFT_AVX512)) void CK_FN(soft_group_sqdist)(const CK_XT
         const __m512d dot = _mm512_loadu_pd(ws->dist + j0);
         const __m512d d2 = _mm512_sub_pd(norms, _mm512_add_pd(dot, dot));
         _mm512_storeu_pd(ws->dist + j0, d2);
-        __mmask8 redo = _mm512_mask_cmp_pd_mask(lanes, _mm512_mul_pd(d2, _mm512_set1_pd(CK_SOFT_GUARD)), norms,
-                                                _CMP_NGE_UQ);
+        __mmask8 redo = _mm512_mask_cmp_pd_mask(lanes, _mm512_mul_pd(d2, _mm512_set1_pd(CK_SOFT_GUARD)),
+                                                norms, _CMP_NGE_UQ);
         for (; redo; redo &= (__mmask8)(redo - 1)) {
             const int64_t j = j0 + __builtin_ctz(redo);
             ws->dist[j] = CK_FN(soft_sqdist_pair)(x, cs->C + j * d, d);
@@ -348,15 +364,21 @@ static const double *CK_FN(soft_rows)(const CK_XT *X, int64_t b, int64_t nb, int
 /* Fetches rows [from, min(from + count, hi)) towards L1 ahead of use. A block's first read (its mask
  * pass) otherwise waits on memory while the arithmetic of the blocks leaves the memory bus idle:
  * each sparse row computed fetches the row one block ahead. [.., hi): rows this thread reads next. */
-static inline void CK_FN(soft_prefetch_rows)(const CK_XT *X, int64_t from, int64_t count, int64_t hi, int64_t d)
+static inline void CK_FN(soft_prefetch_rows)(const CK_XT *X, int64_t from, int64_t count, int64_t hi,
+                                             int64_t d)
 {
 #if CK_HAVE_X86_SIMD
     const int64_t to = from + count < hi ? from + count : hi;
     if (from >= to) return;
-    const char *p = (const char *)(const void *)(X + from * d), *end = (const char *)(const void *)(X + to * d);
+    const char *p = (const char *)(const void *)(X + from * d),
+               *end = (const char *)(const void *)(X + to * d);
     for (; p < end; p += 64) _mm_prefetch(p, _MM_HINT_T0);
 #else
-    (void)X; (void)from; (void)count; (void)hi; (void)d;
+    (void)X;
+    (void)from;
+    (void)count;
+    (void)hi;
+    (void)d;
 #endif
 }
 
@@ -385,8 +407,7 @@ static const uint64_t *CK_FN(soft_block_masks)(const CK_XT *X, int64_t b, int64_
     int64_t nnz = 0;
     for (int64_t r = 0; r < nb; r++) {
         int64_t row_nnz;
-        if (masks && masks->formed)
-            row_nnz = masks->nnz[b + r];
+        if (masks && masks->formed) row_nnz = masks->nnz[b + r];
         else {
             const CK_XT *x = X + (b + r) * d;
 #if CK_HAVE_X86_SIMD
@@ -405,15 +426,15 @@ static const uint64_t *CK_FN(soft_block_masks)(const CK_XT *X, int64_t b, int64_
 /* Packs the nonzero groups of all n rows (ck_soft_packed) from their masks. Returns 0, with nothing
  * kept, where the copy would exceed half of X or of the free memory, or cannot be allocated (the fit
  * then reads X itself, with the same results). */
-static int CK_FN(soft_pack)(const CK_XT *X, int64_t n, int64_t d, const ck_soft_masks *masks, ck_soft_packed *pk,
-                            int n_threads)
+static int CK_FN(soft_pack)(const CK_XT *X, int64_t n, int64_t d, const ck_soft_masks *masks,
+                            ck_soft_packed *pk, int n_threads)
 {
     const int64_t n_chunks = ck_n_chunks(n), words = (d + 63) / 64;
     pk->vals = NULL;
     pk->row_at = malloc((size_t)(n + 1) * sizeof(int64_t));
     if (!pk->row_at) return 0;
     pk->row_at[0] = 0;
-    #pragma omp parallel for num_threads(ck_omp_team(n_threads, n_chunks)) schedule(static)
+#pragma omp parallel for num_threads(ck_omp_team(n_threads, n_chunks)) schedule(static)
     for (int64_t c = 0; c < n_chunks; c++) {
         int64_t start, end;
         ck_chunk_rows(c, n, &start, &end);
@@ -431,7 +452,7 @@ static int CK_FN(soft_pack)(const CK_XT *X, int64_t n, int64_t d, const ck_soft_
         ck_soft_packed_free(pk);
         return 0;
     }
-    #pragma omp parallel for num_threads(ck_omp_team(n_threads, n_chunks)) schedule(static)
+#pragma omp parallel for num_threads(ck_omp_team(n_threads, n_chunks)) schedule(static)
     for (int64_t c = 0; c < n_chunks; c++) {
         int64_t start, end;
         ck_chunk_rows(c, n, &start, &end);
@@ -459,7 +480,8 @@ static int64_t CK_FN(soft_sparse_sqdist)(const CK_XT *x, const CK_XT *xp, const 
 {
 #if CK_HAVE_X86_SIMD
     if (groups) {
-        CK_FN(soft_group_sqdist)(x, xp, mask, cs, ws, block_row >= 0, block_row >= 0 ? (uint64_t)1 << block_row : 0);
+        CK_FN(soft_group_sqdist)(x, xp, mask, cs, ws, block_row >= 0,
+                                 block_row >= 0 ? (uint64_t)1 << block_row : 0);
         return 0;
     }
 #endif
@@ -483,15 +505,15 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
         if (chunk_energy) ck_soft_centres_free(&cs);
         return status;
     }
-    #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
+#pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
     {
-        ck_soft_ws ws = {0};
+        ck_soft_ws ws = { 0 };
         const int ok = ck_soft_ws_init(&ws, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
         if (!ok) {
-            #pragma omp atomic write
+#pragma omp atomic write
             status = CK_ERR_NOMEM;
         }
-        #pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1)
         for (int64_t c = 0; c < n_chunks; c++) {
             if (!ok) continue;
             int64_t start, end;
@@ -509,7 +531,8 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
                     for (int64_t r = 0; r < nb; r++) {
                         if (!groups) CK_FN(soft_prefetch_rows)(X, b + nb + r, 1, end, d);
                         const CK_XT *xp = pk ? (const CK_XT *)pk->vals + pk->row_at[b + r] : NULL;
-                        CK_FN(soft_sparse_sqdist)(X + (b + r) * d, xp, mask + r * words, &cs, &ws, simd, groups, -1);
+                        CK_FN(soft_sparse_sqdist)(X + (b + r) * d, xp, mask + r * words, &cs, &ws, simd,
+                                                  groups, -1);
                         for (int64_t j = 0; j < k; j++) ws.bdist[j * brows + r] = ws.dist[j];
                     }
                 }
@@ -533,9 +556,9 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
  * group by group; with nonzero lists, row by row while the list is in L1. Either way each sum is
  * added to in row order. Returns the rows' free energy. */
 static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, int64_t hi, const double *w,
-                                       const uint64_t *mask, const ck_soft_packed *pk, const ck_soft_centres *cs,
-                                       double beta, int distance, ck_soft_ws *ws, int simd, int groups, double *sums,
-                                       double *wsum)
+                                       const uint64_t *mask, const ck_soft_packed *pk,
+                                       const ck_soft_centres *cs, double beta, int distance, ck_soft_ws *ws,
+                                       int simd, int groups, double *sums, double *wsum)
 {
     const int64_t d = cs->d, k = cs->k, words = (d + 63) / 64, brows = ck_soft_block_rows(d);
     double e = 0.0;
@@ -558,11 +581,12 @@ static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, in
         memset(ws->rows_of, 0, (size_t)(cs->dg / 8) * sizeof(uint64_t));
         for (int64_t r = 0; r < np; r++) {
             if (pk) cur[r] = (const CK_XT *)pk->vals + pk->row_at[p + r];
-            CK_FN(soft_sparse_sqdist)(X + (p + r) * d, pk ? cur[r] : NULL, mask + (p + r - b) * words, cs, ws, simd,
-                                      groups, r);
+            CK_FN(soft_sparse_sqdist)(X + (p + r) * d, pk ? cur[r] : NULL, mask + (p + r - b) * words, cs, ws,
+                                      simd, groups, r);
             for (int64_t j = 0; j < k; j++) dist[j * brows + r] = ws->dist[j];
         }
-        e += ck_soft_block_resp(dist, brows, np, k, beta, distance, w ? w + p : NULL, dist, 1, NULL, ws->dist);
+        e +=
+            ck_soft_block_resp(dist, brows, np, k, beta, distance, w ? w + p : NULL, dist, 1, NULL, ws->dist);
         ck_soft_by_row(dist, brows, np, k, ws->bresp, wsum);
         CK_FN(soft_group_accumulate)(X + p * d, pk ? cur : NULL, d, k, ws, sums);
     }
@@ -581,11 +605,12 @@ static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, in
  * ||C_new - C_old||_F. */
 static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C_old,
                                 int64_t k, double beta, int distance, ck_soft_masks *masks,
-                                const ck_soft_packed *pk, double *C_new, double *weight_in_clusters, double *gbuf,
-                                int64_t n_groups, double *merged, double *chunk_energy, int n_threads, double *energy,
-                                double *shift)
+                                const ck_soft_packed *pk, double *C_new, double *weight_in_clusters,
+                                double *gbuf, int64_t n_groups, double *merged, double *chunk_energy,
+                                int n_threads, double *energy, double *shift)
 {
-    const int64_t kp = ck_soft_kpad(k), len = ck_soft_sums_len(d, k), stride = len + kp, n_chunks = ck_n_chunks(n);
+    const int64_t kp = ck_soft_kpad(k), len = ck_soft_sums_len(d, k), stride = len + kp,
+                  n_chunks = ck_n_chunks(n);
     const int64_t brows = ck_soft_block_rows(d);
     const int simd = ck_simd_avx2(), groups = ck_soft_use_groups();
     ck_soft_centres cs;
@@ -594,15 +619,15 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
         ck_soft_centres_free(&cs);
         return status;
     }
-    #pragma omp parallel num_threads(ck_omp_team(n_threads, n_groups))
+#pragma omp parallel num_threads(ck_omp_team(n_threads, n_groups))
     {
-        ck_soft_ws ws = {0};
+        ck_soft_ws ws = { 0 };
         const int ok = ck_soft_ws_init(&ws, k, d, sizeof(CK_XT) != sizeof(double)) == CK_OK;
         if (!ok) {
-            #pragma omp atomic write
+#pragma omp atomic write
             status = CK_ERR_NOMEM;
         }
-        #pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1)
         for (int64_t g = 0; g < n_groups; g++) {
             if (!ok) continue;
             double *sums = gbuf + g * stride, *wsum = sums + len;
@@ -620,16 +645,16 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                     int dense;
                     const uint64_t *mask = CK_FN(soft_block_masks)(X, b, nb, d, masks, &ws, simd, &dense);
                     if (!dense) {
-                        e += CK_FN(soft_sparse_block)(X, b, nb, hi, w, mask, pk, &cs, beta, distance, &ws, simd,
-                                                      groups, sums, wsum);
+                        e += CK_FN(soft_sparse_block)(X, b, nb, hi, w, mask, pk, &cs, beta, distance, &ws,
+                                                      simd, groups, sums, wsum);
                         continue;
                     }
                     /* the block's partial sums from 0 in row order, then added to the group's */
                     CK_FN(soft_prefetch_rows)(X, b + nb, brows, hi, d);
                     const double *xb = CK_FN(soft_rows)(X, b, nb, d, &ws);
                     ck_soft_sqdist(xb, nb, d, C_old, k, ws.bdist, brows);
-                    e += ck_soft_block_resp(ws.bdist, brows, nb, k, beta, distance, w ? w + b : NULL, ws.bdist, 1,
-                                            NULL, ws.dist);
+                    e += ck_soft_block_resp(ws.bdist, brows, nb, k, beta, distance, w ? w + b : NULL,
+                                            ws.bdist, 1, NULL, ws.dist);
                     ck_soft_by_row(ws.bdist, brows, nb, k, ws.bresp, wsum);
                     memset(ws.bsums, 0, (size_t)(k * d) * sizeof(double));
                     ck_soft_accumulate(xb, nb, d, ws.bresp, k, ws.bsums);
@@ -664,12 +689,14 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
 static double *CK_FN(soft_centres_in)(const CK_CT *C, int64_t kd)
 {
     double *out = malloc((size_t)kd * sizeof(double));
-    if (out) for (int64_t e = 0; e < kd; e++) out[e] = (double)C[e];
+    if (out)
+        for (int64_t e = 0; e < kd; e++) out[e] = (double)C[e];
     return out;
 }
 
-int CK_FN(ck_soft_estep)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids, double *responsibilities,
-                         int32_t *labels, double *objective, const ck_soft_params *params)
+int CK_FN(ck_soft_estep)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids,
+                         double *responsibilities, int32_t *labels, double *objective,
+                         const ck_soft_params *params)
 {
     if (!data || !params || params->n_betas < 1 || !params->betas) return CK_ERR_ARG;
     const int64_t n_samples = data->n_samples, n_features = data->n_features;
@@ -686,8 +713,9 @@ int CK_FN(ck_soft_estep)(const CK_DATA *data, int64_t n_clusters, const CK_CT *c
     return status;
 }
 
-int CK_FN(ck_soft_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids_old, CK_CT *centroids_new,
-                        double *weight_in_clusters, ck_soft_stats *stats, const ck_soft_params *params)
+int CK_FN(ck_soft_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids_old,
+                        CK_CT *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
+                        const ck_soft_params *params)
 {
     if (!data || !params || params->n_betas < 1 || !params->betas) return CK_ERR_ARG;
     const int64_t n_samples = data->n_samples, n_features = data->n_features;
@@ -699,13 +727,15 @@ int CK_FN(ck_soft_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *ce
     double *gbuf = NULL, *merged = NULL, *energies = NULL, *C_new = malloc((size_t)kd * sizeof(double));
     double *C_old = CK_FN(soft_centres_in)(centroids_old, kd);
     int64_t n_groups = 0;
-    status = C_old && C_new ? ck_soft_bufs(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
-                            : CK_ERR_NOMEM;
+    status = C_old && C_new
+        ? ck_soft_bufs(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
+        : CK_ERR_NOMEM;
     double energy = 0.0, shift = 0.0;
     if (status == CK_OK)
-        status = CK_FN(soft_step_run)(data->X, n_samples, n_features, data->sample_weight, C_old, n_clusters, beta,
-                                      params->distance, NULL, NULL, C_new, weight_in_clusters, gbuf, n_groups, merged,
-                                      energies, ck_omp_clamp_threads(params->n_threads), &energy, &shift);
+        status =
+            CK_FN(soft_step_run)(data->X, n_samples, n_features, data->sample_weight, C_old, n_clusters, beta,
+                                 params->distance, NULL, NULL, C_new, weight_in_clusters, gbuf, n_groups,
+                                 merged, energies, ck_omp_clamp_threads(params->n_threads), &energy, &shift);
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) centroids_new[e] = (CK_CT)C_new[e];
         if (stats) {
@@ -713,7 +743,11 @@ int CK_FN(ck_soft_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *ce
             stats->center_shift = shift;
         }
     }
-    free(gbuf); free(merged); free(energies); free(C_new); free(C_old);
+    free(gbuf);
+    free(merged);
+    free(energies);
+    free(C_new);
+    free(C_old);
     return status;
 }
 
@@ -736,46 +770,62 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *ce
     double *gbuf = NULL, *merged = NULL, *energies = NULL, *other = malloc((size_t)kd * sizeof(double));
     double *cur = CK_FN(soft_centres_in)(centroids, kd);
     int64_t n_groups = 0;
-    status = cur && other ? ck_soft_bufs(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
-                          : CK_ERR_NOMEM;
+    status = cur && other
+        ? ck_soft_bufs(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
+        : CK_ERR_NOMEM;
     ck_soft_masks masks;
-    ck_soft_packed packed = {0};
+    ck_soft_packed packed = { 0 };
     const int have_masks = status == CK_OK && ck_soft_masks_alloc(&masks, n_samples, n_features);
     int have_packed = 0;
     int it = 0, on_tol = 0;
     double beta = betas[0];
     for (; status == CK_OK && it < max_iter; it++) {
-        if (params->cancel && *params->cancel) { status = CK_ERR_CANCELLED; break; }
+        if (params->cancel && *params->cancel) {
+            status = CK_ERR_CANCELLED;
+            break;
+        }
         /* Past the end of the schedule the last beta holds. */
         beta = betas[it < n_betas ? it : n_betas - 1];
         double energy, shift;
-        status = CK_FN(soft_step_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
-                                      have_masks ? &masks : NULL, have_packed ? &packed : NULL, other, NULL, gbuf,
-                                      n_groups, merged, energies, n_threads, &energy, &shift);
+        status =
+            CK_FN(soft_step_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
+                                 have_masks ? &masks : NULL, have_packed ? &packed : NULL, other, NULL, gbuf,
+                                 n_groups, merged, energies, n_threads, &energy, &shift);
         if (status != CK_OK) break;
         if (have_masks && !masks.formed) {
             masks.formed = 1;
             /* (only the group kernels read packed rows; a uint8 step is bound by arithmetic, not by
              * reading X) */
             have_packed = ck_soft_use_groups() && !CK_X_IS_U8 &&
-                          CK_FN(soft_pack)(X, n_samples, n_features, &masks, &packed, n_threads);
+                CK_FN(soft_pack)(X, n_samples, n_features, &masks, &packed, n_threads);
         }
         if (result->objective_history) result->objective_history[it] = energy;
-        double *t = cur; cur = other; other = t;
+        double *t = cur;
+        cur = other;
+        other = t;
         if (params->callback) {
-            const ck_iter_info info = {it, energy, shift, -1, beta};
-            if (params->callback(params->callback_data, &info)) { status = CK_ERR_CANCELLED; it++; break; }
+            const ck_iter_info info = { it, energy, shift, -1, beta };
+            if (params->callback(params->callback_data, &info)) {
+                status = CK_ERR_CANCELLED;
+                it++;
+                break;
+            }
         }
         /* The notebook's rule: the Frobenius norm of the centre change below tol (never for tol 0). */
-        if (shift < tol) { on_tol = 1; it++; break; }
+        if (shift < tol) {
+            on_tol = 1;
+            it++;
+            break;
+        }
     }
     /* One more E-step so responsibilities, labels and the free energy belong to the returned centres
      * (and to the last beta used): rounded to the centroid type first, as the caller will see them. */
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) cur[e] = (double)(CK_CT)cur[e];
-        status = CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
-                                       have_masks ? &masks : NULL, have_packed ? &packed : NULL,
-                                       result->responsibilities, result->labels, &result->objective, n_threads);
+        status =
+            CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
+                                  have_masks ? &masks : NULL, have_packed ? &packed : NULL,
+                                  result->responsibilities, result->labels, &result->objective, n_threads);
     }
     /* On cancel too: the centres of the last finished iteration are the caller's to keep. */
     if (status == CK_OK || (status == CK_ERR_CANCELLED && cur)) {
@@ -783,8 +833,15 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *ce
         result->n_iter = it;
         result->converged = on_tol;
     }
-    if (have_masks) { free(masks.bits); free(masks.nnz); }
+    if (have_masks) {
+        free(masks.bits);
+        free(masks.nnz);
+    }
     ck_soft_packed_free(&packed);
-    free(gbuf); free(merged); free(energies); free(other); free(cur);
+    free(gbuf);
+    free(merged);
+    free(energies);
+    free(other);
+    free(cur);
     return status;
 }

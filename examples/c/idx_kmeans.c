@@ -23,8 +23,8 @@ static uint8_t *read_file(const char *path, int64_t *len)
     FILE *f = fopen(path, "rb");
     uint8_t *buf = NULL;
     long size;
-    if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0
-        || !(buf = malloc(size ? (size_t)size : 1)) || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+        !(buf = malloc(size ? (size_t)size : 1)) || fread(buf, 1, (size_t)size, f) != (size_t)size) {
         perror(path);
         free(buf);
         buf = NULL;
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s IMAGES.idx K SEED [LABELS.idx]\n", argv[0]);
         return 2;
     }
-    if (ck_version() != CKMEANS_VERSION)  /* a library of another release than this header */
+    if (ck_version() != CKMEANS_VERSION) /* a library of another release than this header */
         fprintf(stderr, "idx_kmeans: warning: built with ckmeans.h %d.%d.%d, running ckmeans %s\n",
                 CKMEANS_VERSION_MAJOR, CKMEANS_VERSION_MINOR, CKMEANS_VERSION_PATCH, ck_version_string());
     const int64_t k = atoll(argv[2]);
@@ -74,13 +74,13 @@ int main(int argc, char **argv)
     if (status != CK_OK) return fail("decoding", status);
 
     /* ckmeans.kmeans' defaults: k-means++, max_iter 300, tol 1e-4 x mean feature variance */
-    const ck_data_u8 data = {X, n, d, NULL};
+    const ck_data_u8 data = { X, n, d, NULL };
     double variance;
     ck_kmeans_params params;
     ck_kmeans_params_init(&params);
-    ck_kmeans_result result = {.labels = labels};
-    if ((status = ck_mean_feature_variance_u8(&data, &variance, n_threads)) != CK_OK
-        || (status = ck_kmeans_plusplus_u8(&data, k, seed, 0, centroids, init_rows, n_threads)) != CK_OK)
+    ck_kmeans_result result = { .labels = labels };
+    if ((status = ck_mean_feature_variance_u8(&data, &variance, n_threads)) != CK_OK ||
+        (status = ck_kmeans_plusplus_u8(&data, k, seed, 0, centroids, init_rows, n_threads)) != CK_OK)
         return fail("k-means++", status);
     params.tol_abs = 1e-4 * variance;
     params.n_threads = n_threads;
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
         printf("\n");
     }
 
-    if (argc > 4) {  /* how the clusters split the classes of a labels file (uint8 codes) */
+    if (argc > 4) { /* how the clusters split the classes of a labels file (uint8 codes) */
         uint8_t *lab_file = read_file(argv[4], &len);
         if (!lab_file) return 1;
         if ((status = parse_uint8_idx(lab_file, len, &h)) != CK_OK) return fail(argv[4], status);
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
         if (!table) return fail("allocating", CK_ERR_NOMEM);
         if ((status = ck_contingency(classes, labels, n, n_classes, k, NULL, table, n_threads)) != CK_OK)
             return fail("contingency", status);
-        double majority = 0;  /* purity: each cluster counted as its largest class */
+        double majority = 0; /* purity: each cluster counted as its largest class */
         for (int64_t j = 0; j < k; j++) {
             double best = 0;
             for (int64_t c = 0; c < n_classes; c++) best = table[c * k + j] > best ? table[c * k + j] : best;

@@ -10,12 +10,12 @@
 
 static int failures = 0;
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
+#define CHECK(cond)                                                                                          \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond);                               \
+            failures++;                                                                                      \
+        }                                                                                                    \
     } while (0)
 
 /* N spans several 128-row chunks, so two threads really split the rows. */
@@ -38,11 +38,23 @@ static void make_data(uint8_t *xu, float *xf, double *xd, double *xr)
 
 static void test_strerror(void)
 {
-    const int codes[] = {CK_OK, CK_ERR_NOMEM, CK_ERR_ARG, CK_ERR_IDX_TRUNCATED_HEADER, CK_ERR_IDX_MAGIC,
-                         CK_ERR_IDX_TYPE, CK_ERR_IDX_NDIM, CK_ERR_IDX_OVERFLOW, CK_ERR_IDX_SHORT_PAYLOAD,
-                         CK_ERR_IDX_LONG_PAYLOAD, CK_ERR_IDX_DIM_RANGE, CK_ERR_LABEL_RANGE,
-                         CK_ERR_KMEANS_LABEL, CK_ERR_KMEANS_NONFINITE, CK_ERR_SOFT_BETA,
-                         CK_ERR_SOFT_DISTANCE, CK_ERR_CANCELLED};
+    const int codes[] = { CK_OK,
+                          CK_ERR_NOMEM,
+                          CK_ERR_ARG,
+                          CK_ERR_IDX_TRUNCATED_HEADER,
+                          CK_ERR_IDX_MAGIC,
+                          CK_ERR_IDX_TYPE,
+                          CK_ERR_IDX_NDIM,
+                          CK_ERR_IDX_OVERFLOW,
+                          CK_ERR_IDX_SHORT_PAYLOAD,
+                          CK_ERR_IDX_LONG_PAYLOAD,
+                          CK_ERR_IDX_DIM_RANGE,
+                          CK_ERR_LABEL_RANGE,
+                          CK_ERR_KMEANS_LABEL,
+                          CK_ERR_KMEANS_NONFINITE,
+                          CK_ERR_SOFT_BETA,
+                          CK_ERR_SOFT_DISTANCE,
+                          CK_ERR_CANCELLED };
     const char *unknown = ck_strerror(-12345);
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         CHECK(ck_strerror(codes[i]) != NULL && strcmp(ck_strerror(codes[i]), unknown) != 0);
@@ -52,11 +64,12 @@ static void test_assign(const uint8_t *xu, const float *xf, const double *xd)
 {
     double cd[K * D], *sq = malloc(N * sizeof *sq);
     float cf[K * D];
-    int32_t *lab = malloc(N * sizeof *lab), *lab_f = malloc(N * sizeof *lab_f), *lab_u = malloc(N * sizeof *lab_u);
+    int32_t *lab = malloc(N * sizeof *lab), *lab_f = malloc(N * sizeof *lab_f),
+            *lab_u = malloc(N * sizeof *lab_u);
     for (int j = 0; j < K * D; j++) cd[j] = cf[j] = (float)(j / D * 60 + 20 + j % D);
-    const ck_data_f64 dd = {xd, N, D, NULL};
-    const ck_data_f32 df = {xf, N, D, NULL};
-    const ck_data_u8 du = {xu, N, D, NULL};
+    const ck_data_f64 dd = { xd, N, D, NULL };
+    const ck_data_f32 df = { xf, N, D, NULL };
+    const ck_data_u8 du = { xu, N, D, NULL };
     CHECK(ck_assign_f64(&dd, K, cd, lab, sq, 2) == CK_OK);
     CHECK(ck_assign_f32(&df, K, cf, lab_f, NULL, 2) == CK_OK);
     CHECK(ck_assign_u8(&du, K, cd, lab_u, NULL, 2) == CK_OK);
@@ -65,13 +78,14 @@ static void test_assign(const uint8_t *xu, const float *xf, const double *xd)
         double best_d = INFINITY;
         for (int j = 0; j < K; j++) {
             double dist = 0;
-            for (int f = 0; f < D; f++) dist += (xd[i * D + f] - cd[j * D + f]) * (xd[i * D + f] - cd[j * D + f]);
+            for (int f = 0; f < D; f++)
+                dist += (xd[i * D + f] - cd[j * D + f]) * (xd[i * D + f] - cd[j * D + f]);
             if (dist < best_d) best_d = dist, best = j;
         }
         CHECK(lab[i] == best && lab_f[i] == best && lab_u[i] == best);
         CHECK(fabs(sq[i] - best_d) <= 1e-9 * (1 + best_d));
     }
-    const ck_data_f64 no_features = {xd, N, 0, NULL};
+    const ck_data_f64 no_features = { xd, N, 0, NULL };
     CHECK(ck_assign_f64(&no_features, K, cd, lab, sq, 1) == CK_ERR_ARG);
     free(sq), free(lab), free(lab_f), free(lab_u);
 }
@@ -79,11 +93,11 @@ static void test_assign(const uint8_t *xu, const float *xf, const double *xd)
 /* Fits on 1 and 2 threads give the same bits, for every method, on data whose sums round. */
 static void test_fit_thread_invariance(const double *xr)
 {
-    const ck_data_f64 data = {xr, N, D, NULL};
-    const int algorithms[] = {CK_ALGO_LLOYD, CK_ALGO_YINYANG, CK_ALGO_HAMERLY, CK_ALGO_AUTO};
+    const ck_data_f64 data = { xr, N, D, NULL };
+    const int algorithms[] = { CK_ALGO_LLOYD, CK_ALGO_YINYANG, CK_ALGO_HAMERLY, CK_ALGO_AUTO };
     /* what ran: Yinyang's default groups for K=4 is one group (Hamerly); auto drops the bounds after
      * the first iteration because these sums round */
-    const int ran[] = {CK_ALGO_LLOYD, CK_ALGO_HAMERLY, CK_ALGO_HAMERLY, CK_ALGO_LLOYD};
+    const int ran[] = { CK_ALGO_LLOYD, CK_ALGO_HAMERLY, CK_ALGO_HAMERLY, CK_ALGO_LLOYD };
     double c0[K * D], c1[K * D], c2[K * D];
     int32_t *l1 = malloc(N * sizeof *l1), *l2 = malloc(N * sizeof *l2);
     CHECK(ck_kmeans_plusplus_f64(&data, K, 7, 0, c0, NULL, 1) == CK_OK);
@@ -92,7 +106,7 @@ static void test_fit_thread_invariance(const double *xr)
         ck_kmeans_params_init(&params);
         params.algorithm = algorithms[a];
         params.max_iter = 100;
-        ck_kmeans_result r1 = {.labels = l1}, r2 = {.labels = l2};
+        ck_kmeans_result r1 = { .labels = l1 }, r2 = { .labels = l2 };
         memcpy(c1, c0, sizeof c0);
         memcpy(c2, c0, sizeof c0);
         CHECK(ck_kmeans_fit_f64(&data, K, c1, &params, &r1) == CK_OK);
@@ -102,7 +116,7 @@ static void test_fit_thread_invariance(const double *xr)
         CHECK(r1.n_iter == r2.n_iter && r1.inertia == r2.inertia && r1.converged == 1);
         CHECK(r1.algorithm == ran[a] && r2.algorithm == ran[a]);
         /* K well-separated groups of 40-wide boxes: every row ends nearest its own group */
-        int32_t seen[K] = {0};
+        int32_t seen[K] = { 0 };
         for (int i = 0; i < N; i++) seen[l1[i]]++;
         for (int j = 0; j < K; j++) CHECK(seen[j] == N / K);
     }
@@ -118,7 +132,7 @@ static int stop_after_two(void *data, const ck_iter_info *info)
 
 static void test_params_and_cancel(const double *xd)
 {
-    const ck_data_f64 data = {xd, N, D, NULL};
+    const ck_data_f64 data = { xd, N, D, NULL };
     ck_kmeans_params params;
     ck_kmeans_params_init(&params);
     CHECK(params.algorithm == CK_ALGO_AUTO && params.max_iter == 300 && params.tol_abs == 0 &&
@@ -131,7 +145,7 @@ static void test_params_and_cancel(const double *xd)
     params.algorithm = CK_ALGO_LLOYD;
     params.callback = stop_after_two;
     params.callback_data = &calls;
-    ck_kmeans_result res = {.labels = lab};
+    ck_kmeans_result res = { .labels = lab };
     CHECK(ck_kmeans_fit_f64(&data, K, c, &params, &res) == CK_ERR_CANCELLED);
     CHECK(calls == 2 && res.n_iter == 2);
     volatile int cancel = 1;
@@ -148,7 +162,7 @@ static void test_params_and_cancel(const double *xd)
     soft.n_betas = 1;
     soft.max_iter = 50;
     soft.cancel = &cancel;
-    ck_soft_result sres = {.labels = lab};
+    ck_soft_result sres = { .labels = lab };
     CHECK(ck_soft_kmeans_fit_f64(&data, K, c, &soft, &sres) == CK_ERR_CANCELLED && sres.n_iter == 0);
     soft.cancel = NULL;
     CHECK(ck_soft_kmeans_fit_f64(&data, K, c, &soft, &sres) == CK_OK && sres.n_iter >= 1);
@@ -157,8 +171,8 @@ static void test_params_and_cancel(const double *xd)
 
 static void test_idx_roundtrip(void)
 {
-    const int64_t dims[2] = {3, 2};
-    const int32_t values[6] = {1, -2, 300000, -400000, 0, 2147483647};
+    const int64_t dims[2] = { 3, 2 };
+    const int32_t values[6] = { 1, -2, 300000, -400000, 0, 2147483647 };
     uint8_t file[8 + 4 + 6 * 4];
     int32_t back[6];
     ck_idx_header h;
@@ -178,7 +192,7 @@ static void test_contingency(void)
 {
     int32_t rows[N], cols[N];
     double table[3 * K];
-    double expect[3 * K] = {0};
+    double expect[3 * K] = { 0 };
     for (int i = 0; i < N; i++) {
         rows[i] = i % 3, cols[i] = (i / 7) % K;
         expect[rows[i] * K + cols[i]] += 1;
