@@ -187,17 +187,23 @@ def test_identical_for_any_thread_count(blobs):
     assert fits[0].score(X_new) == fits[1].score(X_new)
 
 
-def test_default_algorithm_is_auto_and_lloyd_stays_lloyd(blobs, monkeypatch):
-    # Every algorithm gives the same result, so only the method asked of the C fit tells them apart.
-    X, _ = blobs
-    flags = []
+def _methods_asked(monkeypatch):
+    """The list of the methods ckmeans.kmeans asks of the C fit from now on (its 5th argument):
+    every method gives the same result, so only this tells them apart."""
+    methods = []
     fit = ckmeans._kmeans._kmeans_core.fit
 
     def spy(*args, **kwargs):
-        flags.append(args[4])
+        methods.append(args[4])
         return fit(*args, **kwargs)
 
     monkeypatch.setattr(ckmeans._kmeans._kmeans_core, "fit", spy)
+    return methods
+
+
+def test_default_algorithm_is_auto_and_lloyd_stays_lloyd(blobs, monkeypatch):
+    X, _ = blobs
+    flags = _methods_asked(monkeypatch)
     KMeans(n_clusters=3, random_state=0).fit(X)
     KMeans(n_clusters=3, random_state=0, algorithm="lloyd").fit(X)
     assert KMeans().algorithm == "auto"
@@ -275,14 +281,7 @@ def test_errors_have_sklearn_wording(blobs, n_clusters, init, n_features):
 def test_elkan_with_one_cluster_warns_as_sklearn_and_runs_lloyd(blobs, monkeypatch):
     X, _ = blobs
     ref = _message(lambda: sklearn.cluster.KMeans(1, algorithm="elkan").fit(X), RuntimeWarning)
-    methods = []
-    fit = ckmeans._kmeans._kmeans_core.fit
-
-    def spy(*args, **kwargs):
-        methods.append(args[4])
-        return fit(*args, **kwargs)
-
-    monkeypatch.setattr(ckmeans._kmeans._kmeans_core, "fit", spy)
+    methods = _methods_asked(monkeypatch)
     elkan = KMeans(1, algorithm="elkan")
     assert _message(lambda: elkan.fit(X), RuntimeWarning) == ref
     assert methods == ["lloyd"]
