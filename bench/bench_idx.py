@@ -16,7 +16,6 @@ import argparse
 import gzip
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -125,18 +124,6 @@ def table(times, peaks):
     return "\n".join(lines), ratios, backend
 
 
-def write_section(target, body):
-    text = target.read_text() if target.exists() else "# Benchmarks\n"
-    block = f"{SECTION}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    text = (
-        pattern.sub(lambda _: block + "\n", text)
-        if pattern.search(text)
-        else text.rstrip("\n") + "\n\n" + block
-    )
-    target.write_text(text.rstrip("\n") + "\n")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(common.data_dir()))
@@ -182,7 +169,8 @@ def main(argv=None):
     )
     print(body)
     if args.write:
-        write_section(Path(args.write), body)
+        # Between its own markers, like every bench section, so no other section is touched.
+        common.replace_section(Path(args.write), "bench-idx", f"{SECTION}\n\n{body}")
 
 
 if __name__ == "__main__":
