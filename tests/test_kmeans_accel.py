@@ -148,10 +148,38 @@ def test_auto_with_sums_that_round(dtype):
     for Xc, w in cases:
         Xc = Xc.astype(dtype)
         C0 = Xc[rs.choice(len(Xc), 9, replace=False)].astype(cdtype(dtype))
-        ref = fit(Xc, C0, "lloyd", sample_weight=w, tol=0, max_iter=40, n_threads=1)
-        for algorithm in ("auto", "hamerly"):
-            for t in (1, 2):
-                assert_same(fit(Xc, C0, algorithm, sample_weight=w, tol=0, max_iter=40, n_threads=t), ref, Xc)
+        check_bounded_bits(Xc, C0, w)
+    if dtype == np.float32:
+        check_bounded_bits(*cancelling_sums_f32(seed=1), None)
+
+
+def check_bounded_bits(X, C0, w):
+    ref = fit(X, C0, "lloyd", sample_weight=w, tol=0, max_iter=40, n_threads=1)
+    for algorithm in ("auto", "hamerly"):
+        for t in (1, 2):
+            assert_same(fit(X, C0, algorithm, sample_weight=w, tol=0, max_iter=40, n_threads=t), ref, X)
+
+
+def cancelling_sums_f32(seed, k=4, n_big=100, n_small=200):
+    """float32 data whose float64 cluster sums round and then cancel, so that the rounding shows in
+    float32 centroids: rows +2^30 (first) and -2^30 (last) in column 1 sit still at each cluster's
+    centre, while rows with small values (multiples of 2^-16) move between clusters in between.
+    Partial sums near 2^37 round those small values; the +-2^30 rows cancel and leave means near
+    0.5, where float32 resolves what the rounding changed. sum |x| lies between the exactness
+    rule's bound 2^(q+51) = 2^35 and 2^40, so a rule 32x too generous takes these sums for exact."""
+    rs = np.random.RandomState(seed)
+    centres = np.arange(k) * 2.0**20
+    plus = np.column_stack([np.repeat(centres, n_big), np.full(k * n_big, 2.0**30)])
+    minus = np.column_stack([np.repeat(centres, n_big), np.full(k * n_big, -(2.0**30))])
+    home = rs.randint(0, k, k * n_small)
+    small = np.column_stack(
+        [
+            centres[home] + rs.randint(-700000, 700000, k * n_small),
+            rs.randint(1, 2**16, k * n_small) * 2.0**-16,
+        ]
+    )
+    X = np.concatenate([plus, small, minus]).astype(np.float32)
+    return X, small[rs.choice(len(small), k, replace=False)].astype(np.float32)
 
 
 # ---------------------------------------------------------------------------- adversarial inputs
