@@ -4,7 +4,7 @@
 from libc.stdint cimport uint8_t
 
 from ckmeans._ckmeans cimport (CK_ERR_CANCELLED, CK_ERR_NOMEM, CK_OK, ck_data_f32, ck_data_f64,
-                               ck_data_u8, ck_iter_info, ck_strerror)
+                               ck_data_u8, ck_iter_callback, ck_iter_info, ck_strerror)
 
 
 ctypedef fused xtype:
@@ -79,6 +79,16 @@ cdef inline int py_callback(void *callback_data, const ck_iter_info *info) noexc
             box[1] = exc
             return 1
     return 0
+
+
+cdef inline list set_callback(object callback, ck_iter_callback *fn, void **callback_data):
+    """Point a fit's params at py_callback with a new box for `callback`; None leaves them NULL.
+    The caller keeps the box alive for the call and passes it to raise_from_callback after."""
+    if callback is None:
+        return None
+    box = [callback, None]
+    fn[0], callback_data[0] = py_callback, <void *>box
+    return box
 
 
 cdef inline int raise_from_callback(list box) except -1:

@@ -4,7 +4,7 @@
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
 from ckmeans._boundary cimport (check_status, const_ptr_or_null, ctype, data_f32, data_f64, data_u8,
-                                pair_error, ptr_or_null, py_callback, raise_from_callback, xtype)
+                                pair_error, ptr_or_null, raise_from_callback, set_callback, xtype)
 from ckmeans._ckmeans cimport (CK_ALGO_AUTO, CK_ALGO_HAMERLY, CK_ALGO_LLOYD, CK_ALGO_YINYANG,
                                ck_assign_f32, ck_assign_f64, ck_assign_u8, ck_centroids_update_f32,
                                ck_centroids_update_f64, ck_centroids_update_u8, ck_data_f32, ck_data_f64,
@@ -149,7 +149,7 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] ce
     cdef ck_kmeans_result res
     cdef const double *w = const_ptr_or_null(sample_weight)
     cdef int64_t k = centroids.shape[0]
-    cdef list box = None
+    cdef list box
     cdef ck_data_f32 d32
     cdef ck_data_f64 d64
     cdef ck_data_u8 du8
@@ -157,9 +157,7 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] ce
     params.algorithm = ALGORITHMS[algorithm]
     params.max_iter, params.tol_abs = max_iter, tol_abs
     params.n_groups, params.n_threads = n_groups, n_threads
-    if callback is not None:
-        box = [callback, None]
-        params.callback, params.callback_data = py_callback, <void *>box
+    box = set_callback(callback, &params.callback, &params.callback_data)
     res.labels = &labels[0]
     res.inertia_history = ptr_or_null(inertia_history)
     res.searched_history = NULL if searched_history is None else &searched_history[0]

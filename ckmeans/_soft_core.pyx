@@ -4,7 +4,7 @@
 from libc.stdint cimport int32_t, int64_t, uint8_t
 
 from ckmeans._boundary cimport (check_status, const_ptr_or_null, ctype, data_f32, data_f64, data_u8,
-                                pair_error, ptr_or_null, py_callback, raise_from_callback, xtype)
+                                pair_error, ptr_or_null, raise_from_callback, set_callback, xtype)
 from ckmeans._ckmeans cimport (ck_data_f32, ck_data_f64, ck_data_u8, ck_soft_estep_f32, ck_soft_estep_f64,
                                ck_soft_estep_u8, ck_soft_kmeans_fit_f32, ck_soft_kmeans_fit_f64,
                                ck_soft_kmeans_fit_u8, ck_soft_params, ck_soft_params_init, ck_soft_result,
@@ -113,16 +113,14 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight,
     cdef ck_soft_result res
     cdef const double *w = const_ptr_or_null(sample_weight)
     cdef int64_t k = centroids.shape[0]
-    cdef list box = None
+    cdef list box
     cdef ck_data_f32 d32
     cdef ck_data_f64 d64
     cdef ck_data_u8 du8
     ck_soft_params_init(&params)
     params.betas, params.n_betas, params.distance = &betas[0], betas.shape[0], distance
     params.max_iter, params.tol, params.n_threads = max_iter, tol, n_threads
-    if callback is not None:
-        box = [callback, None]
-        params.callback, params.callback_data = py_callback, <void *>box
+    box = set_callback(callback, &params.callback, &params.callback_data)
     res.responsibilities = _rptr(responsibilities)
     res.labels = _lptr(labels)
     res.objective_history = ptr_or_null(objective_history)
