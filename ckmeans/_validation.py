@@ -169,6 +169,29 @@ def check_init_array(init: Any, n_clusters: int, n_features: int, cdtype: type) 
     return init
 
 
+def check_fitted_centres(centres: Any, n_features: int, cdtype: type) -> np.ndarray:
+    """A fitted model's centres as the kernels read them next to X of n_features columns: 2-D, at
+    least one row, real and finite, exactly n_features wide, C-ordered in cdtype. Checked on every
+    call, as ``cluster_centers_`` is a public attribute a caller may have replaced; a narrower array
+    would make the kernels read past its end."""
+    centres = np.asarray(centres)
+    if centres.dtype.kind not in "biuf":
+        raise ValueError(f"cluster_centers_ must hold real numbers, got dtype {centres.dtype}")
+    if centres.ndim != 2 or centres.shape[0] < 1:
+        raise ValueError(f"cluster_centers_ must be 2-D with at least one centre, got shape {centres.shape}")
+    if centres.shape[0] > np.iinfo(np.int32).max:
+        raise ValueError(f"cluster_centers_ has {centres.shape[0]} centres; labels are int32")
+    if centres.shape[1] != n_features:
+        raise ValueError(
+            f"cluster_centers_ has {centres.shape[1]} features but X has {n_features}: the fitted "
+            f"state does not match the data"
+        )
+    centres = np.ascontiguousarray(centres, dtype=cdtype)
+    if not np.isfinite(centres).all():
+        raise ValueError("cluster_centers_ contains NaN or infinity")
+    return centres
+
+
 def check_random_state(random_state: RandomStateLike) -> Union[np.random.RandomState, np.random.Generator]:
     """A numpy Generator as it is; anything else through scikit-learn's check_random_state."""
     if isinstance(random_state, np.random.Generator):

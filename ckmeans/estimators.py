@@ -11,9 +11,15 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ckmeans import _kmeans_core, _soft_core
 from ckmeans._kmeans import Algorithm, kmeans
-from ckmeans._soft import DISTANCES, Beta, soft_kmeans
+from ckmeans._soft import DISTANCES, Beta, _check_beta_value, _check_distance, soft_kmeans
 from ckmeans._threads import effective_n_threads
-from ckmeans._validation import Init, RandomStateLike, centroid_dtype, check_sample_weight
+from ckmeans._validation import (
+    Init,
+    RandomStateLike,
+    centroid_dtype,
+    check_fitted_centres,
+    check_sample_weight,
+)
 from ckmeans.metrics import objective
 
 __all__ = ["KMeans", "SoftKMeans"]
@@ -53,12 +59,12 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
         return self.fit(X, sample_weight=sample_weight).transform(X)
 
     def _sq_distances(self, X):
-        """Squared Euclidean distances (n_samples, n_clusters) from validated X to the centres.
+        """Squared Euclidean distances (n_samples, n_clusters) from X to the fitted centres.
 
         NumPy, as the engine has no all-distances kernel; X is converted to float a block of rows at
         a time, so uint8 input is never copied whole.
         """
-        centers = self.cluster_centers_
+        X, centers = self._validate_for_engine(X)
         dtype = np.float32 if X.dtype == np.float32 else np.float64
         c_sqnorm = np.einsum("ij,ij->i", centers, centers, dtype=np.float64)
         out = np.empty((X.shape[0], centers.shape[0]), dtype=dtype)
@@ -80,10 +86,11 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
         self._n_features_out = self.cluster_centers_.shape[0]  # transform's columns, one per centre
 
     def _validate_for_engine(self, X):
-        """Validated C-contiguous X and the centres in the dtype the engine pairs with it."""
+        """Validated C-contiguous X and the fitted centres, checked against it, in the dtype the
+        engine pairs with it."""
         check_is_fitted(self)
         X = np.ascontiguousarray(self._validate(X, reset=False))
-        return X, np.ascontiguousarray(self.cluster_centers_, dtype=centroid_dtype(X))
+        return X, check_fitted_centres(self.cluster_centers_, X.shape[1], centroid_dtype(X))
 
 
 class KMeans(_CentroidClusterer):
@@ -190,8 +197,6 @@ class KMeans(_CentroidClusterer):
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         """Euclidean distances of every point of X to every centre, shape (n_samples, n_clusters)."""
-        check_is_fitted(self)
-        X = self._validate(X, reset=False)
         return np.sqrt(self._sq_distances(X))
 
     def score(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> float:
@@ -300,8 +305,8 @@ class SoftKMeans(_CentroidClusterer):
             X,
             w,
             centers,
-            self.beta_,
-            DISTANCES[self.distance],
+            _check_beta_value(self.beta_, "beta_"),
+            _check_distance(self.distance),
             resp,
             lab,
             effective_n_threads(self.n_threads),
@@ -320,9 +325,9 @@ class SoftKMeans(_CentroidClusterer):
     def transform(self, X: ArrayLike) -> np.ndarray:
         """Distances of every point of X to every centre in the fitted ``distance`` (Euclidean or
         squared Euclidean), shape (n_samples, n_clusters)."""
-        check_is_fitted(self)
-        sq = self._sq_distances(self._validate(X, reset=False))
-        return np.sqrt(sq) if self.distance == "euclidean" else sq
+        euclidean = _check_distance(self.distance) == DISTANCES["euclidean"]
+        sq = self._sq_distances(X)
+        return np.sqrt(sq) if euclidean else sq
 
     def score(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> float:
         """Opposite of the free energy of X with the fitted centres at ``beta_`` (higher is better)."""
