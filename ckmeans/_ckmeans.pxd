@@ -34,6 +34,7 @@ cdef extern from "ckmeans.h" nogil:
         CK_ERR_SOFT_DISTANCE
 
     const char *ck_strerror(int status)
+    const volatile int *ck_set_cancel_flag(const volatile int *flag)
     int ck_openmp_enabled()
     int ck_max_threads()
 

@@ -40,13 +40,15 @@ from ckmeans._ckmeans cimport (CKMEANS_VERSION, CKMEANS_VERSION_MAJOR, CKMEANS_V
 # ---- runtime and version ---------------------------------------------------------------------------
 # ck_version: CKMEANS_VERSION of the library linked; ck_strerror: the static message of a status
 # code; ck_openmp_enabled: 1 if built with OpenMP; ck_max_threads: threads a parallel region would use;
-# ck_kernel_isa: the instruction set a kernel family runs (CK_KERNEL_*).
+# ck_kernel_isa: the instruction set a kernel family runs (CK_KERNEL_*); ck_set_cancel_flag: the
+# flag the long calls of this thread poll (CK_ERR_CANCELLED once it is non-zero).
 cdef int ck_version() noexcept nogil
 cdef const char *ck_version_string() noexcept nogil
 cdef const char *ck_strerror(int status) noexcept nogil
 cdef int ck_openmp_enabled() noexcept nogil
 cdef int ck_max_threads() noexcept nogil
 cdef const char *ck_kernel_isa(int family) noexcept nogil
+cdef const volatile int *ck_set_cancel_flag(const volatile int *flag) noexcept nogil
 
 # ---- parameters of the fits ------------------------------------------------------------------------
 # Fill a ck_kmeans_params / ck_soft_params with the defaults before setting its fields.

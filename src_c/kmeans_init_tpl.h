@@ -29,7 +29,8 @@ static void CK_FN(copy_row)(const CK_XT *x, int64_t d, CK_CT *out)
 
 static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_features,
                                   const double *sample_weight, int64_t n_clusters, uint64_t seed,
-                                  int n_local_trials, CK_CT *centroids, int64_t *indices, int n_threads)
+                                  int n_local_trials, CK_CT *centroids, int64_t *indices, int n_threads,
+                                  const volatile int *cancel)
 {
     const int64_t n = n_samples, d = n_features, k = n_clusters;
     if (n < 1 || d < 1 || k < 1 || k > n) return CK_ERR_ARG;
@@ -83,6 +84,10 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
     int64_t n_cand = 1; /* the first round scores the first centre alone, as a 1-candidate round */
     memcpy(cand, centroids, (size_t)d * sizeof(CK_CT));
     for (int64_t c_new = 0; c_new < k; c_new++) {
+        if (ck_cancelled(cancel)) {
+            status = CK_ERR_CANCELLED;
+            goto done;
+        }
         /* Distances of every row to each candidate, kept as min(closest, D^2) per candidate, and
          * the potential sum w * that per chunk. For c_new == 0 the only candidate is the first
          * centre and closest is +inf. */
@@ -98,7 +103,7 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
             }
 #pragma omp for schedule(dynamic, 1)
             for (int64_t c = 0; c < n_chunks; c++) {
-                if (!tile) continue;
+                if (!tile || ck_cancelled(cancel)) continue;
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
                 CK_FN(ck_dots_tile)(X + start * d, NULL, end - start, d, cand, n_cand, 0, tile);
@@ -118,6 +123,7 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
             }
             free(tile);
         }
+        if (status == CK_OK && ck_cancelled(cancel)) status = CK_ERR_CANCELLED;
         if (status != CK_OK) goto done;
         /* Keep the candidate that lowers the potential most (first on ties). */
         int64_t best = 0;
@@ -160,7 +166,7 @@ int CK_FN(ck_kmeans_plusplus)(const CK_DATA *data, int64_t n_clusters, uint64_t 
                               CK_CT *centroids, int64_t *indices, int n_threads)
 {
     return CK_FN(kmeans_plusplus)(data->X, data->n_samples, data->n_features, data->sample_weight, n_clusters,
-                                  seed, n_local_trials, centroids, indices, n_threads);
+                                  seed, n_local_trials, centroids, indices, n_threads, ck_cancel_flag());
 }
 
 int CK_FN(ck_kmeans_random_init)(const CK_DATA *data, int64_t n_clusters, uint64_t seed, CK_CT *centroids,
