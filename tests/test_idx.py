@@ -582,3 +582,49 @@ def test_write_into_missing_folder_leaves_nothing(tmp_path):
     with pytest.raises(FileNotFoundError):
         write_idx(tmp_path / "no" / "such" / "a.idx", np.zeros(2, np.uint8))
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_device_with_a_bad_header_is_refused_at_once():
+    """/dev/zero never ends: its header (a zero type code) is judged on the first bytes."""
+    with pytest.raises(IDXFormatError, match="type code"):
+        read_idx("/dev/zero")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("extra", [0, 1, 10**6])
+def test_fifo_reads_exactly_the_declared_payload(tmp_path, extra):
+    """A pipe is read as a stream: the declared payload and nothing more; a bad header is refused
+    after at most 1024 bytes, however much follows."""
+    import threading
+
+    want = np.arange(12, dtype=np.int32).reshape(3, 4)
+    write_idx(tmp_path / "good.idx", want)
+    good = (tmp_path / "good.idx").read_bytes()
+    for payload, expect in [
+        (good + b"\x07" * extra, "ok" if extra == 0 else "longer"),
+        (b"\xff" * 10**7, "magic"),
+    ]:
+        fifo = tmp_path / f"pipe{extra}{expect}"
+        os.mkfifo(fifo)
+        written = []
+
+        def feed(path=fifo, data=payload, written=written):
+            try:
+                with open(path, "wb") as w:
+                    for i in range(0, len(data), 1 << 16):
+                        w.write(data[i : i + (1 << 16)])
+                        written.append(i)
+            except BrokenPipeError:
+                pass
+
+        t = threading.Thread(target=feed)
+        t.start()
+        if expect == "ok":
+            np.testing.assert_array_equal(read_idx(fifo), want)
+        else:
+            with pytest.raises(IDXFormatError, match=expect):
+                read_idx(fifo)
+        t.join(timeout=10)
+        if expect == "magic":
+            assert len(written) < 5  # refused without reading the 10 MB behind the header
