@@ -30,6 +30,7 @@ cdef extern from "ckmeans.h" nogil:
         CK_ERR_LABEL_RANGE
         CK_ERR_KMEANS_LABEL
         CK_ERR_KMEANS_NONFINITE
+        CK_ERR_KMEANS_OVERFLOW
         CK_ERR_SOFT_BETA
         CK_ERR_SOFT_DISTANCE
 

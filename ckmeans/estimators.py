@@ -18,6 +18,7 @@ from ckmeans._validation import (
     RandomStateLike,
     centroid_dtype,
     check_fitted_centres,
+    check_magnitude,
     check_sample_weight,
 )
 from ckmeans.metrics import objective
@@ -29,6 +30,9 @@ _KEPT_DTYPES = [np.float64, np.float32, np.uint8]
 
 # Rows of X converted to float per block in `_sq_distances`: ~8 MB of scratch, whatever n_samples.
 _BLOCK_ELEMENTS = 1 << 20
+# A pair's distance is recomputed by differences when the expansion keeps less than 1/8 of
+# ||x||^2 + ||c||^2 (the soft E-step's CK_SOFT_GUARD).
+_CANCEL_GUARD = 8
 
 
 class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -62,7 +66,9 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
         """Squared Euclidean distances (n_samples, n_clusters) from X to the fitted centres.
 
         NumPy, as the engine has no all-distances kernel; X is converted to float a block of rows at
-        a time, so uint8 input is never copied whole.
+        a time, so uint8 input is never copied whole. Pairs where the expansion below cancels are
+        recomputed by differences, as the soft E-step does, so data far from the origin keeps its
+        precision.
         """
         X, centers = self._validate_for_engine(X)
         dtype = np.float32 if X.dtype == np.float32 else np.float64
@@ -73,8 +79,15 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
             xb = X[start : start + block].astype(dtype, copy=False)
             # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2: one matrix product for the block. It can be
             # slightly negative from rounding when x is (nearly) a centre, hence the clip.
-            d2 = np.einsum("ij,ij->i", xb, xb, dtype=np.float64)[:, None] - 2.0 * (xb @ centers.T)
+            x_sqnorm = np.einsum("ij,ij->i", xb, xb, dtype=np.float64)[:, None]
+            d2 = x_sqnorm - 2.0 * (xb @ centers.T)
             d2 += c_sqnorm
+            # Where ||x - c||^2 is small next to ||x||^2 + ||c||^2 the expansion has lost digits.
+            cancels = d2 < (x_sqnorm + c_sqnorm) / _CANCEL_GUARD
+            for j in np.flatnonzero(cancels.any(axis=0)):
+                rows = np.flatnonzero(cancels[:, j])
+                diff = xb[rows] - centers[j].astype(dtype)
+                d2[rows, j] = np.einsum("ij,ij->i", diff, diff, dtype=np.float64)
             np.maximum(d2, 0.0, out=out[start : start + block], casting="unsafe")
         return out
 
@@ -90,7 +103,9 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
         engine pairs with it."""
         check_is_fitted(self)
         X = np.ascontiguousarray(self._validate(X, reset=False))
-        return X, check_fitted_centres(self.cluster_centers_, X.shape[1], centroid_dtype(X))
+        centres = check_fitted_centres(self.cluster_centers_, X.shape[1], centroid_dtype(X))
+        check_magnitude(X, centres)
+        return X, centres
 
 
 class KMeans(_CentroidClusterer):

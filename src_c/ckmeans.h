@@ -61,6 +61,8 @@ enum {
     /* k-means errors (60..69) */
     CK_ERR_KMEANS_LABEL = 60, /* a label is outside [0, n_clusters) */
     CK_ERR_KMEANS_NONFINITE = 61, /* X holds a NaN or an infinity (found by a fit, step or k-means++) */
+    CK_ERR_KMEANS_OVERFLOW = 62, /* a row's squared norm is above 2^956 (float32 X: 2^120), where squared
+                                    distances or their sums would overflow (fit, step, k-means++) */
     /* soft k-means errors (70..79) */
     CK_ERR_SOFT_BETA = 70, /* a stiffness beta is not a finite number > 0 */
     CK_ERR_SOFT_DISTANCE = 71 /* the distance code is not CK_SOFT_EUCLIDEAN or CK_SOFT_SQEUCLIDEAN */

@@ -56,21 +56,22 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
     /* First centre: one row drawn with probability proportional to its weight. The row norms are
      * also the check that X is finite (ck_nonfinite_row). */
     int bad = 0;
-#pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, n_chunks)) reduction(| : bad)
+#pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, n_chunks)) reduction(max : bad)
     for (int64_t c = 0; c < n_chunks; c++) {
         int64_t start, end;
         ck_chunk_rows(c, n, &start, &end);
         double s = 0.0;
         for (int64_t i = start; i < end; i++) {
             x_sqnorm[i] = CK_FN(ck_sqnorm_x)(X + i * d, d);
-            bad |= CK_FN(ck_nonfinite_row)(X + i * d, d, x_sqnorm[i]);
+            const int row = CK_FN(ck_nonfinite_row)(X + i * d, d, x_sqnorm[i]);
+            if (row > bad) bad = row;
             closest[i] = 1.0;
             s += sample_weight ? sample_weight[i] : 1.0;
         }
         cur_part[c] = s;
     }
     if (bad) {
-        status = CK_ERR_KMEANS_NONFINITE;
+        status = bad;
         goto done;
     }
     {

@@ -140,13 +140,15 @@ static double CK_FN(shift)(const CK_CT *a, const CK_CT *b, int64_t len)
 }
 
 /* out[i] = ||x_i||^2 for rows [start, end): the first step fills them chunk by chunk, while the rows
- * are in cache. Returns 1 if one of the rows holds a NaN or an infinity (the fit's only check of X). */
+ * are in cache. Returns ck_nonfinite_row's status of the last bad row, or 0 (the fit's only check of
+ * X). */
 static int CK_FN(sqnorms_rows)(const CK_XT *X, int64_t start, int64_t end, int64_t d, double *out)
 {
     int bad = 0;
     for (int64_t i = start; i < end; i++) {
         out[i] = CK_FN(ck_sqnorm_x)(X + i * d, d);
-        bad |= CK_FN(ck_nonfinite_row)(X + i * d, d, out[i]);
+        const int row = CK_FN(ck_nonfinite_row)(X + i * d, d, out[i]);
+        if (row) bad = row;
     }
     return bad;
 }
@@ -283,7 +285,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
                 ws->chunk_inertia[c] = part;
                 if (bad) {
 #pragma omp atomic write
-                    status = CK_ERR_KMEANS_NONFINITE;
+                    status = bad;
                 }
             }
             ws->group_changed[g] = changed;

@@ -57,6 +57,9 @@ const char *ck_strerror(int status)
     case CK_ERR_LABEL_RANGE: return "a label code is outside its range [0, number of rows or columns)";
     case CK_ERR_KMEANS_LABEL: return "a label is outside [0, n_clusters)";
     case CK_ERR_KMEANS_NONFINITE: return "X holds a NaN or an infinity";
+    case CK_ERR_KMEANS_OVERFLOW:
+        return "X holds values so large that squared distances overflow: scale the data (e.g. divide X by its "
+               "largest absolute value)";
     case CK_ERR_SOFT_BETA: return "beta (stiffness) must be a finite number > 0";
     case CK_ERR_SOFT_DISTANCE: return "unknown soft k-means distance code";
     default: return "unknown ckmeans status code";

@@ -368,3 +368,17 @@ def test_soft_distance_set_after_fit_is_checked():
     for method in ("predict", "predict_proba", "transform", "score"):
         with pytest.raises(ValueError, match="distance must be one of"):
             getattr(est, method)(X)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_transform_keeps_precision_far_from_the_origin(dtype):
+    """Data offset by 1e8 (float64) / 1e3 (float32): ||x||^2 - 2 x.c + ||c||^2 cancels almost entirely;
+    transform must still match the distances by differences."""
+    rng = np.random.default_rng(0)
+    offset = 1e8 if dtype == np.float64 else 1e3
+    X = (rng.random((500, 3)) + offset).astype(dtype)
+    km = KMeans(4, random_state=0).fit(X)
+    got = km.transform(X)
+    C = km.cluster_centers_.astype(np.float64)
+    want = np.sqrt(((X.astype(np.float64)[:, None, :] - C[None]) ** 2).sum(-1))
+    np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12)
