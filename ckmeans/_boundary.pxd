@@ -1,6 +1,7 @@
 # What the k-means boundaries (_kmeans_core.pyx, _soft_core.pyx) share, once: the dtype pairs they
 # accept, the data structs of ckmeans.h filled from typed views, turning a C status into an
-# exception, and pointers to optional arrays. Private.
+# exception, pointers to optional arrays, and Ctrl-C during a long kernel. Private.
+from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint8_t
 
 from ckmeans._ckmeans cimport (CK_ERR_CANCELLED, CK_ERR_NOMEM, CK_OK, ck_data_f32, ck_data_f64,
@@ -28,6 +29,73 @@ cdef inline int check_status(int status, str kernel) except -1:
     if status == CK_ERR_CANCELLED:
         raise KeyboardInterrupt(f"ckmeans {kernel} kernel: {msg}")
     raise ValueError(f"ckmeans {kernel} kernel: {msg} (status {status})")
+
+
+# Ctrl-C during a long kernel. Python's own SIGINT handler only notes the signal for the
+# interpreter, which runs no bytecode until the kernel returns; so around a long call made from the
+# main thread a C handler takes SIGINT over and sets the flag the kernel polls between blocks of rows
+# (ck_set_cancel_flag). Afterwards the previous handler is back, and the signal is raised again for
+# it, so Python reacts as to any Ctrl-C (KeyboardInterrupt by default). An ignored SIGINT stays so.
+cdef extern from *:
+    """
+    #include <signal.h>
+    #include <string.h>
+    #include "ckmeans.h"
+    static volatile int ck_py_interrupted;
+    typedef struct {
+        int installed;
+        const volatile int *previous_flag;
+    #ifndef _WIN32
+        struct sigaction previous;
+    #endif
+    } ck_sigint_guard;
+    static void ck_py_on_sigint(int sig) { (void)sig; ck_py_interrupted = 1; }
+    static void ck_sigint_begin(ck_sigint_guard *g, int main_thread)
+    {
+        g->installed = 0;
+    #ifndef _WIN32
+        struct sigaction sa;
+        if (!main_thread || sigaction(SIGINT, NULL, &g->previous) != 0 || g->previous.sa_handler == SIG_IGN)
+            return;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = ck_py_on_sigint;
+        sigemptyset(&sa.sa_mask);
+        ck_py_interrupted = 0;
+        if (sigaction(SIGINT, &sa, NULL) != 0) return;
+        g->installed = 1;
+        g->previous_flag = ck_set_cancel_flag(&ck_py_interrupted);
+    #endif
+    }
+    static int ck_sigint_end(ck_sigint_guard *g)
+    {
+    #ifndef _WIN32
+        if (!g->installed) return 0;
+        ck_set_cancel_flag(g->previous_flag);
+        sigaction(SIGINT, &g->previous, NULL);
+        if (ck_py_interrupted) raise(SIGINT);
+        return ck_py_interrupted;
+    #else
+        return 0;
+    #endif
+    }
+    """
+    ctypedef struct ck_sigint_guard:
+        pass
+    void ck_sigint_begin(ck_sigint_guard *guard, int main_thread) noexcept
+    int ck_sigint_end(ck_sigint_guard *guard) noexcept
+
+
+cdef inline void interruptible_begin(ck_sigint_guard *guard) noexcept:
+    """Call before releasing the GIL around a long kernel; interruptible_end after it returns."""
+    import threading
+    ck_sigint_begin(guard, threading.current_thread() is threading.main_thread())
+
+
+cdef inline int interruptible_end(ck_sigint_guard *guard) except -1:
+    """Restores SIGINT's handler; after an interrupt runs it (KeyboardInterrupt by default)."""
+    if ck_sigint_end(guard):
+        PyErr_CheckSignals()
+    return 0
 
 
 cdef inline int pair_error() except -1:

@@ -30,10 +30,12 @@ cdef extern from "ckmeans.h" nogil:
         CK_ERR_LABEL_RANGE
         CK_ERR_KMEANS_LABEL
         CK_ERR_KMEANS_NONFINITE
+        CK_ERR_KMEANS_OVERFLOW
         CK_ERR_SOFT_BETA
         CK_ERR_SOFT_DISTANCE
 
     const char *ck_strerror(int status)
+    const volatile int *ck_set_cancel_flag(const volatile int *flag)
     int ck_openmp_enabled()
     int ck_max_threads()
 

@@ -33,6 +33,7 @@ from ckmeans._validation import (
     check_weights_for_init,
     check_X,
     raise_if_nonfinite,
+    raise_if_overflowed,
 )
 
 Algorithm = Literal["auto", "lloyd", "elkan", "yinyang", "hamerly"]
@@ -70,10 +71,15 @@ def _check_algorithm(algorithm):
     return algorithm
 
 
-def _verbose_iteration(tol_abs):
-    """The C fit's per-iteration callback for verbose=True: scikit-learn's lines, as they happen."""
+def _iteration_callback(history, tol_abs, verbose):
+    """The C fit's per-iteration callback: appends each iteration's inertia to history (a list, so
+    memory follows the iterations run, not max_iter) and, for verbose=True, prints scikit-learn's
+    lines as they happen."""
 
-    def report(iteration, inertia, center_shift, n_changed, beta):
+    def on_iteration(iteration, inertia, center_shift, n_changed, beta):
+        history.append(inertia)
+        if not verbose:
+            return
         print(f"Iteration {iteration}, inertia {inertia}.")
         if n_changed == 0:
             print(f"Converged at iteration {iteration}: strict convergence.")
@@ -82,7 +88,7 @@ def _verbose_iteration(tol_abs):
                 f"Converged at iteration {iteration}: center shift {center_shift} within tolerance {tol_abs}."
             )
 
-    return report
+    return on_iteration
 
 
 def _tolerance(X, tol, n_threads):
@@ -197,24 +203,39 @@ def kmeans(
     random_state = check_random_state(random_state)
     seeds = _run_seeds(random_state, n_init)
 
-    report = _verbose_iteration(tol_abs) if verbose else None
     best = None
     for run in range(n_init):
         labels = np.empty(n_samples, dtype=np.int32)
-        history = np.empty(max_iter, dtype=np.float64)
+        history = []
         try:
             centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
             if verbose:
                 print("Initialization complete")
             n_iter, inertia, converged, ran = _kmeans_core.fit(
-                X, w, centres, labels, method, max_iter, tol_abs, n_threads, history, callback=report
+                X,
+                w,
+                centres,
+                labels,
+                method,
+                max_iter,
+                tol_abs,
+                n_threads,
+                None,
+                callback=_iteration_callback(history, tol_abs, verbose),
             )
         except ValueError:
             raise_if_nonfinite(X, n_threads)  # the kernels' CK_ERR_KMEANS_NONFINITE, with the value named
             raise
+        raise_if_overflowed(inertia, centres, what="the k-means inertia")
         if best is None or inertia < best.inertia:
             best = KMeansResult(
-                centres, labels, float(inertia), int(n_iter), bool(converged), history[:n_iter].copy(), ran
+                centres,
+                labels,
+                float(inertia),
+                int(n_iter),
+                bool(converged),
+                np.array(history, dtype=np.float64),
+                ran,
             )
     n_distinct = np.unique(best.labels).size
     if n_distinct < n_clusters:

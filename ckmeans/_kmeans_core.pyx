@@ -3,8 +3,9 @@
 # (C-contiguous, matching dtypes and shapes) from ckmeans/_kmeans.py.
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
-from ckmeans._boundary cimport (check_status, const_ptr_or_null, ctype, data_f32, data_f64, data_u8,
-                                pair_error, ptr_or_null, raise_from_callback, set_callback, xtype)
+from ckmeans._boundary cimport (check_status, ck_sigint_guard, const_ptr_or_null, ctype, data_f32, data_f64,
+                                data_u8, interruptible_begin, interruptible_end, pair_error, ptr_or_null,
+                                raise_from_callback, set_callback, xtype)
 from ckmeans._ckmeans cimport (CK_ALGO_AUTO, CK_ALGO_HAMERLY, CK_ALGO_LLOYD, CK_ALGO_YINYANG,
                                ck_assign_f32, ck_assign_f64, ck_assign_u8, ck_centroids_update_f32,
                                ck_centroids_update_f64, ck_centroids_update_u8, ck_data_f32, ck_data_f64,
@@ -116,23 +117,28 @@ def lloyd_step(const xtype[:, ::1] X, const double[::1] sample_weight, const cty
     cdef ck_data_f32 d32
     cdef ck_data_f64 d64
     cdef ck_data_u8 du8
-    if xtype is float and ctype is float:
-        d32 = data_f32(X, w)
-        with nogil:
-            st = ck_lloyd_step_f32(&d32, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats,
-                                   n_threads)
-    elif xtype is double and ctype is double:
-        d64 = data_f64(X, w)
-        with nogil:
-            st = ck_lloyd_step_f64(&d64, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats,
-                                   n_threads)
-    elif xtype is uint8_t and ctype is double:
-        du8 = data_u8(X, w)
-        with nogil:
-            st = ck_lloyd_step_u8(&du8, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats,
-                                  n_threads)
-    else:
-        pair_error()
+    cdef ck_sigint_guard guard
+    interruptible_begin(&guard)
+    try:
+        if xtype is float and ctype is float:
+            d32 = data_f32(X, w)
+            with nogil:
+                st = ck_lloyd_step_f32(&d32, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0],
+                                       &stats, n_threads)
+        elif xtype is double and ctype is double:
+            d64 = data_f64(X, w)
+            with nogil:
+                st = ck_lloyd_step_f64(&d64, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0],
+                                       &stats, n_threads)
+        elif xtype is uint8_t and ctype is double:
+            du8 = data_u8(X, w)
+            with nogil:
+                st = ck_lloyd_step_u8(&du8, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0], &stats,
+                                      n_threads)
+        else:
+            pair_error()
+    finally:
+        interruptible_end(&guard)
     check_status(st, "k-means")
     return stats.n_changed, stats.inertia, stats.center_shift
 
@@ -161,20 +167,25 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] ce
     res.labels = &labels[0]
     res.inertia_history = ptr_or_null(inertia_history)
     res.searched_history = NULL if searched_history is None else &searched_history[0]
-    if xtype is float and ctype is float:
-        d32 = data_f32(X, w)
-        with nogil:
-            st = ck_kmeans_fit_f32(&d32, k, &centroids[0, 0], &params, &res)
-    elif xtype is double and ctype is double:
-        d64 = data_f64(X, w)
-        with nogil:
-            st = ck_kmeans_fit_f64(&d64, k, &centroids[0, 0], &params, &res)
-    elif xtype is uint8_t and ctype is double:
-        du8 = data_u8(X, w)
-        with nogil:
-            st = ck_kmeans_fit_u8(&du8, k, &centroids[0, 0], &params, &res)
-    else:
-        pair_error()
+    cdef ck_sigint_guard guard
+    interruptible_begin(&guard)
+    try:
+        if xtype is float and ctype is float:
+            d32 = data_f32(X, w)
+            with nogil:
+                st = ck_kmeans_fit_f32(&d32, k, &centroids[0, 0], &params, &res)
+        elif xtype is double and ctype is double:
+            d64 = data_f64(X, w)
+            with nogil:
+                st = ck_kmeans_fit_f64(&d64, k, &centroids[0, 0], &params, &res)
+        elif xtype is uint8_t and ctype is double:
+            du8 = data_u8(X, w)
+            with nogil:
+                st = ck_kmeans_fit_u8(&du8, k, &centroids[0, 0], &params, &res)
+        else:
+            pair_error()
+    finally:
+        interruptible_end(&guard)
     raise_from_callback(box)
     check_status(st, "k-means")
     return res.n_iter, res.inertia, bool(res.converged), _ALGORITHM_NAMES[res.algorithm]
@@ -189,23 +200,28 @@ def kmeans_plusplus(const xtype[:, ::1] X, const double[::1] sample_weight, uint
     cdef ck_data_f32 d32
     cdef ck_data_f64 d64
     cdef ck_data_u8 du8
-    if xtype is float and ctype is float:
-        d32 = data_f32(X, w)
-        with nogil:
-            st = ck_kmeans_plusplus_f32(&d32, k, seed, n_local_trials, &centroids[0, 0], &indices[0],
-                                        n_threads)
-    elif xtype is double and ctype is double:
-        d64 = data_f64(X, w)
-        with nogil:
-            st = ck_kmeans_plusplus_f64(&d64, k, seed, n_local_trials, &centroids[0, 0], &indices[0],
-                                        n_threads)
-    elif xtype is uint8_t and ctype is double:
-        du8 = data_u8(X, w)
-        with nogil:
-            st = ck_kmeans_plusplus_u8(&du8, k, seed, n_local_trials, &centroids[0, 0], &indices[0],
-                                       n_threads)
-    else:
-        pair_error()
+    cdef ck_sigint_guard guard
+    interruptible_begin(&guard)
+    try:
+        if xtype is float and ctype is float:
+            d32 = data_f32(X, w)
+            with nogil:
+                st = ck_kmeans_plusplus_f32(&d32, k, seed, n_local_trials, &centroids[0, 0], &indices[0],
+                                            n_threads)
+        elif xtype is double and ctype is double:
+            d64 = data_f64(X, w)
+            with nogil:
+                st = ck_kmeans_plusplus_f64(&d64, k, seed, n_local_trials, &centroids[0, 0], &indices[0],
+                                            n_threads)
+        elif xtype is uint8_t and ctype is double:
+            du8 = data_u8(X, w)
+            with nogil:
+                st = ck_kmeans_plusplus_u8(&du8, k, seed, n_local_trials, &centroids[0, 0], &indices[0],
+                                           n_threads)
+        else:
+            pair_error()
+    finally:
+        interruptible_end(&guard)
     check_status(st, "k-means")
 
 

@@ -23,6 +23,7 @@ from ckmeans._validation import (
     Init,
     RandomStateLike,
     centroid_dtype,
+    check_allocation,
     check_init_array,
     check_init_name,
     check_max_iter,
@@ -33,6 +34,7 @@ from ckmeans._validation import (
     check_tol,
     check_weights_for_init,
     check_X,
+    raise_if_overflowed,
 )
 
 # A stiffness, a sequence of them (one per iteration) or a function of the iteration.
@@ -82,13 +84,14 @@ def _beta_schedule(beta, max_iter):
     """float64 array of the betas of iterations 0, 1, ...; the C loop holds the last one after it.
 
     A number is one beta for every iteration; a sequence gives iteration t its t-th value (values
-    past max_iter are never used; after its end the last value holds); a callable is called as
-    ``beta(t)`` for t = 0 .. max_iter - 1, up front.
+    past max_iter are never used; after its end the last value holds); for a callable, the array
+    holds ``beta(0)`` alone, and _FitMonitor writes ``beta(t)`` there as iteration t - 1 ends, so
+    the callable is evaluated only for the iterations that run.
     """
     if isinstance(beta, (numbers.Real, np.bool_)):  # booleans are refused by the value check
         return np.array([_check_beta_value(beta, "beta")])
     if callable(beta):
-        return np.array([_check_beta_value(beta(t), f"beta({t})") for t in range(max_iter)])
+        return np.array([_check_beta_value(beta(0), "beta(0)")])
     if isinstance(beta, (str, bytes)) or np.ndim(beta) != 1:
         raise ValueError(
             "beta must be a number > 0, a 1-D sequence of them (one per iteration) or a "
@@ -106,9 +109,23 @@ def _check_distance(distance):
     return DISTANCES[distance]
 
 
-def _verbose_iteration(iteration, energy, center_shift, n_changed, beta):
-    """The C fit's per-iteration callback for verbose=True."""
-    print(f"Iteration {iteration}, beta {beta}, free energy {energy}.")
+class _FitMonitor:
+    """The C fit's per-iteration callback: the free energies (a list, so memory follows the
+    iterations run, not max_iter), the last beta used, the next beta of a callable schedule (the C
+    loop reads betas[0] again at every iteration), and verbose's lines."""
+
+    def __init__(self, schedule, betas, max_iter, verbose):
+        self.schedule, self.betas, self.max_iter, self.verbose = schedule, betas, max_iter, verbose
+        self.history, self.beta = [], float(betas[0])
+
+    def __call__(self, iteration, energy, center_shift, n_changed, beta):
+        self.history.append(energy)
+        self.beta = beta
+        if self.verbose:
+            print(f"Iteration {iteration}, beta {beta}, free energy {energy}.")
+        t = iteration + 1
+        if callable(self.schedule) and t < self.max_iter:
+            self.betas[0] = _check_beta_value(self.schedule(t), f"beta({t})")
 
 
 def soft_kmeans(
@@ -189,16 +206,20 @@ def soft_kmeans(
     random_state = check_random_state(random_state)
     seeds = _run_seeds(random_state, n_init)
 
-    report = _verbose_iteration if verbose else None
     best = None
     spare = None  # a responsibilities array the best run does not hold: the next run writes there
+    if return_responsibilities:
+        check_allocation((n_samples, n_clusters), "the responsibilities")
+    first_beta = betas[0]
     for run in range(n_init):
-        centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
+        # Responsibilities before the initialisation: a model too big for memory fails at once.
         resp = None
         if return_responsibilities:
             resp = spare if spare is not None else np.empty((n_samples, n_clusters))
+        centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
         labels = np.empty(n_samples, dtype=np.int32)
-        history = np.empty(max_iter)
+        betas[0] = first_beta
+        monitor = _FitMonitor(beta, betas, max_iter, verbose)
         if verbose:
             print("Initialization complete")
         n_iter, objective, converged = _soft_core.fit(
@@ -212,9 +233,10 @@ def soft_kmeans(
             n_threads,
             resp,
             labels,
-            history,
-            callback=report,
+            None,
+            callback=monitor,
         )
+        raise_if_overflowed(objective, centres, what="the soft k-means free energy")
         if verbose:
             print(
                 f"{'Converged' if converged else 'Stopped'} after {n_iter} iterations, "
@@ -229,8 +251,8 @@ def soft_kmeans(
                 float(objective),
                 int(n_iter),
                 bool(converged),
-                history[:n_iter].copy(),
-                float(betas[min(n_iter, len(betas)) - 1]),
+                np.array(monitor.history, dtype=np.float64),
+                float(monitor.beta),
             )
         else:
             spare = resp

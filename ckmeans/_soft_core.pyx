@@ -3,8 +3,9 @@
 # matching dtypes and shapes, beta checked) from ckmeans/_soft.py.
 from libc.stdint cimport int32_t, int64_t, uint8_t
 
-from ckmeans._boundary cimport (check_status, const_ptr_or_null, ctype, data_f32, data_f64, data_u8,
-                                pair_error, ptr_or_null, raise_from_callback, set_callback, xtype)
+from ckmeans._boundary cimport (check_status, ck_sigint_guard, const_ptr_or_null, ctype, data_f32, data_f64,
+                                data_u8, interruptible_begin, interruptible_end, pair_error, ptr_or_null,
+                                raise_from_callback, set_callback, xtype)
 from ckmeans._ckmeans cimport (ck_data_f32, ck_data_f64, ck_data_u8, ck_soft_estep_f32, ck_soft_estep_f64,
                                ck_soft_estep_u8, ck_soft_kmeans_fit_f32, ck_soft_kmeans_fit_f64,
                                ck_soft_kmeans_fit_u8, ck_soft_params, ck_soft_params_init, ck_soft_result,
@@ -45,20 +46,25 @@ def estep(const xtype[:, ::1] X,             # IN  (n, d)
     cdef ck_data_f32 d32
     cdef ck_data_f64 d64
     cdef ck_data_u8 du8
-    if xtype is float and ctype is float:
-        d32 = data_f32(X, w)
-        with nogil:
-            st = ck_soft_estep_f32(&d32, k, &centroids[0, 0], r, lab, &obj, &params)
-    elif xtype is double and ctype is double:
-        d64 = data_f64(X, w)
-        with nogil:
-            st = ck_soft_estep_f64(&d64, k, &centroids[0, 0], r, lab, &obj, &params)
-    elif xtype is uint8_t and ctype is double:
-        du8 = data_u8(X, w)
-        with nogil:
-            st = ck_soft_estep_u8(&du8, k, &centroids[0, 0], r, lab, &obj, &params)
-    else:
-        pair_error()
+    cdef ck_sigint_guard guard
+    interruptible_begin(&guard)
+    try:
+        if xtype is float and ctype is float:
+            d32 = data_f32(X, w)
+            with nogil:
+                st = ck_soft_estep_f32(&d32, k, &centroids[0, 0], r, lab, &obj, &params)
+        elif xtype is double and ctype is double:
+            d64 = data_f64(X, w)
+            with nogil:
+                st = ck_soft_estep_f64(&d64, k, &centroids[0, 0], r, lab, &obj, &params)
+        elif xtype is uint8_t and ctype is double:
+            du8 = data_u8(X, w)
+            with nogil:
+                st = ck_soft_estep_u8(&du8, k, &centroids[0, 0], r, lab, &obj, &params)
+        else:
+            pair_error()
+    finally:
+        interruptible_end(&guard)
     check_status(st, "soft k-means")
     return obj
 
@@ -78,20 +84,27 @@ def step(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[:, 
     cdef ck_data_f32 d32
     cdef ck_data_f64 d64
     cdef ck_data_u8 du8
-    if xtype is float and ctype is float:
-        d32 = data_f32(X, w)
-        with nogil:
-            st = ck_soft_step_f32(&d32, k, &centroids_old[0, 0], &centroids_new[0, 0], ws, &stats, &params)
-    elif xtype is double and ctype is double:
-        d64 = data_f64(X, w)
-        with nogil:
-            st = ck_soft_step_f64(&d64, k, &centroids_old[0, 0], &centroids_new[0, 0], ws, &stats, &params)
-    elif xtype is uint8_t and ctype is double:
-        du8 = data_u8(X, w)
-        with nogil:
-            st = ck_soft_step_u8(&du8, k, &centroids_old[0, 0], &centroids_new[0, 0], ws, &stats, &params)
-    else:
-        pair_error()
+    cdef ck_sigint_guard guard
+    interruptible_begin(&guard)
+    try:
+        if xtype is float and ctype is float:
+            d32 = data_f32(X, w)
+            with nogil:
+                st = ck_soft_step_f32(&d32, k, &centroids_old[0, 0], &centroids_new[0, 0], ws, &stats,
+                                      &params)
+        elif xtype is double and ctype is double:
+            d64 = data_f64(X, w)
+            with nogil:
+                st = ck_soft_step_f64(&d64, k, &centroids_old[0, 0], &centroids_new[0, 0], ws, &stats,
+                                      &params)
+        elif xtype is uint8_t and ctype is double:
+            du8 = data_u8(X, w)
+            with nogil:
+                st = ck_soft_step_u8(&du8, k, &centroids_old[0, 0], &centroids_new[0, 0], ws, &stats, &params)
+        else:
+            pair_error()
+    finally:
+        interruptible_end(&guard)
     check_status(st, "soft k-means")
     return stats.objective, stats.center_shift
 
@@ -124,20 +137,25 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight,
     res.responsibilities = _rptr(responsibilities)
     res.labels = _lptr(labels)
     res.objective_history = ptr_or_null(objective_history)
-    if xtype is float and ctype is float:
-        d32 = data_f32(X, w)
-        with nogil:
-            st = ck_soft_kmeans_fit_f32(&d32, k, &centroids[0, 0], &params, &res)
-    elif xtype is double and ctype is double:
-        d64 = data_f64(X, w)
-        with nogil:
-            st = ck_soft_kmeans_fit_f64(&d64, k, &centroids[0, 0], &params, &res)
-    elif xtype is uint8_t and ctype is double:
-        du8 = data_u8(X, w)
-        with nogil:
-            st = ck_soft_kmeans_fit_u8(&du8, k, &centroids[0, 0], &params, &res)
-    else:
-        pair_error()
+    cdef ck_sigint_guard guard
+    interruptible_begin(&guard)
+    try:
+        if xtype is float and ctype is float:
+            d32 = data_f32(X, w)
+            with nogil:
+                st = ck_soft_kmeans_fit_f32(&d32, k, &centroids[0, 0], &params, &res)
+        elif xtype is double and ctype is double:
+            d64 = data_f64(X, w)
+            with nogil:
+                st = ck_soft_kmeans_fit_f64(&d64, k, &centroids[0, 0], &params, &res)
+        elif xtype is uint8_t and ctype is double:
+            du8 = data_u8(X, w)
+            with nogil:
+                st = ck_soft_kmeans_fit_u8(&du8, k, &centroids[0, 0], &params, &res)
+        else:
+            pair_error()
+    finally:
+        interruptible_end(&guard)
     raise_from_callback(box)
     check_status(st, "soft k-means")
     return res.n_iter, res.objective, bool(res.converged)

@@ -20,6 +20,9 @@ from joblib import cpu_count
 
 from ckmeans._runtime import omp_max_threads
 
+# The C kernels take an int.
+_MAX_THREADS = 2**31 - 1
+
 
 def usable_cores():
     """Number of threads ``n_threads=None`` stands for."""
@@ -33,6 +36,8 @@ def effective_n_threads(n_threads=None):
     if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral):
         raise TypeError(f"n_threads must be None or an integer, got {n_threads!r}")
     n_threads = int(n_threads)
+    if abs(n_threads) > _MAX_THREADS:
+        raise ValueError(f"n_threads={n_threads} is out of range: at most {_MAX_THREADS} in absolute value")
     if n_threads == 0:
         raise ValueError(
             "n_threads=0 is not allowed: use None for all usable cores, a positive "

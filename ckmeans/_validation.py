@@ -6,6 +6,7 @@ scikit-learn's, so code written against it reads the same errors.
 """
 
 import numbers
+import os
 import warnings
 from typing import Any, Callable, Optional, Union
 
@@ -29,6 +30,8 @@ def check_X(X: Any, n_threads: Optional[int] = None, scan: bool = True) -> np.nd
     is scanned for NaN and infinity in C on n_threads (see ckmeans._threads), unless scan is False:
     for callers whose kernels report non-finite X themselves (see raise_if_nonfinite)."""
     X = np.asarray(X)
+    if X.dtype.kind in "cmM":  # would convert without an error, losing the imaginary part or the unit
+        raise ValueError(f"X must hold real numbers, got dtype {X.dtype}")
     if X.dtype.kind not in "biuf":
         try:
             X = X.astype(np.float64)
@@ -55,6 +58,47 @@ def raise_if_nonfinite(X: np.ndarray, n_threads: Optional[int] = None) -> None:
         if first >= 0:
             row, col = divmod(first, X.shape[1])
             raise ValueError(f"X contains NaN or infinity (first at X[{row}, {col}] = {X[row, col]})")
+
+
+# What to do when squared distances overflow, for every message that says they do.
+_SCALE_ADVICE = "scale the data (e.g. divide X by its largest absolute value)"
+
+
+def check_magnitude(X: np.ndarray, centres: np.ndarray) -> None:
+    """The ValueError of overflow when the squared distances between the rows of X and the centres
+    could leave the range of the kernels' arithmetic (float32 scores for float32 X, float64 else):
+    with m the largest |value|, ||x - c||^2 <= 4 n_features m^2, kept 4 times below the maximum."""
+    limit = float(np.finfo(np.float32 if X.dtype == np.float32 else np.float64).max) / 16
+    largest = float(np.abs(centres).max())
+    if X.dtype != np.uint8:
+        largest = max(largest, float(X.max()), -float(X.min()))
+    if largest > np.sqrt(limit / X.shape[1]):
+        raise ValueError(
+            f"X or the centres hold values up to {largest:.3g}, so large that squared distances "
+            f"overflow {X.dtype if X.dtype == np.float32 else np.dtype(np.float64)}: {_SCALE_ADVICE}"
+        )
+
+
+def raise_if_overflowed(*values: Any, what: str) -> None:
+    """The ValueError of overflow when a result computed from finite inputs is not finite (weights
+    times squared distances, or sums of them, beyond the float64 range)."""
+    if not all(np.isfinite(v).all() for v in values):
+        raise ValueError(f"{what} overflowed (squared distances times sample_weight): {_SCALE_ADVICE}")
+
+
+def check_allocation(shape: tuple, what: str) -> None:
+    """The MemoryError of a float64 array of this shape larger than the machine's physical memory,
+    raised before anything is computed (Linux would grant the allocation and fail only on use)."""
+    n_bytes = 8 * int(np.prod([int(s) for s in shape], dtype=object))
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return
+    if n_bytes > memory:
+        raise MemoryError(
+            f"{what} of shape {tuple(shape)} needs {n_bytes / 2**30:.1f} GiB, more than this machine's "
+            f"{memory / 2**30:.1f} GiB of memory"
+        )
 
 
 def centroid_dtype(X: np.ndarray) -> type:
@@ -167,6 +211,29 @@ def check_init_array(init: Any, n_clusters: int, n_features: int, cdtype: type) 
     if not np.isfinite(init).all():
         raise ValueError("init array contains NaN or infinity")
     return init
+
+
+def check_fitted_centres(centres: Any, n_features: int, cdtype: type) -> np.ndarray:
+    """A fitted model's centres as the kernels read them next to X of n_features columns: 2-D, at
+    least one row, real and finite, exactly n_features wide, C-ordered in cdtype. Checked on every
+    call, as ``cluster_centers_`` is a public attribute a caller may have replaced; a narrower array
+    would make the kernels read past its end."""
+    centres = np.asarray(centres)
+    if centres.dtype.kind not in "biuf":
+        raise ValueError(f"cluster_centers_ must hold real numbers, got dtype {centres.dtype}")
+    if centres.ndim != 2 or centres.shape[0] < 1:
+        raise ValueError(f"cluster_centers_ must be 2-D with at least one centre, got shape {centres.shape}")
+    if centres.shape[0] > np.iinfo(np.int32).max:
+        raise ValueError(f"cluster_centers_ has {centres.shape[0]} centres; labels are int32")
+    if centres.shape[1] != n_features:
+        raise ValueError(
+            f"cluster_centers_ has {centres.shape[1]} features but X has {n_features}: the fitted "
+            f"state does not match the data"
+        )
+    centres = np.ascontiguousarray(centres, dtype=cdtype)
+    if not np.isfinite(centres).all():
+        raise ValueError("cluster_centers_ contains NaN or infinity")
+    return centres
 
 
 def check_random_state(random_state: RandomStateLike) -> Union[np.random.RandomState, np.random.Generator]:

@@ -10,7 +10,10 @@ one line on stderr naming the problem and a non-zero exit code; ``--debug`` show
 
 import argparse
 import json
+import os
+import shutil
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -86,11 +89,15 @@ def _load_input(args):
         X = _read_array(args.input, "input")
         if X.ndim < 2:
             raise CLIError(f"{args.input}: expected one sample per row (2-D or more), got shape {X.shape}")
+        if 0 in X.shape:
+            raise CLIError(f"{args.input}: no data to cluster: shape {X.shape}")
         if X.ndim == 3 and X.shape[1] == X.shape[2]:
             side = X.shape[1]
         X = X.reshape(X.shape[0], -1)
     if args.labels:
-        y = _read_array(args.labels, "labels").ravel()
+        y = _read_array(args.labels, "labels")
+        if y.ndim != 1:
+            raise CLIError(f"{args.labels}: expected one label per row (1-D), got shape {y.shape}")
         if y.shape[0] != X.shape[0]:
             raise CLIError(f"{args.labels} has {y.shape[0]} labels but the input has {X.shape[0]} rows")
     if args.scale == "unit":
@@ -131,7 +138,58 @@ def _fit_once(args, X, seed_state, verbose):
     return res, res.inertia
 
 
+# Files a fit may leave in --out: a folder holding only these is an earlier run's, safe to replace.
+_FIT_OUTPUTS = {"centroids.npy", "labels.npy", "responsibilities.npy", "metrics.json"} | {
+    "centroids.png",
+    "contingency.png",
+}
+
+
+def _check_out(out):
+    """--out before any work: a new path in a writable folder, or a folder of an earlier run."""
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} is an existing file, not a folder")
+    if out.is_dir():
+        others = sorted(p.name for p in out.iterdir() if p.name not in _FIT_OUTPUTS)
+        if others:
+            raise CLIError(
+                f"--out {out} holds files that are not a fit's ({', '.join(others[:3])}"
+                f"{', ...' if len(others) > 3 else ''}); give a new folder or an earlier run's"
+            )
+    parent = out.resolve().parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise CLIError(f"--out {out}: cannot create folders in {parent}")
+
+
+class _OutputFolder:
+    """Writes go to a temporary folder beside --out, renamed into place only when all are written:
+    --out then holds exactly this run's files (an earlier run's folder is replaced as a whole), or,
+    after an error or an interrupt, stays as it was."""
+
+    def __init__(self, out):
+        self.out = out
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.resolve().parent))
+
+    def __enter__(self):
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            old = None
+            if self.out.is_dir():
+                old = self.tmp.with_name(self.tmp.name + ".old")
+                os.rename(self.out, old)
+            os.rename(self.tmp, self.out)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return False
+
+
 def cmd_fit(args):
+    out = Path(args.out)
+    _check_out(out)
     X, y, side = _load_input(args)
     if not 1 <= args.n_clusters <= X.shape[0]:
         raise CLIError(f"-k {args.n_clusters} is impossible with {X.shape[0]} samples (need 1 <= k <= n)")
@@ -148,8 +206,29 @@ def cmd_fit(args):
             best, best_value = res, value
     seconds = time.perf_counter() - start
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    with _OutputFolder(out) as folder:
+        written, summary = _write_fit(args, folder, X, y, side, best, best_value, seconds)
+    model = f"soft k-means (beta={args.beta:g})" if args.soft else "k-means"
+    _say(
+        args,
+        f"{model}, k={args.n_clusters}, on {X.shape[0]} x {X.shape[1]} {X.dtype}: objective "
+        f"{best_value:.8g}, {best.n_iter} iterations "
+        f"({'converged' if best.converged else 'not converged'}), {seconds:.2f} s",
+    )
+    if y is not None:
+        soft = "soft " if args.soft else ""
+        _say(
+            args,
+            f"{soft}purity {summary['purity']:.4f}, {soft}Gini {summary['gini']:.4f}, accuracy "
+            f"{summary['accuracy_majority']:.4f} (majority) {summary['accuracy_hungarian']:.4f} "
+            f"(Hungarian), NMI {summary['nmi']:.4f}, ARI {summary['ari']:.4f}",
+        )
+    _say(args, f"wrote {', '.join(written)} in {out}")
+    return 0
+
+
+def _write_fit(args, out, X, y, side, best, best_value, seconds):
+    """The fit's files in folder out; returns their names and the summary of metrics.json."""
     np.save(out / "centroids.npy", best.centroids)
     np.save(out / "labels.npy", best.labels)
     written = ["centroids.npy", "labels.npy"]
@@ -181,24 +260,7 @@ def cmd_fit(args):
     written.append("metrics.json")
     if args.plot:
         written += _fit_plots(out, X, y, best, side)
-
-    model = f"soft k-means (beta={args.beta:g})" if args.soft else "k-means"
-    _say(
-        args,
-        f"{model}, k={args.n_clusters}, on {X.shape[0]} x {X.shape[1]} {X.dtype}: objective "
-        f"{best_value:.8g}, {best.n_iter} iterations "
-        f"({'converged' if best.converged else 'not converged'}), {seconds:.2f} s",
-    )
-    if y is not None:
-        soft = "soft " if args.soft else ""
-        _say(
-            args,
-            f"{soft}purity {summary['purity']:.4f}, {soft}Gini {summary['gini']:.4f}, accuracy "
-            f"{summary['accuracy_majority']:.4f} (majority) {summary['accuracy_hungarian']:.4f} "
-            f"(Hungarian), NMI {summary['nmi']:.4f}, ARI {summary['ari']:.4f}",
-        )
-    _say(args, f"wrote {', '.join(written)} in {out}")
-    return 0
+    return written, summary
 
 
 def _fit_plots(out, X, y, res, side):
@@ -406,7 +468,13 @@ def build_parser():
         help="folder with mnist/, fashion-mnist/, 20newsgroups/ (default: the loaders' search)",
     )
     p.add_argument("--subset", choices=("train", "test"), default="train", help="for a dataset name")
-    p.add_argument("--out", metavar="DIR", default="ckmeans_fit", help="output folder (default ckmeans_fit)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        default="ckmeans_fit",
+        help="output folder (default ckmeans_fit), checked before the fit; the files are written "
+        "beside it and moved into place together, replacing an earlier run's folder as a whole",
+    )
     p.add_argument("--plot", action="store_true", help="also write centroids.png and contingency.png")
     p.set_defaults(func=cmd_fit)
 

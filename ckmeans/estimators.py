@@ -11,9 +11,16 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ckmeans import _kmeans_core, _soft_core
 from ckmeans._kmeans import Algorithm, kmeans
-from ckmeans._soft import DISTANCES, Beta, soft_kmeans
+from ckmeans._soft import DISTANCES, Beta, _check_beta_value, _check_distance, soft_kmeans
 from ckmeans._threads import effective_n_threads
-from ckmeans._validation import Init, RandomStateLike, centroid_dtype, check_sample_weight
+from ckmeans._validation import (
+    Init,
+    RandomStateLike,
+    centroid_dtype,
+    check_fitted_centres,
+    check_magnitude,
+    check_sample_weight,
+)
 from ckmeans.metrics import objective
 
 __all__ = ["KMeans", "SoftKMeans"]
@@ -23,6 +30,9 @@ _KEPT_DTYPES = [np.float64, np.float32, np.uint8]
 
 # Rows of X converted to float per block in `_sq_distances`: ~8 MB of scratch, whatever n_samples.
 _BLOCK_ELEMENTS = 1 << 20
+# A pair's distance is recomputed by differences when the expansion keeps less than 1/8 of
+# ||x||^2 + ||c||^2 (the soft E-step's CK_SOFT_GUARD).
+_CANCEL_GUARD = 8
 
 
 class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -53,12 +63,14 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
         return self.fit(X, sample_weight=sample_weight).transform(X)
 
     def _sq_distances(self, X):
-        """Squared Euclidean distances (n_samples, n_clusters) from validated X to the centres.
+        """Squared Euclidean distances (n_samples, n_clusters) from X to the fitted centres.
 
         NumPy, as the engine has no all-distances kernel; X is converted to float a block of rows at
-        a time, so uint8 input is never copied whole.
+        a time, so uint8 input is never copied whole. Pairs where the expansion below cancels are
+        recomputed by differences, as the soft E-step does, so data far from the origin keeps its
+        precision.
         """
-        centers = self.cluster_centers_
+        X, centers = self._validate_for_engine(X)
         dtype = np.float32 if X.dtype == np.float32 else np.float64
         c_sqnorm = np.einsum("ij,ij->i", centers, centers, dtype=np.float64)
         out = np.empty((X.shape[0], centers.shape[0]), dtype=dtype)
@@ -67,8 +79,15 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
             xb = X[start : start + block].astype(dtype, copy=False)
             # ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2: one matrix product for the block. It can be
             # slightly negative from rounding when x is (nearly) a centre, hence the clip.
-            d2 = np.einsum("ij,ij->i", xb, xb, dtype=np.float64)[:, None] - 2.0 * (xb @ centers.T)
+            x_sqnorm = np.einsum("ij,ij->i", xb, xb, dtype=np.float64)[:, None]
+            d2 = x_sqnorm - 2.0 * (xb @ centers.T)
             d2 += c_sqnorm
+            # Where ||x - c||^2 is small next to ||x||^2 + ||c||^2 the expansion has lost digits.
+            cancels = d2 < (x_sqnorm + c_sqnorm) / _CANCEL_GUARD
+            for j in np.flatnonzero(cancels.any(axis=0)):
+                rows = np.flatnonzero(cancels[:, j])
+                diff = xb[rows] - centers[j].astype(dtype)
+                d2[rows, j] = np.einsum("ij,ij->i", diff, diff, dtype=np.float64)
             np.maximum(d2, 0.0, out=out[start : start + block], casting="unsafe")
         return out
 
@@ -80,10 +99,13 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
         self._n_features_out = self.cluster_centers_.shape[0]  # transform's columns, one per centre
 
     def _validate_for_engine(self, X):
-        """Validated C-contiguous X and the centres in the dtype the engine pairs with it."""
+        """Validated C-contiguous X and the fitted centres, checked against it, in the dtype the
+        engine pairs with it."""
         check_is_fitted(self)
         X = np.ascontiguousarray(self._validate(X, reset=False))
-        return X, np.ascontiguousarray(self.cluster_centers_, dtype=centroid_dtype(X))
+        centres = check_fitted_centres(self.cluster_centers_, X.shape[1], centroid_dtype(X))
+        check_magnitude(X, centres)
+        return X, centres
 
 
 class KMeans(_CentroidClusterer):
@@ -190,8 +212,6 @@ class KMeans(_CentroidClusterer):
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         """Euclidean distances of every point of X to every centre, shape (n_samples, n_clusters)."""
-        check_is_fitted(self)
-        X = self._validate(X, reset=False)
         return np.sqrt(self._sq_distances(X))
 
     def score(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> float:
@@ -300,8 +320,8 @@ class SoftKMeans(_CentroidClusterer):
             X,
             w,
             centers,
-            self.beta_,
-            DISTANCES[self.distance],
+            _check_beta_value(self.beta_, "beta_"),
+            _check_distance(self.distance),
             resp,
             lab,
             effective_n_threads(self.n_threads),
@@ -320,9 +340,9 @@ class SoftKMeans(_CentroidClusterer):
     def transform(self, X: ArrayLike) -> np.ndarray:
         """Distances of every point of X to every centre in the fitted ``distance`` (Euclidean or
         squared Euclidean), shape (n_samples, n_clusters)."""
-        check_is_fitted(self)
-        sq = self._sq_distances(self._validate(X, reset=False))
-        return np.sqrt(sq) if self.distance == "euclidean" else sq
+        euclidean = _check_distance(self.distance) == DISTANCES["euclidean"]
+        sq = self._sq_distances(X)
+        return np.sqrt(sq) if euclidean else sq
 
     def score(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> float:
         """Opposite of the free energy of X with the fitted centres at ``beta_`` (higher is better)."""

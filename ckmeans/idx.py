@@ -101,7 +101,10 @@ def read_idx(source: Source, *, mmap: bool = False, n_threads: int | None = None
         of the memory-mapped file: O(1) whatever the file size, pages load on first touch, and the
         map stays open as long as the array (or a view of it) lives. In every other case (gzip,
         a multi-byte type, which needs byte swapping, or a source that is not a path) the array is
-        decoded into memory as if ``mmap=False`` and a ``UserWarning`` says why.
+        decoded into memory as if ``mmap=False`` and a ``UserWarning`` says why. The view reads
+        the file itself: if the file is truncated while the view lives, touching the lost pages
+        kills the process with SIGBUS (an operating-system signal, not an exception). Keep the file
+        unchanged, or copy the array (``np.array(view)``) when it may change.
     n_threads : int or None
         Threads for the big-endian to native conversion (see :mod:`ckmeans._threads`).
 
@@ -152,13 +155,15 @@ def _read_path(path, mmap, n_threads):
     with open(path, "rb") as f:
         info = os.fstat(f.fileno())
         head = f.read(_idx.MAX_HEADER_BYTES)
-        if head[:2] == _GZIP_MAGIC or not stat.S_ISREG(info.st_mode):
-            # A pipe or device has no reliable size: read it whole, like a file object.
+        if head[:2] != _GZIP_MAGIC and not stat.S_ISREG(info.st_mode):
+            # A pipe or device has no size: its header is judged on these first bytes, then exactly
+            # the payload it declares is read (/dev/zero is refused after 1024 bytes).
             if mmap:
-                _warn_no_mmap(
-                    name,
-                    "the file is gzip-compressed" if head[:2] == _GZIP_MAGIC else "it is not a regular file",
-                )
+                _warn_no_mmap(name, "it is not a regular file")
+            return _read_stream(_file_pieces(f, head), name, n_threads)
+        if head[:2] == _GZIP_MAGIC:
+            if mmap:
+                _warn_no_mmap(name, "the file is gzip-compressed")
             if f.seekable():  # re-read from 0 rather than copy the compressed bytes into head
                 f.seek(0)
                 head = b""
@@ -227,7 +232,20 @@ def _read_buffer(view, name, n_threads):
 
 def _read_gzip(view, name, n_threads, zlib_module):
     """Decompress straight into the output array: the payload is copied once, piece by piece."""
-    pieces = _gunzip(view, name, zlib_module)
+    return _read_stream(_gunzip(view, name, zlib_module), name, n_threads)
+
+
+def _file_pieces(f, head):
+    """head, then the rest of file f in pieces, read only as they are asked for."""
+    yield head
+    while piece := f.read(_GZIP_IN_CHUNK):
+        yield piece
+
+
+def _read_stream(pieces, name, n_threads):
+    """The array of a stream of byte pieces whose total length is not known in advance: the header
+    is judged on its first 1024 bytes, and the output grows with the payload as it arrives, never
+    past what the header declares."""
     head = bytearray()
     for piece in pieces:
         head += piece

@@ -29,7 +29,8 @@ from ckmeans._ckmeans cimport (CKMEANS_VERSION, CKMEANS_VERSION_MAJOR, CKMEANS_V
                                CK_ERR_IDX_LONG_PAYLOAD, CK_ERR_IDX_MAGIC, CK_ERR_IDX_NDIM,
                                CK_ERR_IDX_OVERFLOW, CK_ERR_IDX_SHORT_PAYLOAD, CK_ERR_IDX_TRUNCATED_HEADER,
                                CK_ERR_IDX_TYPE, CK_ERR_KMEANS_LABEL, CK_ERR_KMEANS_NONFINITE,
-                               CK_ERR_LABEL_RANGE, CK_ERR_NOMEM, CK_ERR_SOFT_BETA, CK_ERR_SOFT_DISTANCE,
+                               CK_ERR_KMEANS_OVERFLOW, CK_ERR_LABEL_RANGE, CK_ERR_NOMEM, CK_ERR_SOFT_BETA,
+                               CK_ERR_SOFT_DISTANCE,
                                CK_IDX_FLOAT32, CK_IDX_FLOAT64, CK_IDX_INT16, CK_IDX_INT32, CK_IDX_INT8,
                                CK_IDX_MAX_HEADER_BYTES, CK_IDX_MAX_NDIM, CK_IDX_UINT8, CK_KERNEL_KMEANS,
                                CK_KERNEL_KMEANS_UINT8, CK_KERNEL_N_FAMILIES, CK_KERNEL_SOFT, CK_OK,
@@ -40,13 +41,15 @@ from ckmeans._ckmeans cimport (CKMEANS_VERSION, CKMEANS_VERSION_MAJOR, CKMEANS_V
 # ---- runtime and version ---------------------------------------------------------------------------
 # ck_version: CKMEANS_VERSION of the library linked; ck_strerror: the static message of a status
 # code; ck_openmp_enabled: 1 if built with OpenMP; ck_max_threads: threads a parallel region would use;
-# ck_kernel_isa: the instruction set a kernel family runs (CK_KERNEL_*).
+# ck_kernel_isa: the instruction set a kernel family runs (CK_KERNEL_*); ck_set_cancel_flag: the
+# flag the long calls of this thread poll (CK_ERR_CANCELLED once it is non-zero).
 cdef int ck_version() noexcept nogil
 cdef const char *ck_version_string() noexcept nogil
 cdef const char *ck_strerror(int status) noexcept nogil
 cdef int ck_openmp_enabled() noexcept nogil
 cdef int ck_max_threads() noexcept nogil
 cdef const char *ck_kernel_isa(int family) noexcept nogil
+cdef const volatile int *ck_set_cancel_flag(const volatile int *flag) noexcept nogil
 
 # ---- parameters of the fits ------------------------------------------------------------------------
 # Fill a ck_kmeans_params / ck_soft_params with the defaults before setting its fields.

@@ -31,6 +31,9 @@ cdef int ck_max_threads() noexcept nogil:
 cdef const char *ck_kernel_isa(int family) noexcept nogil:
     return _c.ck_kernel_isa(family)
 
+cdef const volatile int *ck_set_cancel_flag(const volatile int *flag) noexcept nogil:
+    return _c.ck_set_cancel_flag(flag)
+
 
 # ---- parameters of the fits ------------------------------------------------------------------------
 

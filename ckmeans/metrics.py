@@ -18,7 +18,7 @@ from ckmeans import _kmeans_core
 from ckmeans._metrics import contingency as _contingency
 from ckmeans._metrics import soft_contingency as _soft_contingency
 from ckmeans._threads import effective_n_threads
-from ckmeans._validation import centroid_dtype, check_X
+from ckmeans._validation import centroid_dtype, check_allocation, check_X, raise_if_overflowed
 
 __all__ = [
     "ContingencyTable",
@@ -160,6 +160,7 @@ def contingency_matrix(
         clusters = np.arange(n_clusters)
         col_codes = np.ascontiguousarray(labels, dtype=np.int32)
     weights = None if sample_weight is None else _check_weights(sample_weight, y_true.shape[0])
+    check_allocation((classes.shape[0], clusters.shape[0]), "the contingency table")
     table = np.empty((classes.shape[0], clusters.shape[0]), dtype=np.float64)
     _contingency(row_codes, col_codes, weights, table, n_threads)
     if weights is None:
@@ -274,7 +275,9 @@ def objective(
         )
     labels = np.ascontiguousarray(labels, dtype=np.int32)
     weights = None if sample_weight is None else _check_weights(sample_weight, X.shape[0])
-    return float(_kmeans_core.inertia(X, weights, centroids, labels, effective_n_threads(n_threads)))
+    value = float(_kmeans_core.inertia(X, weights, centroids, labels, effective_n_threads(n_threads)))
+    raise_if_overflowed(value, what="the objective")
+    return value
 
 
 def _check_responsibilities(R, n_samples):

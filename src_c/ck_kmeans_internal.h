@@ -65,6 +65,11 @@ enum { CK_PANEL_FULL, CK_PANEL_HALF, CK_PANEL_QUAD };
  * (BENCHMARKS.md, machine notes). */
 #define CK_ROWWISE_K 32
 
+/* Largest ||x||^2 a hard fit takes: squared distances (up to 4 max ||x||^2), their sums over up to
+ * 2^62 rows and, for float32 X, the float scores ||c||^2 - 2 x.c all stay finite below it. Above,
+ * rows are refused with CK_ERR_KMEANS_OVERFLOW rather than partitioned by infinities. */
+#define CK_SQNORM_MAX (sizeof(CK_XT) == sizeof(float) ? 0x1p120 : 0x1p956)
+
 void ck_argmin_ws_free(ck_argmin_ws *ws);
 /* Forget the centroids a ws was prepared for (its buffers stay), before a call with new ones. */
 void ck_argmin_ws_reset(ck_argmin_ws *ws);
@@ -92,6 +97,7 @@ void ck_argmin_ws_reset(ck_argmin_ws *ws);
     double ck_sqdist_##SFX(const XT *x, const CT *c, int64_t n_features);                                    \
     /* ||x||^2 in double. */                                                                                 \
     double ck_sqnorm_x_##SFX(const XT *x, int64_t n_features);                                               \
+    /* 0, CK_ERR_KMEANS_NONFINITE or CK_ERR_KMEANS_OVERFLOW (see CK_SQNORM_MAX) for row x. */                \
     int ck_nonfinite_row_##SFX(const XT *x, int64_t n_features, double sqnorm);                              \
     /* One pass over X: with assign, labels = the nearest centroids (ck_assign's); then, if not      \
      * NULL, sqdist[i] = ||x_i - c_labels[i]||^2 (ck_sqdist's bits) and *inertia = their weighted     \

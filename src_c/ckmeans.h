@@ -61,6 +61,8 @@ enum {
     /* k-means errors (60..69) */
     CK_ERR_KMEANS_LABEL = 60, /* a label is outside [0, n_clusters) */
     CK_ERR_KMEANS_NONFINITE = 61, /* X holds a NaN or an infinity (found by a fit, step or k-means++) */
+    CK_ERR_KMEANS_OVERFLOW = 62, /* a row's squared norm is above 2^956 (float32 X: 2^120), where squared
+                                    distances or their sums would overflow (fit, step, k-means++) */
     /* soft k-means errors (70..79) */
     CK_ERR_SOFT_BETA = 70, /* a stiffness beta is not a finite number > 0 */
     CK_ERR_SOFT_DISTANCE = 71 /* the distance code is not CK_SOFT_EUCLIDEAN or CK_SOFT_SQEUCLIDEAN */
@@ -68,6 +70,18 @@ enum {
 
 /* Static English description of a status code (never NULL). */
 const char *ck_strerror(int status);
+
+/* ---- cancellation ---------------------------------------------------------------------------
+ * Makes the long calls made from the calling thread cancellable: while flag is not NULL, the fits,
+ * the steps (ck_lloyd_step_*, ck_soft_step_*, ck_soft_estep_*) and k-means++ started from this
+ * thread read *flag between blocks of 128 rows (and k-means++ before each centre) and return
+ * CK_ERR_CANCELLED soon after it becomes non-zero: within one block of rows per thread. A signal
+ * handler (SIGINT) or another thread sets the flag; the caller clears it before the next call.
+ * A fit's params->cancel, when not NULL, is read instead. Returns the flag it replaces, to restore
+ * when done. The outputs of a cancelled call are not final (a fit keeps the centres of its last
+ * finished iteration: see ck_kmeans_fit_*). The flag is per thread, so kernels running on other
+ * threads are not affected. */
+const volatile int *ck_set_cancel_flag(const volatile int *flag);
 
 /* 1 if this library was compiled with OpenMP, else 0. */
 int ck_openmp_enabled(void);
@@ -307,9 +321,9 @@ typedef struct {
     int64_t n_groups; /* CK_ALGO_YINYANG's groups of centres; 0 (default) = ceil(n_clusters / 4)
                                   capped at 64; values above n_clusters act as n_clusters */
     int n_threads; /* OpenMP threads (< 1 acts as 1); default 1 */
-    const volatile int *cancel; /* NULL (default), or a flag another thread or a signal handler may
-                                  set to non-zero: the fit then stops before its next iteration with
-                                  CK_ERR_CANCELLED */
+    const volatile int *cancel; /* NULL (default: the thread's flag, see ck_set_cancel_flag), or a
+                                  flag another thread or a signal handler may set to non-zero: the
+                                  fit then stops within a block of rows with CK_ERR_CANCELLED */
     ck_iter_callback callback; /* NULL (default), or called after every iteration */
     void *callback_data; /* passed to callback as it is */
 } ck_kmeans_params;
@@ -441,7 +455,7 @@ typedef struct {
     double tol; /* >= 0 and finite: stop when ||C_new - C_old||_F < tol; 0 runs
                                   max_iter iterations; default 0 */
     int n_threads; /* OpenMP threads (< 1 acts as 1); default 1 */
-    const volatile int *cancel; /* as in ck_kmeans_params */
+    const volatile int *cancel; /* as in ck_kmeans_params (fits and steps alike) */
     ck_iter_callback callback; /* as in ck_kmeans_params */
     void *callback_data;
 } ck_soft_params;

@@ -784,9 +784,10 @@ CK_ACCUM_CLONES double CK_FN(ck_sqnorm_x)(const CK_XT *x, int64_t d)
     return s[0];
 }
 
-/* 1 if row x holds a NaN or an infinity, given sqnorm = ck_sqnorm_x(x): a finite norm proves every
- * value finite (a NaN or an infinity would have carried into it), so finite rows cost nothing more;
- * a non-finite one is scanned, since a float64 norm also overflows from finite values above ~1e154. */
+/* CK_ERR_KMEANS_NONFINITE if row x holds a NaN or an infinity, CK_ERR_KMEANS_OVERFLOW if its squared
+ * norm is above CK_SQNORM_MAX, else 0, given sqnorm = ck_sqnorm_x(x): a norm within the bound proves
+ * every value finite (a NaN or an infinity would have carried into it), so such rows cost one
+ * comparison; any other is scanned. */
 int CK_FN(ck_nonfinite_row)(const CK_XT *x, int64_t d, double sqnorm)
 {
 #if CK_X_IS_U8
@@ -795,10 +796,10 @@ int CK_FN(ck_nonfinite_row)(const CK_XT *x, int64_t d, double sqnorm)
     (void)sqnorm;
     return 0;
 #else
-    if (isfinite(sqnorm)) return 0;
+    if (sqnorm <= CK_SQNORM_MAX) return 0;
     for (int64_t f = 0; f < d; f++)
-        if (!isfinite(x[f])) return 1;
-    return 0;
+        if (!isfinite(x[f])) return CK_ERR_KMEANS_NONFINITE;
+    return CK_ERR_KMEANS_OVERFLOW;
 #endif
 }
 

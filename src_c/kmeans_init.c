@@ -7,6 +7,7 @@
 #include "ckmeans.h"
 #include "ck_omp.h"
 #include "ck_kmeans_internal.h"
+#include "ck_cancel.h"
 
 /* xoshiro256** seeded through splitmix64 (Blackman & Vigna): small, fast, and fully specified, so
  * the stream is the same everywhere (unlike rand() or a library's generator). */

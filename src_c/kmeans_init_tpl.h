@@ -29,7 +29,8 @@ static void CK_FN(copy_row)(const CK_XT *x, int64_t d, CK_CT *out)
 
 static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_features,
                                   const double *sample_weight, int64_t n_clusters, uint64_t seed,
-                                  int n_local_trials, CK_CT *centroids, int64_t *indices, int n_threads)
+                                  int n_local_trials, CK_CT *centroids, int64_t *indices, int n_threads,
+                                  const volatile int *cancel)
 {
     const int64_t n = n_samples, d = n_features, k = n_clusters;
     if (n < 1 || d < 1 || k < 1 || k > n) return CK_ERR_ARG;
@@ -55,21 +56,22 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
     /* First centre: one row drawn with probability proportional to its weight. The row norms are
      * also the check that X is finite (ck_nonfinite_row). */
     int bad = 0;
-#pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, n_chunks)) reduction(| : bad)
+#pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, n_chunks)) reduction(max : bad)
     for (int64_t c = 0; c < n_chunks; c++) {
         int64_t start, end;
         ck_chunk_rows(c, n, &start, &end);
         double s = 0.0;
         for (int64_t i = start; i < end; i++) {
             x_sqnorm[i] = CK_FN(ck_sqnorm_x)(X + i * d, d);
-            bad |= CK_FN(ck_nonfinite_row)(X + i * d, d, x_sqnorm[i]);
+            const int row = CK_FN(ck_nonfinite_row)(X + i * d, d, x_sqnorm[i]);
+            if (row > bad) bad = row;
             closest[i] = 1.0;
             s += sample_weight ? sample_weight[i] : 1.0;
         }
         cur_part[c] = s;
     }
     if (bad) {
-        status = CK_ERR_KMEANS_NONFINITE;
+        status = bad;
         goto done;
     }
     {
@@ -83,6 +85,10 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
     int64_t n_cand = 1; /* the first round scores the first centre alone, as a 1-candidate round */
     memcpy(cand, centroids, (size_t)d * sizeof(CK_CT));
     for (int64_t c_new = 0; c_new < k; c_new++) {
+        if (ck_cancelled(cancel)) {
+            status = CK_ERR_CANCELLED;
+            goto done;
+        }
         /* Distances of every row to each candidate, kept as min(closest, D^2) per candidate, and
          * the potential sum w * that per chunk. For c_new == 0 the only candidate is the first
          * centre and closest is +inf. */
@@ -98,7 +104,7 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
             }
 #pragma omp for schedule(dynamic, 1)
             for (int64_t c = 0; c < n_chunks; c++) {
-                if (!tile) continue;
+                if (!tile || ck_cancelled(cancel)) continue;
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
                 CK_FN(ck_dots_tile)(X + start * d, NULL, end - start, d, cand, n_cand, 0, tile);
@@ -118,6 +124,7 @@ static int CK_FN(kmeans_plusplus)(const CK_XT *X, int64_t n_samples, int64_t n_f
             }
             free(tile);
         }
+        if (status == CK_OK && ck_cancelled(cancel)) status = CK_ERR_CANCELLED;
         if (status != CK_OK) goto done;
         /* Keep the candidate that lowers the potential most (first on ties). */
         int64_t best = 0;
@@ -160,7 +167,7 @@ int CK_FN(ck_kmeans_plusplus)(const CK_DATA *data, int64_t n_clusters, uint64_t 
                               CK_CT *centroids, int64_t *indices, int n_threads)
 {
     return CK_FN(kmeans_plusplus)(data->X, data->n_samples, data->n_features, data->sample_weight, n_clusters,
-                                  seed, n_local_trials, centroids, indices, n_threads);
+                                  seed, n_local_trials, centroids, indices, n_threads, ck_cancel_flag());
 }
 
 int CK_FN(ck_kmeans_random_init)(const CK_DATA *data, int64_t n_clusters, uint64_t seed, CK_CT *centroids,

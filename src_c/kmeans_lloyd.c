@@ -7,6 +7,7 @@
 #include "ckmeans.h"
 #include "ck_omp.h"
 #include "ck_kmeans_internal.h"
+#include "ck_cancel.h"
 
 /* Buffers of one fit, allocated once and reused by every iteration. */
 typedef struct {

@@ -140,13 +140,15 @@ static double CK_FN(shift)(const CK_CT *a, const CK_CT *b, int64_t len)
 }
 
 /* out[i] = ||x_i||^2 for rows [start, end): the first step fills them chunk by chunk, while the rows
- * are in cache. Returns 1 if one of the rows holds a NaN or an infinity (the fit's only check of X). */
+ * are in cache. Returns ck_nonfinite_row's status of the last bad row, or 0 (the fit's only check of
+ * X). */
 static int CK_FN(sqnorms_rows)(const CK_XT *X, int64_t start, int64_t end, int64_t d, double *out)
 {
     int bad = 0;
     for (int64_t i = start; i < end; i++) {
         out[i] = CK_FN(ck_sqnorm_x)(X + i * d, d);
-        bad |= CK_FN(ck_nonfinite_row)(X + i * d, d, out[i]);
+        const int row = CK_FN(ck_nonfinite_row)(X + i * d, d, out[i]);
+        if (row) bad = row;
     }
     return bad;
 }
@@ -188,8 +190,8 @@ CK_ACCUM_CLONES static void CK_FN(move_row)(const CK_XT *x, int64_t d, double *f
  * are the same bits. */
 static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, double *x_sqnorm,
                        int fill_sqnorm, const CK_CT *C_old, int64_t k, CK_CT *C_new, int32_t *labels,
-                       ck_lloyd_ws *ws, ck_yy *yy, int n_threads, int64_t *n_changed, double *inertia,
-                       double *shift)
+                       ck_lloyd_ws *ws, ck_yy *yy, int n_threads, const volatile int *cancel,
+                       int64_t *n_changed, double *inertia, double *shift)
 {
     CK_CT *c_sqnorm = (CK_CT *)ws->c_sqnorm;
     CK_FN(ck_sqnorms_c)(C_old, k, d, c_sqnorm);
@@ -230,6 +232,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
             int64_t changed = 0, c0, c1;
             ck_group_chunks(g, ws->n_groups, ws->n_chunks, &c0, &c1);
             for (int64_t c = c0; c < c1; c++) {
+                if (ck_cancelled(cancel)) break; /* the step's results are dropped below */
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
                 int bad = 0;
@@ -282,7 +285,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
                 ws->chunk_inertia[c] = part;
                 if (bad) {
 #pragma omp atomic write
-                    status = CK_ERR_KMEANS_NONFINITE;
+                    status = bad;
                 }
             }
             ws->group_changed[g] = changed;
@@ -292,6 +295,7 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
         free(acc16);
         ck_by_cluster_free(&bc);
     }
+    if (status == CK_OK && ck_cancelled(cancel)) status = CK_ERR_CANCELLED;
     if (status != CK_OK) return status;
     if (yy && fill_sqnorm) {
         yy->wx_sqnorm = 0;
@@ -333,7 +337,7 @@ int CK_FN(ck_lloyd_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *c
     if (status == CK_OK)
         status = CK_FN(step)(data->X, n_samples, n_features, data->sample_weight, ws.x_sqnorm, 1,
                              centroids_old, n_clusters, centroids_new, labels, &ws, NULL, n_threads,
-                             &stats->n_changed, &stats->inertia, &stats->center_shift);
+                             ck_cancel_flag(), &stats->n_changed, &stats->inertia, &stats->center_shift);
     ck_lloyd_ws_free(&ws);
     return status;
 }
@@ -421,6 +425,7 @@ static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
         n_clusters > INT32_MAX || max_iter < 1 || !(tol_abs >= 0) || n_bound_groups < 0 || !labels)
         return CK_ERR_ARG;
     const int n_threads = ck_omp_clamp_threads(params->n_threads);
+    const volatile int *cancel = ck_cancel_of(params->cancel);
     const int64_t kd = n_clusters * n_features;
     ck_lloyd_ws ws;
     ck_yy yy = { 0 }, *bounds = n_bound_groups ? &yy : NULL;
@@ -441,14 +446,14 @@ static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
     CK_CT *cur = centroids, *nxt = other;
     int it, strict = 0, on_tol = 0;
     for (it = 0; it < max_iter; it++) {
-        if (params->cancel && *params->cancel) {
+        if (ck_cancelled(cancel)) {
             status = CK_ERR_CANCELLED;
             break;
         }
         int64_t changed;
         double inert, shift;
         status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, it == 0, cur, n_clusters,
-                             nxt, labels, &ws, bounds, n_threads, &changed, &inert, &shift);
+                             nxt, labels, &ws, bounds, n_threads, cancel, &changed, &inert, &shift);
         if (status != CK_OK) break;
         if (inertia_history) inertia_history[it] = inert;
         if (searched_history) searched_history[it] = bounds ? ck_yy_searched(&yy) : n_samples;
@@ -496,8 +501,9 @@ static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
         if (assign && bounds) {
             int64_t changed;
             double inert, shift;
-            status = CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, 0, centroids,
-                                 n_clusters, other, labels, &ws, bounds, n_threads, &changed, &inert, &shift);
+            status =
+                CK_FN(step)(X, n_samples, n_features, sample_weight, ws.x_sqnorm, 0, centroids, n_clusters,
+                            other, labels, &ws, bounds, n_threads, cancel, &changed, &inert, &shift);
             assign = 0;
         }
         if (status == CK_OK)

@@ -2,6 +2,7 @@
 #include "ckmeans.h"
 #include "ck_omp.h"
 #include "ck_kmeans_internal.h"
+#include "ck_cancel.h"
 
 #define CK_STR_(x) #x
 #define CK_STR(x) CK_STR_(x)
@@ -10,6 +11,18 @@ int ck_version(void) { return CKMEANS_VERSION; }
 
 const char *ck_version_string(void)
 { return CK_STR(CKMEANS_VERSION_MAJOR) "." CK_STR(CKMEANS_VERSION_MINOR) "." CK_STR(CKMEANS_VERSION_PATCH); }
+
+/* One flag per thread: a program may run kernels from several threads, each cancelled on its own. */
+static _Thread_local const volatile int *ck_thread_cancel;
+
+const volatile int *ck_set_cancel_flag(const volatile int *flag)
+{
+    const volatile int *previous = ck_thread_cancel;
+    ck_thread_cancel = flag;
+    return previous;
+}
+
+const volatile int *ck_cancel_flag(void) { return ck_thread_cancel; }
 
 int ck_openmp_enabled(void) { return ck_omp_enabled(); }
 
@@ -32,7 +45,7 @@ const char *ck_strerror(int status)
     case CK_OK: return "success";
     case CK_ERR_NOMEM: return "out of memory";
     case CK_ERR_ARG: return "invalid argument";
-    case CK_ERR_CANCELLED: return "cancelled: the fit's cancel flag was set or its callback asked to stop";
+    case CK_ERR_CANCELLED: return "cancelled: the cancel flag was set or the fit's callback asked to stop";
     case CK_ERR_IDX_TRUNCATED_HEADER: return "truncated header";
     case CK_ERR_IDX_MAGIC: return "bad magic number: the first two bytes must be zero";
     case CK_ERR_IDX_TYPE: return "unknown element type code";
@@ -44,6 +57,9 @@ const char *ck_strerror(int status)
     case CK_ERR_LABEL_RANGE: return "a label code is outside its range [0, number of rows or columns)";
     case CK_ERR_KMEANS_LABEL: return "a label is outside [0, n_clusters)";
     case CK_ERR_KMEANS_NONFINITE: return "X holds a NaN or an infinity";
+    case CK_ERR_KMEANS_OVERFLOW:
+        return "X holds values so large that squared distances overflow: scale the data (e.g. divide X by its "
+               "largest absolute value)";
     case CK_ERR_SOFT_BETA: return "beta (stiffness) must be a finite number > 0";
     case CK_ERR_SOFT_DISTANCE: return "unknown soft k-means distance code";
     default: return "unknown ckmeans status code";

@@ -16,6 +16,7 @@
 #include "ck_omp.h"
 #include "ck_chunks.h"
 #include "ck_kmeans_internal.h"
+#include "ck_cancel.h"
 
 /* Rows of one block. Blocks of mostly nonzero rows (dense data) go through register tiles: the
  * distance tile by differences and R^T X, whose sums cost no store per (x, c) pair, while the rows

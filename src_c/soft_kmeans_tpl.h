@@ -493,7 +493,7 @@ static int64_t CK_FN(soft_sparse_sqdist)(const CK_XT *x, const CK_XT *xp, const 
 static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C,
                                  int64_t k, double beta, int distance, ck_soft_masks *masks,
                                  const ck_soft_packed *pk, double *resp, int32_t *labels, double *objective,
-                                 int n_threads)
+                                 int n_threads, const volatile int *cancel)
 {
     const int64_t n_chunks = ck_n_chunks(n), brows = ck_soft_block_rows(d), words = (d + 63) / 64;
     const int simd = ck_simd_avx2(), groups = ck_soft_use_groups();
@@ -515,7 +515,7 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
         }
 #pragma omp for schedule(dynamic, 1)
         for (int64_t c = 0; c < n_chunks; c++) {
-            if (!ok) continue;
+            if (!ok || ck_cancelled(cancel)) continue;
             int64_t start, end;
             ck_chunk_rows(c, n, &start, &end);
             double energy = 0.0;
@@ -544,6 +544,7 @@ static int CK_FN(soft_estep_run)(const CK_XT *X, int64_t n, int64_t d, const dou
         }
         ck_soft_ws_free(&ws);
     }
+    if (status == CK_OK && ck_cancelled(cancel)) status = CK_ERR_CANCELLED;
     if (status == CK_OK && objective) *objective = ck_sum_ordered(chunk_energy, n_chunks);
     free(chunk_energy);
     ck_soft_centres_free(&cs);
@@ -607,7 +608,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                                 int64_t k, double beta, int distance, ck_soft_masks *masks,
                                 const ck_soft_packed *pk, double *C_new, double *weight_in_clusters,
                                 double *gbuf, int64_t n_groups, double *merged, double *chunk_energy,
-                                int n_threads, double *energy, double *shift)
+                                int n_threads, const volatile int *cancel, double *energy, double *shift)
 {
     const int64_t kp = ck_soft_kpad(k), len = ck_soft_sums_len(d, k), stride = len + kp,
                   n_chunks = ck_n_chunks(n);
@@ -637,6 +638,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
             int64_t first, hi; /* the group's rows: [start of chunk c0, hi) */
             ck_chunk_rows(c1 - 1, n, &first, &hi);
             for (int64_t c = c0; c < c1; c++) {
+                if (ck_cancelled(cancel)) break; /* the step's results are dropped below */
                 int64_t start, end;
                 ck_chunk_rows(c, n, &start, &end);
                 double e = 0.0;
@@ -667,6 +669,7 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
         ck_soft_ws_free(&ws);
     }
     ck_soft_centres_free(&cs);
+    if (status == CK_OK && ck_cancelled(cancel)) status = CK_ERR_CANCELLED;
     if (status != CK_OK) return status;
     ck_merge_groups(gbuf, n_groups, stride, stride, merged, n_threads);
     const double *sums = merged, *wsum = merged + len;
@@ -708,7 +711,7 @@ int CK_FN(ck_soft_estep)(const CK_DATA *data, int64_t n_clusters, const CK_CT *c
     if (!C) return CK_ERR_NOMEM;
     status = CK_FN(soft_estep_run)(data->X, n_samples, n_features, data->sample_weight, C, n_clusters, beta,
                                    params->distance, NULL, NULL, responsibilities, labels, objective,
-                                   ck_omp_clamp_threads(params->n_threads));
+                                   ck_omp_clamp_threads(params->n_threads), ck_cancel_of(params->cancel));
     free(C);
     return status;
 }
@@ -732,10 +735,10 @@ int CK_FN(ck_soft_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *ce
         : CK_ERR_NOMEM;
     double energy = 0.0, shift = 0.0;
     if (status == CK_OK)
-        status =
-            CK_FN(soft_step_run)(data->X, n_samples, n_features, data->sample_weight, C_old, n_clusters, beta,
-                                 params->distance, NULL, NULL, C_new, weight_in_clusters, gbuf, n_groups,
-                                 merged, energies, ck_omp_clamp_threads(params->n_threads), &energy, &shift);
+        status = CK_FN(soft_step_run)(data->X, n_samples, n_features, data->sample_weight, C_old, n_clusters,
+                                      beta, params->distance, NULL, NULL, C_new, weight_in_clusters, gbuf,
+                                      n_groups, merged, energies, ck_omp_clamp_threads(params->n_threads),
+                                      ck_cancel_of(params->cancel), &energy, &shift);
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) centroids_new[e] = (CK_CT)C_new[e];
         if (stats) {
@@ -766,6 +769,7 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *ce
     for (int64_t t = 0; t < n_used; t++)
         if (!ck_soft_check_beta(betas[t])) return CK_ERR_SOFT_BETA;
     const int n_threads = ck_omp_clamp_threads(params->n_threads);
+    const volatile int *cancel = ck_cancel_of(params->cancel);
     const int64_t kd = n_clusters * n_features;
     double *gbuf = NULL, *merged = NULL, *energies = NULL, *other = malloc((size_t)kd * sizeof(double));
     double *cur = CK_FN(soft_centres_in)(centroids, kd);
@@ -780,7 +784,7 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *ce
     int it = 0, on_tol = 0;
     double beta = betas[0];
     for (; status == CK_OK && it < max_iter; it++) {
-        if (params->cancel && *params->cancel) {
+        if (ck_cancelled(cancel)) {
             status = CK_ERR_CANCELLED;
             break;
         }
@@ -790,7 +794,7 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *ce
         status =
             CK_FN(soft_step_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
                                  have_masks ? &masks : NULL, have_packed ? &packed : NULL, other, NULL, gbuf,
-                                 n_groups, merged, energies, n_threads, &energy, &shift);
+                                 n_groups, merged, energies, n_threads, cancel, &energy, &shift);
         if (status != CK_OK) break;
         if (have_masks && !masks.formed) {
             masks.formed = 1;
@@ -822,10 +826,10 @@ int CK_FN(ck_soft_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *ce
      * (and to the last beta used): rounded to the centroid type first, as the caller will see them. */
     if (status == CK_OK) {
         for (int64_t e = 0; e < kd; e++) cur[e] = (double)(CK_CT)cur[e];
-        status =
-            CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
-                                  have_masks ? &masks : NULL, have_packed ? &packed : NULL,
-                                  result->responsibilities, result->labels, &result->objective, n_threads);
+        status = CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta,
+                                       distance, have_masks ? &masks : NULL, have_packed ? &packed : NULL,
+                                       result->responsibilities, result->labels, &result->objective,
+                                       n_threads, cancel);
     }
     /* On cancel too: the centres of the last finished iteration are the caller's to keep. */
     if (status == CK_OK || (status == CK_ERR_CANCELLED && cur)) {

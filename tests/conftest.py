@@ -58,7 +58,13 @@ _scratch = []
 
 
 def run_python(args, env=None, cwd=None, **kwargs):
-    """``subprocess.run([sys.executable, *args])`` importing the very ckmeans this process imported.
+    """``subprocess.run([sys.executable, *args])`` importing the very ckmeans this process imported
+    (see start_python)."""
+    return subprocess.run(**_python_call(args, env, cwd), **kwargs)
+
+
+def start_python(args, env=None, cwd=None, **kwargs):
+    """``subprocess.Popen([sys.executable, *args])`` importing the very ckmeans this process imported.
 
     A ``python -c`` or ``-m`` process puts its working directory first on sys.path, and from the
     repository root that is the unbuilt source tree: it runs from a scratch folder unless `cwd` is
@@ -66,6 +72,10 @@ def run_python(args, env=None, cwd=None, **kwargs):
     first on PYTHONPATH, so a script outside the package (bench/) imports the same one.
     `env` defaults to this process's environment.
     """
+    return subprocess.Popen(**_python_call(args, env, cwd), **kwargs)
+
+
+def _python_call(args, env, cwd):
     if cwd is None:
         if not _scratch:
             _scratch.append(tempfile.mkdtemp(prefix="ckmeans-subprocess-"))
@@ -74,7 +84,7 @@ def run_python(args, env=None, cwd=None, **kwargs):
     env = dict(os.environ if env is None else env)
     package_parent = str(Path(ckmeans.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in [package_parent, env.get("PYTHONPATH")] if p)
-    return subprocess.run([sys.executable, *map(str, args)], env=env, cwd=cwd, **kwargs)
+    return {"args": [sys.executable, *map(str, args)], "env": env, "cwd": cwd}
 
 
 # switch -> (the instruction set it leaves a kernel family, the sets it takes away)

@@ -134,6 +134,12 @@ def test_errors_are_one_line_without_traceback(blob_files, args, fragments):
         (["fit", "X.npy", "--scale", "unit"], ["--scale unit", "float64"]),
         (["fit", "X.npy", "--labels", "short.npy"], ["short.npy", "119 labels", "120 rows"]),
         (["fit", "X.npy", "--threads", "0"], ["n_threads"]),
+        (["fit", "X.npy", "--threads", str(2**31)], ["n_threads", "out of range"]),
+        (["fit", "X.npy", "--labels", "pairs.npy"], ["pairs.npy", "1-D", "(60, 2)"]),
+        (["fit", "empty.npy"], ["empty.npy", "no data", "(0, 4, 4)"]),
+        (["fit", "complex.npy"], ["real numbers", "complex"]),
+        (["fit", "X.npy", "--out", "short.npy"], ["--out short.npy", "existing file"]),
+        (["fit", "X.npy", "--out", "mine"], ["--out mine", "not a fit's", "notes.txt"]),
         (["fit", "X.npy", "--frobnicate"], ["unrecognized arguments"]),
         (["fetch", "cifar"], ["invalid choice"]),
         (["experiments", "--out", "o", "--data-dir", "nowhere"], ["mnist", "not found"]),
@@ -142,7 +148,33 @@ def test_errors_are_one_line_without_traceback(blob_files, args, fragments):
 def test_more_errors_in_process(blob_files, args, fragments, capsys, monkeypatch):
     monkeypatch.chdir(blob_files)
     np.save(blob_files / "short.npy", np.zeros(119, dtype=int))
+    np.save(blob_files / "pairs.npy", np.zeros((60, 2), dtype=int))
+    np.save(blob_files / "empty.npy", np.zeros((0, 4, 4)))
+    np.save(blob_files / "complex.npy", np.ones((20, 2), dtype=complex))
+    (blob_files / "mine").mkdir(exist_ok=True)
+    (blob_files / "mine" / "notes.txt").write_text("not a fit's")
     assert_one_line_error(run_main(args, capsys), *fragments)
+    assert (blob_files / "mine" / "notes.txt").exists()
+
+
+def test_out_folder_holds_exactly_one_runs_files(blob_files, tmp_path, capsys, monkeypatch):
+    """A hard run into a soft run's folder replaces it whole; a failed write leaves it as it was."""
+    out = tmp_path / "out"
+    X = str(blob_files / "X.npy")
+    assert main(["fit", X, "-k", "3", "--soft", "--out", str(out), "--quiet"]) == 0
+    assert (out / "responsibilities.npy").exists()
+    assert main(["fit", X, "-k", "2", "--out", str(out), "--quiet"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["centroids.npy", "labels.npy", "metrics.json"]
+    assert np.load(out / "centroids.npy").shape[0] == 2
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(json, "dumps", fail)
+    assert main(["fit", X, "-k", "3", "--out", str(out), "--quiet"]) != 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary folder left
 
 
 def test_debug_lets_the_exception_through(tmp_path):
@@ -210,7 +242,7 @@ def test_verbose_prints_every_iteration(blob_files, tmp_path, capsys):
 
 def test_warnings_become_one_line(tmp_path, capsys):
     np.save(tmp_path / "X.npy", np.zeros((10, 2)))  # identical points: fewer distinct clusters
-    assert main(["fit", str(tmp_path / "X.npy"), "-k", "3", "--out", str(tmp_path), "-q"]) == 0
+    assert main(["fit", str(tmp_path / "X.npy"), "-k", "3", "--out", str(tmp_path / "out"), "-q"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("ckmeans fit: warning:") and "distinct clusters" in err[0]
 

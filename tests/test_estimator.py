@@ -329,3 +329,55 @@ def test_feature_names_out_and_pandas_output(blobs, ours, ref):
         assert isinstance(frame, pd.DataFrame)
         assert list(frame.columns) == list(names)
     np.testing.assert_array_equal(frame.to_numpy(), ours.set_output(transform="default").transform(X))
+
+
+def _tampered(est, centres):
+    est.cluster_centers_ = centres
+    return est
+
+
+@pytest.mark.parametrize("cls", [KMeans, ckmeans.estimators.SoftKMeans])
+@pytest.mark.parametrize(
+    "centres, match",
+    [
+        (np.zeros((2, 1)), "1 features but X has 3"),
+        (np.zeros((2, 5)), "5 features but X has 3"),
+        (np.zeros(3), "2-D"),
+        (np.zeros((0, 3)), "at least one centre"),
+        (np.full((2, 3), np.nan), "NaN or infinity"),
+        (np.array([[1j, 0, 0], [0, 0, 0]]), "real numbers"),
+    ],
+)
+def test_methods_check_fitted_centres_against_x(cls, centres, match):
+    """A replaced cluster_centers_ that does not fit X is a ValueError in every method that passes it
+    to C, never an out-of-bounds read or labels of the wrong model."""
+    X = np.random.default_rng(0).random((20, 3))
+    est = cls(n_clusters=2, random_state=0).fit(X)
+    _tampered(est, centres)
+    methods = ["predict", "transform", "score"] + (["predict_proba"] if hasattr(est, "predict_proba") else [])
+    for method in methods:
+        with pytest.raises(ValueError, match=match):
+            getattr(est, method)(X)
+
+
+def test_soft_distance_set_after_fit_is_checked():
+    X = np.random.default_rng(0).random((20, 3))
+    est = ckmeans.estimators.SoftKMeans(n_clusters=2, random_state=0).fit(X)
+    est.distance = "manhattan"
+    for method in ("predict", "predict_proba", "transform", "score"):
+        with pytest.raises(ValueError, match="distance must be one of"):
+            getattr(est, method)(X)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_transform_keeps_precision_far_from_the_origin(dtype):
+    """Data offset by 1e8 (float64) / 1e3 (float32): ||x||^2 - 2 x.c + ||c||^2 cancels almost entirely;
+    transform must still match the distances by differences."""
+    rng = np.random.default_rng(0)
+    offset = 1e8 if dtype == np.float64 else 1e3
+    X = (rng.random((500, 3)) + offset).astype(dtype)
+    km = KMeans(4, random_state=0).fit(X)
+    got = km.transform(X)
+    C = km.cluster_centers_.astype(np.float64)
+    want = np.sqrt(((X.astype(np.float64)[:, None, :] - C[None]) ** 2).sum(-1))
+    np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12)

@@ -689,16 +689,6 @@ def test_kernels_report_nonfinite_x(fit, dtype):
         call[fit]()
 
 
-@pytest.mark.filterwarnings(
-    "ignore::sklearn.exceptions.ConvergenceWarning"
-)  # (squared distances overflow too)
-def test_huge_finite_float64_is_not_an_error():
-    """||x||^2 overflows from finite values above ~1e154: the rows are then scanned, not rejected."""
-    X = np.random.RandomState(0).uniform(-1, 1, (300, 4)) * 1e200
-    res = ckmeans.kmeans(X, 3, init=X[:3], tol=0, max_iter=3)
-    assert res.n_iter >= 1 and np.isfinite(res.centroids).all()
-
-
 BAD_INPUTS = [
     (dict(X=np.array([[0.0, np.nan], [1.0, 2.0]]), n_clusters=1), "NaN or infinity"),
     (dict(X=np.array([[0.0, np.inf], [1.0, 2.0]], np.float32), n_clusters=1), "NaN or infinity"),
@@ -741,3 +731,84 @@ def test_bad_input_raises_a_clear_value_error(kwargs, message):
 def test_non_integer_n_clusters_is_a_type_error():
     with pytest.raises(TypeError, match="n_clusters"):
         ckmeans.kmeans(np.ones((4, 2)), 2.5)
+
+
+@pytest.mark.parametrize(
+    "dtype, scale, predict_overflows",
+    [(np.float64, 1e300, True), (np.float64, 1e150, False), (np.float32, 1e36, True)],
+)
+def test_values_whose_squares_overflow_are_refused(dtype, scale, predict_overflows):
+    """Squares beyond the float range would partition by infinities; every entry point says so."""
+    G = np.random.default_rng(0).random((200, 4))
+    X = (G * scale).astype(dtype)
+    assert np.isfinite(X).all()
+    with pytest.raises(ValueError, match="scale the data"):
+        ckmeans.kmeans(X, 3, random_state=0)
+    with pytest.raises(ValueError, match="scale the data"):
+        ckmeans.kmeans(X, 3, init=X[:3], algorithm="lloyd")
+    with pytest.raises(ValueError, match="scale the data"):
+        ckmeans.soft_kmeans(X, 3, 1.0, random_state=0)
+    km = ckmeans.KMeans(3, random_state=0).fit(G.astype(dtype))
+    if not predict_overflows:  # small centres: x.c and ||c||^2 stay in range, nothing to refuse
+        assert np.isfinite(km.transform(X)).all()
+        return
+    for method in ("predict", "transform", "score"):
+        with pytest.raises(ValueError, match="scale the data"):
+            getattr(km, method)(X)
+
+
+def test_objective_that_overflows_is_refused():
+    """The objective sums by differences in float64: refused only where the true value overflows."""
+    X = np.random.default_rng(0).random((200, 4)) * 1e300
+    with pytest.raises(ValueError, match="scale the data"):
+        ckmeans.metrics.objective(X, X[:3] * 0, np.zeros(len(X), dtype=np.int32))
+
+
+def test_weights_whose_products_overflow_are_refused():
+    X = np.random.default_rng(0).random((50, 2))
+    with pytest.raises(ValueError, match="scale the data"):
+        ckmeans.kmeans(X, 2, sample_weight=np.full(50, 1e308), random_state=0)
+
+
+def test_large_values_within_range_still_fit():
+    G = np.random.default_rng(0).random((200, 4))
+    ref = ckmeans.kmeans(G, 3, random_state=0)
+    big = ckmeans.kmeans(G * 2.0**400, 3, random_state=0)
+    np.testing.assert_array_equal(ref.labels, big.labels)
+
+
+def test_history_memory_follows_the_iterations_run():
+    """max_iter is a cap, not a size: a huge one allocates nothing up front."""
+    import tracemalloc
+
+    X = np.random.default_rng(0).random((300, 2))
+    tracemalloc.start()
+    res = ckmeans.kmeans(X, 3, max_iter=10**9, random_state=0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert res.converged and len(res.inertia_history) == res.n_iter
+    assert peak < 2**20
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.ones((20, 2), dtype=complex),
+        np.arange(40).reshape(20, 2).astype("M8[D]"),
+        np.ones((20, 2), "m8[s]"),
+    ],
+)
+def test_complex_and_time_data_are_refused(X):
+    """They would convert to float64 without an error, losing the imaginary part or the unit."""
+    for call in (
+        lambda: ckmeans.kmeans(X, 2),
+        lambda: ckmeans.soft_kmeans(X, 2, 1.0),
+        lambda: ckmeans.metrics.objective(X, np.zeros((1, 2)), np.zeros(20, dtype=np.int32)),
+    ):
+        with pytest.raises(ValueError, match="real numbers"):
+            call()
+
+
+def test_n_threads_beyond_int_range_is_named():
+    with pytest.raises(ValueError, match="n_threads"):
+        ckmeans.kmeans(np.random.default_rng(0).random((20, 2)), 2, n_threads=2**31)

@@ -1,4 +1,5 @@
 import itertools
+import os
 import tracemalloc
 
 import numpy as np
@@ -367,3 +368,10 @@ def test_objective_errors():
         objective(X, np.zeros((1, 2)), [0, 1, 0])
     with pytest.raises(ValueError, match="NaN"):
         objective(X, np.full((1, 2), np.nan), [0, 0, 0])
+
+
+def test_contingency_table_beyond_memory_fails_fast(monkeypatch):
+    """16 GiB of table for one point: refused before allocating, on a machine of 4 GiB."""
+    monkeypatch.setattr(os, "sysconf", lambda name: 2**20 if name == "SC_PHYS_PAGES" else 4096)
+    with pytest.raises(MemoryError, match="contingency table"):
+        contingency_matrix([0], [0], n_clusters=2**31 - 1)

@@ -830,3 +830,34 @@ def test_verbose_reports_each_iteration_as_it_happens(capsys):
         f"Iteration {t}, beta {betas[t]}, free energy {res.objective_history[t]}." for t in range(5)
     ]
     assert out[-1] == f"Stopped after 5 iterations, free energy {res.objective}."
+
+
+def test_callable_schedule_is_evaluated_for_the_iterations_run_only():
+    calls = []
+    X = np.random.default_rng(0).random((60, 2))
+
+    def beta(t):
+        calls.append(t)
+        return 1.0
+
+    res = ckmeans.soft_kmeans(X, 3, beta, max_iter=2**31 - 1, tol=1e-3, random_state=0)
+    assert len(res.objective_history) == res.n_iter
+    assert calls == list(range(res.n_iter + 1))[: len(calls)] and len(calls) <= res.n_iter + 1
+
+
+def test_callable_schedule_gives_the_array_schedule_fit():
+    X = np.random.default_rng(1).random((300, 3))
+    values = [0.5 + t for t in range(30)]
+    a = ckmeans.soft_kmeans(X, 4, lambda t: values[t], max_iter=30, tol=0, random_state=0)
+    b = ckmeans.soft_kmeans(X, 4, values, max_iter=30, tol=0, random_state=0)
+    np.testing.assert_array_equal(a.centroids, b.centroids)
+    np.testing.assert_array_equal(a.objective_history, b.objective_history)
+    assert a.beta == b.beta == values[-1]
+
+
+def test_responsibilities_too_big_for_memory_fail_before_the_initialisation(monkeypatch):
+    X = np.random.default_rng(0).random((40000, 2))
+    monkeypatch.setattr(ckmeans._soft, "_initial_centres", lambda *a: pytest.fail("initialised first"))
+    monkeypatch.setattr(os, "sysconf", lambda name: 2**20 if name == "SC_PHYS_PAGES" else 4096)
+    with pytest.raises(MemoryError, match="responsibilities"):
+        ckmeans.soft_kmeans(X, 40000, 1.0)

@@ -123,7 +123,8 @@ static void test_fit_thread_invariance(const double *xr)
     free(l1), free(l2);
 }
 
-/* The parameters' defaults, the version, and a fit stopped by its callback or its cancel flag. */
+/* The parameters' defaults, the version, a fit stopped by its callback or its cancel flag, and the
+ * steps and k-means++ stopped by the thread's flag. */
 static int stop_after_two(void *data, const ck_iter_info *info)
 {
     *(int *)data += 1;
@@ -164,8 +165,23 @@ static void test_params_and_cancel(const double *xd)
     soft.cancel = &cancel;
     ck_soft_result sres = { .labels = lab };
     CHECK(ck_soft_kmeans_fit_f64(&data, K, c, &soft, &sres) == CK_ERR_CANCELLED && sres.n_iter == 0);
+    ck_soft_stats stats;
+    double c2[K * D];
+    CHECK(ck_soft_step_f64(&data, K, c, c2, NULL, &stats, &soft) == CK_ERR_CANCELLED);
     soft.cancel = NULL;
     CHECK(ck_soft_kmeans_fit_f64(&data, K, c, &soft, &sres) == CK_OK && sres.n_iter >= 1);
+    /* The thread's flag reaches the calls without params (the steps, k-means++) and the fits. */
+    CHECK(ck_set_cancel_flag(&cancel) == NULL);
+    ck_step_stats hstats;
+    for (int i = 0; i < N; i++) lab[i] = -1;
+    CHECK(ck_lloyd_step_f64(&data, K, c, c2, lab, &hstats, 1) == CK_ERR_CANCELLED);
+    CHECK(ck_kmeans_plusplus_f64(&data, K, 5, 0, c2, NULL, 2) == CK_ERR_CANCELLED);
+    CHECK(ck_soft_estep_f64(&data, K, c, NULL, lab, NULL, &soft) == CK_ERR_CANCELLED);
+    params.algorithm = CK_ALGO_LLOYD;
+    CHECK(ck_kmeans_fit_f64(&data, K, c, &params, &res) == CK_ERR_CANCELLED && res.n_iter == 0);
+    cancel = 0;
+    CHECK(ck_lloyd_step_f64(&data, K, c, c2, lab, &hstats, 1) == CK_OK);
+    CHECK(ck_set_cancel_flag(NULL) == &cancel);
     free(lab);
 }
 
