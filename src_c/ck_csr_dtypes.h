@@ -16,6 +16,13 @@
 #define CK_FN(name) CK_CSR_CAT(name, CK_SFX)
 #endif
 #define CK_CSR CK_CSR_CAT(ck_csr, CK_SFX)
+/* An AVX2 clone, chosen at load time, for element-wise loops: without FMA (not in the "avx2"
+ * target) every element rounds as in the baseline code, so results keep their bits on every CPU. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CK_CSR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CK_CSR_CLONES
+#endif
 /* Column of the p-th stored value of a ck_csr_* (either index type). */
 #define CK_CSR_COL(data, p) ((data)->indices32 ? (int64_t)(data)->indices32[p] : (data)->indices64[p])
 #endif

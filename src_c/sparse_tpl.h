@@ -44,7 +44,7 @@ static void CK_FN(csr_prepare)(const CK_CT *C, int64_t k, int64_t d, CK_CT *ct, 
 }
 
 /* dots[j] = x_i . C_j for j < k over the row's stored values, in the centroid type. */
-void CK_FN(ck_csr_dots)(const CK_CSR *X, int64_t i, const CK_CT *ct, int64_t k, CK_CT *dots)
+CK_CSR_CLONES void CK_FN(ck_csr_dots)(const CK_CSR *X, int64_t i, const CK_CT *ct, int64_t k, CK_CT *dots)
 {
     for (int64_t j = 0; j < k; j++) dots[j] = 0;
     for (int64_t p = X->indptr[i]; p < X->indptr[i + 1]; p++) {
