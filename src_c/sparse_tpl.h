@@ -43,11 +43,20 @@ static void CK_FN(csr_prepare)(const CK_CT *C, int64_t k, int64_t d, CK_CT *ct, 
     CK_FN(csr_c_sqnorms)(C, k, d, c_sqnorm);
 }
 
+/* Nonzeros ahead whose centre vectors are prefetched: the columns are known in advance but random,
+ * so each k-vector of ct is a cache miss the prefetch overlaps with the work in between. */
+#define CK_CSR_PREFETCH 8
+
 /* dots[j] = x_i . C_j for j < k over the row's stored values, in the centroid type. */
 CK_CSR_CLONES void CK_FN(ck_csr_dots)(const CK_CSR *X, int64_t i, const CK_CT *ct, int64_t k, CK_CT *dots)
 {
+    const int64_t nnz = X->indptr[X->n_samples], vec_bytes = k * (int64_t)sizeof(CK_CT);
     for (int64_t j = 0; j < k; j++) dots[j] = 0;
     for (int64_t p = X->indptr[i]; p < X->indptr[i + 1]; p++) {
+        if (p + CK_CSR_PREFETCH < nnz) {
+            const char *ahead = (const char *)(ct + CK_CSR_COL(X, p + CK_CSR_PREFETCH) * k);
+            for (int64_t b = 0; b < vec_bytes; b += 64) __builtin_prefetch(ahead + b);
+        }
         const CK_CT v = X->values[p];
         const CK_CT *col = ct + CK_CSR_COL(X, p) * k;
         for (int64_t j = 0; j < k; j++) dots[j] += v * col[j];
