@@ -125,6 +125,7 @@ cdef extern from "ckmeans.h" nogil:
         const volatile int *cancel
         ck_iter_callback callback
         void *callback_data
+        int spherical
 
     ctypedef struct ck_kmeans_result:
         int32_t *labels
@@ -182,6 +183,49 @@ cdef extern from "ckmeans.h" nogil:
     int ck_mean_feature_variance_f32(const ck_data_f32 *data, double *mean_variance, int n_threads)
     int ck_mean_feature_variance_f64(const ck_data_f64 *data, double *mean_variance, int n_threads)
     int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_variance, int n_threads)
+
+    # ---- hard k-means on sparse (CSR) rows
+    ctypedef struct ck_csr_f32:
+        const float *values
+        const int64_t *indptr
+        const int32_t *indices32
+        const int64_t *indices64
+        int64_t n_samples
+        int64_t n_features
+        const double *sample_weight
+    ctypedef struct ck_csr_f64:
+        const double *values
+        const int64_t *indptr
+        const int32_t *indices32
+        const int64_t *indices64
+        int64_t n_samples
+        int64_t n_features
+        const double *sample_weight
+
+    int ck_assign_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                          int32_t *labels, double *sqdist, int n_threads)
+    int ck_assign_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                          int32_t *labels, double *sqdist, int n_threads)
+    int ck_inertia_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                           const int32_t *labels, double *inertia, int n_threads)
+    int ck_inertia_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                           const int32_t *labels, double *inertia, int n_threads)
+    int ck_lloyd_step_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids_old,
+                              float *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads)
+    int ck_lloyd_step_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids_old,
+                              double *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads)
+    int ck_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
+                              const ck_kmeans_params *params, ck_kmeans_result *result)
+    int ck_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,
+                              const ck_kmeans_params *params, ck_kmeans_result *result)
+    int ck_kmeans_plusplus_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, uint64_t seed,
+                                   int n_local_trials, float *centroids, int64_t *indices, int n_threads)
+    int ck_kmeans_plusplus_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, uint64_t seed,
+                                   int n_local_trials, double *centroids, int64_t *indices, int n_threads)
+    int ck_kmeans_random_init_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, uint64_t seed,
+                                      float *centroids, int64_t *indices)
+    int ck_kmeans_random_init_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, uint64_t seed,
+                                      double *centroids, int64_t *indices)
 
     # ---- input validation
     int ck_find_nonfinite_f32(const float *x, int64_t n, int64_t *first, int n_threads)

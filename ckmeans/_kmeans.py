@@ -16,7 +16,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
 
-from ckmeans import _kmeans_core
+from ckmeans._sparse import CSRData, check_csr, core_for, issparse
+from ckmeans._spherical import objective_from_inertia, unit_centres, unit_rows
 from ckmeans._threads import effective_n_threads
 from ckmeans._validation import (
     Init,
@@ -48,10 +49,12 @@ class KMeansResult:
 
     centroids : (n_clusters, n_features) float32 for float32 X, float64 otherwise.
     labels : (n_samples,) int32, the nearest centroid of every row.
-    inertia : sum of sample_weight x squared distance to the assigned centroid.
+    inertia : sum of sample_weight x squared distance to the assigned centroid; with
+        spherical=True, sum of sample_weight x (1 - cosine) to it.
     n_iter : Lloyd iterations run.
     converged : True if labels stopped changing or the centre shift fell within tol before max_iter.
-    inertia_history : (n_iter,) float64, the inertia of each iteration's assignment step.
+    inertia_history : (n_iter,) float64, the inertia (spherical: the objective) of each iteration's
+        assignment step.
     algorithm : the method that ran the fit's last iteration: 'lloyd', 'yinyang' or 'hamerly' (what
         'auto' chose; 'elkan' runs 'yinyang').
     """
@@ -95,7 +98,7 @@ def _tolerance(X, tol, n_threads):
     """scikit-learn's tol scale: tol x mean of the per-feature variances of X (unweighted)."""
     if tol == 0:
         return 0.0
-    return float(_kmeans_core.mean_feature_variance(X, n_threads) * tol)
+    return float(core_for(X).mean_feature_variance(X, n_threads) * tol)
 
 
 def _run_seeds(rs, n_runs):
@@ -109,11 +112,12 @@ def _initial_centres(X, w, n_clusters, init, seed, random_state, n_threads, cdty
     centres = np.empty((n_clusters, X.shape[1]), dtype=cdtype)
     indices = np.empty(n_clusters, dtype=np.int64)
     if isinstance(init, str) and init == "k-means++":
-        _kmeans_core.kmeans_plusplus(X, w, np.uint64(seed), 0, centres, indices, n_threads)
+        core_for(X).kmeans_plusplus(X, w, np.uint64(seed), 0, centres, indices, n_threads)
     elif isinstance(init, str) and init == "random":
-        _kmeans_core.random_init(X, w, np.uint64(seed), centres, indices)
+        core_for(X).random_init(X, w, np.uint64(seed), centres, indices)
     elif callable(init):
-        centres = check_init_array(init(X, n_clusters, random_state), n_clusters, X.shape[1], cdtype)
+        user_x = X.matrix if isinstance(X, CSRData) else X
+        centres = check_init_array(init(user_x, n_clusters, random_state), n_clusters, X.shape[1], cdtype)
     else:
         centres = check_init_array(init, n_clusters, X.shape[1], cdtype)
     return centres
@@ -132,6 +136,7 @@ def kmeans(
     random_state: RandomStateLike = None,
     n_threads: int | None = None,
     verbose: bool = False,
+    spherical: bool = False,
 ) -> KMeansResult:
     """Hard k-means (Lloyd) with scikit-learn's semantics and a C/OpenMP core.
 
@@ -139,6 +144,11 @@ def kmeans(
     ----------
     X : array (n_samples, n_features). float32, float64 and uint8 are used as they are (uint8 is
         never converted to float); other real types become float64. Any memory order.
+        Or a scipy sparse matrix or array: CSR with float32 or float64 values and int32 or int64
+        indices is used without copying (unsorted indices and stored zeros are fine); other
+        formats (CSC, COO, ...), other value types and rows listing a column twice are converted
+        to canonical CSR first, a copy. Sparse fits run Lloyd's iterations whatever ``algorithm``
+        says (``algorithm`` of the result says so); every other option works as for dense X.
     n_clusters : int in [1, n_samples].
     init : 'k-means++' (greedy, 2 + ln k candidates per centre), 'random' (n_clusters distinct rows,
         drawn proportional to sample_weight), an array (n_clusters, n_features) of any float dtype,
@@ -169,6 +179,13 @@ def kmeans(
     n_threads : see ckmeans._threads (None = all usable cores). Never changes the result.
     verbose : print, as scikit-learn does, when each run's initialisation is complete, the inertia
         of every iteration as the C fit reports it, and why the run stopped.
+    spherical : spherical k-means (faiss's name): the rows are scaled to unit L2 norm (a copy; an
+        all-zero row is a ValueError), each point goes to the centre of largest cosine, each centre
+        is the normalised mean of its points, and the objective (``inertia``) is
+        sum_i w_i (1 - cos(x_i, c)); n_init keeps the lowest. Initial centres given as an array or
+        by a callable are scaled to unit norm too. For unit vectors
+        ||x - c||^2 = 2 (1 - cos), so the Euclidean k-means++ and fit on the normalised rows, with
+        the centres rescaled to unit norm after every update, are the cosine ones.
 
     Returns
     -------
@@ -176,7 +193,14 @@ def kmeans(
     """
     # No scan of its own for NaN and infinity unless a callable init gets X first: the tol scale, the
     # k-means++ and the fit's first step all read X anyway and report them (one read of X less).
-    X = check_X(X, n_threads, scan=callable(init))
+    if issparse(X):
+        X = check_csr(X)
+    else:
+        X = check_X(X, n_threads, scan=callable(init) or bool(spherical))
+    if not isinstance(spherical, (bool, np.bool_)):
+        raise ValueError(f"spherical must be True or False, got {spherical!r}")
+    if spherical:
+        X = unit_rows(X)
     n_samples, n_features = X.shape
     n_clusters = check_n_clusters(n_clusters, n_samples)
     check_max_iter(max_iter)
@@ -209,9 +233,11 @@ def kmeans(
         history = []
         try:
             centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
+            if spherical and not is_string_init:
+                centres = unit_centres(centres)
             if verbose:
                 print("Initialization complete")
-            n_iter, inertia, converged, ran = _kmeans_core.fit(
+            n_iter, inertia, converged, ran = core_for(X).fit(
                 X,
                 w,
                 centres,
@@ -222,11 +248,15 @@ def kmeans(
                 n_threads,
                 None,
                 callback=_iteration_callback(history, tol_abs, verbose),
+                spherical=bool(spherical),
             )
         except ValueError:
             raise_if_nonfinite(X, n_threads)  # the kernels' CK_ERR_KMEANS_NONFINITE, with the value named
             raise
         raise_if_overflowed(inertia, centres, what="the k-means inertia")
+        if spherical:
+            inertia = objective_from_inertia(inertia)
+            history = [objective_from_inertia(value) for value in history]
         if best is None or inertia < best.inertia:
             best = KMeansResult(
                 centres,

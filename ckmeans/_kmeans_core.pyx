@@ -145,11 +145,12 @@ def lloyd_step(const xtype[:, ::1] X, const double[::1] sample_weight, const cty
 
 def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] centroids, int32_t[::1] labels,
         str algorithm, int max_iter, double tol_abs, int n_threads, double[::1] inertia_history,
-        int64_t n_groups=0, int64_t[::1] searched_history=None, callback=None):
+        int64_t n_groups=0, int64_t[::1] searched_history=None, callback=None, bint spherical=False):
     """Whole fit from centroids (IN/OUT) by `algorithm` (a key of ALGORITHMS); labels (OUT),
     inertia_history and searched_history (OUT, max_iter values, or None). callback: None, or called
     after every iteration with (iteration, inertia, center_shift, n_changed, 0.0); what it raises
-    stops the fit and is raised here. Returns (n_iter, inertia, converged, the method that ran)."""
+    stops the fit and is raised here. spherical: centres scaled to unit norm after each update.
+    Returns (n_iter, inertia, converged, the method that ran)."""
     cdef int st = 0
     cdef ck_kmeans_params params
     cdef ck_kmeans_result res
@@ -163,6 +164,7 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] ce
     params.algorithm = ALGORITHMS[algorithm]
     params.max_iter, params.tol_abs = max_iter, tol_abs
     params.n_groups, params.n_threads = n_groups, n_threads
+    params.spherical = spherical
     box = set_callback(callback, &params.callback, &params.callback_data)
     res.labels = &labels[0]
     res.inertia_history = ptr_or_null(inertia_history)

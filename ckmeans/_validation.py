@@ -53,7 +53,7 @@ def check_X(X: Any, n_threads: Optional[int] = None, scan: bool = True) -> np.nd
 
 def raise_if_nonfinite(X: np.ndarray, n_threads: Optional[int] = None) -> None:
     """The ValueError naming the first NaN or infinity of float X, if it holds one."""
-    if X.dtype.kind == "f":
+    if isinstance(X, np.ndarray) and X.dtype.kind == "f":  # (sparse X is checked when validated)
         first = _kmeans_core.find_nonfinite(X, effective_n_threads(n_threads))
         if first >= 0:
             row, col = divmod(first, X.shape[1])

@@ -12,6 +12,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ckmeans import _kmeans_core, _soft_core
 from ckmeans._kmeans import Algorithm, kmeans
 from ckmeans._soft import DISTANCES, Beta, _check_beta_value, _check_distance, soft_kmeans
+from ckmeans._sparse import CSRData, check_csr, core_for, issparse, sq_distances
+from ckmeans._spherical import objective_from_inertia, unit_rows
 from ckmeans._threads import effective_n_threads
 from ckmeans._validation import (
     Init,
@@ -136,6 +138,11 @@ class KMeans(_CentroidClusterer):
     copy_x : bool, default=True
         Accepted for scikit-learn compatibility; X is never modified (the engine does not centre
         the data), whatever its value.
+    spherical : bool, default=False
+        Spherical k-means (see ``ckmeans.kmeans``): rows scaled to unit norm, centres of unit norm,
+        points to the centre of largest cosine; ``inertia_`` and ``score`` are then in
+        sum w (1 - cos), and ``transform`` gives the Euclidean distances of the normalised rows to
+        the centres, sqrt(2 (1 - cos)).
 
     Attributes
     ----------
@@ -152,7 +159,8 @@ class KMeans(_CentroidClusterer):
         Only when X was a DataFrame with string column names.
 
     Input X may be float32, float64 or uint8 (used as is, never copied to float); other numeric
-    types are converted to float64.
+    types are converted to float64. Every method also takes scipy sparse X (CSR used as it is,
+    other formats converted; see ``ckmeans.kmeans``).
     """
 
     def __init__(
@@ -168,6 +176,7 @@ class KMeans(_CentroidClusterer):
         n_threads: int | None = None,
         verbose: int = 0,
         copy_x: bool = True,
+        spherical: bool = False,
     ) -> None:
         self.n_clusters = n_clusters
         self.init = init
@@ -179,6 +188,36 @@ class KMeans(_CentroidClusterer):
         self.n_threads = n_threads
         self.verbose = verbose
         self.copy_x = copy_x
+        self.spherical = spherical
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _validate(self, X, *, reset):
+        if issparse(X):
+            return validate_data(
+                self, X, reset=reset, accept_sparse=["csr", "csc", "coo"], dtype=[np.float64, np.float32]
+            )
+        return super()._validate(X, reset=reset)
+
+    def _engine_data(self, X):
+        """X as the engine takes it (CSRData for sparse X; unit rows for a spherical model) and the
+        centres in its dtype; None for dense X of a plain model, whose methods keep their own path."""
+        if not (issparse(X) or self.spherical):
+            return None
+        check_is_fitted(self)
+        X = self._validate(X, reset=False)
+        X = check_csr(X) if issparse(X) else np.ascontiguousarray(X)
+        if self.spherical:
+            X = unit_rows(X)
+        return X, check_fitted_centres(self.cluster_centers_, X.shape[1], centroid_dtype(X))
+
+    def _engine_labels(self, X, centers):
+        labels = np.empty(X.shape[0], dtype=np.int32)
+        core_for(X).assign(X, centers, labels, None, effective_n_threads(self.n_threads))
+        return labels
 
     def fit(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> KMeans:
         """Compute the clustering of X (y is ignored). Returns self."""
@@ -197,6 +236,7 @@ class KMeans(_CentroidClusterer):
             random_state=self.random_state,
             n_threads=self.n_threads,
             verbose=bool(self.verbose),
+            spherical=self.spherical,
         )
         self._set_fitted(result)
         self.inertia_ = float(result.inertia)
@@ -205,6 +245,9 @@ class KMeans(_CentroidClusterer):
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Nearest centre of every point of X (int32; ties go to the lowest centre index)."""
+        engine = self._engine_data(X)
+        if engine is not None:
+            return self._engine_labels(*engine)
         X, centers = self._validate_for_engine(X)
         labels = np.empty(X.shape[0], dtype=np.int32)
         _kmeans_core.assign(X, centers, labels, None, effective_n_threads(self.n_threads))
@@ -212,10 +255,22 @@ class KMeans(_CentroidClusterer):
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         """Euclidean distances of every point of X to every centre, shape (n_samples, n_clusters)."""
+        engine = self._engine_data(X)
+        if engine is not None:
+            X, centers = engine
+            if isinstance(X, CSRData):
+                return np.sqrt(sq_distances(X, centers))
         return np.sqrt(self._sq_distances(X))
 
     def score(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> float:
         """Opposite of the k-means objective of X with its nearest centres (higher is better)."""
+        engine = self._engine_data(X)
+        if engine is not None:
+            X, centers = engine
+            w = check_sample_weight(sample_weight, X.shape[0])
+            labels = self._engine_labels(X, centers)
+            value = core_for(X).inertia(X, w, centers, labels, effective_n_threads(self.n_threads))
+            return -(objective_from_inertia(value) if self.spherical else value)
         labels = self.predict(X)
         X, centers = self._validate_for_engine(X)
         return -objective(X, centers, labels, sample_weight=sample_weight, n_threads=self.n_threads)

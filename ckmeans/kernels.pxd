@@ -34,7 +34,8 @@ from ckmeans._ckmeans cimport (CKMEANS_VERSION, CKMEANS_VERSION_MAJOR, CKMEANS_V
                                CK_IDX_FLOAT32, CK_IDX_FLOAT64, CK_IDX_INT16, CK_IDX_INT32, CK_IDX_INT8,
                                CK_IDX_MAX_HEADER_BYTES, CK_IDX_MAX_NDIM, CK_IDX_UINT8, CK_KERNEL_KMEANS,
                                CK_KERNEL_KMEANS_UINT8, CK_KERNEL_N_FAMILIES, CK_KERNEL_SOFT, CK_OK,
-                               CK_SOFT_EUCLIDEAN, CK_SOFT_SQEUCLIDEAN, ck_data_f32, ck_data_f64, ck_data_u8,
+                               CK_SOFT_EUCLIDEAN, CK_SOFT_SQEUCLIDEAN, ck_csr_f32, ck_csr_f64, ck_data_f32,
+                               ck_data_f64, ck_data_u8,
                                ck_idx_header, ck_iter_callback, ck_iter_info, ck_kmeans_params,
                                ck_kmeans_result, ck_soft_params, ck_soft_result, ck_soft_stats, ck_step_stats)
 
@@ -127,6 +128,39 @@ cdef int ck_mean_feature_variance_f64(const ck_data_f64 *data, double *mean_vari
                                       int n_threads) noexcept nogil
 cdef int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_variance,
                                      int n_threads) noexcept nogil
+
+# ---- hard k-means on sparse (CSR) rows ------------------------------------------------------------
+# ck_csr_f32 / _f64: values, indptr, indices32 or indices64, shape, optional weights (ckmeans.h).
+# Assignment, inertia, Lloyd step, whole fit (Lloyd; ck_kmeans_params.spherical too), k-means++ and
+# random rows, with the dense kernels' contracts.
+cdef int ck_assign_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                           int32_t *labels, double *sqdist, int n_threads) noexcept nogil
+cdef int ck_assign_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                           int32_t *labels, double *sqdist, int n_threads) noexcept nogil
+cdef int ck_inertia_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                            const int32_t *labels, double *inertia, int n_threads) noexcept nogil
+cdef int ck_inertia_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                            const int32_t *labels, double *inertia, int n_threads) noexcept nogil
+cdef int ck_lloyd_step_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids_old,
+                               float *centroids_new, int32_t *labels, ck_step_stats *stats,
+                               int n_threads) noexcept nogil
+cdef int ck_lloyd_step_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids_old,
+                               double *centroids_new, int32_t *labels, ck_step_stats *stats,
+                               int n_threads) noexcept nogil
+cdef int ck_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
+                               const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil
+cdef int ck_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,
+                               const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil
+cdef int ck_kmeans_plusplus_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, uint64_t seed,
+                                    int n_local_trials, float *centroids, int64_t *indices,
+                                    int n_threads) noexcept nogil
+cdef int ck_kmeans_plusplus_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, uint64_t seed,
+                                    int n_local_trials, double *centroids, int64_t *indices,
+                                    int n_threads) noexcept nogil
+cdef int ck_kmeans_random_init_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, uint64_t seed,
+                                       float *centroids, int64_t *indices) noexcept nogil
+cdef int ck_kmeans_random_init_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, uint64_t seed,
+                                       double *centroids, int64_t *indices) noexcept nogil
 
 # ---- input validation ------------------------------------------------------------------------------
 # *first (OUT) = the index of the first NaN or infinity among x[0..n), or -1.

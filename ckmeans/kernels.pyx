@@ -161,6 +161,63 @@ cdef int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_varian
     return _c.ck_mean_feature_variance_u8(data, mean_variance, n_threads)
 
 
+# ---- hard k-means on sparse (CSR) rows ------------------------------------------------------------
+
+cdef int ck_assign_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                           int32_t *labels, double *sqdist, int n_threads) noexcept nogil:
+    return _c.ck_assign_csr_f32(data, n_clusters, centroids, labels, sqdist, n_threads)
+
+cdef int ck_assign_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                           int32_t *labels, double *sqdist, int n_threads) noexcept nogil:
+    return _c.ck_assign_csr_f64(data, n_clusters, centroids, labels, sqdist, n_threads)
+
+cdef int ck_inertia_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                            const int32_t *labels, double *inertia, int n_threads) noexcept nogil:
+    return _c.ck_inertia_csr_f32(data, n_clusters, centroids, labels, inertia, n_threads)
+
+cdef int ck_inertia_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                            const int32_t *labels, double *inertia, int n_threads) noexcept nogil:
+    return _c.ck_inertia_csr_f64(data, n_clusters, centroids, labels, inertia, n_threads)
+
+cdef int ck_lloyd_step_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids_old,
+                               float *centroids_new, int32_t *labels, ck_step_stats *stats,
+                               int n_threads) noexcept nogil:
+    return _c.ck_lloyd_step_csr_f32(data, n_clusters, centroids_old, centroids_new, labels, stats, n_threads)
+
+cdef int ck_lloyd_step_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids_old,
+                               double *centroids_new, int32_t *labels, ck_step_stats *stats,
+                               int n_threads) noexcept nogil:
+    return _c.ck_lloyd_step_csr_f64(data, n_clusters, centroids_old, centroids_new, labels, stats, n_threads)
+
+cdef int ck_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
+                               const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil:
+    return _c.ck_kmeans_fit_csr_f32(data, n_clusters, centroids, params, result)
+
+cdef int ck_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,
+                               const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil:
+    return _c.ck_kmeans_fit_csr_f64(data, n_clusters, centroids, params, result)
+
+cdef int ck_kmeans_plusplus_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, uint64_t seed,
+                                    int n_local_trials, float *centroids, int64_t *indices,
+                                    int n_threads) noexcept nogil:
+    return _c.ck_kmeans_plusplus_csr_f32(data, n_clusters, seed, n_local_trials, centroids, indices,
+                                         n_threads)
+
+cdef int ck_kmeans_plusplus_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, uint64_t seed,
+                                    int n_local_trials, double *centroids, int64_t *indices,
+                                    int n_threads) noexcept nogil:
+    return _c.ck_kmeans_plusplus_csr_f64(data, n_clusters, seed, n_local_trials, centroids, indices,
+                                         n_threads)
+
+cdef int ck_kmeans_random_init_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, uint64_t seed,
+                                       float *centroids, int64_t *indices) noexcept nogil:
+    return _c.ck_kmeans_random_init_csr_f32(data, n_clusters, seed, centroids, indices)
+
+cdef int ck_kmeans_random_init_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, uint64_t seed,
+                                       double *centroids, int64_t *indices) noexcept nogil:
+    return _c.ck_kmeans_random_init_csr_f64(data, n_clusters, seed, centroids, indices)
+
+
 # ---- input validation ------------------------------------------------------------------------------
 
 cdef int ck_find_nonfinite_f32(const float *x, int64_t n, int64_t *first,

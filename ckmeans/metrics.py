@@ -14,9 +14,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import linear_sum_assignment
 
-from ckmeans import _kmeans_core
 from ckmeans._metrics import contingency as _contingency
 from ckmeans._metrics import soft_contingency as _soft_contingency
+from ckmeans._sparse import check_csr, core_for, issparse
 from ckmeans._threads import effective_n_threads
 from ckmeans._validation import centroid_dtype, check_allocation, check_X, raise_if_overflowed
 
@@ -257,8 +257,10 @@ def objective(
     types become float64), through the engine's C kernel, which sums by differences in float64 in
     fixed chunks (identical for any ``n_threads``). ``centroids`` are taken in the engine's dtype
     for X: float32 for float32 X (float64 centroids are rounded to float32), float64 otherwise.
+    A scipy sparse X is taken as ``ckmeans.kmeans`` takes it; each term is then
+    ||x||^2 + ||c||^2 - 2 x.c in float64 over the row's nonzeros, clamped at 0.
     """
-    X = check_X(X, n_threads)
+    X = check_csr(X) if issparse(X) else check_X(X, n_threads)
     centroids = np.asarray(centroids)
     if centroids.ndim != 2 or centroids.shape[0] == 0 or centroids.shape[1] != X.shape[1]:
         raise ValueError(f"centroids must have shape (n_clusters >= 1, {X.shape[1]}), got {centroids.shape}")
@@ -275,7 +277,7 @@ def objective(
         )
     labels = np.ascontiguousarray(labels, dtype=np.int32)
     weights = None if sample_weight is None else _check_weights(sample_weight, X.shape[0])
-    value = float(_kmeans_core.inertia(X, weights, centroids, labels, effective_n_threads(n_threads)))
+    value = float(core_for(X).inertia(X, weights, centroids, labels, effective_n_threads(n_threads)))
     raise_if_overflowed(value, what="the objective")
     return value
 

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "ck_chunks.h"
+#include "ckmeans.h"
 
 /* Centroids per block of the distance tile: a block of centroids is kept hot in L1/L2 while the
  * rows of a chunk stream past it. */
@@ -71,6 +72,20 @@ enum { CK_PANEL_FULL, CK_PANEL_HALF, CK_PANEL_QUAD };
 #define CK_SQNORM_MAX (sizeof(CK_XT) == sizeof(float) ? 0x1p120 : 0x1p956)
 
 void ck_argmin_ws_free(ck_argmin_ws *ws);
+
+/* A row and its distance to its centre, for the empty-cluster rule (relocation). */
+typedef struct {
+    double dist;
+    int64_t index;
+} ck_far_t;
+
+/* Farthest first; equal distances by increasing row index, so the choice is unique. */
+static inline int ck_far_cmp(const void *a, const void *b)
+{
+    const ck_far_t *x = a, *y = b;
+    if (x->dist != y->dist) return x->dist > y->dist ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
 /* Forget the centroids a ws was prepared for (its buffers stay), before a call with new ones. */
 void ck_argmin_ws_reset(ck_argmin_ws *ws);
 
@@ -106,11 +121,28 @@ void ck_argmin_ws_reset(ck_argmin_ws *ws);
                                 const double *sample_weight, const CT *centroids, int64_t n_clusters,        \
                                 int32_t *labels, int assign, double *sqdist, int n_threads,                  \
                                 double *inertia);                                                            \
+    /* Centroid = sums / wsum for the clusters of positive weight; the others take the heaviest     \
+     * cluster's centre (scikit-learn's rule). */        \
+    void ck_average_##SFX(const double *sums, const double *wsum, int64_t k, int64_t d, CT *C);              \
+    /* sum over len values of (a - b)^2 in double: the squared centre shift. */                              \
+    double ck_shift_##SFX(const CT *a, const CT *b, int64_t len);                                            \
+    /* Every row of C (k x d) scaled to unit L2 norm; zero rows stay zero (spherical k-means). */            \
+    void ck_unit_rows_##SFX(CT *C, int64_t k, int64_t d);                                                    \
     /* out[j] = ||C[j]||^2 (computed in double, stored in CT). */                                            \
     void ck_sqnorms_c_##SFX(const CT *C, int64_t n_clusters, int64_t n_features, CT *out);
 
 CK_DECLARE_KMEANS_INTERNAL(f32, float, float)
 CK_DECLARE_KMEANS_INTERNAL(f64, double, double)
 CK_DECLARE_KMEANS_INTERNAL(u8, uint8_t, double)
+
+/* Shared by the sparse kernels (sparse_tpl.h) and the sparse k-means++ (kmeans_init.c). */
+#define CK_DECLARE_CSR_INTERNAL(SFX, CT)                                                                     \
+    /* out[i] = ||x_i||^2 in double; 1 if a value is NaN or infinite. */                                     \
+    int ck_csr_sqnorms_##SFX(const ck_csr_##SFX *X, double *out, int n_threads);                             \
+    /* dots[j] = x_i . C_j (j < k) in CT, from ct = C transposed (d x k). */                                 \
+    void ck_csr_dots_##SFX(const ck_csr_##SFX *X, int64_t i, const CT *ct, int64_t k, CT *dots);
+
+CK_DECLARE_CSR_INTERNAL(f32, float)
+CK_DECLARE_CSR_INTERNAL(f64, double)
 
 #endif

@@ -326,6 +326,10 @@ typedef struct {
                                   fit then stops within a block of rows with CK_ERR_CANCELLED */
     ck_iter_callback callback; /* NULL (default), or called after every iteration */
     void *callback_data; /* passed to callback as it is */
+    int spherical; /* 0 (default) or 1: spherical k-means -- every centre is scaled to unit L2 norm
+                                  after each update. The caller gives rows of unit norm; then the
+                                  nearest centre is the one of largest cosine and the inertia is
+                                  sum_i w_i 2 (1 - cos(x_i, c)) */
 } ck_kmeans_params;
 
 /* Fill *params with the defaults above. */
@@ -404,6 +408,90 @@ int ck_mean_feature_variance_f32(const ck_data_f32 *data, double *mean_variance,
 int ck_mean_feature_variance_f64(const ck_data_f64 *data, double *mean_variance, int n_threads);
 int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_variance, int n_threads);
 /* ---- end hard k-means ---- */
+
+/* ---- hard k-means on sparse rows (src_c/sparse.c, sparse_tpl.h; k-means++ and random init in
+ * kmeans_init.c) ---------------------------------------------------------------------------------
+ * X in compressed sparse row (CSR) form: row i holds the values values[indptr[i] .. indptr[i + 1])
+ * in the columns indices[indptr[i] .. indptr[i + 1]). The columns of a row may come in any order
+ * and stored zeros are allowed, but a column appears at most once per row (scipy's sum_duplicates
+ * makes it so). The caller checks the structure (indptr non-decreasing from indptr[0] = 0, columns in
+ * [0, n_features), finite values): the kernels read what the arrays say. Centroids are dense,
+ * n_clusters x n_features row-major, float for _csr_f32 and double for _csr_f64; scores, sums and
+ * inertias follow the dense kernels' dtype rules. Each row's score against every centre is
+ * ||c||^2 - 2 x.c, x.c over the row's nonzeros (accumulated in the centroid type, in the row's
+ * stored order) against the centres held transposed (n_features x n_clusters, one contiguous
+ * n_clusters vector per nonzero); ||x||^2 is computed once per call in double. Ties go to the lowest
+ * index. Results are bit-identical for any n_threads and on every x86-64 CPU (no run-time SIMD
+ * choice). Extra memory of a step or fit: the transposed centres (n_clusters x n_features of the
+ * centroid type), the cluster sums (n_clusters x n_features doubles), the fit's second set of
+ * centres, and O(n_samples) -- never a k x d buffer per thread: the weighted sums are accumulated
+ * cluster by cluster (each cluster's rows in row order, clusters shared among the threads), so no
+ * per-thread buffers need merging. Lloyd only: a fit with CK_ALGO_AUTO, _YINYANG or _HAMERLY runs
+ * Lloyd's iterations (the same result by the fits' contract) and says so in result->algorithm. */
+
+/* The data of a sparse call: X as CSR, its shape and optional weights. Exactly one of indices32
+ * and indices64 is non-NULL (scipy's two index types, used as they are). */
+typedef struct {
+    const float *values; /* nnz = indptr[n_samples] values */
+    const int64_t *indptr; /* n_samples + 1 offsets */
+    const int32_t *indices32; /* nnz columns, or NULL... */
+    const int64_t *indices64; /* ...or these */
+    int64_t n_samples;
+    int64_t n_features;
+    const double *sample_weight; /* n_samples weights >= 0, or NULL for 1 per row */
+} ck_csr_f32;
+typedef struct {
+    const double *values;
+    const int64_t *indptr;
+    const int32_t *indices32;
+    const int64_t *indices64;
+    int64_t n_samples;
+    int64_t n_features;
+    const double *sample_weight;
+} ck_csr_f64;
+
+/* Nearest centroid of every row: labels (OUT) and, if not NULL, sqdist (OUT) = ||x - c||^2 as
+ * ||x||^2 + ||c||^2 - 2 x.c in double, clamped at 0. The weights are not used. */
+int ck_assign_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids, int32_t *labels,
+                      double *sqdist, int n_threads);
+int ck_assign_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids, int32_t *labels,
+                      double *sqdist, int n_threads);
+
+/* *inertia (OUT) = sum_i w_i ||x_i - c_{labels[i]}||^2 for the given labels (IN), each term
+ * ||x||^2 + ||c||^2 - 2 x.c in double clamped at 0, summed in chunk order. CK_ERR_KMEANS_LABEL for a
+ * label out of range. */
+int ck_inertia_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                       const int32_t *labels, double *inertia, int n_threads);
+int ck_inertia_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                       const int32_t *labels, double *inertia, int n_threads);
+
+/* One Lloyd iteration, as ck_lloyd_step_*: assignment and the inertia of the new labels, weighted
+ * sums, scikit-learn's relocation of empty clusters (the farthest rows, distances as in
+ * ck_assign_csr), new centres and the squared shift. CK_ERR_KMEANS_NONFINITE if a value is NaN or
+ * infinite. */
+int ck_lloyd_step_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids_old,
+                          float *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads);
+int ck_lloyd_step_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids_old,
+                          double *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads);
+
+/* A whole fit, with ck_kmeans_fit_*'s parameters, stopping rules, relocation, cancellation,
+ * callback and results (spherical included); the final inertia is ck_inertia_csr's. */
+int ck_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
+                          const ck_kmeans_params *params, ck_kmeans_result *result);
+int ck_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,
+                          const ck_kmeans_params *params, ck_kmeans_result *result);
+
+/* ck_kmeans_plusplus_* and ck_kmeans_random_init_* on CSR: the same draws from the same seed (the
+ * same rows chosen wherever the squared distances agree), centres written dense. */
+int ck_kmeans_plusplus_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
+                               float *centroids, int64_t *indices, int n_threads);
+int ck_kmeans_plusplus_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, uint64_t seed, int n_local_trials,
+                               double *centroids, int64_t *indices, int n_threads);
+int ck_kmeans_random_init_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, uint64_t seed, float *centroids,
+                                  int64_t *indices);
+int ck_kmeans_random_init_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, uint64_t seed,
+                                  double *centroids, int64_t *indices);
+/* ---- end sparse hard k-means ---- */
 
 /* ---- input validation ---- */
 /* *first (OUT) = the index of the first NaN or infinity among x[0..n), or -1 when all are finite

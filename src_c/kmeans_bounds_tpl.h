@@ -145,7 +145,7 @@ static void CK_FN(yy_drifts)(ck_yy *yy, const CK_CT *C_old, const CK_CT *C_new, 
     const double up = 1 + (double)(d + 8) * 0x1p-52;
     for (int64_t g = 0; g < yy->t; g++) yy->gdrift[g] = 0;
     for (int64_t j = 0; j < k; j++) {
-        const double s = CK_FN(shift)(C_new + j * d, C_old + j * d, d);
+        const double s = CK_FN(ck_shift)(C_new + j * d, C_old + j * d, d);
         const double dr = s > 0 ? sqrt(s) * up : 0;
         yy->drift[j] = dr;
         const float dr32 = ck_round_up(dr);

@@ -98,3 +98,8 @@ static int ck_sample_rows(int64_t n, const double *w, int64_t k, uint64_t seed, 
 
 #define CK_TPL "kmeans_init_tpl.h"
 #include "ck_dtypes.h"
+
+/* The same initialisations on CSR rows. */
+#undef CK_TPL
+#define CK_TPL "sparse_init_tpl.h"
+#include "ck_csr_dtypes.h"

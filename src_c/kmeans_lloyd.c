@@ -23,6 +23,7 @@ typedef struct {
      * every step costs page faults and zeroing. */
     ck_argmin_ws *aw;
     int n_aw;
+    int spherical; /* ck_kmeans_params.spherical: centres scaled to unit norm after each update */
 } ck_lloyd_ws;
 
 static void ck_lloyd_ws_free(ck_lloyd_ws *ws)
@@ -115,19 +116,6 @@ static void ck_by_cluster_clear(ck_by_cluster *b)
 {
     for (int64_t t = 0; t < b->n_touched; t++) b->count[b->touched[t]] = 0;
     b->n_touched = 0;
-}
-
-typedef struct {
-    double dist;
-    int64_t index;
-} ck_far_t;
-
-/* Farthest first; equal distances by increasing row index, so the choice is unique. */
-static int ck_far_cmp(const void *a, const void *b)
-{
-    const ck_far_t *x = a, *y = b;
-    if (x->dist != y->dist) return x->dist > y->dist ? -1 : 1;
-    return (x->index > y->index) - (x->index < y->index);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)

@@ -79,7 +79,7 @@ static void CK_FN(add_chunk)(const CK_XT *X, int64_t start, int64_t end, int64_t
 
 /* Centroid = weighted sum / weight for non-empty clusters; a cluster still empty after relocation
  * takes the centre of the heaviest cluster (scikit-learn's rule, so the next iteration matches). */
-static void CK_FN(average)(const double *sums, const double *wsum, int64_t k, int64_t d, CK_CT *C)
+void CK_FN(ck_average)(const double *sums, const double *wsum, int64_t k, int64_t d, CK_CT *C)
 {
     int64_t heaviest = 0;
     for (int64_t j = 1; j < k; j++)
@@ -129,7 +129,7 @@ static int CK_FN(relocate)(const CK_XT *X, int64_t n, int64_t d, const double *w
     return CK_OK;
 }
 
-static double CK_FN(shift)(const CK_CT *a, const CK_CT *b, int64_t len)
+double CK_FN(ck_shift)(const CK_CT *a, const CK_CT *b, int64_t len)
 {
     double s = 0;
     for (int64_t e = 0; e < len; e++) {
@@ -137,6 +137,19 @@ static double CK_FN(shift)(const CK_CT *a, const CK_CT *b, int64_t len)
         s += t * t;
     }
     return s;
+}
+
+/* Spherical k-means' centres: each row of C scaled to unit L2 norm (norm in double; a zero row, whose
+ * members cancel exactly, stays zero). */
+void CK_FN(ck_unit_rows)(CK_CT *C, int64_t k, int64_t d)
+{
+    for (int64_t j = 0; j < k; j++) {
+        double s = 0;
+        for (int64_t f = 0; f < d; f++) s += (double)C[j * d + f] * (double)C[j * d + f];
+        if (!(s > 0)) continue;
+        const double inv = 1.0 / sqrt(s);
+        for (int64_t f = 0; f < d; f++) C[j * d + f] = (CK_CT)((double)C[j * d + f] * inv);
+    }
 }
 
 /* out[i] = ||x_i||^2 for rows [start, end): the first step fills them chunk by chunk, while the rows
@@ -319,8 +332,9 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
     status = CK_FN(relocate)(X, n, d, w, C_old, k, labels, sums, wsum, n_threads);
     if (status != CK_OK) return status;
     if (C_new != C_old) memcpy(C_new, C_old, (size_t)kd * sizeof(CK_CT));
-    CK_FN(average)(sums, wsum, k, d, C_new);
-    *shift = CK_FN(shift)(C_new, C_old, kd);
+    CK_FN(ck_average)(sums, wsum, k, d, C_new);
+    if (ws->spherical) CK_FN(ck_unit_rows)(C_new, k, d);
+    *shift = CK_FN(ck_shift)(C_new, C_old, kd);
     /* Relocated and re-averaged centres alike: every move is in the drifts, so the bounds hold. */
     if (yy) CK_FN(yy_drifts)(yy, C_old, C_new, k, d);
     return CK_OK;
@@ -422,7 +436,8 @@ static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
     double *inertia_history = result->inertia_history;
     int64_t *searched_history = result->searched_history;
     if (n_samples < 1 || n_features < 1 || n_clusters < 1 || n_clusters > n_samples ||
-        n_clusters > INT32_MAX || max_iter < 1 || !(tol_abs >= 0) || n_bound_groups < 0 || !labels)
+        n_clusters > INT32_MAX || max_iter < 1 || !(tol_abs >= 0) || n_bound_groups < 0 || !labels ||
+        (params->spherical != 0 && params->spherical != 1))
         return CK_ERR_ARG;
     const int n_threads = ck_omp_clamp_threads(params->n_threads);
     const volatile int *cancel = ck_cancel_of(params->cancel);
@@ -430,6 +445,7 @@ static int CK_FN(fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
     ck_lloyd_ws ws;
     ck_yy yy = { 0 }, *bounds = n_bound_groups ? &yy : NULL;
     int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1, n_threads);
+    ws.spherical = params->spherical;
     CK_CT *other = malloc((size_t)kd * sizeof(CK_CT));
     if (status == CK_OK && !other) status = CK_ERR_NOMEM;
     if (status == CK_OK && bounds)

@@ -1,11 +1,13 @@
-"""Keep bench/bench_kmeans.py (on a tiny synthetic problem) and bench/bench_soft.py (on a slice of
-MNIST, when the test data is there) from rotting: run them end to end.
+"""Keep bench/bench_kmeans.py (on a tiny synthetic problem), bench/bench_soft.py (on a slice of
+MNIST) and bench/bench_sparse.py (on a slice of 20 Newsgroups), the last two when the test data is
+there, from rotting: run them end to end.
 
 Asserts the report's structure and that every peer started from the same centres (equal inertia
 after the same iterations) -- never a timing.
 """
 
 import importlib.util
+import os
 import re
 import sys
 from pathlib import Path
@@ -163,3 +165,28 @@ def test_bench_soft_on_a_slice_of_mnist(shared_data, tmp_path):
     for r in rows[:3]:
         assert float(r["centre diff vs notebook"]) < 1e-6  # the same algorithm from the same centres
         assert float(r["extra peak MB"]) >= 0
+
+
+def test_bench_sparse_on_a_slice_of_20newsgroups(shared_data, tmp_path):
+    # bench/bench_sparse.py end to end (500 documents, 2 iterations, one peak-memory process per peer):
+    # a fit row per dtype with both libraries at the same inertia (same init), two k-means++ rows.
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text("# Benchmarks\n")
+    cmd = [BENCH / "bench_sparse.py", "--docs", "500", "--iters", "2", "--repeats", "1", "--write", str(out)]
+    env = dict(os.environ, CKMEANS_BENCH_DATA=str(shared_data))
+    proc = run_python(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text()
+    assert text.count("<!-- sparse:begin") == 1 and "## Sparse k-means" in text
+    lines = [ln for ln in text.splitlines() if ln.startswith("| ")]
+    headers = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = [dict(zip(headers, (c.strip() for c in ln.strip("|").split("|")))) for ln in lines[1:]]
+    assert [(r["what"], r["values"]) for r in rows] == [
+        ("fit, 2 iterations", "float64"),
+        ("fit, 2 iterations", "float32"),
+        ("k-means++", "float64"),
+        ("k-means++", "float32"),
+    ]
+    for r in rows[:2]:
+        assert float(r["inertia rel. diff"]) < 1e-5
+        assert all(float(v) >= 0 for v in r["extra peak MB ckmeans / sklearn"].split(" / "))

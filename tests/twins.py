@@ -5,6 +5,7 @@ ckmeans. Tests compare the C kernels against them with explicit tolerances.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 
 def sqdist_matrix(X, C):
@@ -49,15 +50,42 @@ def centroids_update(X, w, labels, C_prev):
     return C, wsum
 
 
-def lloyd_iter(X, w, C_old, labels_prev):
-    """One Lloyd iteration with scikit-learn's rules (lloyd_iter_chunked_dense + relocation).
+def csr_sqdist_matrix(X, C):
+    """(n, k) squared distances of the rows of a scipy sparse X as ||x||^2 + ||c||^2 - 2 x.c (scipy's
+    sparse product), float64, clamped at 0: the sparse kernels' formula, computed independently."""
+    X = sp.csr_matrix(X, dtype=np.float64)
+    C = np.asarray(C, dtype=np.float64)
+    x2 = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    d2 = x2[:, None] + (C**2).sum(axis=1)[None, :] - 2.0 * (X @ C.T)
+    return np.maximum(d2, 0.0)
+
+
+def _dense_and_sqdist(X, C):
+    """X as a float64 array and its squared distances to C (by the sparse formula for sparse X)."""
+    if sp.issparse(X):
+        return X.toarray().astype(np.float64), csr_sqdist_matrix(X, C)
+    X64 = np.asarray(X, dtype=np.float64)
+    return X64, sqdist_matrix(X64, C)
+
+
+def unit_rows(C):
+    """Rows scaled to unit L2 norm (zero rows stay zero): spherical k-means' centres."""
+    C = np.asarray(C, dtype=np.float64)
+    norms = np.sqrt((C**2).sum(axis=1))
+    return np.divide(C, norms[:, None], out=C.copy(), where=norms[:, None] > 0)
+
+
+def lloyd_iter(X, w, C_old, labels_prev, spherical=False):
+    """One Lloyd iteration with scikit-learn's rules (lloyd_iter_chunked_dense + relocation); X dense
+    or scipy sparse; spherical: the new centres scaled to unit norm.
 
     Returns new centres, labels, n_changed, inertia of the assignment, squared centre shift.
     """
-    X64 = np.asarray(X, dtype=np.float64)
+    X64, D2 = _dense_and_sqdist(X, C_old)
     n, k = len(X64), len(C_old)
     w = np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
-    labels, d2 = assign(X64, C_old)
+    labels = D2.argmin(axis=1).astype(np.int32)
+    d2 = D2[np.arange(n), labels]
     sums, wsum = weighted_sums(X64, w, labels, k)
     empty = np.flatnonzero(wsum == 0)
     if len(empty):
@@ -76,28 +104,33 @@ def lloyd_iter(X, w, C_old, labels_prev):
     heaviest = int(np.argmax(wsum))
     if wsum[heaviest] > 0:
         C_new[~full] = C_new[heaviest]
+    if spherical:
+        C_new = unit_rows(C_new)
     n_changed = int(np.count_nonzero(labels != labels_prev))
     inertia = float((w * d2).sum())
     shift = float(((C_new - np.asarray(C_old, dtype=np.float64)) ** 2).sum())
     return C_new, labels, n_changed, inertia, shift
 
 
-def kmeans_fit(X, w, C0, max_iter=300, tol_abs=0.0):
-    """scikit-learn's Lloyd loop on the twin iteration: (centres, labels, inertia, n_iter)."""
+def kmeans_fit(X, w, C0, max_iter=300, tol_abs=0.0, spherical=False):
+    """scikit-learn's Lloyd loop on the twin iteration: (centres, labels, inertia, n_iter); X dense
+    or scipy sparse."""
     C = np.asarray(C0, dtype=np.float64)
-    labels = np.full(len(X), -1, dtype=np.int32)
+    n = X.shape[0]
+    labels = np.full(n, -1, dtype=np.int32)
     strict = False
     for it in range(max_iter):  # noqa: B007 (the count is returned)
-        C, labels, n_changed, _, shift = lloyd_iter(X, w, C, labels)
+        C, labels, n_changed, _, shift = lloyd_iter(X, w, C, labels, spherical)
         if n_changed == 0:
             strict = True
             break
         if shift <= tol_abs:
             break
+    X64, D2 = _dense_and_sqdist(X, C)
     if not strict:
-        labels, _ = assign(X, C)
-    wv = np.ones(len(X)) if w is None else np.asarray(w, dtype=np.float64)
-    inertia = float((wv * ((np.asarray(X, dtype=np.float64) - C[labels]) ** 2).sum(axis=1)).sum())
+        labels = D2.argmin(axis=1).astype(np.int32)
+    wv = np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
+    inertia = float((wv * ((X64 - C[labels]) ** 2).sum(axis=1)).sum())
     return C, labels, inertia, it + 1
 
 
@@ -163,3 +196,11 @@ def soft_gini(y, R):
         if size > 0:
             total += size * (1.0 - sum((v / size) ** 2 for v in counts.values()))
     return total / n
+
+
+# ------------------------------------------------- k-means++ potential (kmeans_init.c, both layouts)
+
+
+def potential(X, C):
+    """sum_i min_j ||x_i - c_j||^2 (unweighted), float64; X dense or scipy sparse."""
+    return float(_dense_and_sqdist(X, C)[1].min(axis=1).sum())

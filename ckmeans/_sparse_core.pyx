@@ -1,0 +1,202 @@
+# Boundary to src_c/sparse.c and the CSR initialisations of src_c/kmeans_init.c: the CSR arrays of a
+# validated scipy matrix in (values, indptr as int64, indices as int32 or int64, used as they are),
+# caller-allocated outputs, the GIL released once around each kernel, status codes turned into
+# exceptions. Inputs arrive validated from ckmeans/_sparse.py.
+from libc.stdint cimport int32_t, int64_t, uint64_t
+
+from ckmeans._boundary cimport (check_status, ck_sigint_guard, const_ptr_or_null, ctype, interruptible_begin,
+                                interruptible_end, ptr_or_null, raise_from_callback, set_callback)
+from ckmeans._ckmeans cimport (ck_assign_csr_f32, ck_assign_csr_f64, ck_csr_f32, ck_csr_f64,
+                               ck_inertia_csr_f32, ck_inertia_csr_f64, ck_kmeans_fit_csr_f32,
+                               ck_kmeans_fit_csr_f64, ck_kmeans_params, ck_kmeans_params_init,
+                               ck_kmeans_plusplus_csr_f32, ck_kmeans_plusplus_csr_f64,
+                               ck_kmeans_random_init_csr_f32, ck_kmeans_random_init_csr_f64,
+                               ck_kmeans_result, ck_lloyd_step_csr_f32, ck_lloyd_step_csr_f64,
+                               ck_step_stats)
+
+from ckmeans._kmeans_core import ALGORITHMS
+
+_ALGORITHM_NAMES = {code: name for name, code in ALGORITHMS.items()}
+
+
+ctypedef fused itype:
+    int32_t
+    int64_t
+
+
+cdef ck_csr_f32 csr_f32(const float[::1] values, const int64_t[::1] indptr, const itype[::1] indices,
+                        int64_t n_features, const double *w) noexcept:
+    cdef ck_csr_f32 d
+    d.values, d.indptr = &values[0], &indptr[0]
+    d.indices32, d.indices64 = NULL, NULL
+    if itype is int32_t:
+        d.indices32 = &indices[0]
+    else:
+        d.indices64 = &indices[0]
+    d.n_samples, d.n_features, d.sample_weight = indptr.shape[0] - 1, n_features, w
+    return d
+
+
+cdef ck_csr_f64 csr_f64(const double[::1] values, const int64_t[::1] indptr, const itype[::1] indices,
+                        int64_t n_features, const double *w) noexcept:
+    cdef ck_csr_f64 d
+    d.values, d.indptr = &values[0], &indptr[0]
+    d.indices32, d.indices64 = NULL, NULL
+    if itype is int32_t:
+        d.indices32 = &indices[0]
+    else:
+        d.indices64 = &indices[0]
+    d.n_samples, d.n_features, d.sample_weight = indptr.shape[0] - 1, n_features, w
+    return d
+
+
+def assign(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices, int64_t n_features,
+           const ctype[:, ::1] centroids, int32_t[::1] labels, double[::1] sqdist, int n_threads):
+    """labels (OUT) and optional sqdist (OUT) of every row's nearest centroid."""
+    cdef int st = 0
+    cdef double *sq = ptr_or_null(sqdist)
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    if ctype is float:
+        d32 = csr_f32(values, indptr, indices, n_features, NULL)
+        with nogil:
+            st = ck_assign_csr_f32(&d32, k, &centroids[0, 0], &labels[0], sq, n_threads)
+    else:
+        d64 = csr_f64(values, indptr, indices, n_features, NULL)
+        with nogil:
+            st = ck_assign_csr_f64(&d64, k, &centroids[0, 0], &labels[0], sq, n_threads)
+    check_status(st, "sparse k-means")
+
+
+def inertia(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices, int64_t n_features,
+            const double[::1] sample_weight, const ctype[:, ::1] centroids, const int32_t[::1] labels,
+            int n_threads):
+    """sum_i w_i ||x_i - c_labels[i]||^2."""
+    cdef int st = 0
+    cdef double out = 0.0
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    if ctype is float:
+        d32 = csr_f32(values, indptr, indices, n_features, w)
+        with nogil:
+            st = ck_inertia_csr_f32(&d32, k, &centroids[0, 0], &labels[0], &out, n_threads)
+    else:
+        d64 = csr_f64(values, indptr, indices, n_features, w)
+        with nogil:
+            st = ck_inertia_csr_f64(&d64, k, &centroids[0, 0], &labels[0], &out, n_threads)
+    check_status(st, "sparse k-means")
+    return out
+
+
+def lloyd_step(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices,
+               int64_t n_features, const double[::1] sample_weight, const ctype[:, ::1] centroids_old,
+               ctype[:, ::1] centroids_new, int32_t[::1] labels, int n_threads):
+    """One Lloyd iteration; returns (n_changed, inertia, center_shift)."""
+    cdef int st = 0
+    cdef ck_step_stats stats
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef int64_t k = centroids_old.shape[0]
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    if ctype is float:
+        d32 = csr_f32(values, indptr, indices, n_features, w)
+        with nogil:
+            st = ck_lloyd_step_csr_f32(&d32, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0],
+                                       &stats, n_threads)
+    else:
+        d64 = csr_f64(values, indptr, indices, n_features, w)
+        with nogil:
+            st = ck_lloyd_step_csr_f64(&d64, k, &centroids_old[0, 0], &centroids_new[0, 0], &labels[0],
+                                       &stats, n_threads)
+    check_status(st, "sparse k-means")
+    return stats.n_changed, stats.inertia, stats.center_shift
+
+
+def fit(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices, int64_t n_features,
+        const double[::1] sample_weight, ctype[:, ::1] centroids, int32_t[::1] labels, str algorithm,
+        int max_iter, double tol_abs, int n_threads, double[::1] inertia_history, bint spherical=False,
+        callback=None):
+    """Whole fit from centroids (IN/OUT); labels and inertia_history (OUT). callback as in
+    _kmeans_core.fit. Returns (n_iter, inertia, converged, the method that ran)."""
+    cdef int st = 0
+    cdef ck_kmeans_params params
+    cdef ck_kmeans_result res
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef int64_t k = centroids.shape[0]
+    cdef list box
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    cdef ck_sigint_guard guard
+    ck_kmeans_params_init(&params)
+    params.algorithm = ALGORITHMS[algorithm]
+    params.max_iter, params.tol_abs, params.n_threads = max_iter, tol_abs, n_threads
+    params.spherical = spherical
+    box = set_callback(callback, &params.callback, &params.callback_data)
+    res.labels = &labels[0]
+    res.inertia_history = ptr_or_null(inertia_history)
+    res.searched_history = NULL
+    interruptible_begin(&guard)
+    try:
+        if ctype is float:
+            d32 = csr_f32(values, indptr, indices, n_features, w)
+            with nogil:
+                st = ck_kmeans_fit_csr_f32(&d32, k, &centroids[0, 0], &params, &res)
+        else:
+            d64 = csr_f64(values, indptr, indices, n_features, w)
+            with nogil:
+                st = ck_kmeans_fit_csr_f64(&d64, k, &centroids[0, 0], &params, &res)
+    finally:
+        interruptible_end(&guard)
+    raise_from_callback(box)
+    check_status(st, "sparse k-means")
+    return res.n_iter, res.inertia, bool(res.converged), _ALGORITHM_NAMES[res.algorithm]
+
+
+def kmeans_plusplus(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices,
+                    int64_t n_features, const double[::1] sample_weight, uint64_t seed, int n_local_trials,
+                    ctype[:, ::1] centroids, int64_t[::1] indices_out, int n_threads):
+    """Greedy k-means++ into centroids (OUT) and indices_out (OUT)."""
+    cdef int st = 0
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    cdef ck_sigint_guard guard
+    interruptible_begin(&guard)
+    try:
+        if ctype is float:
+            d32 = csr_f32(values, indptr, indices, n_features, w)
+            with nogil:
+                st = ck_kmeans_plusplus_csr_f32(&d32, k, seed, n_local_trials, &centroids[0, 0],
+                                                &indices_out[0], n_threads)
+        else:
+            d64 = csr_f64(values, indptr, indices, n_features, w)
+            with nogil:
+                st = ck_kmeans_plusplus_csr_f64(&d64, k, seed, n_local_trials, &centroids[0, 0],
+                                                &indices_out[0], n_threads)
+    finally:
+        interruptible_end(&guard)
+    check_status(st, "sparse k-means")
+
+
+def random_init(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices,
+                int64_t n_features, const double[::1] sample_weight, uint64_t seed, ctype[:, ::1] centroids,
+                int64_t[::1] indices_out):
+    """n_clusters distinct rows into centroids (OUT) and indices_out (OUT)."""
+    cdef int st = 0
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    if ctype is float:
+        d32 = csr_f32(values, indptr, indices, n_features, w)
+        with nogil:
+            st = ck_kmeans_random_init_csr_f32(&d32, k, seed, &centroids[0, 0], &indices_out[0])
+    else:
+        d64 = csr_f64(values, indptr, indices, n_features, w)
+        with nogil:
+            st = ck_kmeans_random_init_csr_f64(&d64, k, seed, &centroids[0, 0], &indices_out[0])
+    check_status(st, "sparse k-means")

@@ -1,0 +1,153 @@
+/* k-means++ and random initial centres on CSR rows, written once per dtype (instantiated by
+ * kmeans_init.c through ck_csr_dtypes.h, beside the dense ones, to share their generator and
+ * draws). The contract is in ckmeans.h. */
+
+/* Dense centre = CSR row i (zeros elsewhere). */
+static void CK_FN(csr_copy_row)(const CK_CSR *X, int64_t i, CK_CT *out)
+{
+    memset(out, 0, (size_t)X->n_features * sizeof(CK_CT));
+    for (int64_t p = X->indptr[i]; p < X->indptr[i + 1]; p++) out[CK_CSR_COL(X, p)] = (CK_CT)X->values[p];
+}
+
+/* Candidate t's row scattered into (or, with clear, wiped from) ct, the d x nt transposed
+ * candidates: O(its nonzeros) either way, so a round never touches all of ct. */
+static void CK_FN(csr_scatter)(const CK_CSR *X, int64_t i, int64_t t, int64_t nt, int clear, CK_CT *ct)
+{
+    for (int64_t p = X->indptr[i]; p < X->indptr[i + 1]; p++)
+        ct[CK_CSR_COL(X, p) * nt + t] = clear ? 0 : (CK_CT)X->values[p];
+}
+
+/* The dense kmeans_plusplus' greedy rounds on sparse rows: every candidate is a row of X, so its
+ * squared norm is that row's and the rows' dot products with it come from the transposed
+ * candidates (one contiguous vector of nt values per nonzero). */
+int CK_FN(ck_kmeans_plusplus_csr)(const CK_CSR *X, int64_t n_clusters, uint64_t seed, int n_local_trials,
+                                  CK_CT *centroids, int64_t *indices, int n_threads)
+{
+    const int64_t n = X ? X->n_samples : 0, d = X ? X->n_features : 0, k = n_clusters;
+    if (!X || n < 1 || d < 1 || k < 1 || k > n || (!X->indices32 == !X->indices64)) return CK_ERR_ARG;
+    n_threads = ck_omp_clamp_threads(n_threads);
+    const double *w = X->sample_weight;
+    const int64_t nt = n_local_trials > 0 ? n_local_trials : 2 + (int64_t)log((double)k);
+    const int64_t n_chunks = ck_n_chunks(n);
+    ck_rng rng;
+    ck_rng_seed(&rng, seed);
+    double *x_sqnorm = malloc((size_t)n * sizeof(double));
+    double *closest = malloc((size_t)n * sizeof(double));
+    double *cand_dist = malloc((size_t)(nt * n) * sizeof(double));
+    double *part = malloc((size_t)(nt * n_chunks) * sizeof(double));
+    double *cur_part = malloc((size_t)n_chunks * sizeof(double));
+    CK_CT *ct = calloc((size_t)(nt * d), sizeof(CK_CT));
+    int64_t *cand_idx = malloc((size_t)nt * sizeof(int64_t));
+    int status = CK_OK;
+    if (!x_sqnorm || !closest || !cand_dist || !part || !cur_part || !ct || !cand_idx) {
+        status = CK_ERR_NOMEM;
+        goto done;
+    }
+    if (CK_FN(ck_csr_sqnorms)(X, x_sqnorm, n_threads)) {
+        status = CK_ERR_KMEANS_NONFINITE;
+        goto done;
+    }
+    for (int64_t c = 0; c < n_chunks; c++) {
+        int64_t start, end;
+        ck_chunk_rows(c, n, &start, &end);
+        double s = 0.0;
+        for (int64_t i = start; i < end; i++) {
+            closest[i] = 1.0;
+            s += w ? w[i] : 1.0;
+        }
+        cur_part[c] = s;
+    }
+    cand_idx[0] = CK_FN(search_cum)(closest, w, n, cur_part, n_chunks,
+                                    ck_rng_uniform(&rng) * ck_sum_ordered(cur_part, n_chunks));
+    CK_FN(csr_copy_row)(X, cand_idx[0], centroids);
+    if (indices) indices[0] = cand_idx[0];
+    for (int64_t i = 0; i < n; i++) closest[i] = INFINITY;
+    int64_t n_cand = 1; /* the first round scores the first centre alone */
+    const volatile int *cancel = ck_cancel_flag();
+    for (int64_t c_new = 0; c_new < k; c_new++) {
+        if (ck_cancelled(cancel)) {
+            status = CK_ERR_CANCELLED;
+            goto done;
+        }
+        for (int64_t t = 0; t < n_cand; t++) CK_FN(csr_scatter)(X, cand_idx[t], t, n_cand, 0, ct);
+#pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
+        {
+            CK_CT *dots = malloc((size_t)nt * sizeof(CK_CT));
+            double *s = malloc((size_t)nt * sizeof(double)); /* the chunk's potential per candidate */
+            if (!dots || !s) {
+#pragma omp atomic write
+                status = CK_ERR_NOMEM;
+            }
+#pragma omp for schedule(dynamic, 1)
+            for (int64_t c = 0; c < n_chunks; c++) {
+                if (!dots || !s || ck_cancelled(cancel)) continue;
+                int64_t start, end;
+                ck_chunk_rows(c, n, &start, &end);
+                for (int64_t t = 0; t < n_cand; t++) s[t] = 0;
+                for (int64_t i = start; i < end; i++) {
+                    CK_FN(ck_csr_dots)(X, i, ct, n_cand, dots);
+                    for (int64_t t = 0; t < n_cand; t++) {
+                        double e = x_sqnorm[i] + x_sqnorm[cand_idx[t]] - 2.0 * (double)dots[t];
+                        if (e < 0) e = 0; /* rounding when x ~ the candidate */
+                        if (closest[i] < e) e = closest[i];
+                        cand_dist[t * n + i] = e;
+                        s[t] += w ? w[i] * e : e;
+                    }
+                }
+                for (int64_t t = 0; t < n_cand; t++) part[t * n_chunks + c] = s[t];
+            }
+            free(dots);
+            free(s);
+        }
+        for (int64_t t = 0; t < n_cand; t++) CK_FN(csr_scatter)(X, cand_idx[t], t, n_cand, 1, ct);
+        if (status == CK_OK && ck_cancelled(cancel)) status = CK_ERR_CANCELLED;
+        if (status != CK_OK) goto done;
+        /* Keep the candidate that lowers the potential most (first on ties). */
+        int64_t best = 0;
+        double best_pot = INFINITY;
+        for (int64_t t = 0; t < n_cand; t++) {
+            const double pot = ck_sum_ordered(part + t * n_chunks, n_chunks);
+            if (pot < best_pot) {
+                best_pot = pot;
+                best = t;
+            }
+        }
+        memcpy(closest, cand_dist + best * n, (size_t)n * sizeof(double));
+        memcpy(cur_part, part + best * n_chunks, (size_t)n_chunks * sizeof(double));
+        if (c_new > 0) {
+            CK_FN(csr_copy_row)(X, cand_idx[best], centroids + c_new * d);
+            if (indices) indices[c_new] = cand_idx[best];
+        }
+        if (c_new + 1 == k) break;
+        /* Next candidates: rows drawn with probability proportional to w x D^2. */
+        n_cand = nt;
+        for (int64_t t = 0; t < nt; t++)
+            cand_idx[t] =
+                CK_FN(search_cum)(closest, w, n, cur_part, n_chunks, ck_rng_uniform(&rng) * best_pot);
+    }
+done:
+    free(x_sqnorm);
+    free(closest);
+    free(cand_dist);
+    free(part);
+    free(cur_part);
+    free(ct);
+    free(cand_idx);
+    return status;
+}
+
+int CK_FN(ck_kmeans_random_init_csr)(const CK_CSR *data, int64_t n_clusters, uint64_t seed, CK_CT *centroids,
+                                     int64_t *indices)
+{
+    if (!data || data->n_features < 1 || (!data->indices32 == !data->indices64)) return CK_ERR_ARG;
+    int64_t *chosen = malloc((size_t)(n_clusters > 0 ? n_clusters : 1) * sizeof(int64_t));
+    if (!chosen) return CK_ERR_NOMEM;
+    int status = ck_sample_rows(data->n_samples, data->sample_weight, n_clusters, seed, chosen);
+    if (status == CK_OK)
+        for (int64_t j = 0; j < n_clusters; j++) {
+            CK_FN(csr_copy_row)(data, chosen[j], centroids + j * data->n_features);
+            if (indices) indices[j] = chosen[j];
+        }
+    free(chosen);
+    return status;
+}
