@@ -49,6 +49,14 @@ def centroids_update(X, w, labels, C_prev):
     return C, wsum
 
 
+def farthest(X, C, labels, n_far):
+    """The n_far rows farthest from their centre (unweighted), farthest first, ties by lowest row
+    index, and their squared distances."""
+    d2 = ((np.asarray(X, dtype=np.float64) - np.asarray(C, dtype=np.float64)[labels]) ** 2).sum(axis=1)
+    order = np.lexsort((np.arange(len(d2)), -d2))[:n_far]
+    return order, d2[order]
+
+
 def lloyd_iter(X, w, C_old, labels_prev):
     """One Lloyd iteration with scikit-learn's rules (lloyd_iter_chunked_dense + relocation).
 
@@ -61,10 +69,10 @@ def lloyd_iter(X, w, C_old, labels_prev):
     sums, wsum = weighted_sums(X64, w, labels, k)
     empty = np.flatnonzero(wsum == 0)
     if len(empty):
-        # farthest first, ties by lowest row index; nothing moves if every point is on its centre
-        order = np.lexsort((np.arange(n), -d2))
-        if d2[order[0]] > 0:
-            for j, i in zip(empty, order[: len(empty)]):
+        # nothing moves if every point is on its centre
+        order, far = farthest(X64, C_old, labels, len(empty))
+        if far[0] > 0:
+            for j, i in zip(empty, order):
                 old = labels[i]
                 sums[old] -= w[i] * X64[i]
                 sums[j] = w[i] * X64[i]
