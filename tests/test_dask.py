@@ -208,3 +208,36 @@ def test_worker_killed_mid_fit_gives_the_same_result(clusters, monkeypatch):
     np.testing.assert_array_equal(km.cluster_centers_, want.cluster_centers_)
     np.testing.assert_array_equal(labels, want_labels)
     assert km.inertia_ == want.inertia_
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.int16])
+def test_read_idx_is_the_file_in_lazy_blocks(tmp_path, dtype, gzipped):
+    data = (np.arange(1000 * 12) % 251).astype(dtype).reshape(1000, 3, 4)
+    path = tmp_path / ("x.idx.gz" if gzipped else "x.idx")
+    ckmeans.write_idx(path, data)  # gzipped by the .gz suffix
+    arr = cdask.read_idx(path, chunks=300, cache_dir=tmp_path / "cache")
+    assert arr.chunks == ((300, 300, 300, 100), (3,), (4,)) and arr.dtype == dtype
+    got = arr.compute(scheduler="sync")
+    np.testing.assert_array_equal(got, data)
+    assert got.dtype.isnative
+    if gzipped:  # decompressed once, then reused
+        raw = tmp_path / "cache" / "x.idx"
+        stamp = raw.stat().st_mtime_ns
+        cdask.read_idx(path, chunks=300, cache_dir=tmp_path / "cache")
+        assert raw.stat().st_mtime_ns == stamp
+
+
+def test_read_idx_names_a_malformed_file(tmp_path):
+    path = tmp_path / "bad.idx"
+    path.write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x05abc")
+    with pytest.raises(ckmeans.IDXFormatError, match=r"bad\.idx: .*payload"):
+        cdask.read_idx(path)
+
+
+def test_fit_over_read_idx_blocks_mapped_on_the_workers(client, tmp_path):
+    X = blobs(np.uint8, n=2000)
+    ckmeans.write_idx(tmp_path / "x.idx", X)
+    init = X[:5].astype(np.float64)
+    km = cdask.KMeans(5, init=init).fit(cdask.read_idx(tmp_path / "x.idx", chunks=500))
+    assert_same_fit(km, ckmeans.KMeans(5, init=init, n_threads=1).fit(X))

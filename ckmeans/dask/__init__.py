@@ -7,6 +7,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("ckmeans.dask needs dask[array] and distributed: pip install 'ckmeans[dask]'") from exc
 
+from ckmeans.dask._idx import read_idx
 from ckmeans.dask._kmeans import KMeans
 
-__all__ = ["KMeans"]
+__all__ = ["KMeans", "read_idx"]
