@@ -47,7 +47,7 @@ def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run):
     cands = [_draw_rows(blocks, rng, totals, 1, ("kmpar-first", run))]
     states = [None] * len(blocks.x)
     for r in range(ROUNDS):
-        new = blocks.send(cands[-1].astype(cdtype), "kmpar-new", run, r)
+        new = blocks.put(cands[-1].astype(cdtype), "kmpar-new", run, r)
         states = blocks.map(_blocks.nearest, new, states, n_threads, name=("kmpar-nearest", run, r))
         phi = 0.0
         for c in blocks.gather(_blocks.cost, states, name=("kmpar-cost", run, r)):
@@ -76,7 +76,7 @@ def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run):
     if len(cands) < k:  # few distinct rows: top up with rows drawn by weight
         cands = np.concatenate([cands, _draw_rows(blocks, rng, totals, k - len(cands), ("kmpar-more", run))])
     cands = np.ascontiguousarray(cands.astype(cdtype))
-    sent = blocks.send(cands, "kmpar-cands", run)
+    sent = blocks.put(cands, "kmpar-cands", run)
     weights = np.zeros(len(cands))
     for a in blocks.client.gather(
         blocks.map(_blocks.attracted, sent, n_threads, name=("kmpar-attract", run))

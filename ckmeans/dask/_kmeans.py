@@ -125,8 +125,9 @@ class _Blocks:
     def key(self, *parts):
         return "-".join(["ckmeans", self.token, *map(str, parts)])
 
-    def send(self, value, *name):
-        """value to the cluster once: a task holding it, so that it can be recomputed if lost."""
+    def put(self, value, *name):
+        """value to the cluster once, as a task holding it: the workers pass it between them, and
+        the scheduler can recompute it (unlike scattered data) when a worker holding it is lost."""
         return self.client.submit(np.asarray, value, key=self.key(*name))
 
     def map(self, fn, *args, name):
@@ -146,15 +147,13 @@ class _Blocks:
 
 
 def _reduce(parts):
-    """The blocks' partials summed in block order."""
-    sums, wsum = parts[0][0].copy(), parts[0][1].copy()
-    n_changed, inertia = parts[0][2], parts[0][3]
-    for s, ws, c, i in parts[1:]:
+    """The blocks' partials summed in block order, and the blocks' label digests."""
+    sums, wsum, inertia = parts[0][0].copy(), parts[0][1].copy(), parts[0][3]
+    for s, ws, _, i in parts[1:]:
         sums += s
         wsum += ws
-        n_changed += c
         inertia += i
-    return sums, wsum, n_changed, inertia
+    return sums, wsum, [p[2] for p in parts], inertia
 
 
 def _relocate(blocks, states, C_old, sums, wsum, n_threads, name):
@@ -203,24 +202,25 @@ def _average(sums, wsum, C_old):
 def _fit_run(blocks, C, max_iter, tol_abs, n_threads, report, run):
     """One run of Lloyd's fit from centres C: (centres, final block states, n_iter, inertia history,
     converged, strict)."""
-    states = [None] * len(blocks.x)
-    history = []
+    history, digests = [], None
     strict = on_tol = False
     for it in range(max_iter):
-        centres = blocks.send(C, "centres", run, it)
-        states = blocks.map(_blocks.step, centres, states, n_threads, name=("step", run, it))
-        sums, wsum, n_changed, inertia = _reduce(
+        centres = blocks.put(C, "centres", run, it)
+        states = blocks.map(_blocks.step, centres, n_threads, name=("step", run, it))
+        sums, wsum, new_digests, inertia = _reduce(
             blocks.gather(_blocks.partials, states, name=("partials", run, it))
         )
+        unchanged = new_digests == digests
+        digests = new_digests
         _relocate(blocks, states, C, sums, wsum, n_threads, ("farthest", run, it))
         C_new = _average(sums, wsum, C)
         shift = float(((C_new.astype(np.float64) - C.astype(np.float64)) ** 2).sum())
         C = C_new
         history.append(inertia)
-        if report is not None:
-            report(it, inertia, shift, n_changed, 0.0)
+        if report is not None:  # (the count of changed labels is not known, only whether any changed)
+            report(it, inertia, shift, 0 if unchanged else -1, 0.0)
         # scikit-learn's order: unchanged labels are strict convergence, then the shift against tol
-        if n_changed == 0:
+        if unchanged:
             strict = True
             break
         if shift <= tol_abs:
@@ -333,7 +333,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
             )
             finals = blocks.map(
                 _blocks.final,
-                blocks.send(C, "final", run),
+                blocks.put(C, "final", run),
                 states,
                 not strict,
                 n_threads,
