@@ -160,6 +160,24 @@ cdef extern from "ckmeans.h" nogil:
                           float *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads)
     int ck_lloyd_step_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids_old,
                           double *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads)
+    int ck_lloyd_partial_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
+                             int32_t *labels, double *sums, double *weight_in_clusters, ck_step_stats *stats,
+                             int n_threads)
+    int ck_lloyd_partial_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                             int32_t *labels, double *sums, double *weight_in_clusters, ck_step_stats *stats,
+                             int n_threads)
+    int ck_lloyd_partial_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                            int32_t *labels, double *sums, double *weight_in_clusters, ck_step_stats *stats,
+                            int n_threads)
+    int ck_farthest_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
+                        const int32_t *labels, int64_t n_far, double *far_sqdist, int64_t *far_index,
+                        int n_threads)
+    int ck_farthest_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                        const int32_t *labels, int64_t n_far, double *far_sqdist, int64_t *far_index,
+                        int n_threads)
+    int ck_farthest_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                       const int32_t *labels, int64_t n_far, double *far_sqdist, int64_t *far_index,
+                       int n_threads)
     int ck_lloyd_step_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids_old,
                          double *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads)
     int ck_kmeans_fit_f32(const ck_data_f32 *data, int64_t n_clusters, float *centroids,

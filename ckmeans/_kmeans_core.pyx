@@ -15,7 +15,9 @@ from ckmeans._ckmeans cimport (CK_ALGO_AUTO, CK_ALGO_HAMERLY, CK_ALGO_LLOYD, CK_
                                ck_kmeans_plusplus_f32, ck_kmeans_plusplus_f64, ck_kmeans_plusplus_u8,
                                ck_kmeans_random_init_f32, ck_kmeans_random_init_f64,
                                ck_kmeans_random_init_u8, ck_kmeans_result, ck_lloyd_step_f32,
-                               ck_lloyd_step_f64, ck_lloyd_step_u8, ck_mean_feature_variance_f32,
+                               ck_lloyd_step_f64, ck_lloyd_step_u8, ck_lloyd_partial_f32,
+                               ck_lloyd_partial_f64, ck_lloyd_partial_u8, ck_farthest_f32, ck_farthest_f64,
+                               ck_farthest_u8, ck_mean_feature_variance_f32,
                                ck_mean_feature_variance_f64, ck_mean_feature_variance_u8, ck_step_stats)
 
 # The method names of ckmeans.kmeans and their codes in ckmeans.h.
@@ -141,6 +143,65 @@ def lloyd_step(const xtype[:, ::1] X, const double[::1] sample_weight, const cty
         interruptible_end(&guard)
     check_status(st, "k-means")
     return stats.n_changed, stats.inertia, stats.center_shift
+
+
+def lloyd_partial(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[:, ::1] centroids,
+                  int32_t[::1] labels, double[:, ::1] sums, double[::1] weight_in_clusters, int n_threads):
+    """One block's partials of a Lloyd iteration: labels (IN previous, OUT new), sums and
+    weight_in_clusters (OUT); returns (n_changed, inertia)."""
+    cdef int st = 0
+    cdef ck_step_stats stats
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
+    if xtype is float and ctype is float:
+        d32 = data_f32(X, w)
+        with nogil:
+            st = ck_lloyd_partial_f32(&d32, k, &centroids[0, 0], &labels[0], &sums[0, 0],
+                                      &weight_in_clusters[0], &stats, n_threads)
+    elif xtype is double and ctype is double:
+        d64 = data_f64(X, w)
+        with nogil:
+            st = ck_lloyd_partial_f64(&d64, k, &centroids[0, 0], &labels[0], &sums[0, 0],
+                                      &weight_in_clusters[0], &stats, n_threads)
+    elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, w)
+        with nogil:
+            st = ck_lloyd_partial_u8(&du8, k, &centroids[0, 0], &labels[0], &sums[0, 0],
+                                     &weight_in_clusters[0], &stats, n_threads)
+    else:
+        pair_error()
+    check_status(st, "k-means")
+    return stats.n_changed, stats.inertia
+
+
+def farthest(const xtype[:, ::1] X, const ctype[:, ::1] centroids, const int32_t[::1] labels,
+             double[::1] far_sqdist, int64_t[::1] far_index, int n_threads):
+    """far_sqdist and far_index (OUT, n_far each): the rows farthest from their centre, farthest first."""
+    cdef int st = 0
+    cdef int64_t k = centroids.shape[0], n_far = far_index.shape[0]
+    cdef double *fd = &far_sqdist[0] if n_far else NULL
+    cdef int64_t *fi = &far_index[0] if n_far else NULL
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
+    if xtype is float and ctype is float:
+        d32 = data_f32(X, NULL)
+        with nogil:
+            st = ck_farthest_f32(&d32, k, &centroids[0, 0], &labels[0], n_far, fd, fi, n_threads)
+    elif xtype is double and ctype is double:
+        d64 = data_f64(X, NULL)
+        with nogil:
+            st = ck_farthest_f64(&d64, k, &centroids[0, 0], &labels[0], n_far, fd, fi, n_threads)
+    elif xtype is uint8_t and ctype is double:
+        du8 = data_u8(X, NULL)
+        with nogil:
+            st = ck_farthest_u8(&du8, k, &centroids[0, 0], &labels[0], n_far, fd, fi, n_threads)
+    else:
+        pair_error()
+    check_status(st, "k-means")
 
 
 def fit(const xtype[:, ::1] X, const double[::1] sample_weight, ctype[:, ::1] centroids, int32_t[::1] labels,

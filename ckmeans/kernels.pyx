@@ -103,6 +103,42 @@ cdef int ck_lloyd_step_u8(const ck_data_u8 *data, int64_t n_clusters,
                           ck_step_stats *stats, int n_threads) noexcept nogil:
     return _c.ck_lloyd_step_u8(data, n_clusters, centroids_old, centroids_new, labels, stats, n_threads)
 
+cdef int ck_lloyd_partial_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
+                              int32_t *labels, double *sums, double *weight_in_clusters,
+                              ck_step_stats *stats, int n_threads) noexcept nogil:
+    return _c.ck_lloyd_partial_f32(data, n_clusters, centroids, labels, sums, weight_in_clusters, stats,
+                                   n_threads)
+
+cdef int ck_lloyd_partial_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                              int32_t *labels, double *sums, double *weight_in_clusters,
+                              ck_step_stats *stats, int n_threads) noexcept nogil:
+    return _c.ck_lloyd_partial_f64(data, n_clusters, centroids, labels, sums, weight_in_clusters, stats,
+                                   n_threads)
+
+cdef int ck_lloyd_partial_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                             int32_t *labels, double *sums, double *weight_in_clusters,
+                             ck_step_stats *stats, int n_threads) noexcept nogil:
+    return _c.ck_lloyd_partial_u8(data, n_clusters, centroids, labels, sums, weight_in_clusters, stats,
+                                  n_threads)
+
+cdef int ck_farthest_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
+                         const int32_t *labels, int64_t n_far, double *far_sqdist,
+                         int64_t *far_index, int n_threads) noexcept nogil:
+    return _c.ck_farthest_f32(data, n_clusters, centroids, labels, n_far, far_sqdist, far_index,
+                              n_threads)
+
+cdef int ck_farthest_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                         const int32_t *labels, int64_t n_far, double *far_sqdist,
+                         int64_t *far_index, int n_threads) noexcept nogil:
+    return _c.ck_farthest_f64(data, n_clusters, centroids, labels, n_far, far_sqdist, far_index,
+                              n_threads)
+
+cdef int ck_farthest_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                        const int32_t *labels, int64_t n_far, double *far_sqdist,
+                        int64_t *far_index, int n_threads) noexcept nogil:
+    return _c.ck_farthest_u8(data, n_clusters, centroids, labels, n_far, far_sqdist, far_index,
+                             n_threads)
+
 cdef int ck_kmeans_fit_f32(const ck_data_f32 *data, int64_t n_clusters, float *centroids,
                            const ck_kmeans_params *params,
                            ck_kmeans_result *result) noexcept nogil:

@@ -289,6 +289,37 @@ int ck_lloyd_step_f64(const ck_data_f64 *data, int64_t n_clusters, const double 
 int ck_lloyd_step_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids_old,
                      double *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads);
 
+/* The partials of one Lloyd iteration over a block of the rows of a larger fit (a fit over the blocks
+ * of a distributed array): assign every row of the block to centroids, as ck_lloyd_step does, but
+ * neither relocate nor average. labels: IN the previous labels (-1 for none), OUT the new ones.
+ * sums (OUT, n_clusters x n_features) = sum_i w_i x_i and weight_in_clusters (OUT, n_clusters) =
+ * sum_i w_i over the rows labelled j, both the bits ck_lloyd_step averages; stats (OUT): n_changed and
+ * inertia as ck_lloyd_step's, center_shift 0. Summed over the blocks in a fixed order, they give
+ * a result that depends on the blocks only; empty clusters then take the farthest rows of all blocks
+ * (ck_farthest of each block, merged farthest first, ties to the lowest row). Same status codes as
+ * ck_lloyd_step. */
+int ck_lloyd_partial_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids, int32_t *labels,
+                         double *sums, double *weight_in_clusters, ck_step_stats *stats, int n_threads);
+int ck_lloyd_partial_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                         int32_t *labels, double *sums, double *weight_in_clusters, ck_step_stats *stats,
+                         int n_threads);
+int ck_lloyd_partial_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids, int32_t *labels,
+                        double *sums, double *weight_in_clusters, ck_step_stats *stats, int n_threads);
+
+/* The candidates of scikit-learn's empty-cluster rule: the n_far (0 <= n_far <= n_samples) rows
+ * farthest from their centre, ||x_i - c_labels[i]||^2 unweighted (by differences, as ck_sqdist),
+ * farthest first, equal distances by increasing row index. far_sqdist (OUT, n_far) their squared
+ * distances, far_index (OUT, n_far) their rows. Allocates 16 bytes per row for the sort. Status: CK_OK,
+ * CK_ERR_ARG, CK_ERR_NOMEM, CK_ERR_KMEANS_LABEL (a label out of range). */
+int ck_farthest_f32(const ck_data_f32 *data, int64_t n_clusters, const float *centroids,
+                    const int32_t *labels, int64_t n_far, double *far_sqdist, int64_t *far_index,
+                    int n_threads);
+int ck_farthest_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                    const int32_t *labels, int64_t n_far, double *far_sqdist, int64_t *far_index,
+                    int n_threads);
+int ck_farthest_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids, const int32_t *labels,
+                   int64_t n_far, double *far_sqdist, int64_t *far_index, int n_threads);
+
 /* What a fit tells its callback after every iteration. */
 typedef struct {
     int iteration; /* 0-based index of the iteration just finished */

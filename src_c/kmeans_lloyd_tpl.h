@@ -92,17 +92,12 @@ void CK_FN(ck_average)(const double *sums, const double *wsum, int64_t k, int64_
             memcpy(C + j * d, C + heaviest * d, (size_t)d * sizeof(CK_CT));
 }
 
-/* scikit-learn's empty-cluster rule: each empty cluster (zero weight) takes one of the points
- * farthest (unweighted ||x - c_old[label]||^2) from their current centre, farthest first, ties to the
- * lowest row index; that point's weighted row moves from its old cluster's sums to the empty one.
- * Nothing moves when every point sits on its centre (more clusters than distinct points). */
-static int CK_FN(relocate)(const CK_XT *X, int64_t n, int64_t d, const double *w, const CK_CT *C_old,
-                           int64_t k, const int32_t *labels, double *sums, double *wsum, int n_threads)
+/* The n_far rows farthest (unweighted ||x - c_old[label]||^2) from their current centre, farthest
+ * first, ties to the lowest row index: scikit-learn's candidates for empty clusters. n_far <= n. */
+static int CK_FN(farthest)(const CK_XT *X, int64_t n, int64_t d, const CK_CT *C_old, const int32_t *labels,
+                           int64_t n_far, double *far_sqdist, int64_t *far_index, int n_threads)
 {
-    int64_t n_empty = 0;
-    for (int64_t j = 0; j < k; j++) n_empty += wsum[j] == 0;
-    if (n_empty == 0) return CK_OK;
-    ck_far_t *far = malloc((size_t)n * sizeof(ck_far_t));
+    ck_far_t *far = malloc((size_t)(n > 0 ? n : 1) * sizeof(ck_far_t));
     if (!far) return CK_ERR_NOMEM;
 #pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, ck_n_chunks(n)))
     for (int64_t i = 0; i < n; i++) {
@@ -110,11 +105,34 @@ static int CK_FN(relocate)(const CK_XT *X, int64_t n, int64_t d, const double *w
         far[i].index = i;
     }
     qsort(far, (size_t)n, sizeof(ck_far_t), ck_far_cmp);
-    if (far[0].dist > 0) {
+    for (int64_t q = 0; q < n_far; q++) {
+        far_sqdist[q] = far[q].dist;
+        far_index[q] = far[q].index;
+    }
+    free(far);
+    return CK_OK;
+}
+
+/* scikit-learn's empty-cluster rule: the empty clusters (zero weight), in index order, take the
+ * points `farthest` lists, farthest first; each point's weighted row moves from its old cluster's
+ * sums to the empty one. Nothing moves when every point sits on its centre (more clusters than
+ * distinct points). */
+static int CK_FN(relocate)(const CK_XT *X, int64_t n, int64_t d, const double *w, const CK_CT *C_old,
+                           int64_t k, const int32_t *labels, double *sums, double *wsum, int n_threads)
+{
+    int64_t n_empty = 0;
+    for (int64_t j = 0; j < k; j++) n_empty += wsum[j] == 0;
+    if (n_empty == 0) return CK_OK;
+    double *far_sqdist = malloc((size_t)n_empty * sizeof(double));
+    int64_t *far_index = malloc((size_t)n_empty * sizeof(int64_t));
+    int status = far_sqdist && far_index ? CK_OK : CK_ERR_NOMEM;
+    if (status == CK_OK)
+        status = CK_FN(farthest)(X, n, d, C_old, labels, n_empty, far_sqdist, far_index, n_threads);
+    if (status == CK_OK && far_sqdist[0] > 0) {
         int64_t taken = 0;
         for (int64_t j = 0; j < k && taken < n_empty; j++) {
             if (wsum[j] != 0) continue;
-            const int64_t i = far[taken++].index, old = labels[i];
+            const int64_t i = far_index[taken++], old = labels[i];
             const double wi = w ? w[i] : 1.0;
             for (int64_t f = 0; f < d; f++) {
                 const double v = wi * (double)X[i * d + f];
@@ -125,8 +143,9 @@ static int CK_FN(relocate)(const CK_XT *X, int64_t n, int64_t d, const double *w
             wsum[old] -= wi;
         }
     }
-    free(far);
-    return CK_OK;
+    free(far_sqdist);
+    free(far_index);
+    return status;
 }
 
 double CK_FN(ck_shift)(const CK_CT *a, const CK_CT *b, int64_t len)
@@ -195,16 +214,16 @@ CK_ACCUM_CLONES static void CK_FN(move_row)(const CK_XT *x, int64_t d, double *f
 #include "kmeans_bounds_tpl.h"
 
 /* One fused pass: every chunk assigns its rows to C_old and adds them to its group's sums while they
- * are still in cache; then the groups merge in order, empty clusters are relocated and the new
- * centres averaged. labels: IN the previous labels (or -1), OUT the new ones. yy: NULL for Lloyd
- * (every row searched); else the bounds of the Yinyang fit (kmeans_bounds_tpl.h), which search only
- * the rows whose label might change and give the same labels. Everything after a chunk's labels
- * (counting changes, the sums, relocation, averaging) is the same code for both, so their centres
- * are the same bits. */
-static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, double *x_sqnorm,
-                       int fill_sqnorm, const CK_CT *C_old, int64_t k, CK_CT *C_new, int32_t *labels,
-                       ck_lloyd_ws *ws, ck_yy *yy, int n_threads, const volatile int *cancel,
-                       int64_t *n_changed, double *inertia, double *shift)
+ * are still in cache; then the groups merge in order into ws->sums (k x d sums, then k weights).
+ * labels: IN the previous labels (or -1), OUT the new ones. yy: NULL for Lloyd (every row searched);
+ * else the bounds of the Yinyang fit (kmeans_bounds_tpl.h), which search only the rows whose label
+ * might change and give the same labels. Everything after a chunk's labels (counting changes, the
+ * sums) is the same code for both, so their sums are the same bits. A step over a block of rows of
+ * a larger fit (ck_lloyd_partial) stops here; step goes on to relocate and average. */
+static int CK_FN(step_sums)(const CK_XT *X, int64_t n, int64_t d, const double *w, double *x_sqnorm,
+                            int fill_sqnorm, const CK_CT *C_old, int64_t k, int32_t *labels, ck_lloyd_ws *ws,
+                            ck_yy *yy, int n_threads, const volatile int *cancel, int64_t *n_changed,
+                            double *inertia)
 {
     CK_CT *c_sqnorm = (CK_CT *)ws->c_sqnorm;
     CK_FN(ck_sqnorms_c)(C_old, k, d, c_sqnorm);
@@ -329,6 +348,21 @@ static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, do
     int64_t ch = 0;
     for (int64_t g = 0; g < ws->n_groups; g++) ch += ws->group_changed[g];
     *n_changed = ch;
+    return CK_OK;
+}
+
+/* One iteration: step_sums, then empty clusters relocated and the new centres averaged, so Lloyd's
+ * and the bounded fits' centres are the same bits. */
+static int CK_FN(step)(const CK_XT *X, int64_t n, int64_t d, const double *w, double *x_sqnorm,
+                       int fill_sqnorm, const CK_CT *C_old, int64_t k, CK_CT *C_new, int32_t *labels,
+                       ck_lloyd_ws *ws, ck_yy *yy, int n_threads, const volatile int *cancel,
+                       int64_t *n_changed, double *inertia, double *shift)
+{
+    int status = CK_FN(step_sums)(X, n, d, w, x_sqnorm, fill_sqnorm, C_old, k, labels, ws, yy, n_threads,
+                                  cancel, n_changed, inertia);
+    if (status != CK_OK) return status;
+    const int64_t kd = k * d;
+    double *sums = ws->sums, *wsum = ws->sums + kd;
     status = CK_FN(relocate)(X, n, d, w, C_old, k, labels, sums, wsum, n_threads);
     if (status != CK_OK) return status;
     if (C_new != C_old) memcpy(C_new, C_old, (size_t)kd * sizeof(CK_CT));
@@ -354,6 +388,40 @@ int CK_FN(ck_lloyd_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *c
                              ck_cancel_flag(), &stats->n_changed, &stats->inertia, &stats->center_shift);
     ck_lloyd_ws_free(&ws);
     return status;
+}
+
+int CK_FN(ck_lloyd_partial)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids, int32_t *labels,
+                            double *sums, double *weight_in_clusters, ck_step_stats *stats, int n_threads)
+{
+    const int64_t n_samples = data->n_samples, n_features = data->n_features;
+    if (n_samples < 1 || n_features < 1 || n_clusters < 1 || n_clusters > INT32_MAX) return CK_ERR_ARG;
+    n_threads = ck_omp_clamp_threads(n_threads);
+    ck_lloyd_ws ws;
+    int status = ck_lloyd_ws_init(&ws, n_samples, n_features, n_clusters, 1, n_threads);
+    if (status == CK_OK)
+        status = CK_FN(step_sums)(data->X, n_samples, n_features, data->sample_weight, ws.x_sqnorm, 1,
+                                  centroids, n_clusters, labels, &ws, NULL, n_threads, ck_cancel_flag(),
+                                  &stats->n_changed, &stats->inertia);
+    if (status == CK_OK) {
+        const int64_t kd = n_clusters * n_features;
+        memcpy(sums, ws.sums, (size_t)kd * sizeof(double));
+        memcpy(weight_in_clusters, ws.sums + kd, (size_t)n_clusters * sizeof(double));
+        stats->center_shift = 0.0;
+    }
+    ck_lloyd_ws_free(&ws);
+    return status;
+}
+
+int CK_FN(ck_farthest)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids, const int32_t *labels,
+                       int64_t n_far, double *far_sqdist, int64_t *far_index, int n_threads)
+{
+    const int64_t n_samples = data->n_samples, n_features = data->n_features;
+    if (n_samples < 0 || n_features < 1 || n_clusters < 1 || n_far < 0 || n_far > n_samples)
+        return CK_ERR_ARG;
+    for (int64_t i = 0; i < n_samples; i++)
+        if (labels[i] < 0 || labels[i] >= n_clusters) return CK_ERR_KMEANS_LABEL;
+    return CK_FN(farthest)(data->X, n_samples, n_features, centroids, labels, n_far, far_sqdist, far_index,
+                           ck_omp_clamp_threads(n_threads));
 }
 
 int CK_FN(ck_centroids_update)(const CK_DATA *data, int64_t n_clusters, const int32_t *labels,

@@ -190,3 +190,22 @@ def test_bench_sparse_on_a_slice_of_20newsgroups(shared_data, tmp_path):
     for r in rows[:2]:
         assert float(r["inertia rel. diff"]) < 1e-5
         assert all(float(v) >= 0 for v in r["extra peak MB ckmeans / sklearn"].split(" / "))
+
+
+def test_bench_dask_on_a_slice_of_mnist(shared_data, tmp_path):
+    # bench/bench_dask.py end to end (5000 rows, 2 iterations, 1 repeat): both tables, and dask-ml
+    # (when it imports) from the same centres as ckmeans.dask reaches the same inertia.
+    pytest.importorskip("distributed", reason="bench_dask.py needs dask[array] and distributed")
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text("# Benchmarks\n")
+    cmd = [BENCH / "bench_dask.py", "--data", shared_data, "--quick", "--iters", "2", "--repeats", "1"]
+    proc = run_python([*cmd, "--write", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text()
+    assert text.count("<!-- bench-dask:begin") == 1 and "## ckmeans.dask (LocalCluster)" in text
+    rows = [[c.strip() for c in ln.strip("|").split("|")] for ln in text.splitlines() if ln.startswith("| ")]
+    peers = {r[0]: r for r in rows if r[0] in ("ckmeans.dask", "dask-ml")}
+    assert "ckmeans.dask" in peers
+    if "dask-ml" in peers:
+        assert float(peers["dask-ml"][-1]) == pytest.approx(float(peers["ckmeans.dask"][-1]), rel=1e-6)
+    assert [r[0] for r in rows if r[0] in ("1", "2")] == ["1", "2"]

@@ -17,10 +17,15 @@ OPTIONAL = {"isal": "gzip backend used when zlib-ng has no wheel for the platfor
 IMPORT = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)")
 
 
-def imported_distributions():
+# Subpackages whose imports are an optional extra of the same name (pip install 'ckmeans[dask]').
+EXTRAS = {"dask": ROOT / "ckmeans" / "dask"}
+EXTRA_DIRS = tuple(EXTRAS.values())
+
+
+def imported_distributions(under=ROOT / "ckmeans", skip=EXTRA_DIRS):
     found = set()
-    for path in (ROOT / "ckmeans").rglob("*.py*"):
-        if path.suffix not in (".py", ".pyx"):
+    for path in under.rglob("*.py*"):
+        if path.suffix not in (".py", ".pyx") or any(path.is_relative_to(s) for s in skip):
             continue
         for line in path.read_text().splitlines():
             match = IMPORT.match(line)
@@ -36,3 +41,13 @@ def test_dependencies_are_exactly_the_imports():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     declared = {Requirement(r).name for r in project["dependencies"]}
     assert declared == imported_distributions()
+
+
+@pytest.mark.parametrize("extra", sorted(EXTRAS))
+def test_extras_declare_their_subpackages_imports(extra):
+    if not (ROOT / "pyproject.toml").is_file():
+        pytest.skip("no source tree beside the tests")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {Requirement(r).name for r in project["dependencies"]}
+    declared |= {Requirement(r).name for r in project["optional-dependencies"][extra]}
+    assert imported_distributions(EXTRAS[extra], skip=()) <= declared

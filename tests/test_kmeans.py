@@ -244,6 +244,57 @@ def test_lloyd_step_matches_twin(dtype, n_threads, weighted, d, k):
     np.testing.assert_allclose(shift, want_shift, rtol=1e-4 if dtype == np.float32 else 1e-9)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lloyd_partial_is_the_step_before_averaging(dtype, n_threads, weighted):
+    """A block's partials: the twin's labels, sums and weights, and exactly the sums that
+    ck_lloyd_step averages (no empty cluster here)."""
+    X, C0 = make_data(dtype, n=N_MULTI, d=7, k=6)
+    k = len(C0)
+    w = weights(len(X), weighted)
+    prev = np.random.RandomState(1).randint(0, k, len(X)).astype(np.int32)
+    labels, step_labels = prev.copy(), prev.copy()
+    sums, wsum = np.empty((k, X.shape[1])), np.empty(k)
+    changed, inertia = core.lloyd_partial(X, w, C0, labels, sums, wsum, n_threads)
+    C1 = np.empty_like(C0)
+    step_changed, step_inertia, _ = core.lloyd_step(X, w, C0, C1, step_labels, n_threads)
+    np.testing.assert_array_equal(labels, step_labels)
+    assert (changed, inertia) == (step_changed, step_inertia)
+    assert (wsum > 0).all()
+    np.testing.assert_array_equal((sums / wsum[:, None]).astype(C1.dtype), C1)
+    want_labels, _ = twins.assign(X, C0)
+    want_sums, want_wsum = twins.weighted_sums(X, w, want_labels, k)
+    np.testing.assert_array_equal(labels, want_labels)
+    np.testing.assert_allclose(sums, want_sums, rtol=1e-12)
+    np.testing.assert_allclose(wsum, want_wsum, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_far", [0, 1, 5, N_MULTI])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_farthest_matches_twin(dtype, n_far):
+    """Farthest first, and equal distances (duplicated rows) by increasing row index."""
+    X, C = make_data(dtype, n=N_MULTI, k=4)
+    X = np.ascontiguousarray(np.concatenate([X, X[::-1]]))
+    labels = np.random.RandomState(2).randint(0, len(C), len(X)).astype(np.int32)
+    far_sqdist, far_index = np.empty(n_far), np.empty(n_far, np.int64)
+    core.farthest(X, C, labels, far_sqdist, far_index, 2)
+    want_index, want_sqdist = twins.farthest(X, C, labels, n_far)
+    np.testing.assert_array_equal(far_index, want_index)
+    np.testing.assert_allclose(far_sqdist, want_sqdist, rtol=1e-12)
+
+
+def test_farthest_rejects_bad_input():
+    X, C = make_data(np.float64)
+    labels = np.zeros(len(X), np.int32)
+    labels[3] = len(C)
+    with pytest.raises(ValueError, match="label is outside"):
+        core.farthest(X, C, labels, np.empty(1), np.empty(1, np.int64), 1)
+    with pytest.raises(ValueError, match="argument"):
+        n_far = len(X) + 1  # more rows than X has
+        core.farthest(X, C, np.zeros(len(X), np.int32), np.empty(n_far), np.empty(n_far, np.int64), 1)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_lloyd_step_relocates_empty_cluster_like_twin(dtype):
     X, C0 = make_data(dtype, n=300, k=4)

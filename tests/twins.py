@@ -50,6 +50,14 @@ def centroids_update(X, w, labels, C_prev):
     return C, wsum
 
 
+def farthest(X, C, labels, n_far):
+    """The n_far rows farthest from their centre (unweighted), farthest first, ties by lowest row
+    index, and their squared distances."""
+    d2 = ((np.asarray(X, dtype=np.float64) - np.asarray(C, dtype=np.float64)[labels]) ** 2).sum(axis=1)
+    order = np.lexsort((np.arange(len(d2)), -d2))[:n_far]
+    return order, d2[order]
+
+
 def csr_sqdist_matrix(X, C):
     """(n, k) squared distances of the rows of a scipy sparse X as ||x||^2 + ||c||^2 - 2 x.c (scipy's
     sparse product), float64, clamped at 0: the sparse kernels' formula, computed independently."""
@@ -89,10 +97,10 @@ def lloyd_iter(X, w, C_old, labels_prev, spherical=False):
     sums, wsum = weighted_sums(X64, w, labels, k)
     empty = np.flatnonzero(wsum == 0)
     if len(empty):
-        # farthest first, ties by lowest row index; nothing moves if every point is on its centre
-        order = np.lexsort((np.arange(n), -d2))
-        if d2[order[0]] > 0:
-            for j, i in zip(empty, order[: len(empty)]):
+        # nothing moves if every point is on its centre
+        order, far = farthest(X64, C_old, labels, len(empty))
+        if far[0] > 0:
+            for j, i in zip(empty, order):
                 old = labels[i]
                 sums[old] -= w[i] * X64[i]
                 sums[j] = w[i] * X64[i]

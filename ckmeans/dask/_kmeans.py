@@ -1,0 +1,406 @@
+"""The driver of ckmeans.dask.KMeans: validation, the fit loop over the blocks of a dask array, and
+the reduction of the blocks' partials.
+
+Every iteration sends the centres to the cluster once (one task holding them, which the workers pass
+between them), runs ``_blocks.step`` (the C partial step) on every block where it lives, and
+fetches only the O(k x d) partials, summed here in block order: the result depends on the chunking,
+never on the number of workers or the order in which tasks finish. Every task is a pure function of
+its inputs, so a block lost with a worker is recomputed by the scheduler, with the same bits.
+"""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+
+import dask
+import dask.array as da
+import numpy as np
+from distributed import futures_of, get_client
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted
+
+from ckmeans._kmeans import _iteration_callback, _run_seeds
+from ckmeans._validation import (
+    check_init_array,
+    check_init_name,
+    check_max_iter,
+    check_n_clusters,
+    check_n_init,
+    check_random_state,
+    check_tol,
+)
+from ckmeans.dask import _blocks
+from ckmeans.dask._init import initial_centres
+
+_KEPT_DTYPES = (np.float32, np.float64, np.uint8)
+
+
+def _client():
+    try:
+        return get_client()
+    except ValueError as exc:
+        raise ValueError(
+            "ckmeans.dask fits on a dask.distributed cluster: create a Client first, e.g. "
+            "Client(LocalCluster()) or Client('tcp://scheduler:8786')"
+        ) from exc
+
+
+def check_dask_X(X):
+    """A 2-D dask array of float32, float64 or uint8 (other real types become float64), one block
+    along the features, with known block sizes."""
+    if not isinstance(X, da.Array):
+        X = da.asarray(X)
+    if X.dtype.kind not in "biuf":
+        raise ValueError(f"X must hold real numbers, got dtype {X.dtype}")
+    if X.ndim != 2:
+        raise ValueError(
+            f"X must be a 2-D array (n_samples, n_features), got {X.ndim}-D with shape {X.shape}"
+        )
+    if any(np.isnan(c) for c in X.chunks[0]):
+        raise ValueError("X has blocks of unknown size: call X.compute_chunk_sizes() first")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X is empty: shape {X.shape}; k-means needs at least one sample and one feature")
+    if X.dtype not in _KEPT_DTYPES:
+        X = X.astype(np.float64)
+    if X.numblocks[1] != 1:
+        X = X.rechunk({1: -1})
+    return X
+
+
+def check_dask_sample_weight(sample_weight, X):
+    """None, or float64 weights as a dask array in X's row blocks (their checks run with the first
+    pass over X)."""
+    if sample_weight is None:
+        return None
+    w = sample_weight if isinstance(sample_weight, da.Array) else da.asarray(np.asarray(sample_weight))
+    if w.ndim == 0:
+        w = da.full(X.shape[0], w, chunks=X.chunks[0])
+    if w.dtype.kind not in "biuf":
+        raise ValueError(f"sample_weight must hold real numbers, got dtype {w.dtype}")
+    if w.shape != (X.shape[0],):
+        raise ValueError(f"sample_weight must have shape ({X.shape[0]},), got {w.shape}")
+    return w.astype(np.float64).rechunk((X.chunks[0],))
+
+
+def _data_facts(X, w, want_variance):
+    """One dask pass: the mean feature variance of X (scikit-learn's tol scale) and the weights'
+    checks, named as ckmeans.kmeans names them."""
+    todo = {"var": X.var(axis=0, dtype=np.float64).mean()} if want_variance else {}
+    if w is not None:
+        todo.update(finite=da.isfinite(w).all(), neg=(w < 0).any(), pos=(w > 0).sum())
+    facts = dask.compute(todo)[0]
+    if w is not None:
+        if not facts["finite"]:
+            raise ValueError("sample_weight contains NaN or infinity")
+        if facts["neg"]:
+            raise ValueError("sample_weight contains negative values")
+        if facts["pos"] == 0:
+            raise ValueError("sample_weight is zero everywhere: at least one sample needs a positive weight")
+    var = facts.get("var", 0.0)
+    if not np.isfinite(var):
+        if not da.isfinite(X).all().compute():
+            raise ValueError("X contains NaN or infinity")
+    return float(var), facts.get("pos")
+
+
+class _Blocks:
+    """X (and the weights) persisted on the cluster, as one future per block of rows, in order."""
+
+    def __init__(self, client, X, w):
+        self.client = client
+        self.X, self.w = client.persist(X), None if w is None else client.persist(w)
+        self.x = self._futures(self.X)
+        self.wb = [None] * len(self.x) if w is None else self._futures(self.w)
+        self.sizes = [int(c) for c in X.chunks[0]]
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
+        self.token = uuid.uuid4().hex
+
+    @staticmethod
+    def _futures(arr):
+        by_key = {f.key: f for f in futures_of(arr)}
+        return [by_key[key if arr.ndim == 1 else key[0]] for key in arr.__dask_keys__()]
+
+    def key(self, *parts):
+        return "-".join(["ckmeans", self.token, *map(str, parts)])
+
+    def put(self, value, *name):
+        """value to the cluster once, as a task holding it: the workers pass it between them, and
+        the scheduler can recompute it (unlike scattered data) when a worker holding it is lost."""
+        return self.client.submit(np.asarray, value, key=self.key(*name))
+
+    def map(self, fn, *args, name):
+        """fn(block of X, its weights, *args) on every block; an argument that is a list gives each
+        block its own element."""
+        return [
+            self.client.submit(
+                fn, x, w, *(a[b] if isinstance(a, list) else a for a in args), key=self.key(*name, b)
+            )
+            for b, (x, w) in enumerate(zip(self.x, self.wb))
+        ]
+
+    def gather(self, fn, states, name):
+        return self.client.gather(
+            [self.client.submit(fn, s, key=self.key(*name, b)) for b, s in enumerate(states)]
+        )
+
+
+def _reduce(parts):
+    """The blocks' partials summed in block order, and the blocks' label digests."""
+    sums, wsum, inertia = parts[0][0].copy(), parts[0][1].copy(), parts[0][3]
+    for s, ws, _, i in parts[1:]:
+        sums += s
+        wsum += ws
+        inertia += i
+    return sums, wsum, [p[2] for p in parts], inertia
+
+
+def _relocate(blocks, states, C_old, sums, wsum, n_threads, name):
+    """ck_lloyd_step's empty-cluster rule over all blocks: each empty cluster takes one of the
+    farthest points of the whole data (farthest first, ties to the lowest row), fetched as each
+    block's own farthest candidates."""
+    k, d = sums.shape
+    n_empty = int(np.count_nonzero(wsum == 0))
+    if n_empty == 0:
+        return
+    cands = blocks.client.gather(blocks.map(_blocks.farthest, C_old, states, n_empty, n_threads, name=name))
+    sqdist = np.concatenate([c[0] for c in cands])
+    rows = np.concatenate([c[1] + blocks.offsets[b] for b, c in enumerate(cands)])
+    order = np.lexsort((rows, -sqdist))[:n_empty]
+    if not sqdist[order[0]] > 0:
+        return  # every point sits on its centre
+    x = np.concatenate([c[2] for c in cands])
+    weight = np.concatenate([c[3] for c in cands])
+    label = np.concatenate([c[4] for c in cands])
+    taken = 0
+    for j in range(k):
+        if taken == n_empty:
+            break
+        if wsum[j] != 0:
+            continue
+        q = order[taken]
+        taken += 1
+        v = weight[q] * x[q]
+        sums[label[q]] -= v
+        sums[j] = v
+        wsum[j] = weight[q]
+        wsum[label[q]] -= weight[q]
+
+
+def _average(sums, wsum, C_old):
+    """ck_lloyd_step's update: weighted means; a cluster still empty takes the heaviest's centre."""
+    C = C_old.copy()
+    full = wsum > 0
+    C[full] = (sums[full] / wsum[full, None]).astype(C.dtype)
+    heaviest = int(np.argmax(wsum))
+    if wsum[heaviest] > 0:
+        C[~full] = C[heaviest]
+    return C
+
+
+def _fit_run(blocks, C, max_iter, tol_abs, n_threads, report, run):
+    """One run of Lloyd's fit from centres C: (centres, final block states, n_iter, inertia history,
+    converged, strict)."""
+    history, digests = [], None
+    strict = on_tol = False
+    for it in range(max_iter):
+        centres = blocks.put(C, "centres", run, it)
+        states = blocks.map(_blocks.step, centres, n_threads, name=("step", run, it))
+        sums, wsum, new_digests, inertia = _reduce(
+            blocks.gather(_blocks.partials, states, name=("partials", run, it))
+        )
+        unchanged = new_digests == digests
+        digests = new_digests
+        _relocate(blocks, states, C, sums, wsum, n_threads, ("farthest", run, it))
+        C_new = _average(sums, wsum, C)
+        shift = float(((C_new.astype(np.float64) - C.astype(np.float64)) ** 2).sum())
+        C = C_new
+        history.append(inertia)
+        if report is not None:  # (the count of changed labels is not known, only whether any changed)
+            report(it, inertia, shift, 0 if unchanged else -1, 0.0)
+        # scikit-learn's order: unchanged labels are strict convergence, then the shift against tol
+        if unchanged:
+            strict = True
+            break
+        if shift <= tol_abs:
+            on_tol = True
+            break
+    return C, states, len(history), np.array(history), strict or on_tol, strict
+
+
+class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
+    """k-means on a dask array, with the ckmeans C kernels running on the workers.
+
+    The parameters and the result are those of :class:`ckmeans.KMeans` (scikit-learn's semantics:
+    tol relative to the mean feature variance of X, strict convergence when labels stop changing,
+    empty clusters relocated to the farthest points, the best of n_init runs), over X given as a
+    ``dask.array`` of row blocks (float32, float64 or uint8, used as they are). It runs on the
+    current ``dask.distributed`` Client.
+
+    Each iteration sends the centres to the cluster once; every block runs the C partial step where
+    it lives and returns only its O(n_clusters x n_features) sums, summed in block order: the
+    result depends on the chunking of X, never on the number of workers. Labels stay on the
+    workers: ``labels_``, ``predict`` and ``transform`` return dask arrays.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+    init : {'k-means||', 'k-means++', 'random'} or array (n_clusters, n_features), default='k-means||'
+        'k-means||' (Bahmani et al. 2012) samples about 2 x n_clusters candidates per round over 5
+        rounds on the workers, weights them by the points they attract and reclusters them in memory
+        with ckmeans' weighted k-means++: a few passes over X. 'k-means++' and 'random' are those of
+        :func:`ckmeans.kmeans` on the whole of X, which is brought to the client for them (X must
+        fit in its memory); with the same random_state they give ckmeans.KMeans's centres.
+    n_init : 'auto' or int, default='auto'
+        'auto': 1 for 'k-means||', 'k-means++' or an array, 10 for 'random'.
+    max_iter : int, default=300
+    tol : float, default=1e-4
+    random_state : None, int, numpy RandomState or Generator, default=None
+    n_threads : int, default=1
+        Threads of each block's kernel on its worker. dask runs as many blocks at once as a worker
+        has threads (and sets OMP_NUM_THREADS=1 for them), so the default keeps one per task; a
+        worker started with ``--nthreads 1`` can give its one task all its cores instead.
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray (n_clusters, n_features), float32 for float32 X, else float64
+    labels_ : dask array of int32, shape (n_samples,), held on the workers
+    inertia_ : float
+    n_iter_ : int
+    inertia_history_ : ndarray, the inertia of each iteration's assignment
+    n_features_in_ : int
+    """
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        init="k-means||",
+        n_init="auto",
+        max_iter=300,
+        tol=1e-4,
+        random_state=None,
+        n_threads=1,
+        verbose=0,
+    ):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.n_threads = n_threads
+        self.verbose = verbose
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute the clustering of the dask array X (y is ignored). Returns self."""
+        client = _client()
+        X = check_dask_X(X)
+        n_samples, n_features = X.shape
+        n_clusters = check_n_clusters(self.n_clusters, n_samples)
+        check_max_iter(self.max_iter)
+        check_tol(self.tol)
+        n_threads = _check_n_threads(self.n_threads)
+        init = self.init
+        is_name = isinstance(init, str)
+        if is_name and init != "k-means||":
+            check_init_name(init)
+        cdtype = np.float32 if X.dtype == np.float32 else np.float64
+        if not is_name:
+            init = check_init_array(init, n_clusters, n_features, cdtype)
+        # (k-means|| counts as k-means++: one run by default)
+        n_init = check_n_init(self.n_init, "k-means++" if is_name and init == "k-means||" else init, "KMeans")
+        w = check_dask_sample_weight(sample_weight, X)
+        variance, n_positive = _data_facts(X, w, self.tol > 0)
+        if w is not None and is_name and n_positive < n_clusters:
+            raise ValueError(
+                f"only {n_positive} samples have a positive weight; "
+                f"n_clusters={n_clusters} initial centres need that many"
+            )
+        tol_abs = variance * self.tol
+        seeds = _run_seeds(check_random_state(self.random_state), n_init)
+        blocks = _Blocks(client, X, w)
+        report = _iteration_callback([], tol_abs, verbose=True) if self.verbose else None
+        best = None
+        for run in range(n_init):
+            C = initial_centres(blocks, X, w, n_clusters, init, seeds[run], n_threads, cdtype, run)
+            if self.verbose:
+                print("Initialization complete")
+            C, states, n_iter, history, converged, strict = _fit_run(
+                blocks, C, self.max_iter, tol_abs, n_threads, report, run
+            )
+            finals = blocks.map(
+                _blocks.final,
+                blocks.put(C, "final", run),
+                states,
+                not strict,
+                n_threads,
+                name=("final", run),
+            )
+            summaries = blocks.gather(_blocks.summary, finals, name=("summary", run))
+            inertia = 0.0
+            for s in summaries:
+                inertia += s[0]
+            if best is None or inertia < best[1]:
+                counts = sum(s[1] for s in summaries)
+                best = (C, inertia, n_iter, history, finals, counts)
+        C, inertia, n_iter, history, finals, counts = best
+        labels = [
+            client.submit(_blocks.labels_of, f, key=blocks.key("labels", b)) for b, f in enumerate(finals)
+        ]
+        self.labels_ = da.concatenate(
+            [da.from_delayed(f, (size,), np.int32) for f, size in zip(labels, blocks.sizes)]
+        )
+        self.cluster_centers_ = C
+        self.inertia_ = float(inertia)
+        self.n_iter_ = int(n_iter)
+        self.inertia_history_ = history
+        self.n_features_in_ = n_features
+        self._n_features_out = n_clusters
+        n_distinct = int(np.count_nonzero(counts))
+        if n_distinct < n_clusters:
+            warnings.warn(
+                f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "
+                f"({n_clusters}). Possibly due to duplicate points in X.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _check_new(self, X):
+        check_is_fitted(self)
+        X = check_dask_X(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        centres = self.cluster_centers_.astype(np.float32 if X.dtype == np.float32 else np.float64)
+        return X, dask.delayed(centres)
+
+    def predict(self, X):
+        """Nearest centre of every row of the dask array X: a lazy dask array of int32."""
+        X, centres = self._check_new(X)
+        n_threads = _check_n_threads(self.n_threads)
+        return X.map_blocks(_blocks.predict, centres, n_threads, dtype=np.int32, drop_axis=1)
+
+    def transform(self, X):
+        """Euclidean distances of every row of X to every centre: a lazy dask array."""
+        X, centres = self._check_new(X)
+        dtype = np.float32 if X.dtype == np.float32 else np.float64
+        return X.map_blocks(
+            _blocks.distances, centres, dtype=dtype, chunks=(X.chunks[0], (len(self.cluster_centers_),))
+        )
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+
+def _check_n_threads(n_threads):
+    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 1:
+        raise ValueError(
+            f"n_threads must be a positive integer (threads per block on a worker), got {n_threads!r}"
+        )
+    return int(n_threads)
