@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
@@ -181,11 +182,19 @@ def version_of(dist):
 
 
 def machine_line(distributions):
-    """One line: CPU, core counts, Python and the version of every named distribution."""
+    """One line: the date, the CPU and the instruction set ckmeans' k-means kernels run on it (CPU
+    kinds differ most there), core counts, Python and the version of every named distribution."""
     versions = ", ".join(f"{d} {version_of(d) or 'not installed'}" for d in distributions)
+    try:
+        import ckmeans
+
+        isa = f" ({ckmeans.kernel_isa()['kmeans']} kernels)"
+    except ImportError:
+        isa = ""
     return (
-        f"{cpu_model()}, {os.cpu_count()} logical CPUs ({usable_cpus()} usable), "
-        f"{platform.system()} {platform.release()}, Python {platform.python_version()}; {versions}"
+        f"{datetime.now(timezone.utc):%Y-%m-%d}, {cpu_model()}{isa}, {os.cpu_count()} logical CPUs "
+        f"({usable_cpus()} usable), {platform.system()} {platform.release()}, Python "
+        f"{platform.python_version()}; {versions}"
     )
 
 
