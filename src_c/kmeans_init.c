@@ -96,6 +96,27 @@ static int ck_sample_rows(int64_t n, const double *w, int64_t k, uint64_t seed, 
     return status;
 }
 
+/* A k-means++ round's choice, for dense and CSR rows alike: the candidate whose potential (its
+ * per-chunk sums, part[t * n_chunks + c]) is lowest, first on ties; its distances (cand_dist, n per
+ * candidate) and per-chunk potentials become the current ones. Returns it; *pot = its potential. */
+static int64_t ck_pp_keep_best(const double *part, const double *cand_dist, int64_t n_cand, int64_t n,
+                               int64_t n_chunks, double *closest, double *cur_part, double *pot)
+{
+    int64_t best = 0;
+    double best_pot = INFINITY;
+    for (int64_t t = 0; t < n_cand; t++) {
+        const double p = ck_sum_ordered(part + t * n_chunks, n_chunks);
+        if (p < best_pot) {
+            best_pot = p;
+            best = t;
+        }
+    }
+    memcpy(closest, cand_dist + best * n, (size_t)n * sizeof(double));
+    memcpy(cur_part, part + best * n_chunks, (size_t)n_chunks * sizeof(double));
+    *pot = best_pot;
+    return best;
+}
+
 #define CK_TPL "kmeans_init_tpl.h"
 #include "ck_dtypes.h"
 

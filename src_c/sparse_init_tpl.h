@@ -103,17 +103,9 @@ int CK_FN(ck_kmeans_plusplus_csr)(const CK_CSR *X, int64_t n_clusters, uint64_t 
         if (status == CK_OK && ck_cancelled(cancel)) status = CK_ERR_CANCELLED;
         if (status != CK_OK) goto done;
         /* Keep the candidate that lowers the potential most (first on ties). */
-        int64_t best = 0;
-        double best_pot = INFINITY;
-        for (int64_t t = 0; t < n_cand; t++) {
-            const double pot = ck_sum_ordered(part + t * n_chunks, n_chunks);
-            if (pot < best_pot) {
-                best_pot = pot;
-                best = t;
-            }
-        }
-        memcpy(closest, cand_dist + best * n, (size_t)n * sizeof(double));
-        memcpy(cur_part, part + best * n_chunks, (size_t)n_chunks * sizeof(double));
+        double best_pot;
+        const int64_t best =
+            ck_pp_keep_best(part, cand_dist, n_cand, n, n_chunks, closest, cur_part, &best_pot);
         if (c_new > 0) {
             CK_FN(csr_copy_row)(X, cand_idx[best], centroids + c_new * d);
             if (indices) indices[c_new] = cand_idx[best];
