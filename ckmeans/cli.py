@@ -84,7 +84,7 @@ def _load_input(args):
 
     y, side = None, None
     if args.input in DATASETS:
-        X, y, _names, side = load_dataset(args.input, args.data_dir, subset=args.subset)
+        X, y, _names, side, _terms = load_dataset(args.input, args.data_dir, subset=args.subset)
     else:
         X = _read_array(args.input, "input")
         if X.ndim < 2:
