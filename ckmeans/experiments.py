@@ -6,6 +6,10 @@ k = 20. Pixels stay raw 0..255 like the notebooks. Every row reports the objecti
 (their soft variants for soft k-means), accuracy by majority and Hungarian mapping, NMI, ARI,
 iterations and seconds, and beside them what the notebook's code computes on the same data.
 
+Beside the notebooks' grid, one row the notebooks could not run: spherical k-means (k = 20,
+k-means++, best of ``SPHERICAL_N_INIT``) on 20 Newsgroups TF-IDF over the full vocabulary
+(``TEXT_TFIDF``, kept as CSR), reported with the top terms of each cluster (``cluster_terms``).
+
 The notebooks' printed numbers are not kept in this project, so the "notebook" numbers are
 *computed* by a re-implementation of the notebooks' code with its quirks (``notebook_run``):
 
@@ -23,10 +27,13 @@ The notebooks' printed numbers are not kept in this project, so the "notebook" n
 ``--notebook-seeds`` starts ckmeans from the notebook's centres so only the quirks differ.
 """
 
+from __future__ import annotations
+
 import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,7 +41,20 @@ from ckmeans import metrics
 from ckmeans._kmeans import kmeans
 from ckmeans._progress import progress
 
-__all__ = ["GRID", "QUICK_GRID", "Setting", "notebook_centres", "notebook_run", "run_experiments", "score"]
+__all__ = [
+    "GRID",
+    "QUICK_GRID",
+    "TEXT_TFIDF",
+    "Dataset",
+    "Setting",
+    "cluster_terms",
+    "load_dataset",
+    "notebook_centres",
+    "notebook_run",
+    "run_experiments",
+    "score",
+    "tfidf_text",
+]
 
 NOTEBOOK_SEED = 96
 NOTEBOOK_N = 11314
@@ -44,7 +64,15 @@ NOTEBOOK_K = {("20newsgroups", 20): 10}
 HARD_MAX_ITER = 300
 SOFT_MAX_ITER = 100
 TFIDF_FEATURES = 1000
-QUICK_SAMPLES = {"mnist": 5000, "fashion-mnist": 5000, "20newsgroups": 3000}
+# Text clustering's TF-IDF, used by the full-vocabulary row and by `ckmeans fit 20newsgroups`:
+# sublinear tf and English stop words keep frequent words from dominating the cosine; min_df drops
+# words seen once (mostly typos and numbers), max_df words in most documents.
+TEXT_TFIDF = {"sublinear_tf": True, "stop_words": "english", "min_df": 2, "max_df": 0.5}
+# Spherical k-means runs on text: the best of this many k-means++ starts (quick runs: fewer).
+SPHERICAL_N_INIT = 10
+QUICK_SPHERICAL_N_INIT = 3
+TOP_TERMS = 10
+QUICK_SAMPLES = {"mnist": 5000, "fashion-mnist": 5000, "20newsgroups": 3000, "20newsgroups-full": 3000}
 
 NOTES = {
     "seeds": "different initial centres: ckmeans used k-means++ (--seed), the notebook "
@@ -54,19 +82,22 @@ NOTES = {
     "11314": "the notebook divided purity and Gini by a hard-coded 11314 (the 20 Newsgroups training "
     "size) instead of n, scaling them by n / 11314",
     "k10": 'the notebook\'s "k=20" run used k=10',
+    "text": "not in the notebooks, which densified 20 Newsgroups to 1000 features: spherical k-means "
+    "on the full vocabulary (TF-IDF with sublinear tf, English stop words, min_df=2, max_df=0.5, "
+    "kept sparse), best of n_init k-means++ starts; the objective is sum(1 - cosine)",
 }
 
 
 @dataclass(frozen=True)
 class Setting:
-    dataset: str  # 'mnist', 'fashion-mnist' or '20newsgroups'
-    model: str  # 'hard' or 'soft'
+    dataset: str  # 'mnist', 'fashion-mnist', '20newsgroups' (1000 features) or '20newsgroups-full'
+    model: str  # 'hard', 'soft' or 'spherical' (hard k-means by cosine)
     k: int
     beta: float = None
 
     @property
     def name(self):
-        tail = f"k{self.k}" if self.model == "hard" else f"k{self.k}_beta{self.beta:g}"
+        tail = f"k{self.k}" if self.beta is None else f"k{self.k}_beta{self.beta:g}"
         return f"{self.dataset}_{self.model}_{tail}"
 
 
@@ -74,16 +105,21 @@ GRID = (
     [Setting("mnist", "hard", k) for k in (5, 10, 20)]
     + [Setting("fashion-mnist", "hard", k) for k in (5, 10, 20)]
     + [Setting("mnist", "soft", 10, beta) for beta in (0.1, 1.0, 10.0)]
-    + [Setting("20newsgroups", "hard", 20)]
+    + [Setting("20newsgroups", "hard", 20), Setting("20newsgroups-full", "spherical", 20)]
 )
 QUICK_GRID = (
     [Setting("mnist", "hard", k) for k in (5, 10)]
     + [Setting("fashion-mnist", "hard", 10)]
     + [Setting("mnist", "soft", 10, beta) for beta in (1.0, 10.0)]
-    + [Setting("20newsgroups", "hard", 20)]
+    + [Setting("20newsgroups", "hard", 20), Setting("20newsgroups-full", "spherical", 20)]
 )
 
-DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "20newsgroups": "20 Newsgroups"}
+DATASET_TITLES = {
+    "mnist": "MNIST",
+    "fashion-mnist": "Fashion-MNIST",
+    "20newsgroups": "20 Newsgroups",
+    "20newsgroups-full": "20 Newsgroups full vocabulary",
+}
 FASHION_NAMES = [
     "T-shirt",
     "Trouser",
@@ -114,24 +150,47 @@ def tfidf_20newsgroups(documents):
     return TfidfVectorizer(max_features=TFIDF_FEATURES).fit_transform(documents).toarray()
 
 
-def load_dataset(name, data_dir=None, *, subset="train", n_samples=None):
-    """``(X, y, class_names, image_side)`` for a dataset name; ``data_dir`` holds its subfolder.
+def tfidf_text(documents):
+    """``(X, terms)``: TF-IDF of the documents with ``TEXT_TFIDF`` over the full vocabulary, as
+    float64 CSR (never densified), and the term of each column."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    MNIST-style images come as raw uint8 pixels (n, 784); 20 Newsgroups as dense TF-IDF features.
+    vectorizer = TfidfVectorizer(**TEXT_TFIDF)
+    X = vectorizer.fit_transform(documents).tocsr()
+    return X, vectorizer.get_feature_names_out()
+
+
+class Dataset(NamedTuple):
+    X: object  # array, or scipy CSR for text
+    y: np.ndarray
+    class_names: list
+    image_side: int | None  # images: the side of the square; else None
+    terms: np.ndarray | None = None  # text: the term of each column; else None
+
+
+def load_dataset(name, data_dir=None, *, subset="train", n_samples=None):
+    """The ``Dataset`` of a dataset name; ``data_dir`` holds its subfolder.
+
+    MNIST-style images come as raw uint8 pixels (n, 784); '20newsgroups' as the notebook's dense
+    TF-IDF features, '20newsgroups-full' as ``tfidf_text`` CSR with its terms.
     ``n_samples`` keeps a fixed random subset of the rows (before TF-IDF, for 20 Newsgroups).
     """
     from ckmeans.datasets import load_20newsgroups, load_mnist
 
-    folder = None if data_dir is None else Path(data_dir) / name
+    folder = None if data_dir is None else Path(data_dir) / name.removesuffix("-full")
     if name in ("mnist", "fashion-mnist"):
         X, y = load_mnist(folder, subset=subset, kind="mnist" if name == "mnist" else "fashion")
         keep = subsample(len(y), n_samples or len(y))
         names = FASHION_NAMES if name == "fashion-mnist" else [str(d) for d in range(10)]
-        return X[keep], y[keep], names, 28
-    if name == "20newsgroups":
+        return Dataset(X[keep], y[keep], names, 28)
+    if name in ("20newsgroups", "20newsgroups-full"):
         documents, y, names = load_20newsgroups(folder, subset=subset)
         keep = subsample(len(y), n_samples or len(y))
-        return tfidf_20newsgroups([documents[i] for i in keep]), y[keep], names, None
+        documents = [documents[i] for i in keep]
+        if name == "20newsgroups":
+            return Dataset(tfidf_20newsgroups(documents), y[keep], names, None)
+        X, terms = tfidf_text(documents)
+        return Dataset(X, y[keep], names, None, terms)
     raise ValueError(f"unknown dataset {name!r}: expected one of {', '.join(DATASET_TITLES)}")
 
 
@@ -157,6 +216,23 @@ def score(y, labels, responsibilities=None):
         "nmi": float(normalized_mutual_info_score(y, labels)),
         "ari": float(adjusted_rand_score(y, labels)),
     }
+
+
+def cluster_terms(centroids, labels, terms, y=None, class_names=None, n_terms=TOP_TERMS):
+    """One dict per cluster: its size, the ``n_terms`` terms of largest centroid weight (ties in
+    column order) and, with true labels ``y``, its majority class (named by ``class_names`` when
+    given, as ``y`` indexes them) and that class's share of the cluster."""
+    k = centroids.shape[0]
+    sizes = np.bincount(labels, minlength=k)
+    top = np.argsort(-centroids, axis=1, kind="stable")[:, :n_terms]
+    rows = [{"cluster": j, "size": int(sizes[j]), "terms": [str(terms[i]) for i in top[j]]} for j in range(k)]
+    if y is not None:
+        table = metrics.contingency_matrix(y, labels, n_clusters=k)
+        for j, row in enumerate(rows):
+            majority = table.classes[table.table[:, j].argmax()]
+            row["majority"] = str(class_names[majority] if class_names is not None else majority)
+            row["majority_share"] = float(table.table[:, j].max() / sizes[j]) if sizes[j] else 0.0
+    return rows
 
 
 # --------------------------------------------------------------------------------- the notebook
@@ -230,13 +306,21 @@ def notebook_run(X, y, setting, *, n_threads=None, reuse=None):
 
 
 # ------------------------------------------------------------------------------------ the runs
-def _fit(X, y, setting, k, init, seed, n_threads):
-    """One ckmeans run of ``setting`` with ``k`` clusters from ``init``, timed (the fit only) and
-    scored against ``y``."""
+def _fit(X, y, setting, k, init, seed, n_threads, n_init=1):
+    """One ckmeans run of ``setting`` with ``k`` clusters from ``init`` (the best of ``n_init``),
+    timed (the fit only) and scored against ``y``."""
     start = time.perf_counter()
-    if setting.model == "hard":
+    if setting.model in ("hard", "spherical"):
         res = kmeans(
-            X, k, init=init, n_init=1, max_iter=HARD_MAX_ITER, tol=0, random_state=seed, n_threads=n_threads
+            X,
+            k,
+            init=init,
+            n_init=n_init,
+            max_iter=HARD_MAX_ITER,
+            tol=0,
+            random_state=seed,
+            n_threads=n_threads,
+            spherical=setting.model == "spherical",
         )
         R, objective = None, res.inertia
     else:
@@ -257,15 +341,24 @@ def _fit(X, y, setting, k, init, seed, n_threads):
     }
 
 
-def run_setting(X, y, setting, *, seed=0, notebook_seeds=False, n_threads=None):
-    """One row of the results table: our run, its scores, and the notebook's numbers beside it."""
+def run_setting(X, y, setting, *, seed=0, notebook_seeds=False, n_threads=None, quick=False):
+    """One row of the results table: our run, its scores, and the notebook's numbers beside it
+    (None for the spherical row, which the notebooks had no counterpart of: it always starts from
+    k-means++, the best of several starts)."""
+    n_init = 1
+    if setting.model == "spherical":
+        n_init = QUICK_SPHERICAL_N_INIT if quick else SPHERICAL_N_INIT
+        notebook_seeds = False
     init = notebook_centres(X, setting.k) if notebook_seeds else "k-means++"
-    ours = _fit(X, y, setting, setting.k, init, seed, n_threads)
-    notebook, quirks = notebook_run(
-        X, y, setting, n_threads=n_threads, reuse=ours if notebook_seeds else None
-    )
-    if not notebook_seeds:
-        quirks.insert(0, "seeds")
+    ours = _fit(X, y, setting, setting.k, init, seed, n_threads, n_init)
+    if setting.model == "spherical":
+        notebook, quirks = None, ["text"]
+    else:
+        notebook, quirks = notebook_run(
+            X, y, setting, n_threads=n_threads, reuse=ours if notebook_seeds else None
+        )
+        if not notebook_seeds:
+            quirks.insert(0, "seeds")
     res = ours["result"]
     row = {
         "name": setting.name,
@@ -276,6 +369,7 @@ def run_setting(X, y, setting, *, seed=0, notebook_seeds=False, n_threads=None):
         "n_samples": int(X.shape[0]),
         "n_features": int(X.shape[1]),
         "init": "notebook" if notebook_seeds else "k-means++",
+        "n_init": n_init,
         "objective": ours["objective"],
         **ours["scores"],
         "n_iter": ours["n_iter"],
@@ -381,8 +475,12 @@ def run_experiments(
             cache.clear()  # one dataset in memory at a time
             n_samples = QUICK_SAMPLES[setting.dataset] if quick else None
             cache[setting.dataset] = load_dataset(setting.dataset, data_dir, n_samples=n_samples)
-        X, y, names, side = cache[setting.dataset]
-        row, res = run_setting(X, y, setting, seed=seed, notebook_seeds=notebook_seeds, n_threads=n_threads)
+        X, y, names, side, terms = cache[setting.dataset]
+        row, res = run_setting(
+            X, y, setting, seed=seed, notebook_seeds=notebook_seeds, n_threads=n_threads, quick=quick
+        )
+        if terms is not None:
+            row["top_terms"] = cluster_terms(res.centroids, res.labels, terms, y, names)
         rows.append(row)
         if plots:
             plot_files += _plots(out, setting, X, y, res, names, side, row)
@@ -410,8 +508,30 @@ def run_experiments(
 
 # ------------------------------------------------------------------------------------ the table
 def _setting_label(row):
-    model = "hard" if row["model"] == "hard" else f"soft, beta={row['beta']:g}"
+    model = f"soft, beta={row['beta']:g}" if row["model"] == "soft" else row["model"]
     return f"{DATASET_TITLES[row['dataset']]} {model}"
+
+
+def _with_notebook(ours, notebook):
+    """A table cell: our value, then the notebook's in parentheses when it has one."""
+    return ours if notebook is None else f"{ours} ({notebook})"
+
+
+def _terms_markdown(row):
+    """The top terms of each cluster of a text row, as a table."""
+    lines = [
+        f"Top terms of each cluster, {_setting_label(row)} (k={row['k']}): the largest weights of the "
+        "centroid, with the cluster's majority newsgroup and its share of the cluster.",
+        "",
+        "| cluster | size | majority (share) | top terms |",
+        "|---:|---:|---|---|",
+    ]
+    for c in row["top_terms"]:
+        lines.append(
+            f"| {c['cluster']} | {c['size']} | {c['majority']} ({c['majority_share']:.2f}) "
+            f"| {', '.join(c['terms'])} |"
+        )
+    return lines
 
 
 def results_markdown(report):
@@ -425,7 +545,8 @@ def results_markdown(report):
         else f"k-means++ initial centres (seed {report['seed']})"
     )
     lines += [
-        f"ckmeans from {init}; hard k-means runs until the labels stop changing. "
+        f"ckmeans from {init}; hard k-means runs until the labels stop changing; the spherical "
+        "row keeps the best of n_init k-means++ starts. "
         "In parentheses: the number the original notebook's code gives on the same data "
         "(re-implemented with its quirks, see notes). Soft rows show soft purity and soft Gini.",
         "",
@@ -434,16 +555,23 @@ def results_markdown(report):
         "|---|---:|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in report["rows"]:
-        nb = r["notebook"]
-        k = f"{r['k']}" + (f" (ran {nb['k']})" if nb["k"] != r["k"] else "")
+        nb = r["notebook"] or dict.fromkeys(("k", "objective", "purity", "gini"))
+        k = f"{r['k']}" + (f" (ran {nb['k']})" if nb["k"] not in (None, r["k"]) else "")
+        cells = {
+            key: _with_notebook(f"{r[key]:{spec}}", None if nb[key] is None else f"{nb[key]:{spec}}")
+            for key, spec in (("objective", ".5g"), ("purity", ".4f"), ("gini", ".4f"))
+        }
         lines.append(
-            f"| {_setting_label(r)} | {r['n_samples']} | {k} | {r['objective']:.5g} ({nb['objective']:.5g}) "
-            f"| {r['purity']:.4f} ({nb['purity']:.4f}) | {r['gini']:.4f} ({nb['gini']:.4f}) "
+            f"| {_setting_label(r)} | {r['n_samples']} | {k} | {cells['objective']} "
+            f"| {cells['purity']} | {cells['gini']} "
             f"| {r['accuracy_majority']:.4f} | {r['accuracy_hungarian']:.4f} | {r['nmi']:.4f} "
             f"| {r['ari']:.4f} | {r['n_iter']} | {r['seconds']:.2f} "
             f"| {', '.join(f'[{d}]' for d in r['differences']) or '-'} |"
         )
     lines += ["", "Why the notebook's numbers differ:", ""]
     lines += [f"- [{code}] {text}" for code, text in report["notes"].items()]
+    for r in report["rows"]:
+        if r.get("top_terms"):
+            lines += ["", *_terms_markdown(r)]
     lines += ["", f"Total time {report['total_seconds']} s.", ""]
     return "\n".join(lines)

@@ -385,13 +385,12 @@ def test_spherical_n_init_keeps_the_lowest_objective_and_estimator_agrees():
 @pytest.fixture(scope="module")
 def news_tfidf(shared_data):
     from conftest import require_file
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     from ckmeans.datasets import load_20newsgroups
+    from ckmeans.experiments import tfidf_text
 
     docs, y, _ = load_20newsgroups(require_file(shared_data / "20newsgroups" / "20news-bydate.tar.gz"))
-    vec = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2, max_df=0.5)
-    return vec.fit_transform(docs), y
+    return tfidf_text(docs)[0], y
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
