@@ -10,11 +10,35 @@ static void CK_FN(csr_copy_row)(const CK_CSR *X, int64_t i, CK_CT *out)
 }
 
 /* Candidate t's row scattered into (or, with clear, wiped from) ct, the d x nt transposed
- * candidates: O(its nonzeros) either way, so a round never touches all of ct. */
-static void CK_FN(csr_scatter)(const CK_CSR *X, int64_t i, int64_t t, int64_t nt, int clear, CK_CT *ct)
+ * candidates, and its columns marked in (or cleared from) the bitmap cols: O(its nonzeros) either
+ * way, so a round never touches all of ct. */
+static void CK_FN(csr_scatter)(const CK_CSR *X, int64_t i, int64_t t, int64_t nt, int clear, CK_CT *ct,
+                               uint64_t *cols)
 {
-    for (int64_t p = X->indptr[i]; p < X->indptr[i + 1]; p++)
-        ct[CK_CSR_COL(X, p) * nt + t] = clear ? 0 : (CK_CT)X->values[p];
+    for (int64_t p = X->indptr[i]; p < X->indptr[i + 1]; p++) {
+        const int64_t j = CK_CSR_COL(X, p);
+        ct[j * nt + t] = clear ? 0 : (CK_CT)X->values[p];
+        if (clear) cols[j >> 6] &= ~(UINT64_C(1) << (j & 63));
+        else cols[j >> 6] |= UINT64_C(1) << (j & 63);
+    }
+}
+
+/* x_i . candidate t for every t. A nonzero outside the candidates' columns (bitmap cols, d / 8
+ * bytes, stays in cache) reads row d of ct, which is all zeros, instead of its own row: ct's rows
+ * read are then few and cached, the choice is branch-free, and v * 0 leaves the sum unchanged, so
+ * the dots equal ck_csr_dots'. */
+static inline void CK_FN(csr_cand_dots)(const CK_CSR *X, int64_t i, const CK_CT *ct, const uint64_t *cols,
+                                        int64_t nt, CK_CT *dots)
+{
+    const int64_t d = X->n_features;
+    for (int64_t t = 0; t < nt; t++) dots[t] = 0;
+    for (int64_t p = X->indptr[i]; p < X->indptr[i + 1]; p++) {
+        const int64_t j = CK_CSR_COL(X, p);
+        const int64_t row = ((cols[j >> 6] >> (j & 63)) & 1) ? j : d;
+        const CK_CT v = X->values[p];
+        const CK_CT *col = ct + row * nt;
+        for (int64_t t = 0; t < nt; t++) dots[t] += v * col[t];
+    }
 }
 
 /* The dense kmeans_plusplus' greedy rounds on sparse rows: every candidate is a row of X, so its
@@ -36,10 +60,11 @@ int CK_FN(ck_kmeans_plusplus_csr)(const CK_CSR *X, int64_t n_clusters, uint64_t 
     double *cand_dist = malloc((size_t)(nt * n) * sizeof(double));
     double *part = malloc((size_t)(nt * n_chunks) * sizeof(double));
     double *cur_part = malloc((size_t)n_chunks * sizeof(double));
-    CK_CT *ct = calloc((size_t)(nt * d), sizeof(CK_CT));
+    CK_CT *ct = calloc((size_t)(nt * (d + 1)), sizeof(CK_CT)); /* + a zero row */
+    uint64_t *cols = calloc((size_t)((d + 63) / 64), sizeof(uint64_t));
     int64_t *cand_idx = malloc((size_t)nt * sizeof(int64_t));
     int status = CK_OK;
-    if (!x_sqnorm || !closest || !cand_dist || !part || !cur_part || !ct || !cand_idx) {
+    if (!x_sqnorm || !closest || !cand_dist || !part || !cur_part || !ct || !cols || !cand_idx) {
         status = CK_ERR_NOMEM;
         goto done;
     }
@@ -69,7 +94,7 @@ int CK_FN(ck_kmeans_plusplus_csr)(const CK_CSR *X, int64_t n_clusters, uint64_t 
             status = CK_ERR_CANCELLED;
             goto done;
         }
-        for (int64_t t = 0; t < n_cand; t++) CK_FN(csr_scatter)(X, cand_idx[t], t, n_cand, 0, ct);
+        for (int64_t t = 0; t < n_cand; t++) CK_FN(csr_scatter)(X, cand_idx[t], t, n_cand, 0, ct, cols);
 #pragma omp parallel num_threads(ck_omp_team(n_threads, n_chunks))
         {
             CK_CT *dots = malloc((size_t)nt * sizeof(CK_CT));
@@ -85,7 +110,7 @@ int CK_FN(ck_kmeans_plusplus_csr)(const CK_CSR *X, int64_t n_clusters, uint64_t 
                 ck_chunk_rows(c, n, &start, &end);
                 for (int64_t t = 0; t < n_cand; t++) s[t] = 0;
                 for (int64_t i = start; i < end; i++) {
-                    CK_FN(ck_csr_dots)(X, i, ct, n_cand, dots);
+                    CK_FN(csr_cand_dots)(X, i, ct, cols, n_cand, dots);
                     for (int64_t t = 0; t < n_cand; t++) {
                         double e = x_sqnorm[i] + x_sqnorm[cand_idx[t]] - 2.0 * (double)dots[t];
                         if (e < 0) e = 0; /* rounding when x ~ the candidate */
@@ -99,7 +124,7 @@ int CK_FN(ck_kmeans_plusplus_csr)(const CK_CSR *X, int64_t n_clusters, uint64_t 
             free(dots);
             free(s);
         }
-        for (int64_t t = 0; t < n_cand; t++) CK_FN(csr_scatter)(X, cand_idx[t], t, n_cand, 1, ct);
+        for (int64_t t = 0; t < n_cand; t++) CK_FN(csr_scatter)(X, cand_idx[t], t, n_cand, 1, ct, cols);
         if (status == CK_OK && ck_cancelled(cancel)) status = CK_ERR_CANCELLED;
         if (status != CK_OK) goto done;
         /* Keep the candidate that lowers the potential most (first on ties). */
@@ -124,6 +149,7 @@ done:
     free(part);
     free(cur_part);
     free(ct);
+    free(cols);
     free(cand_idx);
     return status;
 }
