@@ -1,7 +1,8 @@
 # Boundary to src_c/sparse.c, the CSR initialisations of src_c/kmeans_init.c and the CSR soft k-means
 # of src_c/soft_sparse_tpl.h: the CSR arrays of a validated scipy matrix in (values, indptr as int64,
-# indices as int32 or int64, used as they are), caller-allocated outputs, the GIL released once around each kernel, status codes turned into
-# exceptions. Inputs arrive validated from ckmeans/_sparse.py.
+# indices as int32 or int64, used as they are), caller-allocated outputs, the GIL released once
+# around each kernel, status codes turned into exceptions. Inputs arrive validated from
+# ckmeans/_sparse.py.
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
 from ckmeans._boundary cimport (check_status, ck_sigint_guard, const_ptr_or_null, ctype, interruptible_begin,
