@@ -1,11 +1,13 @@
-# What the k-means boundaries (_kmeans_core.pyx, _soft_core.pyx) share, once: the dtype pairs they
-# accept, the data structs of ckmeans.h filled from typed views, turning a C status into an
-# exception, pointers to optional arrays, and Ctrl-C during a long kernel. Private.
+# What the k-means boundaries (_kmeans_core.pyx, _soft_core.pyx, _sparse_core.pyx) share, once: the
+# dtype pairs they accept, the data structs of ckmeans.h filled from typed views, a soft call's
+# parameters, turning a C status into an exception, pointers to optional arrays, and Ctrl-C during a
+# long kernel. Private.
 from cpython.exc cimport PyErr_CheckSignals
-from libc.stdint cimport uint8_t
+from libc.stdint cimport int32_t, int64_t, uint8_t
 
 from ckmeans._ckmeans cimport (CK_ERR_CANCELLED, CK_ERR_NOMEM, CK_OK, ck_data_f32, ck_data_f64,
-                               ck_data_u8, ck_iter_callback, ck_iter_info, ck_strerror)
+                               ck_data_u8, ck_iter_callback, ck_iter_info, ck_soft_params,
+                               ck_soft_params_init, ck_strerror)
 
 
 ctypedef fused xtype:
@@ -163,3 +165,21 @@ cdef inline int raise_from_callback(list box) except -1:
     if box is not None and box[1] is not None:
         raise box[1]
     return 0
+
+
+cdef inline ck_soft_params soft_params(const double *betas, int64_t n_betas, int distance, int max_iter,
+                                       double tol, int n_threads, bint spherical) noexcept:
+    """A soft call's parameters (dense or CSR; a single E-step or step reads betas[0] alone)."""
+    cdef ck_soft_params params
+    ck_soft_params_init(&params)
+    params.betas, params.n_betas, params.distance = betas, n_betas, distance
+    params.max_iter, params.tol, params.n_threads, params.spherical = max_iter, tol, n_threads, spherical
+    return params
+
+
+cdef inline double *resp_ptr_or_null(double[:, ::1] a):
+    return NULL if a is None else &a[0, 0]
+
+
+cdef inline int32_t *labels_ptr_or_null(int32_t[::1] a):
+    return NULL if a is None else &a[0]

@@ -264,6 +264,7 @@ cdef extern from "ckmeans.h" nogil:
         const volatile int *cancel
         ck_iter_callback callback
         void *callback_data
+        int spherical
 
     ctypedef struct ck_soft_result:
         double *responsibilities
@@ -303,3 +304,15 @@ cdef extern from "ckmeans.h" nogil:
                                const ck_soft_params *params, ck_soft_result *result)
     int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
                               const ck_soft_params *params, ck_soft_result *result)
+
+    # ---- soft k-means on sparse rows
+    int ck_soft_estep_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                              double *responsibilities, int32_t *labels, double *objective,
+                              const ck_soft_params *params)
+    int ck_soft_estep_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                              double *responsibilities, int32_t *labels, double *objective,
+                              const ck_soft_params *params)
+    int ck_soft_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
+                                   const ck_soft_params *params, ck_soft_result *result)
+    int ck_soft_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,
+                                   const ck_soft_params *params, ck_soft_result *result)

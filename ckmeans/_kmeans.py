@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
 
 from ckmeans._sparse import CSRData, check_csr, core_for, issparse
-from ckmeans._spherical import objective_from_inertia, unit_centres, unit_rows
+from ckmeans._spherical import check_spherical, objective_from_inertia, unit_centres, unit_rows
 from ckmeans._threads import effective_n_threads
 from ckmeans._validation import (
     Init,
@@ -197,9 +197,7 @@ def kmeans(
         X = check_csr(X)
     else:
         X = check_X(X, n_threads, scan=callable(init) or bool(spherical))
-    if not isinstance(spherical, (bool, np.bool_)):
-        raise ValueError(f"spherical must be True or False, got {spherical!r}")
-    if spherical:
+    if check_spherical(spherical):
         X = unit_rows(X)
     n_samples, n_features = X.shape
     n_clusters = check_n_clusters(n_clusters, n_samples)

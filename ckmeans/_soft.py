@@ -16,8 +16,9 @@ from typing import Callable, Literal, Union
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ckmeans import _soft_core
 from ckmeans._kmeans import _initial_centres, _run_seeds
+from ckmeans._sparse import check_csr, issparse, soft_core_for
+from ckmeans._spherical import check_spherical, unit_centres, unit_rows
 from ckmeans._threads import effective_n_threads
 from ckmeans._validation import (
     Init,
@@ -54,7 +55,8 @@ class SoftKMeansResult:
         None when ``return_responsibilities=False`` (then never allocated).
     labels : (n_samples,) int32, argmax of the responsibilities = the nearest centroid.
     objective : the soft k-means free energy of the returned centroids at the last beta used,
-        ``F = sum_i w_i * (-1/beta) * log(sum_j exp(-beta * d(x_i, c_j)))``.
+        ``F = sum_i w_i * (-1/beta) * log(sum_j exp(-beta * d(x_i, c_j)))`` (spherical:
+        ``d = 1 - cos``).
     n_iter : E+M iterations run.
     converged : True if the Frobenius norm of the centre change fell below tol.
     objective_history : (n_iter,) float64, F of the centres each iteration started from.
@@ -143,6 +145,7 @@ def soft_kmeans(
     n_threads: int | None = None,
     return_responsibilities: bool = True,
     verbose: bool = False,
+    spherical: bool = False,
 ) -> SoftKMeansResult:
     """Soft k-means with stiffness ``beta`` (MacKay, Information Theory, Inference and Learning
     Algorithms, ch. 20) and a C/OpenMP core.
@@ -161,6 +164,12 @@ def soft_kmeans(
         never converted to float); other real types become float64. Any memory order. For mostly
         zero float rows (images) the fit keeps a packed copy of their nonzero 8-feature groups, up
         to half the size of X and only where free memory allows (see README, 'Memory').
+        Or a scipy sparse matrix or array, taken as :func:`ckmeans.kmeans` takes it (CSR with
+        float32/float64 values and int32/int64 indices used without copying; other formats
+        converted). Sparse distances are ``||x||^2 - 2 x.c + ||c||^2`` clamped at 0 (dense ones are
+        recomputed by differences where that expansion cancels), so sparse and dense fits of the
+        same data agree to rounding, not bit for bit. A sparse fit keeps a transposed copy of X
+        (16 bytes per stored value) for its M-steps.
     n_clusters : int in [1, n_samples].
     beta : stiffness > 0 (an inverse length for 'euclidean', an inverse squared length for
         'sqeuclidean'). Or a schedule for deterministic annealing: a sequence (iteration t uses
@@ -183,12 +192,21 @@ def soft_kmeans(
     return_responsibilities : False skips the (n_samples, n_clusters) array (result field None).
     verbose : print each run's start, the beta and free energy of every iteration as the C fit
         reports it, and how the run ended.
+    spherical : soft spherical k-means, a von Mises-Fisher mixture with shared concentration
+        ``beta`` and equal weights: the rows are scaled to unit L2 norm (a copy; an all-zero row is
+        a ValueError), ``r_ij`` is proportional to ``exp(beta cos(x_i, c_j))``, and every centre is
+        rescaled to unit norm after each M-step. ``distance`` is then not used: d = 1 - cos
+        = ||x - c||^2 / 2 for unit vectors, so ``objective`` is the free energy in units of
+        1 - cos and tends to spherical k-means' objective sum_i w_i (1 - cos) as beta grows.
+        Initial centres given as an array or by a callable are scaled to unit norm too.
 
     Returns
     -------
     SoftKMeansResult
     """
-    X = check_X(X, n_threads)
+    X = check_csr(X) if issparse(X) else check_X(X, n_threads)
+    if check_spherical(spherical):
+        X = unit_rows(X)
     n_samples, n_features = X.shape
     n_clusters = check_n_clusters(n_clusters, n_samples)
     check_max_iter(max_iter)
@@ -200,7 +218,8 @@ def soft_kmeans(
     check_weights_for_init(w, init, n_clusters)
     n_threads = effective_n_threads(n_threads)
     cdtype = centroid_dtype(X)
-    if not isinstance(init, str) and not callable(init):
+    is_string_init = isinstance(init, str)
+    if not is_string_init and not callable(init):
         init = check_init_array(init, n_clusters, n_features, cdtype)
     n_init = check_n_init(n_init, init, "SoftKMeans")
     random_state = check_random_state(random_state)
@@ -217,12 +236,14 @@ def soft_kmeans(
         if return_responsibilities:
             resp = spare if spare is not None else np.empty((n_samples, n_clusters))
         centres = _initial_centres(X, w, n_clusters, init, seeds[run], random_state, n_threads, cdtype)
+        if spherical and not is_string_init:
+            centres = unit_centres(centres)
         labels = np.empty(n_samples, dtype=np.int32)
         betas[0] = first_beta
         monitor = _FitMonitor(beta, betas, max_iter, verbose)
         if verbose:
             print("Initialization complete")
-        n_iter, objective, converged = _soft_core.fit(
+        n_iter, objective, converged = soft_core_for(X).fit(
             X,
             w,
             betas,
@@ -235,6 +256,7 @@ def soft_kmeans(
             labels,
             None,
             callback=monitor,
+            spherical=bool(spherical),
         )
         raise_if_overflowed(objective, centres, what="the soft k-means free energy")
         if verbose:

@@ -4,28 +4,13 @@
 from libc.stdint cimport int32_t, int64_t, uint8_t
 
 from ckmeans._boundary cimport (check_status, ck_sigint_guard, const_ptr_or_null, ctype, data_f32, data_f64,
-                                data_u8, interruptible_begin, interruptible_end, pair_error, ptr_or_null,
-                                raise_from_callback, set_callback, xtype)
+                                data_u8, interruptible_begin, interruptible_end, labels_ptr_or_null,
+                                pair_error, ptr_or_null, raise_from_callback, resp_ptr_or_null, set_callback,
+                                soft_params, xtype)
 from ckmeans._ckmeans cimport (ck_data_f32, ck_data_f64, ck_data_u8, ck_soft_estep_f32, ck_soft_estep_f64,
                                ck_soft_estep_u8, ck_soft_kmeans_fit_f32, ck_soft_kmeans_fit_f64,
-                               ck_soft_kmeans_fit_u8, ck_soft_params, ck_soft_params_init, ck_soft_result,
-                               ck_soft_stats, ck_soft_step_f32, ck_soft_step_f64, ck_soft_step_u8)
-
-
-cdef inline ck_soft_params _step_params(const double *beta, int distance, int n_threads) noexcept:
-    """The parameters a single E-step or step reads: one beta, the distance, the threads."""
-    cdef ck_soft_params params
-    ck_soft_params_init(&params)
-    params.betas, params.n_betas, params.distance, params.n_threads = beta, 1, distance, n_threads
-    return params
-
-
-cdef inline double *_rptr(double[:, ::1] a):
-    return NULL if a is None else &a[0, 0]
-
-
-cdef inline int32_t *_lptr(int32_t[::1] a):
-    return NULL if a is None else &a[0]
+                               ck_soft_kmeans_fit_u8, ck_soft_params, ck_soft_result, ck_soft_stats,
+                               ck_soft_step_f32, ck_soft_step_f64, ck_soft_step_u8)
 
 
 def estep(const xtype[:, ::1] X,             # IN  (n, d)
@@ -34,15 +19,15 @@ def estep(const xtype[:, ::1] X,             # IN  (n, d)
           double beta, int distance,
           double[:, ::1] responsibilities,   # OUT (n, k) or None
           int32_t[::1] labels,               # OUT (n,) or None
-          int n_threads):
+          int n_threads, bint spherical=False):
     """Responsibilities and labels (OUT) of X for the centres; returns the free energy."""
     cdef int st = 0
     cdef double obj = 0.0
     cdef const double *w = const_ptr_or_null(sample_weight)
-    cdef double *r = _rptr(responsibilities)
-    cdef int32_t *lab = _lptr(labels)
+    cdef double *r = resp_ptr_or_null(responsibilities)
+    cdef int32_t *lab = labels_ptr_or_null(labels)
     cdef int64_t k = centroids.shape[0]
-    cdef ck_soft_params params = _step_params(&beta, distance, n_threads)
+    cdef ck_soft_params params = soft_params(&beta, 1, distance, 1, 0.0, n_threads, spherical)
     cdef ck_data_f32 d32
     cdef ck_data_f64 d64
     cdef ck_data_u8 du8
@@ -73,14 +58,14 @@ def step(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[:, 
          double beta, int distance,
          ctype[:, ::1] centroids_new,        # OUT (k, d)
          double[::1] weight_in_clusters,     # OUT (k,) or None
-         int n_threads):
+         int n_threads, bint spherical=False):
     """One fused E+M iteration; returns (free energy of centroids_old, Frobenius centre shift)."""
     cdef int st = 0
     cdef ck_soft_stats stats
     cdef const double *w = const_ptr_or_null(sample_weight)
     cdef double *ws = ptr_or_null(weight_in_clusters)
     cdef int64_t k = centroids_old.shape[0]
-    cdef ck_soft_params params = _step_params(&beta, distance, n_threads)
+    cdef ck_soft_params params = soft_params(&beta, 1, distance, 1, 0.0, n_threads, spherical)
     cdef ck_data_f32 d32
     cdef ck_data_f64 d64
     cdef ck_data_u8 du8
@@ -117,10 +102,10 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight,
         double[:, ::1] responsibilities,     # OUT (n, k) or None
         int32_t[::1] labels,                 # OUT (n,)
         double[::1] objective_history,       # OUT (max_iter,) or None
-        callback=None):
+        callback=None, bint spherical=False):
     """Whole soft k-means fit; returns (n_iter, free energy, converged). callback: None, or called
     after every iteration with (iteration, free energy, center_shift, -1, beta); what it raises stops
-    the fit and is raised here."""
+    the fit and is raised here. spherical: unit rows given, unit centres kept (ck_soft_params)."""
     cdef int st = 0
     cdef ck_soft_params params
     cdef ck_soft_result res
@@ -130,12 +115,10 @@ def fit(const xtype[:, ::1] X, const double[::1] sample_weight,
     cdef ck_data_f32 d32
     cdef ck_data_f64 d64
     cdef ck_data_u8 du8
-    ck_soft_params_init(&params)
-    params.betas, params.n_betas, params.distance = &betas[0], betas.shape[0], distance
-    params.max_iter, params.tol, params.n_threads = max_iter, tol, n_threads
+    params = soft_params(&betas[0], betas.shape[0], distance, max_iter, tol, n_threads, spherical)
     box = set_callback(callback, &params.callback, &params.callback_data)
-    res.responsibilities = _rptr(responsibilities)
-    res.labels = _lptr(labels)
+    res.responsibilities = resp_ptr_or_null(responsibilities)
+    res.labels = labels_ptr_or_null(labels)
     res.objective_history = ptr_or_null(objective_history)
     cdef ck_sigint_guard guard
     interruptible_begin(&guard)

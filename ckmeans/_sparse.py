@@ -1,9 +1,10 @@
 """Sparse (CSR) input: its validation, and the k-means calls of ckmeans._kmeans_core on CSR data.
 
 ``check_csr`` turns a scipy sparse matrix or array into a ``CSRData`` once (every check lives here:
-the C kernels of src_c/sparse.c read what the arrays say). The functions below take the same
-arguments as their namesakes in ckmeans._kmeans_core, with a CSRData as X, so ``ckmeans.kmeans``
-runs one code path for both layouts.
+the C kernels of src_c/sparse.c and src_c/soft_sparse_tpl.h read what the arrays say). The functions
+below take the same arguments as their namesakes in ckmeans._kmeans_core (and ``soft_core_for``'s
+those of ckmeans._soft_core), with a CSRData as X, so ``ckmeans.kmeans`` and
+``ckmeans.soft_kmeans`` run one code path for both layouts.
 
 Copies: CSR as it is is used without copying its values or indices (int32 or int64 indices alike;
 indptr becomes int64, n_samples + 1 numbers). Other formats (CSC, COO, ...) are converted to CSR,
@@ -15,15 +16,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from ckmeans import _kmeans_core, _sparse_core
+from ckmeans import _kmeans_core, _soft_core, _sparse_core
 
-__all__ = ["CSRData", "check_csr", "core_for", "issparse"]
+__all__ = ["CSRData", "check_csr", "core_for", "issparse", "soft_core_for"]
 
 issparse = sp.issparse
 
@@ -183,3 +185,51 @@ def sq_distances(X: CSRData, centres: np.ndarray) -> np.ndarray:
     d2 = x2[:, None] - 2.0 * np.asarray(X.matrix @ centres.T)
     d2 += np.einsum("ij,ij->i", centres, centres, dtype=np.float64)
     return np.maximum(d2, 0.0).astype(centres.dtype, copy=False)
+
+
+# ---- _soft_core's calls on CSRData --------------------------------------------------------------------
+
+
+def _soft_estep(X: CSRData, w, centres, beta, distance, resp, labels, n_threads, spherical=False):
+    return _sparse_core.soft_estep(*X.parts(), w, centres, beta, distance, resp, labels, n_threads, spherical)
+
+
+def _soft_fit(
+    X: CSRData,
+    w,
+    betas,
+    distance,
+    centres,
+    max_iter,
+    tol,
+    n_threads,
+    resp,
+    labels,
+    history,
+    callback=None,
+    spherical=False,
+):
+    return _sparse_core.soft_fit(
+        *X.parts(),
+        w,
+        betas,
+        distance,
+        centres,
+        max_iter,
+        tol,
+        n_threads,
+        resp,
+        labels,
+        history,
+        callback,
+        spherical,
+    )
+
+
+_SOFT_CSR = SimpleNamespace(estep=_soft_estep, fit=_soft_fit)
+
+
+def soft_core_for(X):
+    """The soft k-means calls (``estep``, ``fit``) that take X: their CSR versions for CSRData,
+    ckmeans._soft_core for arrays."""
+    return _SOFT_CSR if isinstance(X, CSRData) else _soft_core

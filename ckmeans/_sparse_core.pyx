@@ -1,18 +1,21 @@
-# Boundary to src_c/sparse.c and the CSR initialisations of src_c/kmeans_init.c: the CSR arrays of a
-# validated scipy matrix in (values, indptr as int64, indices as int32 or int64, used as they are),
-# caller-allocated outputs, the GIL released once around each kernel, status codes turned into
-# exceptions. Inputs arrive validated from ckmeans/_sparse.py.
+# Boundary to src_c/sparse.c, the CSR initialisations of src_c/kmeans_init.c and the CSR soft k-means
+# of src_c/soft_sparse_tpl.h: the CSR arrays of a validated scipy matrix in (values, indptr as int64,
+# indices as int32 or int64, used as they are), caller-allocated outputs, the GIL released once
+# around each kernel, status codes turned into exceptions. Inputs arrive validated from
+# ckmeans/_sparse.py.
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
 from ckmeans._boundary cimport (check_status, ck_sigint_guard, const_ptr_or_null, ctype, interruptible_begin,
-                                interruptible_end, ptr_or_null, raise_from_callback, set_callback)
+                                interruptible_end, labels_ptr_or_null, ptr_or_null, raise_from_callback,
+                                resp_ptr_or_null, set_callback, soft_params)
 from ckmeans._ckmeans cimport (ck_assign_csr_f32, ck_assign_csr_f64, ck_csr_f32, ck_csr_f64,
                                ck_inertia_csr_f32, ck_inertia_csr_f64, ck_kmeans_fit_csr_f32,
                                ck_kmeans_fit_csr_f64, ck_kmeans_params, ck_kmeans_params_init,
                                ck_kmeans_plusplus_csr_f32, ck_kmeans_plusplus_csr_f64,
                                ck_kmeans_random_init_csr_f32, ck_kmeans_random_init_csr_f64,
                                ck_kmeans_result, ck_lloyd_step_csr_f32, ck_lloyd_step_csr_f64,
-                               ck_step_stats)
+                               ck_soft_estep_csr_f32, ck_soft_estep_csr_f64, ck_soft_kmeans_fit_csr_f32,
+                               ck_soft_kmeans_fit_csr_f64, ck_soft_params, ck_soft_result, ck_step_stats)
 
 from ckmeans._kmeans_core import ALGORITHMS
 
@@ -200,3 +203,76 @@ def random_init(const ctype[::1] values, const int64_t[::1] indptr, const itype[
         with nogil:
             st = ck_kmeans_random_init_csr_f64(&d64, k, seed, &centroids[0, 0], &indices_out[0])
     check_status(st, "sparse k-means")
+
+
+def soft_estep(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices,
+               int64_t n_features, const double[::1] sample_weight, const ctype[:, ::1] centroids,
+               double beta, int distance,
+               double[:, ::1] responsibilities,   # OUT (n, k) or None
+               int32_t[::1] labels,               # OUT (n,) or None
+               int n_threads, bint spherical=False):
+    """Soft E-step: responsibilities and labels (OUT); returns the free energy."""
+    cdef int st = 0
+    cdef double obj = 0.0
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef double *r = resp_ptr_or_null(responsibilities)
+    cdef int32_t *lab = labels_ptr_or_null(labels)
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_soft_params params = soft_params(&beta, 1, distance, 1, 0.0, n_threads, spherical)
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    cdef ck_sigint_guard guard
+    interruptible_begin(&guard)
+    try:
+        if ctype is float:
+            d32 = csr_f32(values, indptr, indices, n_features, w)
+            with nogil:
+                st = ck_soft_estep_csr_f32(&d32, k, &centroids[0, 0], r, lab, &obj, &params)
+        else:
+            d64 = csr_f64(values, indptr, indices, n_features, w)
+            with nogil:
+                st = ck_soft_estep_csr_f64(&d64, k, &centroids[0, 0], r, lab, &obj, &params)
+    finally:
+        interruptible_end(&guard)
+    check_status(st, "sparse soft k-means")
+    return obj
+
+
+def soft_fit(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices, int64_t n_features,
+             const double[::1] sample_weight, const double[::1] betas, int distance,
+             ctype[:, ::1] centroids,             # IN/OUT (k, d)
+             int max_iter, double tol, int n_threads,
+             double[:, ::1] responsibilities,     # OUT (n, k) or None
+             int32_t[::1] labels,                 # OUT (n,)
+             double[::1] objective_history,       # OUT (max_iter,) or None
+             callback=None, bint spherical=False):
+    """Whole soft k-means fit, as _soft_core.fit; returns (n_iter, free energy, converged)."""
+    cdef int st = 0
+    cdef ck_soft_params params
+    cdef ck_soft_result res
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef int64_t k = centroids.shape[0]
+    cdef list box
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    cdef ck_sigint_guard guard
+    params = soft_params(&betas[0], betas.shape[0], distance, max_iter, tol, n_threads, spherical)
+    box = set_callback(callback, &params.callback, &params.callback_data)
+    res.responsibilities = resp_ptr_or_null(responsibilities)
+    res.labels = labels_ptr_or_null(labels)
+    res.objective_history = ptr_or_null(objective_history)
+    interruptible_begin(&guard)
+    try:
+        if ctype is float:
+            d32 = csr_f32(values, indptr, indices, n_features, w)
+            with nogil:
+                st = ck_soft_kmeans_fit_csr_f32(&d32, k, &centroids[0, 0], &params, &res)
+        else:
+            d64 = csr_f64(values, indptr, indices, n_features, w)
+            with nogil:
+                st = ck_soft_kmeans_fit_csr_f64(&d64, k, &centroids[0, 0], &params, &res)
+    finally:
+        interruptible_end(&guard)
+    raise_from_callback(box)
+    check_status(st, "sparse soft k-means")
+    return res.n_iter, res.objective, bool(res.converged)

@@ -14,6 +14,13 @@ import scipy.sparse as sp
 from ckmeans._sparse import CSRData
 
 
+def check_spherical(spherical: object) -> bool:
+    """The spherical option as a bool (True or False only)."""
+    if not isinstance(spherical, (bool, np.bool_)):
+        raise ValueError(f"spherical must be True or False, got {spherical!r}")
+    return bool(spherical)
+
+
 def raise_if_zero_rows(norms: np.ndarray) -> None:
     """A row of zero norm has no direction: a ValueError naming how many and the first."""
     zero = np.flatnonzero(norms == 0)

@@ -9,10 +9,10 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ckmeans import _kmeans_core, _soft_core
+from ckmeans import _kmeans_core
 from ckmeans._kmeans import Algorithm, kmeans
 from ckmeans._soft import DISTANCES, Beta, _check_beta_value, _check_distance, soft_kmeans
-from ckmeans._sparse import CSRData, check_csr, core_for, issparse, sq_distances
+from ckmeans._sparse import CSRData, check_csr, core_for, issparse, soft_core_for, sq_distances
 from ckmeans._spherical import objective_from_inertia, unit_rows
 from ckmeans._threads import effective_n_threads
 from ckmeans._validation import (
@@ -47,10 +47,27 @@ class _CentroidClusterer(ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
         tags = super().__sklearn_tags__()
         # transform returns float32 distances for float32 X (like the centres), float64 otherwise.
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = True
         return tags
 
     def _validate(self, X, *, reset):
+        if issparse(X):
+            return validate_data(
+                self, X, reset=reset, accept_sparse=["csr", "csc", "coo"], dtype=[np.float64, np.float32]
+            )
         return validate_data(self, X, reset=reset, dtype=_KEPT_DTYPES, order=None, copy=False)
+
+    def _engine_data(self, X):
+        """X as the engine takes it (CSRData for sparse X; unit rows for a spherical model) and the
+        centres in its dtype; None for dense X of a plain model, whose methods keep their own path."""
+        if not (issparse(X) or self.spherical):
+            return None
+        check_is_fitted(self)
+        X = self._validate(X, reset=False)
+        X = check_csr(X) if issparse(X) else np.ascontiguousarray(X)
+        if self.spherical:
+            X = unit_rows(X)
+        return X, check_fitted_centres(self.cluster_centers_, X.shape[1], centroid_dtype(X))
 
     def fit_predict(
         self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None
@@ -190,30 +207,6 @@ class KMeans(_CentroidClusterer):
         self.copy_x = copy_x
         self.spherical = spherical
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
-
-    def _validate(self, X, *, reset):
-        if issparse(X):
-            return validate_data(
-                self, X, reset=reset, accept_sparse=["csr", "csc", "coo"], dtype=[np.float64, np.float32]
-            )
-        return super()._validate(X, reset=reset)
-
-    def _engine_data(self, X):
-        """X as the engine takes it (CSRData for sparse X; unit rows for a spherical model) and the
-        centres in its dtype; None for dense X of a plain model, whose methods keep their own path."""
-        if not (issparse(X) or self.spherical):
-            return None
-        check_is_fitted(self)
-        X = self._validate(X, reset=False)
-        X = check_csr(X) if issparse(X) else np.ascontiguousarray(X)
-        if self.spherical:
-            X = unit_rows(X)
-        return X, check_fitted_centres(self.cluster_centers_, X.shape[1], centroid_dtype(X))
-
     def _engine_labels(self, X, centers):
         labels = np.empty(X.shape[0], dtype=np.int32)
         core_for(X).assign(X, centers, labels, None, effective_n_threads(self.n_threads))
@@ -301,6 +294,11 @@ class SoftKMeans(_CentroidClusterer):
     n_threads : int or None, default=None
         Threads for every method (None = all usable cores). Results are identical for any value.
     verbose : int, default=0
+    spherical : bool, default=False
+        Soft spherical k-means (see ``ckmeans.soft_kmeans``): a von Mises-Fisher mixture with
+        shared concentration ``beta`` and equal weights on the rows scaled to unit norm, unit
+        centres; ``distance`` is not used, ``transform`` gives 1 - cos(x, c) and ``objective_`` /
+        ``score`` are in units of 1 - cos.
 
     Attributes
     ----------
@@ -316,6 +314,9 @@ class SoftKMeans(_CentroidClusterer):
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X was a DataFrame with string column names.
+
+    Every method also takes scipy sparse X (CSR used as it is, other formats converted; see
+    ``ckmeans.soft_kmeans``).
     """
 
     def __init__(
@@ -331,6 +332,7 @@ class SoftKMeans(_CentroidClusterer):
         random_state: RandomStateLike = None,
         n_threads: int | None = None,
         verbose: int = 0,
+        spherical: bool = False,
     ) -> None:
         self.n_clusters = n_clusters
         self.beta = beta
@@ -342,6 +344,7 @@ class SoftKMeans(_CentroidClusterer):
         self.random_state = random_state
         self.n_threads = n_threads
         self.verbose = verbose
+        self.spherical = spherical
 
     def fit(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> SoftKMeans:
         """Compute the soft clustering of X (y is ignored). Returns self."""
@@ -360,18 +363,24 @@ class SoftKMeans(_CentroidClusterer):
             n_threads=self.n_threads,
             return_responsibilities=False,
             verbose=bool(self.verbose),
+            spherical=self.spherical,
         )
         self._set_fitted(result)
         self.objective_ = result.objective
         self.beta_ = result.beta
         return self
 
+    def _engine_input(self, X):
+        """X as the soft engine takes it (see _engine_data) and the centres in its dtype."""
+        engine = self._engine_data(X)
+        return engine if engine is not None else self._validate_for_engine(X)
+
     def _estep(self, X, *, proba=False, labels=False, sample_weight=None):
-        X, centers = self._validate_for_engine(X)
+        X, centers = self._engine_input(X)
         w = check_sample_weight(sample_weight, X.shape[0])
         resp = np.empty((X.shape[0], centers.shape[0])) if proba else None
         lab = np.empty(X.shape[0], dtype=np.int32) if labels else None
-        energy = _soft_core.estep(
+        energy = soft_core_for(X).estep(
             X,
             w,
             centers,
@@ -380,6 +389,7 @@ class SoftKMeans(_CentroidClusterer):
             resp,
             lab,
             effective_n_threads(self.n_threads),
+            spherical=bool(self.spherical),
         )
         return resp, lab, energy
 
@@ -394,9 +404,15 @@ class SoftKMeans(_CentroidClusterer):
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         """Distances of every point of X to every centre in the fitted ``distance`` (Euclidean or
-        squared Euclidean), shape (n_samples, n_clusters)."""
+        squared Euclidean; spherical: 1 - cos, of the rows scaled to unit norm), shape
+        (n_samples, n_clusters): the d of ``r_ij ~ exp(-beta d(x_i, c_j))``."""
         euclidean = _check_distance(self.distance) == DISTANCES["euclidean"]
-        sq = self._sq_distances(X)
+        engine = self._engine_data(X)
+        if engine is not None:
+            X, centers = engine
+        sq = sq_distances(X, centers) if isinstance(X, CSRData) else self._sq_distances(X)
+        if self.spherical:
+            return sq / 2  # ||x - c||^2 = 2 (1 - cos) for unit vectors
         return np.sqrt(sq) if euclidean else sq
 
     def score(self, X: ArrayLike, y: object = None, sample_weight: ArrayLike | None = None) -> float:

@@ -232,6 +232,20 @@ cdef int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, doubl
                                const ck_soft_params *params,
                                ck_soft_result *result) noexcept nogil
 
+# ---- soft k-means on CSR rows (ck_csr_f32 / _f64; same params and results as the dense calls) -----
+cdef int ck_soft_estep_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                               double *responsibilities, int32_t *labels, double *objective,
+                               const ck_soft_params *params) noexcept nogil
+cdef int ck_soft_estep_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                               double *responsibilities, int32_t *labels, double *objective,
+                               const ck_soft_params *params) noexcept nogil
+cdef int ck_soft_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
+                                    const ck_soft_params *params,
+                                    ck_soft_result *result) noexcept nogil
+cdef int ck_soft_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,
+                                    const ck_soft_params *params,
+                                    ck_soft_result *result) noexcept nogil
+
 # ---- IDX (MNIST) files, on memory buffers ----------------------------------------------------------
 # Parse and validate a header, write one, convert big-endian payloads to native order and back.
 cdef int ck_idx_elem_size(int type_code) noexcept nogil

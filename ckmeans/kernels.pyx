@@ -332,6 +332,29 @@ cdef int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, doubl
     return _c.ck_soft_kmeans_fit_u8(data, n_clusters, centroids, params, result)
 
 
+# ---- soft k-means on CSR rows ----------------------------------------------------------------------
+
+cdef int ck_soft_estep_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                               double *responsibilities, int32_t *labels, double *objective,
+                               const ck_soft_params *params) noexcept nogil:
+    return _c.ck_soft_estep_csr_f32(data, n_clusters, centroids, responsibilities, labels, objective, params)
+
+cdef int ck_soft_estep_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                               double *responsibilities, int32_t *labels, double *objective,
+                               const ck_soft_params *params) noexcept nogil:
+    return _c.ck_soft_estep_csr_f64(data, n_clusters, centroids, responsibilities, labels, objective, params)
+
+cdef int ck_soft_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
+                                    const ck_soft_params *params,
+                                    ck_soft_result *result) noexcept nogil:
+    return _c.ck_soft_kmeans_fit_csr_f32(data, n_clusters, centroids, params, result)
+
+cdef int ck_soft_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,
+                                    const ck_soft_params *params,
+                                    ck_soft_result *result) noexcept nogil:
+    return _c.ck_soft_kmeans_fit_csr_f64(data, n_clusters, centroids, params, result)
+
+
 # ---- IDX (MNIST) files, on memory buffers ----------------------------------------------------------
 
 cdef int ck_idx_elem_size(int type_code) noexcept nogil:

@@ -135,8 +135,11 @@ CK_DECLARE_KMEANS_INTERNAL(f32, float, float)
 CK_DECLARE_KMEANS_INTERNAL(f64, double, double)
 CK_DECLARE_KMEANS_INTERNAL(u8, uint8_t, double)
 
-/* Shared by the sparse kernels (sparse_tpl.h) and the sparse k-means++ (kmeans_init.c). */
+/* Shared by the sparse kernels (sparse_tpl.h), the sparse k-means++ (kmeans_init.c) and the sparse
+ * soft k-means (soft_kmeans.c). */
 #define CK_DECLARE_CSR_INTERNAL(SFX, CT)                                                                     \
+    /* CK_ERR_ARG unless X's sizes, pointers and n_clusters are in range (not its structure). */             \
+    int ck_csr_check_##SFX(const ck_csr_##SFX *X, int64_t n_clusters);                                       \
     /* out[i] = ||x_i||^2 in double; 1 if a value is NaN or infinite. */                                     \
     int ck_csr_sqnorms_##SFX(const ck_csr_##SFX *X, double *out, int n_threads);                             \
     /* dots[j] = x_i . C_j (j < k) in CT, from ct = C transposed (d x k). */                                 \

@@ -577,6 +577,13 @@ typedef struct {
     const volatile int *cancel; /* as in ck_kmeans_params (fits and steps alike) */
     ck_iter_callback callback; /* as in ck_kmeans_params */
     void *callback_data;
+    int spherical; /* 0 (default) or 1: soft spherical k-means, a von Mises-Fisher mixture with
+                                  shared concentration beta and equal weights. The caller gives
+                                  rows of unit norm; r_ij is proportional to exp(beta cos(x_i, c_j)),
+                                  i.e. D_ij = 1 - cos = ||x_i - c_j||^2 / 2 whatever distance says
+                                  (it must still be a valid code); every centre is scaled to unit
+                                  norm after each M-step (a centre whose weighted mean is 0 stays
+                                  0); F and the objectives are in units of 1 - cos */
 } ck_soft_params;
 
 /* Fill *params with the defaults above. */
@@ -637,6 +644,42 @@ int ck_soft_kmeans_fit_f64(const ck_data_f64 *data, int64_t n_clusters, double *
 int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
                           const ck_soft_params *params, ck_soft_result *result);
 /* ---- end soft k-means ---- */
+
+/* ---- soft k-means on sparse rows (src_c/soft_sparse_tpl.h, instantiated by soft_kmeans.c) ------
+ * X as CSR (ck_csr_f32 / ck_csr_f64, with the layout rules of the hard sparse kernels above: any
+ * column order, stored zeros allowed, each column at most once per row, structure checked by the
+ * caller); centroids dense, float for _csr_f32 and double for _csr_f64. The model, parameters
+ * (spherical included), results, stopping rule, callback and cancellation are those of the dense
+ * soft k-means above, and so is every E-step's arithmetic after the distances. Unlike the dense
+ * kernels, squared distances always use the expansion ||x||^2 + ||c||^2 - 2 x.c in double, clamped
+ * at 0, with ||x||^2 computed once per call and x.c over the row's stored values: no recomputation
+ * by differences, so a pair whose expansion cancels (x close to c, both far from the origin) is
+ * within about d eps (||x||^2 + ||c||^2) of its distance. One iteration is two passes: over the rows
+ * (distances, responsibilities, their weighted copies w_i r_ij kept for the M-step), then over the
+ * columns of a transposed copy of X made once per fit (each centre coordinate
+ * sum_i w_i r_ij x_if / sum_i w_i r_ij, its rows in row order): no per-thread sums to merge, so
+ * results are bit-identical for any n_threads. With AVX2/FMA (chosen at run time, CKMEANS_NO_SIMD=1
+ * to refuse) the last bits may differ from the portable path. Extra memory of a fit: the transposed
+ * copy (nnz values in double and nnz 8-byte offsets, n_features + 1 column starts), the centres
+ * twice in double and once transposed (3 n_clusters x n_features doubles), n_samples x n_clusters
+ * weighted responsibilities, O(n_samples) norms, and per thread the longest row's values plus
+ * 128 x n_clusters distances -- never an n_clusters x n_features buffer per thread. Status: as the
+ * dense soft calls, plus CK_ERR_KMEANS_NONFINITE for a NaN or infinite value. */
+
+/* E-step for given centroids and params->betas[0], as ck_soft_estep_*. */
+int ck_soft_estep_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                          double *responsibilities, int32_t *labels, double *objective,
+                          const ck_soft_params *params);
+int ck_soft_estep_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                          double *responsibilities, int32_t *labels, double *objective,
+                          const ck_soft_params *params);
+
+/* A whole soft k-means fit, as ck_soft_kmeans_fit_*. */
+int ck_soft_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
+                               const ck_soft_params *params, ck_soft_result *result);
+int ck_soft_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,
+                               const ck_soft_params *params, ck_soft_result *result);
+/* ---- end sparse soft k-means ---- */
 
 #ifdef __cplusplus
 }

@@ -449,8 +449,121 @@ ck_soft_group_mask(const uint64_t *mask, int64_t words, uint64_t *gmask, int64_t
 }
 #endif
 
+/* ---- what every soft fit shares, whatever the layout of X (dense rows or CSR) ---- */
+
+/* The kernels run one convention, exp(-beta D) with D a Euclidean or squared Euclidean distance.
+ * Spherical soft k-means (unit rows and centres) wants exp(beta cos(x, c)): D = 1 - cos =
+ * ||x - c||^2 / 2, that is the squared distance at beta / 2, whose free energy is twice F. Halving
+ * beta and then the energy is exact in binary, so these are D = ||x - c||^2 / 2's bits. */
+static double ck_soft_kernel_beta(const ck_soft_params *p, double beta, int *distance)
+{
+    *distance = p->spherical ? CK_SOFT_SQEUCLIDEAN : p->distance;
+    return p->spherical ? 0.5 * beta : beta;
+}
+
+static double ck_soft_energy_scale(const ck_soft_params *p) { return p->spherical ? 0.5 : 1.0; }
+
+/* Spherical: new centres scaled to unit norm (ck_unit_rows); returns ||C_new - C_old||_F. */
+static double ck_soft_unit_centres(double *C_new, const double *C_old, int64_t k, int64_t d)
+{
+    ck_unit_rows_f64(C_new, k, d);
+    return sqrt(ck_shift_f64(C_new, C_old, k * d));
+}
+
+/* The parameters every call reads (the steps: betas[0]; the data's checks are the caller's). */
+static int ck_soft_check_step(const ck_soft_params *p)
+{ return !p || p->n_betas < 1 || !p->betas || (p->spherical != 0 && p->spherical != 1) ? CK_ERR_ARG : CK_OK; }
+
+/* ...and those only a fit reads: the schedule's betas it will use, max_iter, tol. */
+static int ck_soft_check_fit(const ck_soft_params *p)
+{
+    if (ck_soft_check_step(p) != CK_OK || p->max_iter < 1 || !(p->tol >= 0) || isinf(p->tol))
+        return CK_ERR_ARG;
+    const int64_t n_used = p->n_betas < p->max_iter ? p->n_betas : p->max_iter;
+    for (int64_t t = 0; t < n_used; t++)
+        if (!ck_soft_check_beta(p->betas[t])) return CK_ERR_SOFT_BETA;
+    return CK_OK;
+}
+
+/* A fit's layout-specific parts, on centres held in double: step() runs one fused iteration from
+ * C_old (C_new, the free energy of C_old, ||C_new - C_old||_F), estep() fills a result's
+ * responsibilities, labels and objective; both take the kernels' beta and distance
+ * (ck_soft_kernel_beta). */
+typedef struct {
+    int (*step)(void *ctx, const double *C_old, double beta, int distance, double *C_new, double *energy,
+                double *shift);
+    int (*estep)(void *ctx, const double *C, double beta, int distance, ck_soft_result *result);
+    void *ctx;
+    int float_centres; /* the caller's centres are float: the final E-step sees them rounded */
+} ck_soft_driver;
+
+/* The iterations of every soft fit (ck_soft_kmeans_fit_*'s contract): *cur holds the initial centres
+ * and, on return, the final ones (on CK_ERR_CANCELLED, those of the last finished iteration); *other
+ * is scratch of the same size (the two are swapped after every step). */
+static int ck_soft_fit_loop(const ck_soft_driver *drv, int64_t k, int64_t d, const ck_soft_params *params,
+                            double **cur, double **other, ck_soft_result *result)
+{
+    const int64_t n_betas = params->n_betas;
+    const int max_iter = params->max_iter;
+    const double scale = ck_soft_energy_scale(params);
+    const volatile int *cancel = ck_cancel_of(params->cancel);
+    int status = CK_OK, it = 0, on_tol = 0, distance;
+    double beta = params->betas[0];
+    for (; it < max_iter; it++) {
+        if (ck_cancelled(cancel)) {
+            status = CK_ERR_CANCELLED;
+            break;
+        }
+        /* Past the end of the schedule the last beta holds. */
+        beta = params->betas[it < n_betas ? it : n_betas - 1];
+        double energy, shift;
+        const double kbeta = ck_soft_kernel_beta(params, beta, &distance);
+        status = drv->step(drv->ctx, *cur, kbeta, distance, *other, &energy, &shift);
+        if (status != CK_OK) break;
+        energy *= scale;
+        if (params->spherical) shift = ck_soft_unit_centres(*other, *cur, k, d);
+        if (result->objective_history) result->objective_history[it] = energy;
+        double *t = *cur;
+        *cur = *other;
+        *other = t;
+        if (params->callback) {
+            const ck_iter_info info = { it, energy, shift, -1, beta };
+            if (params->callback(params->callback_data, &info)) {
+                status = CK_ERR_CANCELLED;
+                it++;
+                break;
+            }
+        }
+        /* The notebook's rule: the Frobenius norm of the centre change below tol (never for tol 0). */
+        if (shift < params->tol) {
+            on_tol = 1;
+            it++;
+            break;
+        }
+    }
+    /* One more E-step so responsibilities, labels and the free energy belong to the returned centres
+     * (and to the last beta used): rounded to the centroid type first, as the caller will see them. */
+    if (status == CK_OK) {
+        if (drv->float_centres)
+            for (int64_t e = 0; e < k * d; e++) (*cur)[e] = (double)(float)(*cur)[e];
+        const double kbeta = ck_soft_kernel_beta(params, beta, &distance);
+        status = drv->estep(drv->ctx, *cur, kbeta, distance, result);
+        result->objective *= scale;
+    }
+    if (status == CK_OK || status == CK_ERR_CANCELLED) {
+        result->n_iter = it;
+        result->converged = on_tol;
+    }
+    return status;
+}
+
 #define CK_TPL "soft_kmeans_tpl.h"
 #include "ck_dtypes.h"
+
+/* Soft k-means on CSR rows: the same loop, E-step arithmetic and row kernels. */
+#undef CK_TPL
+#define CK_TPL "soft_sparse_tpl.h"
+#include "ck_csr_dtypes.h"
 
 /* Calls name_avx2 where AVX2/FMA are usable (ck_simd_avx2), else the portable name_scalar. */
 #if CK_HAVE_X86_SIMD

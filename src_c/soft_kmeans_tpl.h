@@ -701,7 +701,7 @@ int CK_FN(ck_soft_estep)(const CK_DATA *data, int64_t n_clusters, const CK_CT *c
                          double *responsibilities, int32_t *labels, double *objective,
                          const ck_soft_params *params)
 {
-    if (!data || !params || params->n_betas < 1 || !params->betas) return CK_ERR_ARG;
+    if (!data || ck_soft_check_step(params) != CK_OK) return CK_ERR_ARG;
     const int64_t n_samples = data->n_samples, n_features = data->n_features;
     const double beta = params->betas[0];
     int status = ck_soft_check_args(n_samples, n_features, n_clusters, params->distance);
@@ -709,9 +709,12 @@ int CK_FN(ck_soft_estep)(const CK_DATA *data, int64_t n_clusters, const CK_CT *c
     if (!ck_soft_check_beta(beta)) return CK_ERR_SOFT_BETA;
     double *C = CK_FN(soft_centres_in)(centroids, n_clusters * n_features);
     if (!C) return CK_ERR_NOMEM;
-    status = CK_FN(soft_estep_run)(data->X, n_samples, n_features, data->sample_weight, C, n_clusters, beta,
-                                   params->distance, NULL, NULL, responsibilities, labels, objective,
+    int distance;
+    const double kbeta = ck_soft_kernel_beta(params, beta, &distance);
+    status = CK_FN(soft_estep_run)(data->X, n_samples, n_features, data->sample_weight, C, n_clusters, kbeta,
+                                   distance, NULL, NULL, responsibilities, labels, objective,
                                    ck_omp_clamp_threads(params->n_threads), ck_cancel_of(params->cancel));
+    if (status == CK_OK && objective) *objective *= ck_soft_energy_scale(params);
     free(C);
     return status;
 }
@@ -720,7 +723,7 @@ int CK_FN(ck_soft_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *ce
                         CK_CT *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
                         const ck_soft_params *params)
 {
-    if (!data || !params || params->n_betas < 1 || !params->betas) return CK_ERR_ARG;
+    if (!data || ck_soft_check_step(params) != CK_OK) return CK_ERR_ARG;
     const int64_t n_samples = data->n_samples, n_features = data->n_features;
     const double beta = params->betas[0];
     int status = ck_soft_check_args(n_samples, n_features, n_clusters, params->distance);
@@ -734,15 +737,18 @@ int CK_FN(ck_soft_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *ce
         ? ck_soft_bufs(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
         : CK_ERR_NOMEM;
     double energy = 0.0, shift = 0.0;
+    int distance;
+    const double kbeta = ck_soft_kernel_beta(params, beta, &distance);
     if (status == CK_OK)
         status = CK_FN(soft_step_run)(data->X, n_samples, n_features, data->sample_weight, C_old, n_clusters,
-                                      beta, params->distance, NULL, NULL, C_new, weight_in_clusters, gbuf,
-                                      n_groups, merged, energies, ck_omp_clamp_threads(params->n_threads),
+                                      kbeta, distance, NULL, NULL, C_new, weight_in_clusters, gbuf, n_groups,
+                                      merged, energies, ck_omp_clamp_threads(params->n_threads),
                                       ck_cancel_of(params->cancel), &energy, &shift);
     if (status == CK_OK) {
+        if (params->spherical) shift = ck_soft_unit_centres(C_new, C_old, n_clusters, n_features);
         for (int64_t e = 0; e < kd; e++) centroids_new[e] = (CK_CT)C_new[e];
         if (stats) {
-            stats->objective = energy;
+            stats->objective = energy * ck_soft_energy_scale(params);
             stats->center_shift = shift;
         }
     }
@@ -754,97 +760,85 @@ int CK_FN(ck_soft_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *ce
     return status;
 }
 
+/* What a dense fit keeps between its steps (ck_soft_driver's ctx). */
+typedef struct {
+    const CK_XT *X;
+    int64_t n, d, k;
+    const double *w;
+    double *gbuf, *merged, *energies;
+    int64_t n_groups;
+    ck_soft_masks masks;
+    ck_soft_packed packed;
+    int have_masks, have_packed, n_threads;
+    const volatile int *cancel;
+} CK_FN(ck_soft_fit_ctx);
+
+static int CK_FN(soft_fit_step)(void *ctx, const double *C_old, double beta, int distance, double *C_new,
+                                double *energy, double *shift)
+{
+    CK_FN(ck_soft_fit_ctx) *f = ctx;
+    const int status = CK_FN(soft_step_run)(
+        f->X, f->n, f->d, f->w, C_old, f->k, beta, distance, f->have_masks ? &f->masks : NULL,
+        f->have_packed ? &f->packed : NULL, C_new, NULL, f->gbuf, f->n_groups, f->merged, f->energies,
+        f->n_threads, f->cancel, energy, shift);
+    if (status == CK_OK && f->have_masks && !f->masks.formed) {
+        f->masks.formed = 1;
+        /* (only the group kernels read packed rows; a uint8 step is bound by arithmetic, not by
+         * reading X) */
+        f->have_packed = ck_soft_use_groups() && !CK_X_IS_U8 &&
+            CK_FN(soft_pack)(f->X, f->n, f->d, &f->masks, &f->packed, f->n_threads);
+    }
+    return status;
+}
+
+static int CK_FN(soft_fit_estep)(void *ctx, const double *C, double beta, int distance,
+                                 ck_soft_result *result)
+{
+    CK_FN(ck_soft_fit_ctx) *f = ctx;
+    return CK_FN(soft_estep_run)(f->X, f->n, f->d, f->w, C, f->k, beta, distance,
+                                 f->have_masks ? &f->masks : NULL, f->have_packed ? &f->packed : NULL,
+                                 result->responsibilities, result->labels, &result->objective, f->n_threads,
+                                 f->cancel);
+}
+
 int CK_FN(ck_soft_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,
                               const ck_soft_params *params, ck_soft_result *result)
 {
     if (!data || !params || !result) return CK_ERR_ARG;
-    const CK_XT *X = data->X;
-    const int64_t n_samples = data->n_samples, n_features = data->n_features, n_betas = params->n_betas;
-    const double *sample_weight = data->sample_weight, *betas = params->betas, tol = params->tol;
-    const int distance = params->distance, max_iter = params->max_iter;
-    int status = ck_soft_check_args(n_samples, n_features, n_clusters, distance);
+    const int64_t n_samples = data->n_samples, n_features = data->n_features;
+    int status = ck_soft_check_args(n_samples, n_features, n_clusters, params->distance);
+    if (status == CK_OK) status = ck_soft_check_fit(params);
     if (status != CK_OK) return status;
-    if (max_iter < 1 || n_betas < 1 || !betas || !(tol >= 0) || isinf(tol)) return CK_ERR_ARG;
-    const int64_t n_used = n_betas < max_iter ? n_betas : max_iter;
-    for (int64_t t = 0; t < n_used; t++)
-        if (!ck_soft_check_beta(betas[t])) return CK_ERR_SOFT_BETA;
-    const int n_threads = ck_omp_clamp_threads(params->n_threads);
-    const volatile int *cancel = ck_cancel_of(params->cancel);
+    CK_FN(ck_soft_fit_ctx)
+    f = { .X = data->X,
+          .n = n_samples,
+          .d = n_features,
+          .k = n_clusters,
+          .w = data->sample_weight,
+          .n_threads = ck_omp_clamp_threads(params->n_threads),
+          .cancel = ck_cancel_of(params->cancel) };
     const int64_t kd = n_clusters * n_features;
-    double *gbuf = NULL, *merged = NULL, *energies = NULL, *other = malloc((size_t)kd * sizeof(double));
-    double *cur = CK_FN(soft_centres_in)(centroids, kd);
-    int64_t n_groups = 0;
+    double *other = malloc((size_t)kd * sizeof(double)), *cur = CK_FN(soft_centres_in)(centroids, kd);
     status = cur && other
-        ? ck_soft_bufs(n_samples, n_features, n_clusters, &gbuf, &n_groups, &merged, &energies)
+        ? ck_soft_bufs(n_samples, n_features, n_clusters, &f.gbuf, &f.n_groups, &f.merged, &f.energies)
         : CK_ERR_NOMEM;
-    ck_soft_masks masks;
-    ck_soft_packed packed = { 0 };
-    const int have_masks = status == CK_OK && ck_soft_masks_alloc(&masks, n_samples, n_features);
-    int have_packed = 0;
-    int it = 0, on_tol = 0;
-    double beta = betas[0];
-    for (; status == CK_OK && it < max_iter; it++) {
-        if (ck_cancelled(cancel)) {
-            status = CK_ERR_CANCELLED;
-            break;
-        }
-        /* Past the end of the schedule the last beta holds. */
-        beta = betas[it < n_betas ? it : n_betas - 1];
-        double energy, shift;
-        status =
-            CK_FN(soft_step_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta, distance,
-                                 have_masks ? &masks : NULL, have_packed ? &packed : NULL, other, NULL, gbuf,
-                                 n_groups, merged, energies, n_threads, cancel, &energy, &shift);
-        if (status != CK_OK) break;
-        if (have_masks && !masks.formed) {
-            masks.formed = 1;
-            /* (only the group kernels read packed rows; a uint8 step is bound by arithmetic, not by
-             * reading X) */
-            have_packed = ck_soft_use_groups() && !CK_X_IS_U8 &&
-                CK_FN(soft_pack)(X, n_samples, n_features, &masks, &packed, n_threads);
-        }
-        if (result->objective_history) result->objective_history[it] = energy;
-        double *t = cur;
-        cur = other;
-        other = t;
-        if (params->callback) {
-            const ck_iter_info info = { it, energy, shift, -1, beta };
-            if (params->callback(params->callback_data, &info)) {
-                status = CK_ERR_CANCELLED;
-                it++;
-                break;
-            }
-        }
-        /* The notebook's rule: the Frobenius norm of the centre change below tol (never for tol 0). */
-        if (shift < tol) {
-            on_tol = 1;
-            it++;
-            break;
-        }
-    }
-    /* One more E-step so responsibilities, labels and the free energy belong to the returned centres
-     * (and to the last beta used): rounded to the centroid type first, as the caller will see them. */
+    f.have_masks = status == CK_OK && ck_soft_masks_alloc(&f.masks, n_samples, n_features);
     if (status == CK_OK) {
-        for (int64_t e = 0; e < kd; e++) cur[e] = (double)(CK_CT)cur[e];
-        status = CK_FN(soft_estep_run)(X, n_samples, n_features, sample_weight, cur, n_clusters, beta,
-                                       distance, have_masks ? &masks : NULL, have_packed ? &packed : NULL,
-                                       result->responsibilities, result->labels, &result->objective,
-                                       n_threads, cancel);
+        const ck_soft_driver drv = { CK_FN(soft_fit_step), CK_FN(soft_fit_estep), &f,
+                                     sizeof(CK_CT) == sizeof(float) };
+        status = ck_soft_fit_loop(&drv, n_clusters, n_features, params, &cur, &other, result);
+        /* On cancel too: the centres of the last finished iteration are the caller's to keep. */
+        if (status == CK_OK || status == CK_ERR_CANCELLED)
+            for (int64_t e = 0; e < kd; e++) centroids[e] = (CK_CT)cur[e];
     }
-    /* On cancel too: the centres of the last finished iteration are the caller's to keep. */
-    if (status == CK_OK || (status == CK_ERR_CANCELLED && cur)) {
-        for (int64_t e = 0; e < kd; e++) centroids[e] = (CK_CT)cur[e];
-        result->n_iter = it;
-        result->converged = on_tol;
+    if (f.have_masks) {
+        free(f.masks.bits);
+        free(f.masks.nnz);
     }
-    if (have_masks) {
-        free(masks.bits);
-        free(masks.nnz);
-    }
-    ck_soft_packed_free(&packed);
-    free(gbuf);
-    free(merged);
-    free(energies);
+    ck_soft_packed_free(&f.packed);
+    free(f.gbuf);
+    free(f.merged);
+    free(f.energies);
     free(other);
     free(cur);
     return status;

@@ -283,6 +283,8 @@ static int CK_FN(csr_check)(const CK_CSR *X, int64_t k)
     return CK_OK;
 }
 
+int CK_FN(ck_csr_check)(const CK_CSR *X, int64_t n_clusters) { return CK_FN(csr_check)(X, n_clusters); }
+
 int CK_FN(ck_assign_csr)(const CK_CSR *data, int64_t n_clusters, const CK_CT *centroids, int32_t *labels,
                          double *sqdist, int n_threads)
 {

@@ -18,12 +18,17 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 SETUP = """
 import sys
 import numpy as np
+import scipy.sparse
 import ckmeans
 X = np.random.default_rng(0).random((20000, 784), dtype=np.float32)
 print("ready", flush=True)
 """
 CALLS = {
     "soft fit": "ckmeans.soft_kmeans(X, 10, 1.0, max_iter=10**6, tol=0, n_threads=2)",
+    "sparse soft fit": (
+        "ckmeans.soft_kmeans(scipy.sparse.csr_matrix(X * (X > 0.8)), 10, 1.0, max_iter=10**6, tol=0, "
+        "n_threads=2)"
+    ),
     # Random data at k=200 takes hundreds of iterations to settle; tol=0 waits for it.
     "lloyd fit": "ckmeans.kmeans(X, 200, max_iter=10**6, tol=0, algorithm='lloyd', n_threads=2)",
     "yinyang fit": "ckmeans.kmeans(X, 200, max_iter=10**6, tol=0, algorithm='yinyang', n_threads=2)",

@@ -146,8 +146,13 @@ def kmeans_fit(X, w, C0, max_iter=300, tol_abs=0.0, spherical=False):
 
 
 def soft_distances(X, C, distance):
-    """(n, k) Euclidean or squared Euclidean distances by differences, in float64."""
-    d2 = sqdist_matrix(X, C)
+    """(n, k) Euclidean or squared Euclidean distances by differences, in float64 (scipy sparse X: by
+    the sparse kernels' expansion, csr_sqdist_matrix); 'spherical': 1 - cos = ||x - c||^2 / 2 of unit
+    rows and centres (exp(-beta D) is then a von Mises-Fisher mixture's exp(beta cos), up to a
+    factor per row)."""
+    d2 = csr_sqdist_matrix(X, C) if sp.issparse(X) else sqdist_matrix(X, C)
+    if distance == "spherical":
+        return d2 / 2
     return np.sqrt(d2) if distance == "euclidean" else d2
 
 
@@ -168,16 +173,30 @@ def soft_estep(X, C, beta, distance, w=None):
 
 
 def soft_step(X, w, C_old, beta, distance):
-    """One E+M iteration: new centres (clusters of zero total weight keep their old centre), the
-    total weights, the free energy of C_old and the Frobenius norm of the change."""
-    X64 = np.asarray(X, dtype=np.float64)
+    """One E+M iteration: new centres (clusters of zero total weight keep their old centre; scaled to
+    unit norm for 'spherical'), the total weights, the free energy of C_old and the Frobenius norm of
+    the change. X dense or scipy sparse."""
+    X64 = sp.csr_matrix(X, dtype=np.float64) if sp.issparse(X) else np.asarray(X, dtype=np.float64)
     R, _, energy = soft_estep(X64, C_old, beta, distance, w)
     wr = R if w is None else soft_flush(R * np.asarray(w, dtype=np.float64)[:, None])
     wsum = wr.sum(axis=0)
     C_new = np.array(C_old, dtype=np.float64, copy=True)
     full = wsum > 0
-    C_new[full] = (wr.T @ X64)[full] / wsum[full, None]
+    sums = np.asarray((X64.T @ wr).T) if sp.issparse(X64) else wr.T @ X64
+    C_new[full] = sums[full] / wsum[full, None]
+    if distance == "spherical":
+        C_new = unit_rows(C_new)
     return C_new, wsum, energy, float(np.linalg.norm(C_new - np.asarray(C_old, dtype=np.float64)))
+
+
+def soft_fit(X, w, C0, beta, distance, max_iter):
+    """max_iter soft_steps from C0, then the E-step of the final centres rounded to C0's dtype (as the
+    fit returns them): (centres, responsibilities, labels, free energy)."""
+    C = np.asarray(C0, dtype=np.float64)
+    for _ in range(max_iter):
+        C = soft_step(X, w, C, beta, distance)[0]
+    C = C.astype(np.asarray(C0).dtype).astype(np.float64)
+    return (C, *soft_estep(X, C, beta, distance, w))
 
 
 def soft_contingency(y_codes, R, w=None):
