@@ -220,6 +220,8 @@ cdef extern from "ckmeans.h" nogil:
         int64_t n_features
         const double *sample_weight
 
+    int ck_csr_duplicate_row_f32(const ck_csr_f32 *data, int64_t *row)
+    int ck_csr_duplicate_row_f64(const ck_csr_f64 *data, int64_t *row)
     int ck_assign_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
                           int32_t *labels, double *sqdist, int n_threads)
     int ck_assign_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,

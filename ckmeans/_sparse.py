@@ -53,17 +53,6 @@ class CSRData:
         return values, self.indptr, indices, self.shape[1]
 
 
-def _has_duplicates(indptr: np.ndarray, indices: np.ndarray, sorted_indices: bool) -> bool:
-    """True if some row lists a column twice."""
-    if indices.size < 2:
-        return False
-    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-    if not sorted_indices:
-        order = np.lexsort((indices, rows))
-        rows, indices = rows[order], indices[order]
-    return bool(np.any((np.diff(indices) == 0) & (np.diff(rows) == 0)))
-
-
 def check_csr(X: Any, what: str = "X") -> CSRData:
     """A scipy sparse matrix or array, validated and as CSR (see the module's note on copies).
     Raises ValueError naming the problem: empty shape, a non-real dtype, non-finite values, indptr
@@ -122,11 +111,12 @@ def check_csr(X: Any, what: str = "X") -> CSRData:
             raise ValueError(
                 f"{what} contains NaN or infinity (first at {what}[{row}, {indices[p]}] = {values[p]})"
             )
-    if not X.has_canonical_format and _has_duplicates(indptr, indices, X.has_sorted_indices):
+    data = CSRData(values, indptr, indices, (n, d), X)
+    if not X.has_canonical_format and nnz and _sparse_core.duplicate_row(*data.parts()) >= 0:
         X = sp.csr_matrix((values, indices, indptr), shape=(n, d), copy=True)
         X.sum_duplicates()
         return check_csr(X, what)
-    return CSRData(values, indptr, indices, (n, d), X)
+    return data
 
 
 # ---- _kmeans_core's calls on CSRData ----------------------------------------------------------------

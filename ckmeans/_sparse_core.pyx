@@ -8,7 +8,8 @@ from libc.stdint cimport int32_t, int64_t, uint64_t
 from ckmeans._boundary cimport (check_status, ck_sigint_guard, const_ptr_or_null, ctype, interruptible_begin,
                                 interruptible_end, labels_ptr_or_null, ptr_or_null, raise_from_callback,
                                 resp_ptr_or_null, set_callback, soft_params)
-from ckmeans._ckmeans cimport (ck_assign_csr_f32, ck_assign_csr_f64, ck_csr_f32, ck_csr_f64,
+from ckmeans._ckmeans cimport (ck_assign_csr_f32, ck_assign_csr_f64, ck_csr_duplicate_row_f32,
+                               ck_csr_duplicate_row_f64, ck_csr_f32, ck_csr_f64,
                                ck_inertia_csr_f32, ck_inertia_csr_f64, ck_kmeans_fit_csr_f32,
                                ck_kmeans_fit_csr_f64, ck_kmeans_params, ck_kmeans_params_init,
                                ck_kmeans_plusplus_csr_f32, ck_kmeans_plusplus_csr_f64,
@@ -51,6 +52,25 @@ cdef ck_csr_f64 csr_f64(const double[::1] values, const int64_t[::1] indptr, con
         d.indices64 = &indices[0]
     d.n_samples, d.n_features, d.sample_weight = indptr.shape[0] - 1, n_features, w
     return d
+
+
+def duplicate_row(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices,
+                  int64_t n_features):
+    """The first row that lists a column twice, or -1."""
+    cdef int st = 0
+    cdef int64_t row = -1
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    if ctype is float:
+        d32 = csr_f32(values, indptr, indices, n_features, NULL)
+        with nogil:
+            st = ck_csr_duplicate_row_f32(&d32, &row)
+    else:
+        d64 = csr_f64(values, indptr, indices, n_features, NULL)
+        with nogil:
+            st = ck_csr_duplicate_row_f64(&d64, &row)
+    check_status(st, "sparse input check")
+    return row
 
 
 def assign(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices, int64_t n_features,

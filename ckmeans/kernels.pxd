@@ -151,8 +151,10 @@ cdef int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_varian
 
 # ---- hard k-means on sparse (CSR) rows ------------------------------------------------------------
 # ck_csr_f32 / _f64: values, indptr, indices32 or indices64, shape, optional weights (ckmeans.h).
-# Assignment, inertia, Lloyd step, whole fit (Lloyd; ck_kmeans_params.spherical too), k-means++ and
+# The first row listing a column twice; assignment, inertia, Lloyd step, whole fit (Lloyd; ck_kmeans_params.spherical too), k-means++ and
 # random rows, with the dense kernels' contracts.
+cdef int ck_csr_duplicate_row_f32(const ck_csr_f32 *data, int64_t *row) noexcept nogil
+cdef int ck_csr_duplicate_row_f64(const ck_csr_f64 *data, int64_t *row) noexcept nogil
 cdef int ck_assign_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
                            int32_t *labels, double *sqdist, int n_threads) noexcept nogil
 cdef int ck_assign_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,

@@ -199,6 +199,12 @@ cdef int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_varian
 
 # ---- hard k-means on sparse (CSR) rows ------------------------------------------------------------
 
+cdef int ck_csr_duplicate_row_f32(const ck_csr_f32 *data, int64_t *row) noexcept nogil:
+    return _c.ck_csr_duplicate_row_f32(data, row)
+
+cdef int ck_csr_duplicate_row_f64(const ck_csr_f64 *data, int64_t *row) noexcept nogil:
+    return _c.ck_csr_duplicate_row_f64(data, row)
+
 cdef int ck_assign_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
                            int32_t *labels, double *sqdist, int n_threads) noexcept nogil:
     return _c.ck_assign_csr_f32(data, n_clusters, centroids, labels, sqdist, n_threads)

@@ -481,6 +481,12 @@ typedef struct {
     const double *sample_weight;
 } ck_csr_f64;
 
+/* *row (OUT) = the first row of X that lists a column twice, or -1 if none: the check the contract
+ * above asks of callers, in O(nnz) time with n_features int64 of scratch (sorting each row's
+ * columns would cost O(nnz log nnz)). CK_ERR_ARG also for a column outside [0, n_features). */
+int ck_csr_duplicate_row_f32(const ck_csr_f32 *data, int64_t *row);
+int ck_csr_duplicate_row_f64(const ck_csr_f64 *data, int64_t *row);
+
 /* Nearest centroid of every row: labels (OUT) and, if not NULL, sqdist (OUT) = ||x - c||^2 as
  * ||x||^2 + ||c||^2 - 2 x.c in double, clamped at 0. The weights are not used. */
 int ck_assign_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids, int32_t *labels,

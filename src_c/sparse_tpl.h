@@ -275,7 +275,7 @@ static int CK_FN(csr_step)(const CK_CSR *X, CK_FN(ck_csr_ws) * ws, const CK_CT *
     return CK_OK;
 }
 
-static int CK_FN(csr_check)(const CK_CSR *X, int64_t k)
+int CK_FN(ck_csr_check)(const CK_CSR *X, int64_t k)
 {
     if (!X || X->n_samples < 1 || X->n_features < 1 || k < 1 || k > INT32_MAX || !X->indptr ||
         (!X->indices32 == !X->indices64) || (!X->values && X->indptr[X->n_samples] > 0))
@@ -283,12 +283,38 @@ static int CK_FN(csr_check)(const CK_CSR *X, int64_t k)
     return CK_OK;
 }
 
-int CK_FN(ck_csr_check)(const CK_CSR *X, int64_t n_clusters) { return CK_FN(csr_check)(X, n_clusters); }
+int CK_FN(ck_csr_duplicate_row)(const CK_CSR *data, int64_t *row)
+{
+    if (!data || !row || data->n_samples < 1 || data->n_features < 1 || !data->indptr ||
+        (!data->indices32 == !data->indices64))
+        return CK_ERR_ARG;
+    const int64_t d = data->n_features;
+    int64_t *last = malloc((size_t)d * sizeof(int64_t)); /* the last row seen in each column */
+    if (!last) return CK_ERR_NOMEM;
+    for (int64_t j = 0; j < d; j++) last[j] = -1;
+    int status = CK_OK;
+    *row = -1;
+    for (int64_t i = 0; i < data->n_samples && *row < 0 && status == CK_OK; i++)
+        for (int64_t p = data->indptr[i]; p < data->indptr[i + 1]; p++) {
+            const int64_t j = CK_CSR_COL(data, p);
+            if (j < 0 || j >= d) {
+                status = CK_ERR_ARG;
+                break;
+            }
+            if (last[j] == i) {
+                *row = i;
+                break;
+            }
+            last[j] = i;
+        }
+    free(last);
+    return status;
+}
 
 int CK_FN(ck_assign_csr)(const CK_CSR *data, int64_t n_clusters, const CK_CT *centroids, int32_t *labels,
                          double *sqdist, int n_threads)
 {
-    int status = CK_FN(csr_check)(data, n_clusters);
+    int status = CK_FN(ck_csr_check)(data, n_clusters);
     if (status != CK_OK) return status;
     n_threads = ck_omp_clamp_threads(n_threads);
     CK_FN(ck_csr_ws) ws;
@@ -341,7 +367,7 @@ static int CK_FN(csr_inertia)(const CK_CSR *X, const double *x_sqnorm, int64_t k
 int CK_FN(ck_inertia_csr)(const CK_CSR *data, int64_t n_clusters, const CK_CT *centroids,
                           const int32_t *labels, double *inertia, int n_threads)
 {
-    int status = CK_FN(csr_check)(data, n_clusters);
+    int status = CK_FN(ck_csr_check)(data, n_clusters);
     if (status != CK_OK) return status;
     n_threads = ck_omp_clamp_threads(n_threads);
     double *x_sqnorm = malloc((size_t)data->n_samples * sizeof(double));
@@ -355,7 +381,7 @@ int CK_FN(ck_inertia_csr)(const CK_CSR *data, int64_t n_clusters, const CK_CT *c
 int CK_FN(ck_lloyd_step_csr)(const CK_CSR *data, int64_t n_clusters, const CK_CT *centroids_old,
                              CK_CT *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads)
 {
-    int status = CK_FN(csr_check)(data, n_clusters);
+    int status = CK_FN(ck_csr_check)(data, n_clusters);
     if (status != CK_OK) return status;
     n_threads = ck_omp_clamp_threads(n_threads);
     CK_FN(ck_csr_ws) ws;
@@ -375,7 +401,7 @@ int CK_FN(ck_kmeans_fit_csr)(const CK_CSR *data, int64_t n_clusters, CK_CT *cent
                              const ck_kmeans_params *params, ck_kmeans_result *result)
 {
     if (!params || !result) return CK_ERR_ARG;
-    int status = CK_FN(csr_check)(data, n_clusters);
+    int status = CK_FN(ck_csr_check)(data, n_clusters);
     const int max_iter = params->max_iter;
     const double tol_abs = params->tol_abs;
     int32_t *labels = result->labels;

@@ -249,6 +249,26 @@ def test_duplicate_columns_in_a_row_are_summed_on_a_copy():
     np.testing.assert_array_equal(dup.data, before)  # the caller's matrix is not modified
 
 
+@pytest.mark.parametrize("itype", [np.int32, np.int64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_duplicate_row_matches_twin(dtype, itype):
+    # Random rows in shuffled column order (the search must not rely on sorted columns), some with
+    # one column repeated anywhere in its row; 25 of the 40 trials hold a duplicate.
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        n, d = int(rng.integers(1, 30)), int(rng.integers(1, 12))
+        rows = [rng.permutation(d)[: rng.integers(0, d + 1)] for _ in range(n)]
+        for i in rng.choice(n, size=int(rng.integers(0, 3)), replace=True):
+            if len(rows[i]):
+                rows[i] = rng.permutation(np.r_[rows[i], rng.choice(rows[i])])
+        indptr = np.r_[0, np.cumsum([len(r) for r in rows])].astype(np.int64)
+        indices = np.concatenate(rows).astype(itype) if indptr[-1] else np.zeros(1, itype)
+        values = np.ones(max(int(indptr[-1]), 1), dtype)
+        assert _sparse_core.duplicate_row(values, indptr, indices, d) == twins.csr_duplicate_row(
+            indptr, indices[: indptr[-1]]
+        ), trial
+
+
 def _bad(M, what):
     M = M.copy()
     if what == "nan":

@@ -58,6 +58,15 @@ def farthest(X, C, labels, n_far):
     return order, d2[order]
 
 
+def csr_duplicate_row(indptr, indices):
+    """The first row that lists a column twice, or -1."""
+    for i in range(len(indptr) - 1):
+        cols = indices[indptr[i] : indptr[i + 1]]
+        if len(np.unique(cols)) < len(cols):
+            return i
+    return -1
+
+
 def csr_sqdist_matrix(X, C):
     """(n, k) squared distances of the rows of a scipy sparse X as ||x||^2 + ||c||^2 - 2 x.c (scipy's
     sparse product), float64, clamped at 0: the sparse kernels' formula, computed independently."""
