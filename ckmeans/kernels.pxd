@@ -231,6 +231,17 @@ cdef int ck_soft_kmeans_fit_f64(const ck_data_f64 *data, int64_t n_clusters, dou
 cdef int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
                                const ck_soft_params *params,
                                ck_soft_result *result) noexcept nogil
+# ck_soft_partial_*: one block's weighted sums, weights and free energy of a soft iteration, for a
+# fit over the blocks of a larger array (centroids double for every dtype).
+cdef int ck_soft_partial_f32(const ck_data_f32 *data, int64_t n_clusters, const double *centroids,
+                             double *sums, double *weight_in_clusters, double *objective,
+                             const ck_soft_params *params) noexcept nogil
+cdef int ck_soft_partial_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                             double *sums, double *weight_in_clusters, double *objective,
+                             const ck_soft_params *params) noexcept nogil
+cdef int ck_soft_partial_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                            double *sums, double *weight_in_clusters, double *objective,
+                            const ck_soft_params *params) noexcept nogil
 
 # ---- IDX (MNIST) files, on memory buffers ----------------------------------------------------------
 # Parse and validate a header, write one, convert big-endian payloads to native order and back.
