@@ -9,6 +9,7 @@ one line on stderr naming the problem and a non-zero exit code; ``--debug`` show
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -112,6 +113,8 @@ def _fit_once(args, X, seed_state, verbose):
     from ckmeans import kmeans, soft_kmeans
 
     given = {name: getattr(args, name) for name in ("max_iter", "tol") if getattr(args, name) is not None}
+    if args.scheduler:
+        return _fit_on_dask(args, X, seed_state, verbose, given)
     if args.soft:
         res = soft_kmeans(
             X,
@@ -134,6 +137,70 @@ def _fit_once(args, X, seed_state, verbose):
         n_threads=args.threads,
         verbose=verbose,
         **given,
+    )
+    return res, res.inertia
+
+
+@contextlib.contextmanager
+def _dask_client(address):
+    """``fit --scheduler``'s dask.distributed Client, made the current one: the scheduler at ADDRESS,
+    or 'local' for a LocalCluster on this machine (dask's default workers, one thread each);
+    nothing without --scheduler."""
+    if address is None:
+        yield
+        return
+    try:
+        from distributed import Client, LocalCluster
+
+        import ckmeans.dask  # noqa: F401
+    except ImportError as exc:
+        raise CLIError(f"--scheduler needs the Dask extra: pip install 'ckmeans[dask]' ({exc})") from exc
+    with contextlib.ExitStack() as stack:
+        target = address
+        if address == "local":
+            target = stack.enter_context(LocalCluster(threads_per_worker=1, dashboard_address=":0"))
+        try:
+            client = stack.enter_context(Client(target, timeout=10))
+        except OSError as exc:
+            raise CLIError(f"--scheduler {address}: cannot reach the scheduler ({exc})") from exc
+        with client.as_current():
+            yield
+
+
+def _fit_on_dask(args, X, seed_state, verbose, given):
+    """One run through ckmeans.dask on the current cluster, as the in-memory engine's result."""
+    import dask.array as da
+
+    import ckmeans.dask
+    from ckmeans._kmeans import KMeansResult
+    from ckmeans._soft import SoftKMeansResult
+
+    dX = da.from_array(X, chunks=("auto", -1))
+    common = dict(init=args.init, n_init=1, random_state=seed_state, verbose=verbose, **given)
+    # (a block's kernel runs on its worker's threads: one unless --threads says more)
+    n_threads = 1 if args.threads is None else args.threads
+    if args.soft:
+        est = ckmeans.dask.SoftKMeans(args.n_clusters, beta=args.beta, n_threads=n_threads, **common).fit(dX)
+        res = SoftKMeansResult(
+            est.cluster_centers_,
+            est.predict_proba(dX).compute(),
+            est.labels_.compute(),
+            est.objective_,
+            est.n_iter_,
+            est.converged_,
+            est.objective_history_,
+            est.beta_,
+        )
+        return res, res.objective
+    est = ckmeans.dask.KMeans(args.n_clusters, n_threads=n_threads, **common).fit(dX)
+    res = KMeansResult(
+        est.cluster_centers_,
+        est.labels_.compute(),
+        est.inertia_,
+        est.n_iter_,
+        est.converged_,
+        est.inertia_history_,
+        "lloyd",
     )
     return res, res.inertia
 
@@ -198,12 +265,13 @@ def cmd_fit(args):
     seed_state = np.random.RandomState(args.seed)
     best, best_value = None, np.inf
     start = time.perf_counter()
-    for run in progress(range(args.n_init), desc="fit", enabled=bars_enabled(args.quiet), unit="run"):
-        if args.verbose and args.n_init > 1:
-            print(f"run {run + 1} of {args.n_init}")
-        res, value = _fit_once(args, X, seed_state, args.verbose)
-        if value < best_value:
-            best, best_value = res, value
+    with _dask_client(args.scheduler):
+        for run in progress(range(args.n_init), desc="fit", enabled=bars_enabled(args.quiet), unit="run"):
+            if args.verbose and args.n_init > 1:
+                print(f"run {run + 1} of {args.n_init}")
+            res, value = _fit_once(args, X, seed_state, args.verbose)
+            if value < best_value:
+                best, best_value = res, value
     seconds = time.perf_counter() - start
 
     with _OutputFolder(out) as folder:
@@ -476,6 +544,12 @@ def build_parser():
         "beside it and moved into place together, replacing an earlier run's folder as a whole",
     )
     p.add_argument("--plot", action="store_true", help="also write centroids.png and contingency.png")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="fit through ckmeans.dask on the dask.distributed scheduler at ADDRESS (tcp://host:8786), "
+        "or 'local' for a LocalCluster on this machine; --threads is then per block on a worker (default 1)",
+    )
     p.set_defaults(func=cmd_fit)
 
     p = sub.add_parser(

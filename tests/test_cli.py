@@ -261,3 +261,33 @@ def test_fetch_offline_is_one_line_naming_folder_and_variable(tmp_path, capsys, 
     proc = run_main(["fetch", "mnist", "--data-home", tmp_path / "home"], capsys)
     assert_one_line_error(proc, "ckmeans fetch: error:", str(tmp_path / "home" / "mnist"), "MNIST_DATA_PATH")
     assert not (tmp_path / "home").exists()
+
+
+@pytest.mark.parametrize("mode", ["--hard", "--soft"])
+def test_fit_on_a_local_dask_cluster_gives_the_in_memory_fit(blob_files, tmp_path, mode):
+    pytest.importorskip("distributed", reason="--scheduler needs ckmeans[dask]")
+    runs = {}
+    for name, extra in (("memory", []), ("dask", ["--scheduler", "local"])):
+        out = tmp_path / name
+        proc = run_cli("fit", blob_files / "X.npy", "-k", 3, mode, "--beta", 0.1, "--out", out, "-q", *extra)
+        assert proc.returncode == 0, proc.stderr
+        files = ("centroids", "labels", "responsibilities") if mode == "--soft" else ("centroids", "labels")
+        runs[name] = {f: np.load(out / f"{f}.npy") for f in files}
+        runs[name]["metrics"] = json.loads((out / "metrics.json").read_text())
+    np.testing.assert_array_equal(runs["dask"]["labels"], runs["memory"]["labels"])
+    np.testing.assert_allclose(runs["dask"]["centroids"], runs["memory"]["centroids"], rtol=1e-12)
+    if mode == "--soft":
+        np.testing.assert_allclose(
+            runs["dask"]["responsibilities"], runs["memory"]["responsibilities"], atol=1e-12
+        )
+    for key in ("objective", "n_iter", "converged"):
+        assert runs["dask"]["metrics"][key] == pytest.approx(runs["memory"]["metrics"][key], rel=1e-12)
+
+
+def test_fit_names_an_unreachable_scheduler(blob_files, tmp_path, capsys):
+    pytest.importorskip("distributed", reason="--scheduler needs ckmeans[dask]")
+    proc = run_main(
+        ["fit", blob_files / "X.npy", "-k", 3, "--scheduler", "tcp://127.0.0.1:9", "--out", tmp_path / "o"],
+        capsys,
+    )
+    assert_one_line_error(proc, "--scheduler tcp://127.0.0.1:9: cannot reach the scheduler")
