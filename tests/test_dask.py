@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import require_file
 
 REASON = "ckmeans.dask needs dask[array] and distributed (pip install 'ckmeans[dask]')"
+dask = pytest.importorskip("dask", reason=REASON)
 da = pytest.importorskip("dask.array", reason=REASON)
 distributed = pytest.importorskip("distributed", reason=REASON)
 cdask = pytest.importorskip("ckmeans.dask", reason=REASON)
@@ -171,6 +172,7 @@ def test_duplicate_points_warn(client):
         (np.zeros((5, 2)), {}, {"sample_weight": np.ones(4)}, "shape"),
         (np.zeros((5, 2)), {}, {"sample_weight": np.zeros(5)}, "zero everywhere"),
         (np.full((5, 2), np.nan), {}, {}, "NaN or infinity"),
+        (np.zeros((5, 2)), {"persist": "yes"}, {}, "persist must be 'auto', True or False"),
     ],
 )
 def test_bad_input_is_named(client, X, kwargs, fit_kwargs, match):
@@ -361,3 +363,35 @@ def test_soft_bad_input_is_named(client, kwargs, fit_kwargs, match):
     kwargs = {"n_clusters": 2, "init": "random", **kwargs}
     with pytest.raises(ValueError, match=match):
         cdask.SoftKMeans(**kwargs).fit(da.from_array(X), **fit_kwargs)
+
+
+def test_fit_over_an_idx_file_larger_than_the_workers_memory(tmp_path):
+    """A 160 MB raw IDX file on 2 workers whose memory limits add up to 100 MB: 'auto' reads the blocks
+    again at every iteration instead of persisting X, so no worker's memory grows by its share of the
+    file, and the fit is the in-memory one. (The limits are below a worker's own footprint, so
+    distributed's pause and restart on them are turned off: the fit reads the limits only.)"""
+    pytest.importorskip("psutil")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import bench_dask  # its sampler of the workers' peak memory
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(40, 216, (5, 128), dtype=np.uint8)[rng.integers(0, 5, 1_250_000)]
+    X += rng.integers(0, 40, X.shape, dtype=np.uint8)  # (no overflow: at most 254)
+    ckmeans.write_idx(tmp_path / "x.idx", X)
+    init = X[:5].astype(np.float64)
+    ref = ckmeans.KMeans(5, init=init, max_iter=4, tol=0, n_threads=1).fit(X)
+    del X
+    off = {f"distributed.worker.memory.{t}": False for t in ("target", "spill", "pause", "terminate")}
+    with dask.config.set(off):
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, memory_limit="50MB", dashboard_address=":0"
+        )
+    with cluster, distributed.Client(cluster) as client:
+        client.run(__import__, "ckmeans.dask")  # (the libraries' own memory, before the fit's)
+        km = cdask.KMeans(5, init=init, max_iter=4, tol=0)
+        _, peaks = bench_dask.peak_memory(
+            client, lambda: km.fit(cdask.read_idx(tmp_path / "x.idx", chunks=100_000))
+        )
+        assert_same_fit(km, ref)
+    grown = max(g for _, g in peaks.values())
+    assert grown < 40e6, f"a worker's memory grew by {grown / 1e6:.0f} MB"

@@ -16,7 +16,7 @@ import warnings
 import dask
 import dask.array as da
 import numpy as np
-from distributed import futures_of, get_client
+from distributed import get_client
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
@@ -111,21 +111,21 @@ def _data_facts(X, w, want_variance):
 
 
 class _Blocks:
-    """X (and the weights) persisted on the cluster, as one future per block of rows, in order."""
+    """X (and the weights) on the cluster, block by block in row order. Persisted, X stays in the
+    workers' memory for the whole fit; otherwise every pass over X reads its blocks again from X's
+    graph (read_idx: a memory map of the block's rows), each task holding one block while it runs,
+    so X may exceed the memory of all the workers together."""
 
-    def __init__(self, client, X, w):
+    def __init__(self, client, X, w, persist):
         self.client = client
-        self.X, self.w = client.persist(X), None if w is None else client.persist(w)
-        self.x = self._futures(self.X)
-        self.wb = [None] * len(self.x) if w is None else self._futures(self.w)
+        if persist:
+            X, w = client.persist(X), None if w is None else client.persist(w)
+        self.X, self.w = X, w  # (holding the persisted collections holds their blocks)
+        self.x = list(X.to_delayed().ravel())
+        self.wb = [None] * len(self.x) if w is None else list(w.to_delayed())
         self.sizes = [int(c) for c in X.chunks[0]]
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
         self.token = uuid.uuid4().hex
-
-    @staticmethod
-    def _futures(arr):
-        by_key = {f.key: f for f in futures_of(arr)}
-        return [by_key[key if arr.ndim == 1 else key[0]] for key in arr.__dask_keys__()]
 
     def key(self, *parts):
         return "-".join(["ckmeans", self.token, *map(str, parts)])
@@ -135,15 +135,22 @@ class _Blocks:
         the scheduler can recompute it (unlike scattered data) when a worker holding it is lost."""
         return self.client.submit(np.asarray, value, key=self.key(*name))
 
+    def _task(self, b, fn, args, key):
+        return dask.delayed(fn, pure=True)(self.x[b], self.wb[b], *args, dask_key_name=key)
+
+    def on(self, b, fn, *args, name):
+        """fn(block b of X, its weights, *args) as one task: its future."""
+        return self.client.compute(self._task(b, fn, args, self.key(*name)))
+
     def map(self, fn, *args, name):
-        """fn(block of X, its weights, *args) on every block; an argument that is a list gives each
-        block its own element."""
-        return [
-            self.client.submit(
-                fn, x, w, *(a[b] if isinstance(a, list) else a for a in args), key=self.key(*name, b)
-            )
-            for b, (x, w) in enumerate(zip(self.x, self.wb))
-        ]
+        """fn(block of X, its weights, *args) on every block: their futures. An argument that is a
+        list gives each block its own element."""
+        return self.client.compute(
+            [
+                self._task(b, fn, [a[b] if isinstance(a, list) else a for a in args], self.key(*name, b))
+                for b in range(len(self.x))
+            ]
+        )
 
     def labels(self, finals):
         """The labels held in the blocks' final states, as a dask array in X's row blocks."""
@@ -241,6 +248,25 @@ def _fit_run(blocks, C, max_iter, tol_abs, n_threads, report, run):
     return C, states, len(history), np.array(history), strict or on_tol, strict
 
 
+# 'auto' persists X when it takes at most this share of the workers' memory limits together: below
+# distributed's default threshold for spilling to disk (60%), with room for the tasks' own memory.
+PERSIST_SHARE = 0.5
+
+
+def _persists(client, persist, X, w):
+    """Whether a fit keeps X (and the weights) in the workers' memory: `persist` if a bool; for
+    'auto', when they take at most PERSIST_SHARE of the workers' memory limits together (always
+    when a worker has no limit)."""
+    if isinstance(persist, (bool, np.bool_)):
+        return bool(persist)
+    if not (isinstance(persist, str) and persist == "auto"):
+        raise ValueError(f"persist must be 'auto', True or False, got {persist!r}")
+    limits = [info.get("memory_limit") for info in client.scheduler_info()["workers"].values()]
+    if not limits or not all(limits):
+        return True
+    return X.nbytes + (0 if w is None else w.nbytes) <= PERSIST_SHARE * sum(limits)
+
+
 class _FitSetup:
     """What a fit of ckmeans.dask.KMeans or SoftKMeans checks and prepares before its runs, from the
     estimator's common parameters (n_clusters, init, n_init, max_iter, tol, random_state,
@@ -275,7 +301,7 @@ class _FitSetup:
             )
         self.seeds = _run_seeds(check_random_state(est.random_state), self.n_init)
         self.X, self.w, self.init, self.verbose = X, w, init, est.verbose
-        self.blocks = _Blocks(client, X, w)
+        self.blocks = _Blocks(client, X, w, _persists(client, est.persist, X, w))
 
     def initial_centres(self, run):
         """Run `run`'s initial centres (of the centroid dtype)."""
@@ -328,6 +354,13 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         has threads (and sets OMP_NUM_THREADS=1 for them), so the default keeps one per task; a
         worker started with ``--nthreads 1`` can give its one task all its cores instead.
     verbose : int, default=0
+    persist : 'auto' or bool, default='auto'
+        Whether X (and sample_weight) stay in the workers' memory during the fit. False reads X's
+        blocks again at every pass (an iteration, a k-means|| round), one block per running task,
+        so X may exceed the memory of all the workers together (e.g. a raw IDX file of
+        :func:`ckmeans.dask.read_idx`, its blocks memory-mapped where they are read). 'auto'
+        persists when X and the weights take at most half of the workers' memory limits together,
+        and always when a worker has no limit.
 
     Attributes
     ----------
@@ -351,6 +384,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         random_state=None,
         n_threads=1,
         verbose=0,
+        persist="auto",
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -360,6 +394,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         self.random_state = random_state
         self.n_threads = n_threads
         self.verbose = verbose
+        self.persist = persist
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute the clustering of the dask array X (y is ignored). Returns self."""

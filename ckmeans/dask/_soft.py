@@ -75,6 +75,8 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
     n_threads : int, default=1
         Threads of each block's kernel on its worker (see :class:`ckmeans.dask.KMeans`).
     verbose : int, default=0
+    persist : 'auto' or bool, default='auto'
+        Whether X stays in the workers' memory during the fit (see :class:`ckmeans.dask.KMeans`).
 
     Attributes
     ----------
@@ -101,6 +103,7 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         random_state=None,
         n_threads=1,
         verbose=0,
+        persist="auto",
     ):
         self.n_clusters = n_clusters
         self.beta = beta
@@ -112,6 +115,7 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         self.random_state = random_state
         self.n_threads = n_threads
         self.verbose = verbose
+        self.persist = persist
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute the soft clustering of the dask array X (y is ignored). Returns self."""
