@@ -144,23 +144,17 @@ def _fit_once(args, X, seed_state, verbose):
 @contextlib.contextmanager
 def _dask_client(address):
     """``fit --scheduler``'s dask.distributed Client, made the current one: the scheduler at ADDRESS,
-    or 'local' for a LocalCluster on this machine (dask's default workers, one thread each);
-    nothing without --scheduler."""
+    or 'local' for a LocalCluster on this machine; nothing without --scheduler."""
     if address is None:
         yield
         return
     try:
-        from distributed import Client, LocalCluster
-
-        import ckmeans.dask  # noqa: F401
+        from ckmeans.dask import _cli as on_dask
     except ImportError as exc:
         raise CLIError(f"--scheduler needs the Dask extra: pip install 'ckmeans[dask]' ({exc})") from exc
     with contextlib.ExitStack() as stack:
-        target = address
-        if address == "local":
-            target = stack.enter_context(LocalCluster(threads_per_worker=1, dashboard_address=":0"))
         try:
-            client = stack.enter_context(Client(target, timeout=10))
+            client = on_dask.connect(address, stack)
         except OSError as exc:
             raise CLIError(f"--scheduler {address}: cannot reach the scheduler ({exc})") from exc
         with client.as_current():
@@ -169,22 +163,19 @@ def _dask_client(address):
 
 def _fit_on_dask(args, X, seed_state, verbose, given):
     """One run through ckmeans.dask on the current cluster, as the in-memory engine's result."""
-    import dask.array as da
-
-    import ckmeans.dask
     from ckmeans._kmeans import KMeansResult
     from ckmeans._soft import SoftKMeansResult
+    from ckmeans.dask import _cli as on_dask
 
-    dX = da.from_array(X, chunks=("auto", -1))
-    common = dict(init=args.init, n_init=1, random_state=seed_state, verbose=verbose, **given)
+    params = dict(init=args.init, n_init=1, random_state=seed_state, verbose=verbose, **given)
     # (a block's kernel runs on its worker's threads: one unless --threads says more)
-    n_threads = 1 if args.threads is None else args.threads
+    params["n_threads"] = 1 if args.threads is None else args.threads
     if args.soft:
-        est = ckmeans.dask.SoftKMeans(args.n_clusters, beta=args.beta, n_threads=n_threads, **common).fit(dX)
+        est, labels, resp = on_dask.fit(X, True, args.n_clusters, beta=args.beta, **params)
         res = SoftKMeansResult(
             est.cluster_centers_,
-            est.predict_proba(dX).compute(),
-            est.labels_.compute(),
+            resp,
+            labels,
             est.objective_,
             est.n_iter_,
             est.converged_,
@@ -192,15 +183,9 @@ def _fit_on_dask(args, X, seed_state, verbose, given):
             est.beta_,
         )
         return res, res.objective
-    est = ckmeans.dask.KMeans(args.n_clusters, n_threads=n_threads, **common).fit(dX)
+    est, labels, _ = on_dask.fit(X, False, args.n_clusters, **params)
     res = KMeansResult(
-        est.cluster_centers_,
-        est.labels_.compute(),
-        est.inertia_,
-        est.n_iter_,
-        est.converged_,
-        est.inertia_history_,
-        "lloyd",
+        est.cluster_centers_, labels, est.inertia_, est.n_iter_, est.converged_, est.inertia_history_, "lloyd"
     )
     return res, res.inertia
 
