@@ -7,11 +7,18 @@
 * scaling: uint8 MNIST stacked --copies times (4 x 60000 x 784 by default), the same fit on a
   LocalCluster of 1 worker process and one of 2 (1 thread each), taking turns.
 
-X is a dask array of row blocks persisted on each cluster before timing, so a fit's time is its
-iterations plus its own passes over the blocks (dask-ml's include its per-fit checks of X). dask-ml
-2024.4 imports a private scikit-learn helper that newer scikit-learn no longer has; this script
-gives it a stand-in (unused by its KMeans) so the import succeeds. Run `python bench/bench_dask.py
---help`.
+* beyond memory: uint8 MNIST stacked --big-copies times, written as a raw IDX file and read by
+  ckmeans.dask.read_idx, fitted (k, --iters) on 2 worker processes whose --memory-limit together is
+  below the file's size, so the fit reads the blocks again at every iteration instead of persisting
+  them; reports the seconds and each worker's peak resident memory (sampled every 50 ms), also above
+  its resident memory just before the fit. The limits are below a worker's own footprint, so
+  distributed's spilling, pause and restart on them are turned off: the fit only reads them.
+
+In the first two, X is a dask array of row blocks persisted on each cluster before timing, so a
+fit's time is its iterations plus its own passes over the blocks (dask-ml's include its per-fit
+checks of X). dask-ml 2024.4 imports a private scikit-learn helper that newer scikit-learn no
+longer has; this script gives it a stand-in (unused by its KMeans) so the import succeeds. Run
+`python bench/bench_dask.py --help`.
 """
 
 import argparse
@@ -47,6 +54,84 @@ def start_cluster(n_workers):
     return cluster, Client(cluster, set_as_default=False)
 
 
+def peak_memory(client, fn):
+    """fn() while the workers' resident memory is sampled: (fn's result, {worker: (peak, peak minus
+    the memory before)}) in bytes."""
+    import threading
+
+    import psutil
+
+    def rss():
+        return client.run(lambda: psutil.Process().memory_info().rss)
+
+    before, peak, done = rss(), {}, threading.Event()
+
+    def watch():
+        while not done.is_set():
+            for worker, value in rss().items():
+                peak[worker] = max(peak.get(worker, 0), value)
+            done.wait(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        result = fn()
+    finally:
+        done.set()
+        watcher.join()
+    return result, {w: (peak.get(w, before[w]), peak.get(w, before[w]) - before[w]) for w in before}
+
+
+def beyond_memory(X8, C0, iters, copies, limit, blocks):
+    """The fit over a raw IDX file larger than the workers' memory limits together: a Markdown table."""
+    import tempfile
+
+    import dask
+    from distributed import Client, LocalCluster
+
+    import ckmeans
+    import ckmeans.dask
+
+    off = {f"distributed.worker.memory.{t}": False for t in ("target", "spill", "pause", "terminate")}
+    with tempfile.TemporaryDirectory() as folder:
+        path = common.Path(folder) / "big.idx"
+        ckmeans.write_idx(path, np.concatenate([X8] * copies))
+        size = path.stat().st_size
+        with dask.config.set(off):
+            cluster = LocalCluster(
+                n_workers=2, threads_per_worker=1, memory_limit=limit, dashboard_address=":0"
+            )
+        with cluster, Client(cluster) as client:
+            client.run(__import__, "ckmeans.dask")  # (the libraries' memory, before the fit's)
+            X = ckmeans.dask.read_idx(path, chunks=-(-len(X8) * copies // blocks)).reshape(
+                len(X8) * copies, -1
+            )
+            km = ckmeans.dask.KMeans(len(C0), init=C0, max_iter=iters, tol=0)
+            limits = sum(w["memory_limit"] for w in client.scheduler_info()["workers"].values())
+            (seconds, _), peaks = peak_memory(client, lambda: common.timed(km.fit, X))
+    rows = [
+        [
+            f"{size / 1e6:.0f} MB",
+            f"{limits / 1e6:.0f} MB",
+            f"{seconds:.2f}",
+            km.n_iter_,
+            f"{km.inertia_:.6e}",
+            ", ".join(f"{p / 1e6:.0f} MB (+{g / 1e6:.0f})" for p, g in peaks.values()),
+        ]
+    ]
+    return common.markdown_table(
+        [
+            "raw IDX file",
+            "memory limits (2 workers)",
+            "s per fit",
+            "iterations",
+            "inertia",
+            "peak RSS per worker",
+        ],
+        rows,
+    )
+
+
 def inertia_of(X, centres):
     """sum ||x - nearest centre||^2 in float64 (by ckmeans.KMeans.score), the same yardstick for every
     peer."""
@@ -80,6 +165,8 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--copies", type=int, default=4, help="MNIST copies stacked for the scaling table")
     p.add_argument("--blocks", type=int, default=8, help="row blocks of X")
+    p.add_argument("--big-copies", type=int, default=16, help="MNIST copies in the beyond-memory file")
+    p.add_argument("--memory-limit", default="250MB", help="each worker's limit in the beyond-memory fit")
     p.add_argument("--quick", action="store_true", help="5000 rows of MNIST, 1 copy: a smoke run")
     p.add_argument("--write", help="Markdown file whose bench-dask section gets the tables")
     args = p.parse_args(argv)
@@ -90,7 +177,7 @@ def main(argv=None):
     data = common.Path(args.data) if args.data else common.data_dir()
     X8, _ = common.load_idx_images(data / "mnist" / "train-images-idx3-ubyte.gz")
     if args.quick:
-        X8, args.copies = X8[:5000], 1
+        X8, args.copies, args.big_copies, args.memory_limit = X8[:5000], 1, 4, "5MB"
     X32 = X8.astype(np.float32)
     # C0: rows of X (so the same numbers in float32 and uint8), the first of each k-means++ run's
     # cluster after one iteration from a seeded k-means++
@@ -155,6 +242,9 @@ def main(argv=None):
         for cluster, client in clusters.values():
             client.close()
             cluster.close()
+    big_table = beyond_memory(
+        X8, C0.astype(np.float64), args.iters, args.big_copies, args.memory_limit, args.blocks
+    )
     text = "\n\n".join(
         [
             "## ckmeans.dask (LocalCluster)",
@@ -169,6 +259,10 @@ def main(argv=None):
             f"uint8 MNIST x {args.copies} ({len(Xbig)} x {Xbig.shape[1]}), the same fit of ckmeans.dask "
             f"on 1 and on 2 worker processes (1 thread each):",
             scale_table,
+            f"uint8 MNIST x {args.big_copies} as a raw IDX file read by ckmeans.dask.read_idx in "
+            f"{args.blocks} blocks, the same fit on 2 worker processes (1 thread each) whose memory "
+            "limits together are below the file's size (X not persisted):",
+            big_table,
         ]
     )
     print(text)

@@ -306,6 +306,15 @@ cdef extern from "ckmeans.h" nogil:
                                const ck_soft_params *params, ck_soft_result *result)
     int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
                               const ck_soft_params *params, ck_soft_result *result)
+    int ck_soft_partial_f32(const ck_data_f32 *data, int64_t n_clusters, const double *centroids,
+                            double *sums, double *weight_in_clusters, double *objective,
+                            const ck_soft_params *params)
+    int ck_soft_partial_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                            double *sums, double *weight_in_clusters, double *objective,
+                            const ck_soft_params *params)
+    int ck_soft_partial_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                           double *sums, double *weight_in_clusters, double *objective,
+                           const ck_soft_params *params)
 
     # ---- soft k-means on sparse rows
     int ck_soft_estep_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,

@@ -9,7 +9,8 @@ from ckmeans._boundary cimport (check_status, ck_sigint_guard, const_ptr_or_null
                                 soft_params, xtype)
 from ckmeans._ckmeans cimport (ck_data_f32, ck_data_f64, ck_data_u8, ck_soft_estep_f32, ck_soft_estep_f64,
                                ck_soft_estep_u8, ck_soft_kmeans_fit_f32, ck_soft_kmeans_fit_f64,
-                               ck_soft_kmeans_fit_u8, ck_soft_params, ck_soft_result, ck_soft_stats,
+                               ck_soft_kmeans_fit_u8, ck_soft_params, ck_soft_partial_f32,
+                               ck_soft_partial_f64, ck_soft_partial_u8, ck_soft_result, ck_soft_stats,
                                ck_soft_step_f32, ck_soft_step_f64, ck_soft_step_u8)
 
 
@@ -92,6 +93,45 @@ def step(const xtype[:, ::1] X, const double[::1] sample_weight, const ctype[:, 
         interruptible_end(&guard)
     check_status(st, "soft k-means")
     return stats.objective, stats.center_shift
+
+
+def partial(const xtype[:, ::1] X, const double[::1] sample_weight,
+            const double[:, ::1] centroids,    # IN  (k, d), double for every dtype
+            double beta, int distance,
+            double[:, ::1] sums,               # OUT (k, d)
+            double[::1] weight_in_clusters,    # OUT (k,)
+            int n_threads, bint spherical=False):
+    """A block's part of one soft iteration (no M-step); returns its free energy."""
+    cdef int st = 0
+    cdef double obj = 0.0
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_soft_params params = soft_params(&beta, 1, distance, 1, 0.0, n_threads, spherical)
+    cdef ck_data_f32 d32
+    cdef ck_data_f64 d64
+    cdef ck_data_u8 du8
+    cdef ck_sigint_guard guard
+    interruptible_begin(&guard)
+    try:
+        if xtype is float:
+            d32 = data_f32(X, w)
+            with nogil:
+                st = ck_soft_partial_f32(&d32, k, &centroids[0, 0], &sums[0, 0], &weight_in_clusters[0], &obj,
+                                         &params)
+        elif xtype is double:
+            d64 = data_f64(X, w)
+            with nogil:
+                st = ck_soft_partial_f64(&d64, k, &centroids[0, 0], &sums[0, 0], &weight_in_clusters[0], &obj,
+                                         &params)
+        else:
+            du8 = data_u8(X, w)
+            with nogil:
+                st = ck_soft_partial_u8(&du8, k, &centroids[0, 0], &sums[0, 0], &weight_in_clusters[0], &obj,
+                                        &params)
+    finally:
+        interruptible_end(&guard)
+    check_status(st, "soft k-means")
+    return obj
 
 
 def fit(const xtype[:, ::1] X, const double[::1] sample_weight,

@@ -9,6 +9,7 @@ one line on stderr naming the problem and a non-zero exit code; ``--debug`` show
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -141,6 +142,8 @@ def _fit_once(args, X, seed_state, verbose):
     given = {name: getattr(args, name) for name in ("max_iter", "tol") if getattr(args, name) is not None}
     if args.spherical:
         given["spherical"] = True
+    if args.scheduler:
+        return _fit_on_dask(args, X, seed_state, verbose, given)
     if args.soft:
         res = soft_kmeans(
             X,
@@ -163,6 +166,55 @@ def _fit_once(args, X, seed_state, verbose):
         n_threads=args.threads,
         verbose=verbose,
         **given,
+    )
+    return res, res.inertia
+
+
+@contextlib.contextmanager
+def _dask_client(address):
+    """``fit --scheduler``'s dask.distributed Client, made the current one: the scheduler at ADDRESS,
+    or 'local' for a LocalCluster on this machine; nothing without --scheduler."""
+    if address is None:
+        yield
+        return
+    try:
+        from ckmeans.dask import _cli as on_dask
+    except ImportError as exc:
+        raise CLIError(f"--scheduler needs the Dask extra: pip install 'ckmeans[dask]' ({exc})") from exc
+    with contextlib.ExitStack() as stack:
+        try:
+            client = on_dask.connect(address, stack)
+        except OSError as exc:
+            raise CLIError(f"--scheduler {address}: cannot reach the scheduler ({exc})") from exc
+        with client.as_current():
+            yield
+
+
+def _fit_on_dask(args, X, seed_state, verbose, given):
+    """One run through ckmeans.dask on the current cluster, as the in-memory engine's result."""
+    from ckmeans._kmeans import KMeansResult
+    from ckmeans._soft import SoftKMeansResult
+    from ckmeans.dask import _cli as on_dask
+
+    params = dict(init=args.init, n_init=1, random_state=seed_state, verbose=verbose, **given)
+    # (a block's kernel runs on its worker's threads: one unless --threads says more)
+    params["n_threads"] = 1 if args.threads is None else args.threads
+    if args.soft:
+        est, labels, resp = on_dask.fit(X, True, args.n_clusters, beta=args.beta, **params)
+        res = SoftKMeansResult(
+            est.cluster_centers_,
+            resp,
+            labels,
+            est.objective_,
+            est.n_iter_,
+            est.converged_,
+            est.objective_history_,
+            est.beta_,
+        )
+        return res, res.objective
+    est, labels, _ = on_dask.fit(X, False, args.n_clusters, **params)
+    res = KMeansResult(
+        est.cluster_centers_, labels, est.inertia_, est.n_iter_, est.converged_, est.inertia_history_, "lloyd"
     )
     return res, res.inertia
 
@@ -217,22 +269,28 @@ class _OutputFolder:
 
 
 def cmd_fit(args):
+    import scipy.sparse as sp
+
     out = Path(args.out)
     _check_out(out)
     X, y, side, text = _load_input(args)
     if not 1 <= args.n_clusters <= X.shape[0]:
         raise CLIError(f"-k {args.n_clusters} is impossible with {X.shape[0]} samples (need 1 <= k <= n)")
+    if args.scheduler and (args.spherical or sp.issparse(X)):
+        what = "--spherical" if args.spherical else "sparse input"
+        raise CLIError(f"--scheduler fits dense rows by Euclidean k-means: {what} runs without --scheduler")
     # Runs draw their seeds one after the other from one RandomState, as kmeans(n_init=...) does,
     # so a bar can follow the runs; the lowest objective wins.
     seed_state = np.random.RandomState(args.seed)
     best, best_value = None, np.inf
     start = time.perf_counter()
-    for run in progress(range(args.n_init), desc="fit", enabled=bars_enabled(args.quiet), unit="run"):
-        if args.verbose and args.n_init > 1:
-            print(f"run {run + 1} of {args.n_init}")
-        res, value = _fit_once(args, X, seed_state, args.verbose)
-        if value < best_value:
-            best, best_value = res, value
+    with _dask_client(args.scheduler):
+        for run in progress(range(args.n_init), desc="fit", enabled=bars_enabled(args.quiet), unit="run"):
+            if args.verbose and args.n_init > 1:
+                print(f"run {run + 1} of {args.n_init}")
+            res, value = _fit_once(args, X, seed_state, args.verbose)
+            if value < best_value:
+                best, best_value = res, value
     seconds = time.perf_counter() - start
 
     with _OutputFolder(out) as folder:
@@ -546,6 +604,12 @@ def build_parser():
         "--plot",
         action="store_true",
         help="also write contingency.png (with labels) and centroids.png (square images only)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="fit through ckmeans.dask on the dask.distributed scheduler at ADDRESS (tcp://host:8786), "
+        "or 'local' for a LocalCluster on this machine; --threads is then per block on a worker (default 1)",
     )
     p.set_defaults(func=cmd_fit)
 

@@ -151,8 +151,8 @@ cdef int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_varian
 
 # ---- hard k-means on sparse (CSR) rows ------------------------------------------------------------
 # ck_csr_f32 / _f64: values, indptr, indices32 or indices64, shape, optional weights (ckmeans.h).
-# The first row listing a column twice; assignment, inertia, Lloyd step, whole fit (Lloyd; ck_kmeans_params.spherical too), k-means++ and
-# random rows, with the dense kernels' contracts.
+# The first row listing a column twice; assignment, inertia, Lloyd step, whole fit (Lloyd;
+# ck_kmeans_params.spherical too), k-means++ and random rows, with the dense kernels' contracts.
 cdef int ck_csr_duplicate_row_f32(const ck_csr_f32 *data, int64_t *row) noexcept nogil
 cdef int ck_csr_duplicate_row_f64(const ck_csr_f64 *data, int64_t *row) noexcept nogil
 cdef int ck_assign_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
@@ -233,6 +233,17 @@ cdef int ck_soft_kmeans_fit_f64(const ck_data_f64 *data, int64_t n_clusters, dou
 cdef int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, double *centroids,
                                const ck_soft_params *params,
                                ck_soft_result *result) noexcept nogil
+# ck_soft_partial_*: one block's weighted sums, weights and free energy of a soft iteration, for a
+# fit over the blocks of a larger array (centroids double for every dtype).
+cdef int ck_soft_partial_f32(const ck_data_f32 *data, int64_t n_clusters, const double *centroids,
+                             double *sums, double *weight_in_clusters, double *objective,
+                             const ck_soft_params *params) noexcept nogil
+cdef int ck_soft_partial_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                             double *sums, double *weight_in_clusters, double *objective,
+                             const ck_soft_params *params) noexcept nogil
+cdef int ck_soft_partial_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                            double *sums, double *weight_in_clusters, double *objective,
+                            const ck_soft_params *params) noexcept nogil
 
 # ---- soft k-means on CSR rows (ck_csr_f32 / _f64; same params and results as the dense calls) -----
 cdef int ck_soft_estep_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,

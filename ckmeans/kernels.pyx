@@ -337,6 +337,21 @@ cdef int ck_soft_kmeans_fit_u8(const ck_data_u8 *data, int64_t n_clusters, doubl
                                ck_soft_result *result) noexcept nogil:
     return _c.ck_soft_kmeans_fit_u8(data, n_clusters, centroids, params, result)
 
+cdef int ck_soft_partial_f32(const ck_data_f32 *data, int64_t n_clusters, const double *centroids,
+                             double *sums, double *weight_in_clusters, double *objective,
+                             const ck_soft_params *params) noexcept nogil:
+    return _c.ck_soft_partial_f32(data, n_clusters, centroids, sums, weight_in_clusters, objective, params)
+
+cdef int ck_soft_partial_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids,
+                             double *sums, double *weight_in_clusters, double *objective,
+                             const ck_soft_params *params) noexcept nogil:
+    return _c.ck_soft_partial_f64(data, n_clusters, centroids, sums, weight_in_clusters, objective, params)
+
+cdef int ck_soft_partial_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids,
+                            double *sums, double *weight_in_clusters, double *objective,
+                            const ck_soft_params *params) noexcept nogil:
+    return _c.ck_soft_partial_u8(data, n_clusters, centroids, sums, weight_in_clusters, objective, params)
+
 
 # ---- soft k-means on CSR rows ----------------------------------------------------------------------
 

@@ -637,6 +637,22 @@ int ck_soft_step_u8(const ck_data_u8 *data, int64_t n_clusters, const double *ce
                     double *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
                     const ck_soft_params *params);
 
+/* The partials of one soft iteration over a block of the rows of a larger fit (a fit over the blocks
+ * of a distributed array), with params->betas[0]: the E-step and sums of ck_soft_step, the same
+ * operations in the same order, but no M-step. centroids (IN, n_clusters x n_features) are double
+ * for every dtype, as a soft fit holds them between iterations. sums (OUT, n_clusters x n_features)
+ * = sum_i w_i r_ij x_i, weight_in_clusters (OUT, n_clusters) = sum_i w_i r_ij, *objective (OUT) the
+ * block's free energy. Summed over the blocks in a fixed order, they give a result that depends on
+ * the blocks only; the M-step is then sums / weights (the previous centre where a weight is 0). With
+ * params->spherical the responsibilities and free energy are the spherical ones (unit rows and
+ * centres are the caller's; it rescales the new centres to unit norm). */
+int ck_soft_partial_f32(const ck_data_f32 *data, int64_t n_clusters, const double *centroids, double *sums,
+                        double *weight_in_clusters, double *objective, const ck_soft_params *params);
+int ck_soft_partial_f64(const ck_data_f64 *data, int64_t n_clusters, const double *centroids, double *sums,
+                        double *weight_in_clusters, double *objective, const ck_soft_params *params);
+int ck_soft_partial_u8(const ck_data_u8 *data, int64_t n_clusters, const double *centroids, double *sums,
+                       double *weight_in_clusters, double *objective, const ck_soft_params *params);
+
 /* A whole soft k-means fit. centroids: IN the initial centres, OUT the final ones. Runs up to
  * params->max_iter iterations, the t-th with its beta, and stops early as soon as
  * ||C_new - C_old||_F < tol (converged = 1). Then one more E-step with the last beta used gives the

@@ -303,6 +303,10 @@ static int64_t ck_soft_sums_len(int64_t d, int64_t k)
     return by_feature > by_cluster ? by_feature : by_cluster;
 }
 
+/* Where element (j, f) of a step's sums lies (ck_soft_sums_len). */
+static inline int64_t ck_soft_sum_at(int groups, int64_t k, int64_t kp, int64_t j, int64_t f)
+{ return groups ? ck_soft_gidx(k, j, f) : f * kp + j; }
+
 /* The responsibilities of a block's rows at once; defined after ck_dtypes.h (its SIMD helpers).
  * DT[j * ld + r] (j < k, r < nr): the squared distances of row r (overwritten). As ck_soft_row_resp
  * on each row, with the same operations in the same order per row, so the same bits: w (the

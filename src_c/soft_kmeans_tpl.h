@@ -595,20 +595,17 @@ static double CK_FN(soft_sparse_block)(const CK_XT *X, int64_t b, int64_t nb, in
     return e;
 }
 
-/* element (j, f) of a step's sums (ck_soft_sums_len) */
-#define CK_SOFT_SUM_AT(j, f) (groups ? ck_soft_gidx(k, j, f) : (f) * kp + (j))
-
-/* One fused iteration from C_old (double): per group of chunks, the distances, responsibilities and
- * weighted sums of each block of rows while it is in cache (a zero feature would add an exact 0 to
- * a sum, so the sums are those of the dense rows, in row order); then the groups merge in order
- * and C_new (double) = sums / weights, or C_old where a cluster's total weight is 0 (underflow: it
- * keeps its previous centre). energy (OUT) is the free energy of C_old, shift (OUT)
- * ||C_new - C_old||_F. */
-static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C_old,
-                                int64_t k, double beta, int distance, ck_soft_masks *masks,
-                                const ck_soft_packed *pk, double *C_new, double *weight_in_clusters,
-                                double *gbuf, int64_t n_groups, double *merged, double *chunk_energy,
-                                int n_threads, const volatile int *cancel, double *energy, double *shift)
+/* The E-step and the weighted sums of one fused iteration from C_old (double): per group of chunks,
+ * the distances, responsibilities and weighted sums of each block of rows while it is in cache (a
+ * zero feature would add an exact 0 to a sum, so the sums are those of the dense rows, in row
+ * order); then the groups merge in order into merged (element (j, f) of the sums at
+ * ck_soft_sum_at, the kp cluster weights from ck_soft_sums_len on). energy (OUT) is the free
+ * energy of C_old. */
+static int CK_FN(soft_step_sums)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C_old,
+                                 int64_t k, double beta, int distance, ck_soft_masks *masks,
+                                 const ck_soft_packed *pk, double *gbuf, int64_t n_groups, double *merged,
+                                 double *chunk_energy, int n_threads, const volatile int *cancel,
+                                 double *energy)
 {
     const int64_t kp = ck_soft_kpad(k), len = ck_soft_sums_len(d, k), stride = len + kp,
                   n_chunks = ck_n_chunks(n);
@@ -661,7 +658,8 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
                     memset(ws.bsums, 0, (size_t)(k * d) * sizeof(double));
                     ck_soft_accumulate(xb, nb, d, ws.bresp, k, ws.bsums);
                     for (int64_t f = 0; f < d; f++)
-                        for (int64_t j = 0; j < k; j++) sums[CK_SOFT_SUM_AT(j, f)] += ws.bsums[j * d + f];
+                        for (int64_t j = 0; j < k; j++)
+                            sums[ck_soft_sum_at(groups, k, kp, j, f)] += ws.bsums[j * d + f];
                 }
                 chunk_energy[c] = e;
             }
@@ -672,22 +670,39 @@ static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const doub
     if (status == CK_OK && ck_cancelled(cancel)) status = CK_ERR_CANCELLED;
     if (status != CK_OK) return status;
     ck_merge_groups(gbuf, n_groups, stride, stride, merged, n_threads);
-    const double *sums = merged, *wsum = merged + len;
+    *energy = ck_sum_ordered(chunk_energy, n_chunks);
+    return CK_OK;
+}
+
+/* One fused iteration from C_old (double): soft_step_sums, then C_new (double) = sums / weights, or
+ * C_old where a cluster's total weight is 0 (underflow: it keeps its previous centre). energy (OUT)
+ * is the free energy of C_old, shift (OUT) ||C_new - C_old||_F. */
+static int CK_FN(soft_step_run)(const CK_XT *X, int64_t n, int64_t d, const double *w, const double *C_old,
+                                int64_t k, double beta, int distance, ck_soft_masks *masks,
+                                const ck_soft_packed *pk, double *C_new, double *weight_in_clusters,
+                                double *gbuf, int64_t n_groups, double *merged, double *chunk_energy,
+                                int n_threads, const volatile int *cancel, double *energy, double *shift)
+{
+    const int status = CK_FN(soft_step_sums)(X, n, d, w, C_old, k, beta, distance, masks, pk, gbuf, n_groups,
+                                             merged, chunk_energy, n_threads, cancel, energy);
+    if (status != CK_OK) return status;
+    const int64_t kp = ck_soft_kpad(k);
+    const int groups = ck_soft_use_groups();
+    const double *sums = merged, *wsum = merged + ck_soft_sums_len(d, k);
     double sq = 0.0;
     for (int64_t j = 0; j < k; j++) {
         for (int64_t f = 0; f < d; f++) {
-            const double c = wsum[j] > 0 ? sums[CK_SOFT_SUM_AT(j, f)] / wsum[j] : C_old[j * d + f];
+            const double c =
+                wsum[j] > 0 ? sums[ck_soft_sum_at(groups, k, kp, j, f)] / wsum[j] : C_old[j * d + f];
             const double t = c - C_old[j * d + f];
             sq += t * t;
             C_new[j * d + f] = c;
         }
         if (weight_in_clusters) weight_in_clusters[j] = wsum[j];
     }
-    *energy = ck_sum_ordered(chunk_energy, n_chunks);
     *shift = sqrt(sq);
     return CK_OK;
 }
-#undef CK_SOFT_SUM_AT
 
 static double *CK_FN(soft_centres_in)(const CK_CT *C, int64_t kd)
 {
@@ -697,16 +712,23 @@ static double *CK_FN(soft_centres_in)(const CK_CT *C, int64_t kd)
     return out;
 }
 
+/* The checks of the calls that run one step at params->betas[0] (E-step, step, partial). */
+static int CK_FN(soft_check_one_beta)(const CK_DATA *data, int64_t n_clusters, const ck_soft_params *params)
+{
+    if (!data || ck_soft_check_step(params) != CK_OK) return CK_ERR_ARG;
+    const int status = ck_soft_check_args(data->n_samples, data->n_features, n_clusters, params->distance);
+    if (status != CK_OK) return status;
+    return ck_soft_check_beta(params->betas[0]) ? CK_OK : CK_ERR_SOFT_BETA;
+}
+
 int CK_FN(ck_soft_estep)(const CK_DATA *data, int64_t n_clusters, const CK_CT *centroids,
                          double *responsibilities, int32_t *labels, double *objective,
                          const ck_soft_params *params)
 {
-    if (!data || ck_soft_check_step(params) != CK_OK) return CK_ERR_ARG;
+    int status = CK_FN(soft_check_one_beta)(data, n_clusters, params);
+    if (status != CK_OK) return status;
     const int64_t n_samples = data->n_samples, n_features = data->n_features;
     const double beta = params->betas[0];
-    int status = ck_soft_check_args(n_samples, n_features, n_clusters, params->distance);
-    if (status != CK_OK) return status;
-    if (!ck_soft_check_beta(beta)) return CK_ERR_SOFT_BETA;
     double *C = CK_FN(soft_centres_in)(centroids, n_clusters * n_features);
     if (!C) return CK_ERR_NOMEM;
     int distance;
@@ -723,12 +745,10 @@ int CK_FN(ck_soft_step)(const CK_DATA *data, int64_t n_clusters, const CK_CT *ce
                         CK_CT *centroids_new, double *weight_in_clusters, ck_soft_stats *stats,
                         const ck_soft_params *params)
 {
-    if (!data || ck_soft_check_step(params) != CK_OK) return CK_ERR_ARG;
+    int status = CK_FN(soft_check_one_beta)(data, n_clusters, params);
+    if (status != CK_OK) return status;
     const int64_t n_samples = data->n_samples, n_features = data->n_features;
     const double beta = params->betas[0];
-    int status = ck_soft_check_args(n_samples, n_features, n_clusters, params->distance);
-    if (status != CK_OK) return status;
-    if (!ck_soft_check_beta(beta)) return CK_ERR_SOFT_BETA;
     const int64_t kd = n_clusters * n_features;
     double *gbuf = NULL, *merged = NULL, *energies = NULL, *C_new = malloc((size_t)kd * sizeof(double));
     double *C_old = CK_FN(soft_centres_in)(centroids_old, kd);
@@ -799,6 +819,37 @@ static int CK_FN(soft_fit_estep)(void *ctx, const double *C, double beta, int di
                                  f->have_masks ? &f->masks : NULL, f->have_packed ? &f->packed : NULL,
                                  result->responsibilities, result->labels, &result->objective, f->n_threads,
                                  f->cancel);
+}
+
+int CK_FN(ck_soft_partial)(const CK_DATA *data, int64_t n_clusters, const double *centroids, double *sums,
+                           double *weight_in_clusters, double *objective, const ck_soft_params *params)
+{
+    int status = CK_FN(soft_check_one_beta)(data, n_clusters, params);
+    if (status != CK_OK) return status;
+    const int64_t n = data->n_samples, d = data->n_features, k = n_clusters, kp = ck_soft_kpad(k);
+    double *gbuf = NULL, *merged = NULL, *energies = NULL;
+    int64_t n_groups = 0;
+    status = ck_soft_bufs(n, d, k, &gbuf, &n_groups, &merged, &energies);
+    double energy = 0.0;
+    int distance;
+    const double kbeta = ck_soft_kernel_beta(params, params->betas[0], &distance);
+    if (status == CK_OK)
+        status = CK_FN(soft_step_sums)(
+            data->X, n, d, data->sample_weight, centroids, k, kbeta, distance, NULL, NULL, gbuf, n_groups,
+            merged, energies, ck_omp_clamp_threads(params->n_threads), ck_cancel_of(params->cancel), &energy);
+    if (status == CK_OK) {
+        const int groups = ck_soft_use_groups();
+        const double *wsum = merged + ck_soft_sums_len(d, k);
+        for (int64_t j = 0; j < k; j++) {
+            for (int64_t f = 0; f < d; f++) sums[j * d + f] = merged[ck_soft_sum_at(groups, k, kp, j, f)];
+            weight_in_clusters[j] = wsum[j];
+        }
+        *objective = energy * ck_soft_energy_scale(params);
+    }
+    free(gbuf);
+    free(merged);
+    free(energies);
+    return status;
 }
 
 int CK_FN(ck_soft_kmeans_fit)(const CK_DATA *data, int64_t n_clusters, CK_CT *centroids,

@@ -193,7 +193,7 @@ def test_bench_sparse_on_a_slice_of_20newsgroups(shared_data, tmp_path):
 
 
 def test_bench_dask_on_a_slice_of_mnist(shared_data, tmp_path):
-    # bench/bench_dask.py end to end (5000 rows, 2 iterations, 1 repeat): both tables, and dask-ml
+    # bench/bench_dask.py end to end (5000 rows, 2 iterations, 1 repeat): its tables, and dask-ml
     # (when it imports) from the same centres as ckmeans.dask reaches the same inertia.
     pytest.importorskip("distributed", reason="bench_dask.py needs dask[array] and distributed")
     out = tmp_path / "BENCHMARKS.md"
@@ -209,3 +209,5 @@ def test_bench_dask_on_a_slice_of_mnist(shared_data, tmp_path):
     if "dask-ml" in peers:
         assert float(peers["dask-ml"][-1]) == pytest.approx(float(peers["ckmeans.dask"][-1]), rel=1e-6)
     assert [r[0] for r in rows if r[0] in ("1", "2")] == ["1", "2"]
+    (big,) = [r for r in rows if r[0].endswith(" MB")]  # the fit beyond the workers' memory
+    assert big[-1].count("MB (+") == 2 and int(big[3]) == 2

@@ -386,3 +386,46 @@ def test_fit_20newsgroups_spherical_on_real_data(shared_data, tmp_path, capsys):
     assert sum(int(r["size"]) for r in rows) == 7532
     assert all(len(r["top_terms"].split()) == 10 and "." in r["majority"] for r in rows)
     assert "no centroids.png" in proc.stdout
+
+
+@pytest.mark.parametrize("mode", ["--hard", "--soft"])
+def test_fit_on_a_local_dask_cluster_gives_the_in_memory_fit(blob_files, tmp_path, mode):
+    pytest.importorskip("distributed", reason="--scheduler needs ckmeans[dask]")
+    runs = {}
+    for name, extra in (("memory", []), ("dask", ["--scheduler", "local"])):
+        out = tmp_path / name
+        proc = run_cli("fit", blob_files / "X.npy", "-k", 3, mode, "--beta", 0.1, "--out", out, "-q", *extra)
+        assert proc.returncode == 0, proc.stderr
+        files = ("centroids", "labels", "responsibilities") if mode == "--soft" else ("centroids", "labels")
+        runs[name] = {f: np.load(out / f"{f}.npy") for f in files}
+        runs[name]["metrics"] = json.loads((out / "metrics.json").read_text())
+    np.testing.assert_array_equal(runs["dask"]["labels"], runs["memory"]["labels"])
+    np.testing.assert_allclose(runs["dask"]["centroids"], runs["memory"]["centroids"], rtol=1e-12)
+    if mode == "--soft":
+        np.testing.assert_allclose(
+            runs["dask"]["responsibilities"], runs["memory"]["responsibilities"], atol=1e-12
+        )
+    for key in ("objective", "n_iter", "converged"):
+        assert runs["dask"]["metrics"][key] == pytest.approx(runs["memory"]["metrics"][key], rel=1e-12)
+
+
+def test_fit_names_an_unreachable_scheduler(blob_files, tmp_path, capsys):
+    pytest.importorskip("distributed", reason="--scheduler needs ckmeans[dask]")
+    proc = run_main(
+        ["fit", blob_files / "X.npy", "-k", 3, "--scheduler", "tcp://127.0.0.1:9", "--out", tmp_path / "o"],
+        capsys,
+    )
+    assert_one_line_error(proc, "--scheduler tcp://127.0.0.1:9: cannot reach the scheduler")
+
+
+@pytest.mark.parametrize("flag", ["--spherical", "sparse"])
+def test_fit_scheduler_refuses_what_dask_cannot_fit_before_fitting(
+    topic_files, blob_files, tmp_path, capsys, flag
+):
+    pytest.importorskip("distributed", reason="--scheduler needs ckmeans[dask]")
+    data = topic_files / "X.npz" if flag == "sparse" else blob_files / "X.npy"
+    extra = ["--spherical"] if flag == "--spherical" else []
+    proc = run_main(["fit", data, "-k", 3, "--scheduler", "local", *extra, "--out", tmp_path / "o"], capsys)
+    what = "--spherical" if flag == "--spherical" else "sparse input"
+    assert_one_line_error(proc, f"--scheduler fits dense rows by Euclidean k-means: {what} runs without")
+    assert not (tmp_path / "o").exists()

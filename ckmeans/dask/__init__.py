@@ -1,5 +1,6 @@
-"""ckmeans on Dask: k-means over a ``dask.array`` too large for one machine, with the C kernels
-running on the workers of a ``dask.distributed`` cluster (``pip install 'ckmeans[dask]'``)."""
+"""ckmeans on Dask: k-means and soft k-means over a ``dask.array`` too large for one machine, with
+the C kernels running on the workers of a ``dask.distributed`` cluster (``pip install
+'ckmeans[dask]'``)."""
 
 try:
     import dask.array  # noqa: F401
@@ -9,5 +10,6 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ckmeans.dask._idx import read_idx
 from ckmeans.dask._kmeans import KMeans
+from ckmeans.dask._soft import SoftKMeans
 
-__all__ = ["KMeans", "read_idx"]
+__all__ = ["KMeans", "SoftKMeans", "read_idx"]

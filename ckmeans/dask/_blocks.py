@@ -1,5 +1,6 @@
-"""What runs on a worker, one block of rows at a time: the C kernels over a block, and nothing that
-needs the whole data. The driver (ckmeans.dask._kmeans) sums what these return in block order.
+"""What runs on a worker, one block of rows at a time: the C kernels over a block (hard and soft
+k-means), and nothing that needs the whole data. The drivers (ckmeans.dask._kmeans, _soft) sum what
+these return in block order.
 
 A block arrives as dask holds it: a NumPy array of the dtype the driver chose (float32, float64 or
 uint8), C-contiguous after ``_dense``. ``_kernels`` is the one place where a block's type picks its
@@ -12,7 +13,7 @@ import hashlib
 
 import numpy as np
 
-from ckmeans import _kmeans_core
+from ckmeans import _kmeans_core, _soft_core
 
 
 def _dense(X):
@@ -140,3 +141,44 @@ def attracted(X, w, centres, n_threads):
     """The weight of the block's rows nearest to each candidate."""
     labels = predict(X, centres, n_threads)
     return np.bincount(labels, weights=_weights(w), minlength=centres.shape[0]).astype(np.float64)
+
+
+def soft_step(X, w, centres, beta, distance, n_threads):
+    """A block's part of one soft iteration (ck_soft_partial) from float64 centres: the weighted sums
+    sum_i w_i r_ij x_i (k x d), the weights sum_i w_i r_ij and the block's free energy."""
+    X = _dense(X)
+    k, d = centres.shape
+    sums, wsum = np.empty((k, d)), np.empty(k)
+    energy = _soft_core.partial(X, _weights(w), centres, beta, distance, sums, wsum, n_threads)
+    return sums, wsum, float(energy)
+
+
+def soft_final(X, w, centres, beta, distance, n_threads):
+    """The block's labels and free energy for the final centres (of the centroid dtype)."""
+    X = _dense(X)
+    labels = np.empty(X.shape[0], np.int32)
+    energy = _soft_core.estep(X, _weights(w), centres, beta, distance, None, labels, n_threads)
+    return labels, float(energy)
+
+
+def soft_summary(state):
+    return state[1]
+
+
+def soft_method(X, centres, beta, distance, n_threads, method):
+    """ckmeans.SoftKMeans's `method` ('predict', 'predict_proba', 'transform') on the block."""
+    return getattr(_soft_estimator(centres, beta, distance, n_threads), method)(X)
+
+
+def soft_score(X, w, centres, beta, distance, n_threads):
+    """The block's part of SoftKMeans.score (minus its free energy), as a 1-element array."""
+    est = _soft_estimator(centres, beta, distance, n_threads)
+    return np.array([est.score(X, sample_weight=None if w is None else np.ravel(w))])
+
+
+def _soft_estimator(centres, beta, distance, n_threads):
+    from ckmeans.estimators import SoftKMeans
+
+    est = SoftKMeans(n_clusters=centres.shape[0], distance=distance, n_threads=n_threads)
+    est.cluster_centers_, est.n_features_in_, est.beta_ = centres, centres.shape[1], beta
+    return est

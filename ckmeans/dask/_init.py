@@ -33,11 +33,7 @@ def _draw_rows(blocks, rng, totals, n, name):
         u = rng.random() * cum[-1]
         b = min(int(np.searchsorted(cum, u, side="right")), len(cum) - 1)
         before = cum[b - 1] if b else 0.0
-        picks.append(
-            blocks.client.submit(
-                _blocks.draw_row, blocks.x[b], blocks.wb[b], u - before, key=blocks.key(*name, q)
-            )
-        )
+        picks.append(blocks.on(b, _blocks.draw_row, u - before, name=(*name, q)))
     return np.array(blocks.client.gather(picks))
 
 
@@ -55,18 +51,13 @@ def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run):
         if not phi > 0:
             break  # every row is a candidate already
         drawn = blocks.client.gather(
-            [
-                blocks.client.submit(
-                    _blocks.oversample,
-                    x,
-                    wb,
-                    s,
-                    OVERSAMPLING * k / phi,
-                    [seed, r + 1, b],
-                    key=blocks.key("kmpar-draw", run, r, b),
-                )
-                for b, (x, wb, s) in enumerate(zip(blocks.x, blocks.wb, states))
-            ]
+            blocks.map(
+                _blocks.oversample,
+                states,
+                OVERSAMPLING * k / phi,
+                [[seed, r + 1, b] for b in range(len(states))],
+                name=("kmpar-draw", run, r),
+            )
         )
         drawn = np.concatenate(drawn)
         if len(drawn) == 0:

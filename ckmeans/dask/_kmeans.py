@@ -16,7 +16,7 @@ import warnings
 import dask
 import dask.array as da
 import numpy as np
-from distributed import futures_of, get_client
+from distributed import get_client
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
@@ -85,9 +85,14 @@ def check_dask_sample_weight(sample_weight, X):
 
 
 def _data_facts(X, w, want_variance):
-    """One dask pass: the mean feature variance of X (scikit-learn's tol scale) and the weights'
-    checks, named as ckmeans.kmeans names them."""
-    todo = {"var": X.var(axis=0, dtype=np.float64).mean()} if want_variance else {}
+    """One dask pass: the mean feature variance of X (scikit-learn's tol scale), whether float X is
+    finite (the variance says so when it is wanted) and the weights' checks, named as
+    ckmeans.kmeans names them."""
+    todo = {}
+    if want_variance:
+        todo["var"] = X.var(axis=0, dtype=np.float64).mean()
+    elif X.dtype.kind == "f":
+        todo["x_finite"] = da.isfinite(X).all()
     if w is not None:
         todo.update(finite=da.isfinite(w).all(), neg=(w < 0).any(), pos=(w > 0).sum())
     facts = dask.compute(todo)[0]
@@ -99,28 +104,28 @@ def _data_facts(X, w, want_variance):
         if facts["pos"] == 0:
             raise ValueError("sample_weight is zero everywhere: at least one sample needs a positive weight")
     var = facts.get("var", 0.0)
-    if not np.isfinite(var):
+    if not facts.get("x_finite", True) or not np.isfinite(var):
         if not da.isfinite(X).all().compute():
             raise ValueError("X contains NaN or infinity")
     return float(var), facts.get("pos")
 
 
 class _Blocks:
-    """X (and the weights) persisted on the cluster, as one future per block of rows, in order."""
+    """X (and the weights) on the cluster, block by block in row order. Persisted, X stays in the
+    workers' memory for the whole fit; otherwise every pass over X reads its blocks again from X's
+    graph (read_idx: a memory map of the block's rows), each task holding one block while it runs,
+    so X may exceed the memory of all the workers together."""
 
-    def __init__(self, client, X, w):
+    def __init__(self, client, X, w, persist):
         self.client = client
-        self.X, self.w = client.persist(X), None if w is None else client.persist(w)
-        self.x = self._futures(self.X)
-        self.wb = [None] * len(self.x) if w is None else self._futures(self.w)
+        if persist:
+            X, w = client.persist(X), None if w is None else client.persist(w)
+        self.X, self.w = X, w  # (holding the persisted collections holds their blocks)
+        self.x = list(X.to_delayed().ravel())
+        self.wb = [None] * len(self.x) if w is None else list(w.to_delayed())
         self.sizes = [int(c) for c in X.chunks[0]]
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
         self.token = uuid.uuid4().hex
-
-    @staticmethod
-    def _futures(arr):
-        by_key = {f.key: f for f in futures_of(arr)}
-        return [by_key[key if arr.ndim == 1 else key[0]] for key in arr.__dask_keys__()]
 
     def key(self, *parts):
         return "-".join(["ckmeans", self.token, *map(str, parts)])
@@ -130,15 +135,29 @@ class _Blocks:
         the scheduler can recompute it (unlike scattered data) when a worker holding it is lost."""
         return self.client.submit(np.asarray, value, key=self.key(*name))
 
+    def _task(self, b, fn, args, key):
+        return dask.delayed(fn, pure=True)(self.x[b], self.wb[b], *args, dask_key_name=key)
+
+    def on(self, b, fn, *args, name):
+        """fn(block b of X, its weights, *args) as one task: its future."""
+        return self.client.compute(self._task(b, fn, args, self.key(*name)))
+
     def map(self, fn, *args, name):
-        """fn(block of X, its weights, *args) on every block; an argument that is a list gives each
-        block its own element."""
-        return [
-            self.client.submit(
-                fn, x, w, *(a[b] if isinstance(a, list) else a for a in args), key=self.key(*name, b)
-            )
-            for b, (x, w) in enumerate(zip(self.x, self.wb))
+        """fn(block of X, its weights, *args) on every block: their futures. An argument that is a
+        list gives each block its own element."""
+        return self.client.compute(
+            [
+                self._task(b, fn, [a[b] if isinstance(a, list) else a for a in args], self.key(*name, b))
+                for b in range(len(self.x))
+            ]
+        )
+
+    def labels(self, finals):
+        """The labels held in the blocks' final states, as a dask array in X's row blocks."""
+        labels = [
+            self.client.submit(_blocks.labels_of, f, key=self.key("labels", b)) for b, f in enumerate(finals)
         ]
+        return da.concatenate([da.from_delayed(f, (size,), np.int32) for f, size in zip(labels, self.sizes)])
 
     def gather(self, fn, states, name):
         return self.client.gather(
@@ -229,6 +248,79 @@ def _fit_run(blocks, C, max_iter, tol_abs, n_threads, report, run):
     return C, states, len(history), np.array(history), strict or on_tol, strict
 
 
+# 'auto' persists X when it takes at most this share of the workers' memory limits together: below
+# distributed's default threshold for spilling to disk (60%), with room for the tasks' own memory.
+PERSIST_SHARE = 0.5
+
+
+def _persists(client, persist, X, w):
+    """Whether a fit keeps X (and the weights) in the workers' memory: `persist` if a bool; for
+    'auto', when they take at most PERSIST_SHARE of the workers' memory limits together (always
+    when a worker has no limit)."""
+    if isinstance(persist, (bool, np.bool_)):
+        return bool(persist)
+    if not (isinstance(persist, str) and persist == "auto"):
+        raise ValueError(f"persist must be 'auto', True or False, got {persist!r}")
+    limits = [info.get("memory_limit") for info in client.scheduler_info()["workers"].values()]
+    if not limits or not all(limits):
+        return True
+    return X.nbytes + (0 if w is None else w.nbytes) <= PERSIST_SHARE * sum(limits)
+
+
+class _FitSetup:
+    """What a fit of ckmeans.dask.KMeans or SoftKMeans checks and prepares before its runs, from the
+    estimator's common parameters (n_clusters, init, n_init, max_iter, tol, random_state,
+    n_threads, verbose): the checked sizes, the blocks on the cluster, the runs' seeds, and one pass
+    over X for the weights' checks, X's finiteness and (want_variance) its mean feature variance."""
+
+    def __init__(self, est, X, sample_weight, want_variance):
+        client = _client()
+        X = check_dask_X(X)
+        self.n_samples, self.n_features = X.shape
+        self.n_clusters = check_n_clusters(est.n_clusters, self.n_samples)
+        check_max_iter(est.max_iter)
+        check_tol(est.tol)
+        self.n_threads = _check_n_threads(est.n_threads)
+        init = est.init
+        is_name = isinstance(init, str)
+        if is_name and init != "k-means||":
+            check_init_name(init)
+        self.cdtype = np.float32 if X.dtype == np.float32 else np.float64
+        if not is_name:
+            init = check_init_array(init, self.n_clusters, self.n_features, self.cdtype)
+        # (k-means|| counts as k-means++: one run by default)
+        self.n_init = check_n_init(
+            est.n_init, "k-means++" if is_name and init == "k-means||" else init, type(est).__name__
+        )
+        w = check_dask_sample_weight(sample_weight, X)
+        self.variance, n_positive = _data_facts(X, w, want_variance)
+        if w is not None and is_name and n_positive < self.n_clusters:
+            raise ValueError(
+                f"only {n_positive} samples have a positive weight; "
+                f"n_clusters={self.n_clusters} initial centres need that many"
+            )
+        self.seeds = _run_seeds(check_random_state(est.random_state), self.n_init)
+        self.X, self.w, self.init, self.verbose = X, w, init, est.verbose
+        self.blocks = _Blocks(client, X, w, _persists(client, est.persist, X, w))
+
+    def initial_centres(self, run):
+        """Run `run`'s initial centres (of the centroid dtype)."""
+        C = initial_centres(
+            self.blocks,
+            self.X,
+            self.w,
+            self.n_clusters,
+            self.init,
+            self.seeds[run],
+            self.n_threads,
+            self.cdtype,
+            run,
+        )
+        if self.verbose:
+            print("Initialization complete")
+        return C
+
+
 class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """k-means on a dask array, with the ckmeans C kernels running on the workers.
 
@@ -262,6 +354,13 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         has threads (and sets OMP_NUM_THREADS=1 for them), so the default keeps one per task; a
         worker started with ``--nthreads 1`` can give its one task all its cores instead.
     verbose : int, default=0
+    persist : 'auto' or bool, default='auto'
+        Whether X (and sample_weight) stay in the workers' memory during the fit. False reads X's
+        blocks again at every pass (an iteration, a k-means|| round), one block per running task,
+        so X may exceed the memory of all the workers together (e.g. a raw IDX file of
+        :func:`ckmeans.dask.read_idx`, its blocks memory-mapped where they are read). 'auto'
+        persists when X and the weights take at most half of the workers' memory limits together,
+        and always when a worker has no limit.
 
     Attributes
     ----------
@@ -269,6 +368,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
     labels_ : dask array of int32, shape (n_samples,), held on the workers
     inertia_ : float
     n_iter_ : int
+    converged_ : bool, whether the labels stopped changing or the centre shift fell below tol
     inertia_history_ : ndarray, the inertia of each iteration's assignment
     n_features_in_ : int
     """
@@ -284,6 +384,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         random_state=None,
         n_threads=1,
         verbose=0,
+        persist="auto",
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -293,50 +394,26 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         self.random_state = random_state
         self.n_threads = n_threads
         self.verbose = verbose
+        self.persist = persist
 
     def fit(self, X, y=None, sample_weight=None):
         """Compute the clustering of the dask array X (y is ignored). Returns self."""
-        client = _client()
-        X = check_dask_X(X)
-        n_samples, n_features = X.shape
-        n_clusters = check_n_clusters(self.n_clusters, n_samples)
-        check_max_iter(self.max_iter)
-        check_tol(self.tol)
-        n_threads = _check_n_threads(self.n_threads)
-        init = self.init
-        is_name = isinstance(init, str)
-        if is_name and init != "k-means||":
-            check_init_name(init)
-        cdtype = np.float32 if X.dtype == np.float32 else np.float64
-        if not is_name:
-            init = check_init_array(init, n_clusters, n_features, cdtype)
-        # (k-means|| counts as k-means++: one run by default)
-        n_init = check_n_init(self.n_init, "k-means++" if is_name and init == "k-means||" else init, "KMeans")
-        w = check_dask_sample_weight(sample_weight, X)
-        variance, n_positive = _data_facts(X, w, self.tol > 0)
-        if w is not None and is_name and n_positive < n_clusters:
-            raise ValueError(
-                f"only {n_positive} samples have a positive weight; "
-                f"n_clusters={n_clusters} initial centres need that many"
-            )
-        tol_abs = variance * self.tol
-        seeds = _run_seeds(check_random_state(self.random_state), n_init)
-        blocks = _Blocks(client, X, w)
+        fit = _FitSetup(self, X, sample_weight, want_variance=self.tol > 0)
+        blocks, n_clusters = fit.blocks, fit.n_clusters
+        tol_abs = fit.variance * self.tol
         report = _iteration_callback([], tol_abs, verbose=True) if self.verbose else None
         best = None
-        for run in range(n_init):
-            C = initial_centres(blocks, X, w, n_clusters, init, seeds[run], n_threads, cdtype, run)
-            if self.verbose:
-                print("Initialization complete")
+        for run in range(fit.n_init):
+            C = fit.initial_centres(run)
             C, states, n_iter, history, converged, strict = _fit_run(
-                blocks, C, self.max_iter, tol_abs, n_threads, report, run
+                blocks, C, self.max_iter, tol_abs, fit.n_threads, report, run
             )
             finals = blocks.map(
                 _blocks.final,
                 blocks.put(C, "final", run),
                 states,
                 not strict,
-                n_threads,
+                fit.n_threads,
                 name=("final", run),
             )
             summaries = blocks.gather(_blocks.summary, finals, name=("summary", run))
@@ -345,19 +422,15 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
                 inertia += s[0]
             if best is None or inertia < best[1]:
                 counts = sum(s[1] for s in summaries)
-                best = (C, inertia, n_iter, history, finals, counts)
-        C, inertia, n_iter, history, finals, counts = best
-        labels = [
-            client.submit(_blocks.labels_of, f, key=blocks.key("labels", b)) for b, f in enumerate(finals)
-        ]
-        self.labels_ = da.concatenate(
-            [da.from_delayed(f, (size,), np.int32) for f, size in zip(labels, blocks.sizes)]
-        )
+                best = (C, inertia, n_iter, history, converged, finals, counts)
+        C, inertia, n_iter, history, converged, finals, counts = best
+        self.labels_ = blocks.labels(finals)
         self.cluster_centers_ = C
         self.inertia_ = float(inertia)
         self.n_iter_ = int(n_iter)
+        self.converged_ = bool(converged)
         self.inertia_history_ = history
-        self.n_features_in_ = n_features
+        self.n_features_in_ = fit.n_features
         self._n_features_out = n_clusters
         n_distinct = int(np.count_nonzero(counts))
         if n_distinct < n_clusters:
@@ -369,26 +442,15 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
             )
         return self
 
-    def _check_new(self, X):
-        check_is_fitted(self)
-        X = check_dask_X(X)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input."
-            )
-        centres = self.cluster_centers_.astype(np.float32 if X.dtype == np.float32 else np.float64)
-        return X, dask.delayed(centres)
-
     def predict(self, X):
         """Nearest centre of every row of the dask array X: a lazy dask array of int32."""
-        X, centres = self._check_new(X)
+        X, centres = check_new_X(self, X)
         n_threads = _check_n_threads(self.n_threads)
         return X.map_blocks(_blocks.predict, centres, n_threads, dtype=np.int32, drop_axis=1)
 
     def transform(self, X):
         """Euclidean distances of every row of X to every centre: a lazy dask array."""
-        X, centres = self._check_new(X)
+        X, centres = check_new_X(self, X)
         dtype = np.float32 if X.dtype == np.float32 else np.float64
         return X.map_blocks(
             _blocks.distances, centres, dtype=dtype, chunks=(X.chunks[0], (len(self.cluster_centers_),))
@@ -396,6 +458,20 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
 
     def fit_predict(self, X, y=None, sample_weight=None):
         return self.fit(X, sample_weight=sample_weight).labels_
+
+
+def check_new_X(est, X):
+    """X for a fitted estimator's predict or transform, checked against it, and its centres as a
+    delayed array of the centroid dtype of X."""
+    check_is_fitted(est)
+    X = check_dask_X(X)
+    if X.shape[1] != est.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(est).__name__} is expecting "
+            f"{est.n_features_in_} features as input."
+        )
+    centres = est.cluster_centers_.astype(np.float32 if X.dtype == np.float32 else np.float64)
+    return X, dask.delayed(centres)
 
 
 def _check_n_threads(n_threads):

@@ -1,0 +1,31 @@
+"""What ``ckmeans fit --scheduler`` runs on Dask: the command line (ckmeans.cli) imports only the
+core dependencies, and reaches dask and distributed through here."""
+
+from __future__ import annotations
+
+import dask.array as da
+from distributed import Client, LocalCluster
+
+from ckmeans.dask._kmeans import KMeans
+from ckmeans.dask._soft import SoftKMeans
+
+
+def connect(address, stack):
+    """A Client of the scheduler at `address`, or of a LocalCluster on this machine for 'local'
+    (dask's default workers, one thread each), closed with `stack` (a contextlib.ExitStack).
+    OSError when the scheduler cannot be reached."""
+    target = address
+    if address == "local":
+        target = stack.enter_context(LocalCluster(threads_per_worker=1, dashboard_address=":0"))
+    return stack.enter_context(Client(target, timeout=10))
+
+
+def fit(X, soft, n_clusters, **params):
+    """One fit of the in-memory X through ckmeans.dask on the current client, sent in row blocks:
+    (the fitted estimator, its labels and, soft, its responsibilities, as NumPy arrays)."""
+    dX = da.from_array(X, chunks=("auto", -1))
+    if soft:
+        est = SoftKMeans(n_clusters, **params).fit(dX)
+        return est, est.labels_.compute(), est.predict_proba(dX).compute()
+    est = KMeans(n_clusters, **params).fit(dX)
+    return est, est.labels_.compute(), None
