@@ -22,7 +22,6 @@ longer has; this script gives it a stand-in (unused by its KMeans) so the import
 """
 
 import argparse
-import datetime
 import sys
 import warnings
 
@@ -248,7 +247,7 @@ def main(argv=None):
     text = "\n\n".join(
         [
             "## ckmeans.dask (LocalCluster)",
-            f"{datetime.date.today().isoformat()}; {common.machine_line(LIBRARIES)}; "
+            f"{common.machine_line(LIBRARIES)}; "
             f"{common.ckmeans_origin()}. The machine was shared with other jobs while this ran: read the "
             "ratios (peers took turns in every repeat), not the absolute times.",
             f"Command: `{common.command_line(__file__, argv if argv is not None else sys.argv[1:], data)}`",

@@ -11,7 +11,6 @@ settings) on the training documents, vectorised once and cached as .npz in --cac
 """
 
 import argparse
-import datetime
 import json
 import sys
 import tempfile
@@ -187,7 +186,7 @@ def main(argv=None):
         [
             "## Sparse k-means: 20 Newsgroups TF-IDF (CSR)",
             "",
-            f"{datetime.date.today().isoformat()}. {machine_line(['numpy', 'scipy', 'scikit-learn'])}; "
+            f"{machine_line(['numpy', 'scipy', 'scikit-learn'])}; "
             f"{ckmeans_origin()}. The machine was shared with other jobs while this ran: read the ratios.",
             "",
             f"`TfidfVectorizer()` on the training documents: {X64.shape[0]} x {X64.shape[1]}, "
