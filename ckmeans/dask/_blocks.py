@@ -29,33 +29,38 @@ def _weights(w):
     return None if w is None else np.ascontiguousarray(w, dtype=np.float64)
 
 
+def each(fn, xs, ws, args):
+    """fn(x, w, *a) for every block x held by one worker (its weights w, its arguments a): their
+    results, in the order given."""
+    return [fn(x, w, *a) for x, w, a in zip(xs, ws, args)]
+
+
+def _step(core, X, w, centres, n_threads):
+    k, d = centres.shape
+    labels = np.full(X.shape[0], -1, np.int32)
+    sums, wsum = np.empty((k, d)), np.empty(k)
+    _, inertia = core.lloyd_partial(X, _weights(w), centres, labels, sums, wsum, n_threads)
+    return labels, sums, wsum, float(inertia)
+
+
 def step(X, w, centres, n_threads):
-    """One Lloyd iteration's partials of a block: returns (labels, partials) with partials =
-    (sums, weight_in_clusters, digest of the labels, inertia). The labels stay on the worker.
+    """One Lloyd iteration's partials of a block: (sums, weight_in_clusters, digest of the labels,
+    inertia). The labels themselves stay on the worker and are not kept.
 
     A step depends on the block and the centres only, not on the previous step, so the scheduler
     recomputes a lost one from them alone; the driver compares the labels' digests with the previous
     step's to detect labels that stopped changing (a 128-bit BLAKE2b digest: unequal labels that
     collide are beyond any practical chance)."""
+    labels, sums, wsum, inertia = _step(*_kernels(X), w, centres, n_threads)
+    return sums, wsum, hashlib.blake2b(labels.tobytes(), digest_size=16).digest(), inertia
+
+
+def farthest(X, w, centres, n_far, n_threads):
+    """The block's n_far candidates for empty clusters (ck_farthest) after the step from `centres`
+    (whose labels it recomputes): squared distances, rows within the block, the rows themselves
+    (float64), their weights and their labels."""
     core, X = _kernels(X)
-    k, d = centres.shape
-    labels = np.full(X.shape[0], -1, np.int32)
-    sums, wsum = np.empty((k, d)), np.empty(k)
-    _, inertia = core.lloyd_partial(X, _weights(w), centres, labels, sums, wsum, n_threads)
-    digest = hashlib.blake2b(labels.tobytes(), digest_size=16).digest()
-    return labels, (sums, wsum, digest, float(inertia))
-
-
-def partials(state):
-    """The O(k x d) part of a step's result, the only part the driver fetches."""
-    return state[1]
-
-
-def farthest(X, w, centres, state, n_far, n_threads):
-    """The block's n_far candidates for empty clusters (ck_farthest): squared distances, rows within
-    the block, the rows themselves (float64), their weights and their labels."""
-    core, X = _kernels(X)
-    labels = state[0]
+    labels = _step(core, X, w, centres, n_threads)[0]
     n_far = min(n_far, X.shape[0])
     sqdist, index = np.empty(n_far), np.empty(n_far, np.int64)
     core.farthest(X, centres, labels, sqdist, index, n_threads)
@@ -64,12 +69,15 @@ def farthest(X, w, centres, state, n_far, n_threads):
     return sqdist, index, X[index].astype(np.float64), weights, labels[index]
 
 
-def final(X, w, centres, state, assign, n_threads):
-    """The block's labels for the final centres (assigned afresh unless the last step's labels
-    already belong to them), their inertia and the clusters' row counts."""
+def final(X, w, centres, strict, n_threads):
+    """The block's labels for the final centres, their inertia and the clusters' row counts. After
+    strict convergence they are the last step's labels (the final centres are that step's), so
+    they come from the step's own search; otherwise from a fresh assignment."""
     core, X = _kernels(X)
-    labels = state[0].copy()
-    if assign:
+    if strict:
+        labels = _step(core, X, w, centres, n_threads)[0]
+    else:
+        labels = np.empty(X.shape[0], np.int32)
         core.assign(X, centres, labels, None, n_threads)
     inertia = core.inertia(X, _weights(w), centres, labels, n_threads)
     return labels, float(inertia), np.bincount(labels, minlength=centres.shape[0])

@@ -39,7 +39,7 @@ def _draw_rows(blocks, rng, totals, n, name):
 
 def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run):
     rng = np.random.default_rng([seed, 0])
-    totals = blocks.client.gather(blocks.map(_blocks.total_weight, name=("kmpar-total", run)))
+    totals = blocks.collect(_blocks.total_weight, name=("kmpar-total", run))
     cands = [_draw_rows(blocks, rng, totals, 1, ("kmpar-first", run))]
     states = [None] * len(blocks.x)
     for r in range(ROUNDS):
@@ -50,14 +50,12 @@ def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run):
             phi += c
         if not phi > 0:
             break  # every row is a candidate already
-        drawn = blocks.client.gather(
-            blocks.map(
-                _blocks.oversample,
-                states,
-                OVERSAMPLING * k / phi,
-                [[seed, r + 1, b] for b in range(len(states))],
-                name=("kmpar-draw", run, r),
-            )
+        drawn = blocks.collect(
+            _blocks.oversample,
+            states,
+            OVERSAMPLING * k / phi,
+            [[seed, r + 1, b] for b in range(len(states))],
+            name=("kmpar-draw", run, r),
         )
         drawn = np.concatenate(drawn)
         if len(drawn) == 0:
@@ -69,9 +67,7 @@ def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run):
     cands = np.ascontiguousarray(cands.astype(cdtype))
     sent = blocks.put(cands, "kmpar-cands", run)
     weights = np.zeros(len(cands))
-    for a in blocks.client.gather(
-        blocks.map(_blocks.attracted, sent, n_threads, name=("kmpar-attract", run))
-    ):
+    for a in blocks.collect(_blocks.attracted, sent, n_threads, name=("kmpar-attract", run)):
         weights += a
     if not (weights > 0).sum() >= k:  # a candidate set no bigger than k: weights could leave too few
         weights += 1.0

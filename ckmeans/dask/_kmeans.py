@@ -2,10 +2,11 @@
 the reduction of the blocks' partials.
 
 Every iteration sends the centres to the cluster once (one task holding them, which the workers pass
-between them), runs ``_blocks.step`` (the C partial step) on every block where it lives, and
-fetches only the O(k x d) partials, summed here in block order: the result depends on the chunking,
-never on the number of workers or the order in which tasks finish. Every task is a pure function of
-its inputs, so a block lost with a worker is recomputed by the scheduler, with the same bits.
+between them), runs ``_blocks.step`` (the C partial step) on every block where it lives (one task
+per worker over the persisted blocks it holds) and fetches only the O(k x d) partials, summed here
+in block order: the result depends on the chunking, never on the number of workers, the grouping or
+the order in which tasks finish. Every task is a pure function of its inputs, so a block lost with a
+worker is recomputed by the scheduler, with the same bits.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import warnings
 import dask
 import dask.array as da
 import numpy as np
-from distributed import get_client
+from dask.core import flatten
+from distributed import futures_of, get_client, wait
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
@@ -118,8 +120,13 @@ class _Blocks:
 
     def __init__(self, client, X, w, persist):
         self.client = client
+        self.persisted = bool(persist)
         if persist:
             X, w = client.persist(X), None if w is None else client.persist(w)
+            wait([X] if w is None else [X, w])
+            self.xf, self.wf = _block_futures(client, X), [None] * X.numblocks[0]
+            if w is not None:
+                self.wf = _block_futures(client, w)
         self.X, self.w = X, w  # (holding the persisted collections holds their blocks)
         self.x = list(X.to_delayed().ravel())
         self.wb = [None] * len(self.x) if w is None else list(w.to_delayed())
@@ -138,19 +145,51 @@ class _Blocks:
     def _task(self, b, fn, args, key):
         return dask.delayed(fn, pure=True)(self.x[b], self.wb[b], *args, dask_key_name=key)
 
+    @staticmethod
+    def _args(args, b):
+        return [a[b] if isinstance(a, list) else a for a in args]
+
     def on(self, b, fn, *args, name):
         """fn(block b of X, its weights, *args) as one task: its future."""
         return self.client.compute(self._task(b, fn, args, self.key(*name)))
 
     def map(self, fn, *args, name):
-        """fn(block of X, its weights, *args) on every block: their futures. An argument that is a
-        list gives each block its own element."""
+        """fn(block of X, its weights, *args) on every block: their futures, held where they were
+        computed. An argument that is a list gives each block its own element."""
         return self.client.compute(
-            [
-                self._task(b, fn, [a[b] if isinstance(a, list) else a for a in args], self.key(*name, b))
-                for b in range(len(self.x))
-            ]
+            [self._task(b, fn, self._args(args, b), self.key(*name, b)) for b in range(len(self.x))]
         )
+
+    def collect(self, fn, *args, name):
+        """fn(block of X, its weights, *args) on every block, fetched here in block order (a small
+        result per block). Persisted blocks are served by one task per worker over the blocks it
+        holds, which saves the scheduler a round of tasks per block at every iteration; the
+        results are each block's own, so they do not depend on that grouping."""
+        if not self.persisted:
+            return self.client.gather(self.map(fn, *args, name=name))
+        who = self.client.who_has(self.xf)
+        groups = {}
+        for b, f in enumerate(self.xf):
+            holders = who.get(f.key)  # (none while a lost block is being recomputed: a task of its own)
+            groups.setdefault(holders[0] if holders else b, []).append(b)
+        futures = [
+            self.client.submit(
+                _blocks.each,
+                fn,
+                [self.xf[b] for b in bs],
+                [self.wf[b] for b in bs],
+                [self._args(args, b) for b in bs],
+                key=self.key(*name, bs[0]),
+                workers=[worker] if isinstance(worker, str) else None,
+                allow_other_workers=isinstance(worker, str),
+            )
+            for worker, bs in groups.items()
+        ]
+        results = [None] * len(self.xf)
+        for bs, got in zip(groups.values(), self.client.gather(futures)):
+            for b, r in zip(bs, got):
+                results[b] = r
+        return results
 
     def labels(self, finals):
         """The labels held in the blocks' final states, as a dask array in X's row blocks."""
@@ -165,6 +204,12 @@ class _Blocks:
         )
 
 
+def _block_futures(client, A):
+    """The futures of a persisted dask array's row blocks, in row order."""
+    futures = {f.key: f for f in futures_of(A)}
+    return [futures[key] for key in flatten(A.__dask_keys__())]
+
+
 def _reduce(parts):
     """The blocks' partials summed in block order, and the blocks' label digests."""
     sums, wsum, inertia = parts[0][0].copy(), parts[0][1].copy(), parts[0][3]
@@ -175,7 +220,7 @@ def _reduce(parts):
     return sums, wsum, [p[2] for p in parts], inertia
 
 
-def _relocate(blocks, states, C_old, sums, wsum, n_threads, name):
+def _relocate(blocks, C_old, sums, wsum, n_threads, name):
     """ck_lloyd_step's empty-cluster rule over all blocks: each empty cluster takes one of the
     farthest points of the whole data (farthest first, ties to the lowest row), fetched as each
     block's own farthest candidates."""
@@ -183,7 +228,7 @@ def _relocate(blocks, states, C_old, sums, wsum, n_threads, name):
     n_empty = int(np.count_nonzero(wsum == 0))
     if n_empty == 0:
         return
-    cands = blocks.client.gather(blocks.map(_blocks.farthest, C_old, states, n_empty, n_threads, name=name))
+    cands = blocks.collect(_blocks.farthest, C_old, n_empty, n_threads, name=name)
     sqdist = np.concatenate([c[0] for c in cands])
     rows = np.concatenate([c[1] + blocks.offsets[b] for b, c in enumerate(cands)])
     order = np.lexsort((rows, -sqdist))[:n_empty]
@@ -219,19 +264,17 @@ def _average(sums, wsum, C_old):
 
 
 def _fit_run(blocks, C, max_iter, tol_abs, n_threads, report, run):
-    """One run of Lloyd's fit from centres C: (centres, final block states, n_iter, inertia history,
-    converged, strict)."""
+    """One run of Lloyd's fit from centres C: (centres, n_iter, inertia history, converged, strict)."""
     history, digests = [], None
     strict = on_tol = False
     for it in range(max_iter):
         centres = blocks.put(C, "centres", run, it)
-        states = blocks.map(_blocks.step, centres, n_threads, name=("step", run, it))
         sums, wsum, new_digests, inertia = _reduce(
-            blocks.gather(_blocks.partials, states, name=("partials", run, it))
+            blocks.collect(_blocks.step, centres, n_threads, name=("step", run, it))
         )
         unchanged = new_digests == digests
         digests = new_digests
-        _relocate(blocks, states, C, sums, wsum, n_threads, ("farthest", run, it))
+        _relocate(blocks, centres, sums, wsum, n_threads, ("farthest", run, it))
         C_new = _average(sums, wsum, C)
         shift = float(((C_new.astype(np.float64) - C.astype(np.float64)) ** 2).sum())
         C = C_new
@@ -245,7 +288,7 @@ def _fit_run(blocks, C, max_iter, tol_abs, n_threads, report, run):
         if shift <= tol_abs:
             on_tol = True
             break
-    return C, states, len(history), np.array(history), strict or on_tol, strict
+    return C, len(history), np.array(history), strict or on_tol, strict
 
 
 # 'auto' persists X when it takes at most this share of the workers' memory limits together: below
@@ -293,6 +336,9 @@ class _FitSetup:
             est.n_init, "k-means++" if is_name and init == "k-means||" else init, type(est).__name__
         )
         w = check_dask_sample_weight(sample_weight, X)
+        # the blocks first, so that a persisted X is read once, by the pass below
+        self.blocks = _Blocks(client, X, w, _persists(client, est.persist, X, w))
+        X, w = self.blocks.X, self.blocks.w
         self.variance, n_positive = _data_facts(X, w, want_variance)
         if w is not None and is_name and n_positive < self.n_clusters:
             raise ValueError(
@@ -301,7 +347,6 @@ class _FitSetup:
             )
         self.seeds = _run_seeds(check_random_state(est.random_state), self.n_init)
         self.X, self.w, self.init, self.verbose = X, w, init, est.verbose
-        self.blocks = _Blocks(client, X, w, _persists(client, est.persist, X, w))
 
     def initial_centres(self, run):
         """Run `run`'s initial centres (of the centroid dtype)."""
@@ -405,14 +450,13 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         best = None
         for run in range(fit.n_init):
             C = fit.initial_centres(run)
-            C, states, n_iter, history, converged, strict = _fit_run(
+            C, n_iter, history, converged, strict = _fit_run(
                 blocks, C, self.max_iter, tol_abs, fit.n_threads, report, run
             )
             finals = blocks.map(
                 _blocks.final,
                 blocks.put(C, "final", run),
-                states,
-                not strict,
+                strict,
                 fit.n_threads,
                 name=("final", run),
             )

@@ -24,8 +24,8 @@ def _soft_run(blocks, C, betas, monitor, max_iter, tol, distance, n_threads, run
     for it in range(max_iter):
         beta = float(betas[min(it, len(betas) - 1)])
         centres = blocks.put(C, "soft-centres", run, it)
-        parts = blocks.client.gather(
-            blocks.map(_blocks.soft_step, centres, beta, distance, n_threads, name=("soft-step", run, it))
+        parts = blocks.collect(
+            _blocks.soft_step, centres, beta, distance, n_threads, name=("soft-step", run, it)
         )
         sums, wsum, energy = parts[0][0].copy(), parts[0][1].copy(), parts[0][2]
         for s, ws, e in parts[1:]:
