@@ -161,6 +161,14 @@ def inertia(X: CSRData, w, centres, labels, n_threads):
     return _sparse_core.inertia(*X.parts(), w, centres, labels, n_threads)
 
 
+def lloyd_partial(X: CSRData, w, centres, labels, sums, wsum, n_threads):
+    return _sparse_core.lloyd_partial(*X.parts(), w, centres, labels, sums, wsum, n_threads)
+
+
+def farthest(X: CSRData, centres, labels, far_sqdist, far_index, n_threads):
+    _sparse_core.farthest(*X.parts(), centres, labels, far_sqdist, far_index, n_threads)
+
+
 def mean_feature_variance(X: CSRData, n_threads: int | None = None) -> float:
     """Mean over features of the population variance of each column, zeros included (scikit-learn's
     tol scale for sparse X, from its mean_variance_axis)."""
@@ -216,10 +224,14 @@ def _soft_fit(
     )
 
 
-_SOFT_CSR = SimpleNamespace(estep=_soft_estep, fit=_soft_fit)
+def _soft_partial(X: CSRData, w, centres, beta, distance, sums, wsum, n_threads, spherical=False):
+    return _sparse_core.soft_partial(*X.parts(), w, centres, beta, distance, sums, wsum, n_threads, spherical)
+
+
+_SOFT_CSR = SimpleNamespace(estep=_soft_estep, fit=_soft_fit, partial=_soft_partial)
 
 
 def soft_core_for(X):
-    """The soft k-means calls (``estep``, ``fit``) that take X: their CSR versions for CSRData,
+    """The soft k-means calls (``estep``, ``fit``, ``partial``) that take X: their CSR versions for CSRData,
     ckmeans._soft_core for arrays."""
     return _SOFT_CSR if isinstance(X, CSRData) else _soft_core

@@ -269,16 +269,12 @@ class _OutputFolder:
 
 
 def cmd_fit(args):
-    import scipy.sparse as sp
 
     out = Path(args.out)
     _check_out(out)
     X, y, side, text = _load_input(args)
     if not 1 <= args.n_clusters <= X.shape[0]:
         raise CLIError(f"-k {args.n_clusters} is impossible with {X.shape[0]} samples (need 1 <= k <= n)")
-    if args.scheduler and (args.spherical or sp.issparse(X)):
-        what = "--spherical" if args.spherical else "sparse input"
-        raise CLIError(f"--scheduler fits dense rows by Euclidean k-means: {what} runs without --scheduler")
     # Runs draw their seeds one after the other from one RandomState, as kmeans(n_init=...) does,
     # so a bar can follow the runs; the lowest objective wins.
     seed_state = np.random.RandomState(args.seed)

@@ -128,3 +128,30 @@ def arrays_under_switch(code, switch, family):
     got, out = run_under_switch(code, switch)
     assert got[family] == want, f"{switch}=1 left the {family} kernels on {got[family]}, not {want}"
     return ref, out
+
+
+def start_local_cluster(n_workers):
+    """A LocalCluster of n_workers worker processes of 1 thread each, and a client of it."""
+    import distributed
+
+    cluster = distributed.LocalCluster(
+        n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+    )
+    return cluster, distributed.Client(cluster, set_as_default=False)
+
+
+@pytest.fixture(scope="session")
+def clusters():
+    """A client on 1 worker process and one on 2 (ckmeans.dask's tests), made current in turn."""
+    made = {n: start_local_cluster(n) for n in (1, 2)}
+    yield {n: client for n, (_, client) in made.items()}
+    for cluster, client in made.values():
+        client.close()
+        cluster.close()
+
+
+@pytest.fixture
+def client(clusters):
+    """The 2-worker client, current for the test."""
+    with clusters[2].as_current():
+        yield clusters[2]

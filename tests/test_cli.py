@@ -388,13 +388,15 @@ def test_fit_20newsgroups_spherical_on_real_data(shared_data, tmp_path, capsys):
     assert "no centroids.png" in proc.stdout
 
 
-@pytest.mark.parametrize("mode", ["--hard", "--soft"])
-def test_fit_on_a_local_dask_cluster_gives_the_in_memory_fit(blob_files, tmp_path, mode):
+@pytest.mark.parametrize("mode", ["--hard", "--soft", "--spherical"])
+def test_fit_on_a_local_dask_cluster_gives_the_in_memory_fit(blob_files, topic_files, tmp_path, mode):
+    """Dense rows (hard, soft) and a sparse .npz (spherical)."""
     pytest.importorskip("distributed", reason="--scheduler needs ckmeans[dask]")
+    data = topic_files / "X.npz" if mode == "--spherical" else blob_files / "X.npy"
     runs = {}
     for name, extra in (("memory", []), ("dask", ["--scheduler", "local"])):
         out = tmp_path / name
-        proc = run_cli("fit", blob_files / "X.npy", "-k", 3, mode, "--beta", 0.1, "--out", out, "-q", *extra)
+        proc = run_cli("fit", data, "-k", 3, mode, "--beta", 0.1, "--out", out, "-q", *extra)
         assert proc.returncode == 0, proc.stderr
         files = ("centroids", "labels", "responsibilities") if mode == "--soft" else ("centroids", "labels")
         runs[name] = {f: np.load(out / f"{f}.npy") for f in files}
@@ -416,16 +418,3 @@ def test_fit_names_an_unreachable_scheduler(blob_files, tmp_path, capsys):
         capsys,
     )
     assert_one_line_error(proc, "--scheduler tcp://127.0.0.1:9: cannot reach the scheduler")
-
-
-@pytest.mark.parametrize("flag", ["--spherical", "sparse"])
-def test_fit_scheduler_refuses_what_dask_cannot_fit_before_fitting(
-    topic_files, blob_files, tmp_path, capsys, flag
-):
-    pytest.importorskip("distributed", reason="--scheduler needs ckmeans[dask]")
-    data = topic_files / "X.npz" if flag == "sparse" else blob_files / "X.npy"
-    extra = ["--spherical"] if flag == "--spherical" else []
-    proc = run_main(["fit", data, "-k", 3, "--scheduler", "local", *extra, "--out", tmp_path / "o"], capsys)
-    what = "--spherical" if flag == "--spherical" else "sparse input"
-    assert_one_line_error(proc, f"--scheduler fits dense rows by Euclidean k-means: {what} runs without")
-    assert not (tmp_path / "o").exists()

@@ -26,29 +26,6 @@ from ckmeans.dask import _kmeans as driver  # noqa: E402
 DTYPES = [np.float32, np.float64, np.uint8]
 
 
-def start(n_workers):
-    cluster = distributed.LocalCluster(
-        n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
-    return cluster, distributed.Client(cluster, set_as_default=False)
-
-
-@pytest.fixture(scope="module")
-def clusters():
-    """A client on 1 worker process and one on 2, made the default in turn by `on`."""
-    made = {n: start(n) for n in (1, 2)}
-    yield {n: client for n, (_, client) in made.items()}
-    for cluster, client in made.values():
-        client.close()
-        cluster.close()
-
-
-@pytest.fixture
-def client(clusters):
-    with clusters[2].as_current():
-        yield clusters[2]
-
-
 def blobs(dtype, n=3000, d=6, k=5, seed=0):
     X, _ = make_blobs(n, n_features=d, centers=k, cluster_std=2.0, random_state=seed)
     if dtype == np.uint8:

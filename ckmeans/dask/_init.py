@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from ckmeans._kmeans import _initial_centres, kmeans
+from ckmeans._sparse import check_csr
+from ckmeans._spherical import unit_centres
 from ckmeans.dask import _blocks
 
 # k-means|| (Bahmani et al. 2012): l = 2 k expected candidates per round, over 5 rounds (their
@@ -13,14 +16,16 @@ OVERSAMPLING = 2
 ROUNDS = 5
 
 
-def initial_centres(blocks, X, w, n_clusters, init, seed, n_threads, cdtype, run):
-    """(n_clusters, n_features) centres of dtype cdtype for run `run`, from its uint64 seed."""
+def initial_centres(blocks, X, w, n_clusters, init, seed, n_threads, cdtype, run, spherical):
+    """(n_clusters, n_features) centres of dtype cdtype for run `run`, from its uint64 seed (X's rows
+    are at unit norm for spherical k-means, and so are the centres returned)."""
     if not isinstance(init, str):
-        return init.copy()
+        return unit_centres(init.copy()) if spherical else init.copy()
     if init == "k-means||":
-        return _kmeans_parallel(blocks, n_clusters, int(seed), n_threads, cdtype, run)
+        return _kmeans_parallel(blocks, n_clusters, int(seed), n_threads, cdtype, run, spherical)
     # 'k-means++', 'random': ckmeans.kmeans's own, on X brought to the client.
-    Xm = np.ascontiguousarray(X.compute())
+    Xm = X.compute()
+    Xm = check_csr(Xm) if sp.issparse(Xm) else np.ascontiguousarray(Xm)
     wm = None if w is None else np.ascontiguousarray(w.compute())
     return _initial_centres(Xm, wm, n_clusters, init, seed, None, n_threads, cdtype)
 
@@ -34,41 +39,59 @@ def _draw_rows(blocks, rng, totals, n, name):
         b = min(int(np.searchsorted(cum, u, side="right")), len(cum) - 1)
         before = cum[b - 1] if b else 0.0
         picks.append(blocks.on(b, _blocks.draw_row, u - before, name=(*name, q)))
-    return np.array(blocks.client.gather(picks))
+    return _stack(blocks.client.gather(picks))
 
 
-def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run):
+def _stack(rows):
+    """Rows from the blocks (float64 arrays, or CSR from sparse blocks) as one matrix."""
+    return sp.vstack(rows, format="csr") if sp.issparse(rows[0]) else np.concatenate(rows)
+
+
+def _dense(rows, cdtype):
+    return np.ascontiguousarray((rows.toarray() if sp.issparse(rows) else rows).astype(cdtype))
+
+
+def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run, spherical):
     rng = np.random.default_rng([seed, 0])
     totals = blocks.collect(_blocks.total_weight, name=("kmpar-total", run))
     cands = [_draw_rows(blocks, rng, totals, 1, ("kmpar-first", run))]
-    states = [None] * len(blocks.x)
+    states, seen = [None] * len(blocks.x), 0
+
+    def see(r):
+        """The blocks' states updated with the candidates drawn since the last update (sent dense)."""
+        nonlocal states, seen
+        new = blocks.put(_dense(cands[-1], cdtype), "kmpar-new", run, r)
+        states = blocks.map(_blocks.nearest, new, seen, states, n_threads, name=("kmpar-nearest", run, r))
+        seen += cands[-1].shape[0]
+
     for r in range(ROUNDS):
-        new = blocks.put(cands[-1].astype(cdtype), "kmpar-new", run, r)
-        states = blocks.map(_blocks.nearest, new, states, n_threads, name=("kmpar-nearest", run, r))
+        see(r)
         phi = 0.0
         for c in blocks.gather(_blocks.cost, states, name=("kmpar-cost", run, r)):
             phi += c
         if not phi > 0:
             break  # every row is a candidate already
-        drawn = blocks.collect(
-            _blocks.oversample,
-            states,
-            OVERSAMPLING * k / phi,
-            [[seed, r + 1, b] for b in range(len(states))],
-            name=("kmpar-draw", run, r),
+        drawn = _stack(
+            blocks.collect(
+                _blocks.oversample,
+                states,
+                OVERSAMPLING * k / phi,
+                [[seed, r + 1, b] for b in range(len(states))],
+                name=("kmpar-draw", run, r),
+            )
         )
-        drawn = np.concatenate(drawn)
-        if len(drawn) == 0:
+        if drawn.shape[0] == 0:
             break
         cands.append(drawn)
-    cands = np.concatenate(cands)
-    if len(cands) < k:  # few distinct rows: top up with rows drawn by weight
-        cands = np.concatenate([cands, _draw_rows(blocks, rng, totals, k - len(cands), ("kmpar-more", run))])
-    cands = np.ascontiguousarray(cands.astype(cdtype))
-    sent = blocks.put(cands, "kmpar-cands", run)
-    weights = np.zeros(len(cands))
-    for a in blocks.collect(_blocks.attracted, sent, n_threads, name=("kmpar-attract", run)):
-        weights += a
+    n_cands = sum(c.shape[0] for c in cands)
+    if n_cands < k:  # few distinct rows: top up with rows drawn by weight
+        cands.append(_draw_rows(blocks, rng, totals, k - n_cands, ("kmpar-more", run)))
+    if seen < sum(c.shape[0] for c in cands):
+        see(ROUNDS)
+    cands = _stack(cands).astype(cdtype)
+    weights = np.zeros(cands.shape[0])
+    for a in blocks.gather(_blocks.attracted, states, name=("kmpar-attract", run)):
+        weights[: len(a)] += a
     if not (weights > 0).sum() >= k:  # a candidate set no bigger than k: weights could leave too few
         weights += 1.0
     return kmeans(
@@ -79,4 +102,5 @@ def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run):
         sample_weight=weights,
         random_state=seed % 2**32,
         n_threads=n_threads,
+        spherical=spherical,
     ).centroids

@@ -17,6 +17,7 @@ import warnings
 import dask
 import dask.array as da
 import numpy as np
+import scipy.sparse as sp
 from dask.core import flatten
 from distributed import futures_of, get_client, wait
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
@@ -24,6 +25,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ckmeans._kmeans import _iteration_callback, _run_seeds
+from ckmeans._spherical import check_spherical, objective_from_inertia, unit_centres
 from ckmeans._validation import (
     check_init_array,
     check_init_name,
@@ -37,6 +39,12 @@ from ckmeans.dask import _blocks
 from ckmeans.dask._init import initial_centres
 
 _KEPT_DTYPES = (np.float32, np.float64, np.uint8)
+_SPARSE_DTYPES = (np.float32, np.float64)
+
+
+def is_sparse(X):
+    """Whether the dask array X has scipy sparse blocks."""
+    return sp.issparse(X._meta)
 
 
 def _client():
@@ -50,8 +58,9 @@ def _client():
 
 
 def check_dask_X(X):
-    """A 2-D dask array of float32, float64 or uint8 (other real types become float64), one block
-    along the features, with known block sizes."""
+    """A 2-D dask array of float32, float64 or uint8 (other real types become float64), or of scipy
+    sparse blocks of float32 or float64 (other real types become float64), one block along the
+    features, with known block sizes."""
     if not isinstance(X, da.Array):
         X = da.asarray(X)
     if X.dtype.kind not in "biuf":
@@ -64,7 +73,7 @@ def check_dask_X(X):
         raise ValueError("X has blocks of unknown size: call X.compute_chunk_sizes() first")
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"X is empty: shape {X.shape}; k-means needs at least one sample and one feature")
-    if X.dtype not in _KEPT_DTYPES:
+    if X.dtype not in (_SPARSE_DTYPES if is_sparse(X) else _KEPT_DTYPES):
         X = X.astype(np.float64)
     if X.numblocks[1] != 1:
         X = X.rechunk({1: -1})
@@ -86,18 +95,21 @@ def check_dask_sample_weight(sample_weight, X):
     return w.astype(np.float64).rechunk((X.chunks[0],))
 
 
-def _data_facts(X, w, want_variance):
-    """One dask pass: the mean feature variance of X (scikit-learn's tol scale), whether float X is
-    finite (the variance says so when it is wanted) and the weights' checks, named as
+def _data_facts(blocks, want_variance):
+    """One pass over X: the mean feature variance of X (scikit-learn's tol scale), whether X is
+    finite (sparse blocks: every check of ``_blocks.prepared``) and the weights' checks, named as
     ckmeans.kmeans names them."""
+    X, w = blocks.X, blocks.w
     todo = {}
-    if want_variance:
+    if want_variance and not is_sparse(X):
         todo["var"] = X.var(axis=0, dtype=np.float64).mean()
-    elif X.dtype.kind == "f":
+    elif X.dtype.kind == "f" and not is_sparse(X):
         todo["x_finite"] = da.isfinite(X).all()
     if w is not None:
         todo.update(finite=da.isfinite(w).all(), neg=(w < 0).any(), pos=(w > 0).sum())
     facts = dask.compute(todo)[0]
+    if is_sparse(X):
+        facts["var"] = _mean_variance(blocks.collect(_blocks.moments, name=("moments",)))
     if w is not None:
         if not facts["finite"]:
             raise ValueError("sample_weight contains NaN or infinity")
@@ -107,9 +119,22 @@ def _data_facts(X, w, want_variance):
             raise ValueError("sample_weight is zero everywhere: at least one sample needs a positive weight")
     var = facts.get("var", 0.0)
     if not facts.get("x_finite", True) or not np.isfinite(var):
-        if not da.isfinite(X).all().compute():
+        if not is_sparse(X) and not da.isfinite(X).all().compute():
             raise ValueError("X contains NaN or infinity")
     return float(var), facts.get("pos")
+
+
+def _mean_variance(moments):
+    """The mean over features of the columns' population variance, from the blocks' (rows, column
+    means, column variances) merged in block order (Chan et al.'s pairwise update)."""
+    n, mean, m2 = moments[0][0], moments[0][1], moments[0][2] * moments[0][0]
+    for n_b, mean_b, var_b in moments[1:]:
+        delta = mean_b - mean
+        total = n + n_b
+        mean = mean + delta * (n_b / total)
+        m2 = m2 + var_b * n_b + delta**2 * (n * n_b / total)
+        n = total
+    return float(np.mean(m2 / n))
 
 
 class _Blocks:
@@ -263,7 +288,7 @@ def _average(sums, wsum, C_old):
     return C
 
 
-def _fit_run(blocks, C, max_iter, tol_abs, n_threads, report, run):
+def _fit_run(blocks, C, max_iter, tol_abs, n_threads, report, run, spherical):
     """One run of Lloyd's fit from centres C: (centres, n_iter, inertia history, converged, strict)."""
     history, digests = [], None
     strict = on_tol = False
@@ -276,9 +301,11 @@ def _fit_run(blocks, C, max_iter, tol_abs, n_threads, report, run):
         digests = new_digests
         _relocate(blocks, centres, sums, wsum, n_threads, ("farthest", run, it))
         C_new = _average(sums, wsum, C)
+        if spherical:
+            unit_centres(C_new)
         shift = float(((C_new.astype(np.float64) - C.astype(np.float64)) ** 2).sum())
         C = C_new
-        history.append(inertia)
+        history.append(objective_from_inertia(inertia) if spherical else inertia)
         if report is not None:  # (the count of changed labels is not known, only whether any changed)
             report(it, inertia, shift, 0 if unchanged else -1, 0.0)
         # scikit-learn's order: unchanged labels are strict convergence, then the shift against tol
@@ -336,10 +363,14 @@ class _FitSetup:
             est.n_init, "k-means++" if is_name and init == "k-means||" else init, type(est).__name__
         )
         w = check_dask_sample_weight(sample_weight, X)
+        self.spherical = check_spherical(est.spherical)
+        if is_sparse(X) or self.spherical:
+            dtype = np.float32 if X.dtype == np.float32 else np.float64
+            X = X.map_blocks(_blocks.prepared, self.spherical, dtype=dtype, meta=X._meta.astype(dtype))
         # the blocks first, so that a persisted X is read once, by the pass below
         self.blocks = _Blocks(client, X, w, _persists(client, est.persist, X, w))
         X, w = self.blocks.X, self.blocks.w
-        self.variance, n_positive = _data_facts(X, w, want_variance)
+        self.variance, n_positive = _data_facts(self.blocks, want_variance)
         if w is not None and is_name and n_positive < self.n_clusters:
             raise ValueError(
                 f"only {n_positive} samples have a positive weight; "
@@ -360,6 +391,7 @@ class _FitSetup:
             self.n_threads,
             self.cdtype,
             run,
+            self.spherical,
         )
         if self.verbose:
             print("Initialization complete")
@@ -372,8 +404,10 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
     The parameters and the result are those of :class:`ckmeans.KMeans` (scikit-learn's semantics:
     tol relative to the mean feature variance of X, strict convergence when labels stop changing,
     empty clusters relocated to the farthest points, the best of n_init runs), over X given as a
-    ``dask.array`` of row blocks (float32, float64 or uint8, used as they are). It runs on the
-    current ``dask.distributed`` Client.
+    ``dask.array`` of row blocks: NumPy blocks of float32, float64 or uint8, used as they are, or
+    scipy sparse blocks (CSR, or converted to CSR on the worker; float32 or float64), e.g.
+    ``da.from_array(X_csr, chunks=(10_000, -1), asarray=False)``. It runs on the current
+    ``dask.distributed`` Client.
 
     Each iteration sends the centres to the cluster once; every block runs the C partial step where
     it lives and returns only its O(n_clusters x n_features) sums, summed in block order: the
@@ -386,7 +420,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
     init : {'k-means||', 'k-means++', 'random'} or array (n_clusters, n_features), default='k-means||'
         'k-means||' (Bahmani et al. 2012) samples about 2 x n_clusters candidates per round over 5
         rounds on the workers, weights them by the points they attract and reclusters them in memory
-        with ckmeans' weighted k-means++: a few passes over X. 'k-means++' and 'random' are those of
+        with ckmeans' weighted k-means++: a few passes over X (sparse X: the candidates stay sparse,
+        and each round's are sent to the workers dense). 'k-means++' and 'random' are those of
         :func:`ckmeans.kmeans` on the whole of X, which is brought to the client for them (X must
         fit in its memory); with the same random_state they give ckmeans.KMeans's centres.
     n_init : 'auto' or int, default='auto'
@@ -399,6 +434,10 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         has threads (and sets OMP_NUM_THREADS=1 for them), so the default keeps one per task; a
         worker started with ``--nthreads 1`` can give its one task all its cores instead.
     verbose : int, default=0
+    spherical : bool, default=False
+        Spherical k-means (cosine), as in :class:`ckmeans.KMeans`: the blocks' rows are scaled to unit
+        norm on the workers (a copy; an all-zero row is a ValueError), every centre is rescaled to
+        unit norm after each update, and ``inertia_`` is sum_i w_i (1 - cos(x_i, c)).
     persist : 'auto' or bool, default='auto'
         Whether X (and sample_weight) stay in the workers' memory during the fit. False reads X's
         blocks again at every pass (an iteration, a k-means|| round), one block per running task,
@@ -429,6 +468,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         random_state=None,
         n_threads=1,
         verbose=0,
+        spherical=False,
         persist="auto",
     ):
         self.n_clusters = n_clusters
@@ -439,6 +479,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         self.random_state = random_state
         self.n_threads = n_threads
         self.verbose = verbose
+        self.spherical = spherical
         self.persist = persist
 
     def fit(self, X, y=None, sample_weight=None):
@@ -451,7 +492,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         for run in range(fit.n_init):
             C = fit.initial_centres(run)
             C, n_iter, history, converged, strict = _fit_run(
-                blocks, C, self.max_iter, tol_abs, fit.n_threads, report, run
+                blocks, C, self.max_iter, tol_abs, fit.n_threads, report, run, fit.spherical
             )
             finals = blocks.map(
                 _blocks.final,
@@ -464,6 +505,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
             inertia = 0.0
             for s in summaries:
                 inertia += s[0]
+            if fit.spherical:
+                inertia = objective_from_inertia(inertia)
             if best is None or inertia < best[1]:
                 counts = sum(s[1] for s in summaries)
                 best = (C, inertia, n_iter, history, converged, finals, counts)
@@ -490,14 +533,28 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
         """Nearest centre of every row of the dask array X: a lazy dask array of int32."""
         X, centres = check_new_X(self, X)
         n_threads = _check_n_threads(self.n_threads)
-        return X.map_blocks(_blocks.predict, centres, n_threads, dtype=np.int32, drop_axis=1)
+        return X.map_blocks(
+            _blocks.predict,
+            centres,
+            check_spherical(self.spherical),
+            n_threads,
+            dtype=np.int32,
+            drop_axis=1,
+            meta=np.empty((0,), np.int32),
+        )
 
     def transform(self, X):
         """Euclidean distances of every row of X to every centre: a lazy dask array."""
         X, centres = check_new_X(self, X)
         dtype = np.float32 if X.dtype == np.float32 else np.float64
         return X.map_blocks(
-            _blocks.distances, centres, dtype=dtype, chunks=(X.chunks[0], (len(self.cluster_centers_),))
+            _blocks.distances,
+            centres,
+            check_spherical(self.spherical),
+            _check_n_threads(self.n_threads),
+            dtype=dtype,
+            chunks=(X.chunks[0], (len(self.cluster_centers_),)),
+            meta=np.empty((0, 0), dtype),
         )
 
     def fit_predict(self, X, y=None, sample_weight=None):

@@ -12,12 +12,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
 
 from ckmeans._soft import _beta_schedule, _check_distance, _FitMonitor
+from ckmeans._spherical import check_spherical, unit_centres
 from ckmeans._validation import check_max_iter
 from ckmeans.dask import _blocks
 from ckmeans.dask._kmeans import _check_n_threads, _FitSetup, check_dask_sample_weight, check_new_X
 
 
-def _soft_run(blocks, C, betas, monitor, max_iter, tol, distance, n_threads, run):
+def _soft_run(blocks, C, betas, monitor, max_iter, tol, distance, spherical, n_threads, run):
     """One run of the soft fit from float64 centres C, each iteration's beta taken from betas as the
     C fit takes it (monitor, ckmeans._soft's, records the free energies and the last beta, prints
     verbose's lines and evaluates a callable schedule). Returns (centres, n_iter, converged)."""
@@ -25,7 +26,7 @@ def _soft_run(blocks, C, betas, monitor, max_iter, tol, distance, n_threads, run
         beta = float(betas[min(it, len(betas) - 1)])
         centres = blocks.put(C, "soft-centres", run, it)
         parts = blocks.collect(
-            _blocks.soft_step, centres, beta, distance, n_threads, name=("soft-step", run, it)
+            _blocks.soft_step, centres, beta, distance, spherical, n_threads, name=("soft-step", run, it)
         )
         sums, wsum, energy = parts[0][0].copy(), parts[0][1].copy(), parts[0][2]
         for s, ws, e in parts[1:]:
@@ -36,6 +37,8 @@ def _soft_run(blocks, C, betas, monitor, max_iter, tol, distance, n_threads, run
         C_new = C.copy()
         full = wsum > 0
         C_new[full] = sums[full] / wsum[full, None]
+        if spherical:
+            unit_centres(C_new)
         shift = float(np.sqrt(((C_new - C) ** 2).sum()))
         C = C_new
         monitor(it, energy, shift, -1, beta)
@@ -50,7 +53,8 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
     The parameters and the result are those of :class:`ckmeans.SoftKMeans` (beta or a schedule of
     betas, 'euclidean' or 'sqeuclidean' distances, tol on the Frobenius norm of the centre change,
     the run of lowest free energy of n_init), over X given as a ``dask.array`` of row blocks
-    (float32, float64 or uint8, used as they are). It runs on the current ``dask.distributed``
+    (float32, float64 or uint8, used as they are, or scipy sparse blocks as in
+    :class:`ckmeans.dask.KMeans`). It runs on the current ``dask.distributed``
     Client.
 
     Each iteration sends the centres (float64, as the in-memory fit holds them) to the cluster
@@ -75,6 +79,10 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
     n_threads : int, default=1
         Threads of each block's kernel on its worker (see :class:`ckmeans.dask.KMeans`).
     verbose : int, default=0
+    spherical : bool, default=False
+        Soft spherical k-means, as in :class:`ckmeans.SoftKMeans` (a von Mises-Fisher mixture of
+        shared concentration beta): rows scaled to unit norm on the workers, centres rescaled to
+        unit norm after each update.
     persist : 'auto' or bool, default='auto'
         Whether X stays in the workers' memory during the fit (see :class:`ckmeans.dask.KMeans`).
 
@@ -103,6 +111,7 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         random_state=None,
         n_threads=1,
         verbose=0,
+        spherical=False,
         persist="auto",
     ):
         self.n_clusters = n_clusters
@@ -115,6 +124,7 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         self.random_state = random_state
         self.n_threads = n_threads
         self.verbose = verbose
+        self.spherical = spherical
         self.persist = persist
 
     def fit(self, X, y=None, sample_weight=None):
@@ -131,7 +141,7 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
             betas[0] = first_beta
             monitor = _FitMonitor(self.beta, betas, self.max_iter, bool(self.verbose))
             C, n_iter, converged = _soft_run(
-                blocks, C, betas, monitor, self.max_iter, self.tol, distance, n_threads, run
+                blocks, C, betas, monitor, self.max_iter, self.tol, distance, fit.spherical, n_threads, run
             )
             # the final E-step at the last beta, with the centres rounded as the caller gets them
             C = C.astype(fit.cdtype)
@@ -140,6 +150,7 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
                 blocks.put(C, "soft-final", run),
                 monitor.beta,
                 distance,
+                fit.spherical,
                 n_threads,
                 name=("soft-final", run),
             )
@@ -172,9 +183,11 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
             centres,
             self.beta_,
             self.distance,
+            check_spherical(self.spherical),
             _check_n_threads(self.n_threads),
             method,
             dtype=dtype,
+            meta=np.empty((0,) * (1 if kwargs.get("drop_axis") else 2), dtype),
             **kwargs,
         )
 
@@ -198,13 +211,17 @@ class SoftKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         array (the blocks' parts summed)."""
         X, centres = check_new_X(self, X)
         w = check_dask_sample_weight(sample_weight, X)
-        args = (centres, self.beta_, self.distance, _check_n_threads(self.n_threads))
-        if w is None:
-            parts = X.map_blocks(_blocks.soft_score, None, *args, dtype=np.float64, drop_axis=1, chunks=(1,))
-        else:
-            parts = X.map_blocks(
-                _blocks.soft_score, w[:, None], *args, dtype=np.float64, drop_axis=1, chunks=(1,)
-            )
+        args = (
+            centres,
+            self.beta_,
+            self.distance,
+            check_spherical(self.spherical),
+            _check_n_threads(self.n_threads),
+        )
+        weight = None if w is None else w[:, None]
+        parts = X.map_blocks(
+            _blocks.soft_score, weight, *args, dtype=np.float64, drop_axis=1, chunks=(1,), meta=np.empty((0,))
+        )
         return parts.sum()
 
     def fit_predict(self, X, y=None, sample_weight=None):
