@@ -234,6 +234,18 @@ cdef extern from "ckmeans.h" nogil:
                               float *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads)
     int ck_lloyd_step_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids_old,
                               double *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads)
+    int ck_lloyd_partial_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                                 int32_t *labels, double *sums, double *weight_in_clusters,
+                                 ck_step_stats *stats, int n_threads)
+    int ck_lloyd_partial_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                                 int32_t *labels, double *sums, double *weight_in_clusters,
+                                 ck_step_stats *stats, int n_threads)
+    int ck_farthest_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                            const int32_t *labels, int64_t n_far, double *far_sqdist, int64_t *far_index,
+                            int n_threads)
+    int ck_farthest_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                            const int32_t *labels, int64_t n_far, double *far_sqdist, int64_t *far_index,
+                            int n_threads)
     int ck_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
                               const ck_kmeans_params *params, ck_kmeans_result *result)
     int ck_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,
@@ -323,6 +335,12 @@ cdef extern from "ckmeans.h" nogil:
     int ck_soft_estep_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
                               double *responsibilities, int32_t *labels, double *objective,
                               const ck_soft_params *params)
+    int ck_soft_partial_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const double *centroids,
+                                double *sums, double *weight_in_clusters, double *objective,
+                                const ck_soft_params *params)
+    int ck_soft_partial_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                                double *sums, double *weight_in_clusters, double *objective,
+                                const ck_soft_params *params)
     int ck_soft_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
                                    const ck_soft_params *params, ck_soft_result *result)
     int ck_soft_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,

@@ -9,14 +9,16 @@ from ckmeans._boundary cimport (check_status, ck_sigint_guard, const_ptr_or_null
                                 interruptible_end, labels_ptr_or_null, ptr_or_null, raise_from_callback,
                                 resp_ptr_or_null, set_callback, soft_params)
 from ckmeans._ckmeans cimport (ck_assign_csr_f32, ck_assign_csr_f64, ck_csr_duplicate_row_f32,
-                               ck_csr_duplicate_row_f64, ck_csr_f32, ck_csr_f64,
-                               ck_inertia_csr_f32, ck_inertia_csr_f64, ck_kmeans_fit_csr_f32,
-                               ck_kmeans_fit_csr_f64, ck_kmeans_params, ck_kmeans_params_init,
-                               ck_kmeans_plusplus_csr_f32, ck_kmeans_plusplus_csr_f64,
+                               ck_csr_duplicate_row_f64, ck_csr_f32, ck_csr_f64, ck_farthest_csr_f32,
+                               ck_farthest_csr_f64, ck_inertia_csr_f32, ck_inertia_csr_f64,
+                               ck_kmeans_fit_csr_f32, ck_kmeans_fit_csr_f64, ck_kmeans_params,
+                               ck_kmeans_params_init, ck_kmeans_plusplus_csr_f32, ck_kmeans_plusplus_csr_f64,
                                ck_kmeans_random_init_csr_f32, ck_kmeans_random_init_csr_f64,
-                               ck_kmeans_result, ck_lloyd_step_csr_f32, ck_lloyd_step_csr_f64,
-                               ck_soft_estep_csr_f32, ck_soft_estep_csr_f64, ck_soft_kmeans_fit_csr_f32,
-                               ck_soft_kmeans_fit_csr_f64, ck_soft_params, ck_soft_result, ck_step_stats)
+                               ck_kmeans_result, ck_lloyd_partial_csr_f32, ck_lloyd_partial_csr_f64,
+                               ck_lloyd_step_csr_f32, ck_lloyd_step_csr_f64, ck_soft_estep_csr_f32,
+                               ck_soft_estep_csr_f64, ck_soft_kmeans_fit_csr_f32, ck_soft_kmeans_fit_csr_f64,
+                               ck_soft_params, ck_soft_partial_csr_f32, ck_soft_partial_csr_f64,
+                               ck_soft_result, ck_step_stats)
 
 from ckmeans._kmeans_core import ALGORITHMS
 
@@ -138,6 +140,52 @@ def lloyd_step(const ctype[::1] values, const int64_t[::1] indptr, const itype[:
     return stats.n_changed, stats.inertia, stats.center_shift
 
 
+def lloyd_partial(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices,
+                  int64_t n_features, const double[::1] sample_weight, const ctype[:, ::1] centroids,
+                  int32_t[::1] labels, double[:, ::1] sums, double[::1] weight_in_clusters, int n_threads):
+    """One block's partials of a Lloyd iteration: labels (IN previous, OUT new), sums and
+    weight_in_clusters (OUT); returns (n_changed, inertia)."""
+    cdef int st = 0
+    cdef ck_step_stats stats
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    if ctype is float:
+        d32 = csr_f32(values, indptr, indices, n_features, w)
+        with nogil:
+            st = ck_lloyd_partial_csr_f32(&d32, k, &centroids[0, 0], &labels[0], &sums[0, 0],
+                                          &weight_in_clusters[0], &stats, n_threads)
+    else:
+        d64 = csr_f64(values, indptr, indices, n_features, w)
+        with nogil:
+            st = ck_lloyd_partial_csr_f64(&d64, k, &centroids[0, 0], &labels[0], &sums[0, 0],
+                                          &weight_in_clusters[0], &stats, n_threads)
+    check_status(st, "sparse k-means")
+    return stats.n_changed, stats.inertia
+
+
+def farthest(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices, int64_t n_features,
+             const ctype[:, ::1] centroids, const int32_t[::1] labels, double[::1] far_sqdist,
+             int64_t[::1] far_index, int n_threads):
+    """far_sqdist and far_index (OUT, n_far each): the rows farthest from their centre, farthest first."""
+    cdef int st = 0
+    cdef int64_t k = centroids.shape[0], n_far = far_index.shape[0]
+    cdef double *fd = &far_sqdist[0] if n_far else NULL
+    cdef int64_t *fi = &far_index[0] if n_far else NULL
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    if ctype is float:
+        d32 = csr_f32(values, indptr, indices, n_features, NULL)
+        with nogil:
+            st = ck_farthest_csr_f32(&d32, k, &centroids[0, 0], &labels[0], n_far, fd, fi, n_threads)
+    else:
+        d64 = csr_f64(values, indptr, indices, n_features, NULL)
+        with nogil:
+            st = ck_farthest_csr_f64(&d64, k, &centroids[0, 0], &labels[0], n_far, fd, fi, n_threads)
+    check_status(st, "sparse k-means")
+
+
 def fit(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices, int64_t n_features,
         const double[::1] sample_weight, ctype[:, ::1] centroids, int32_t[::1] labels, str algorithm,
         int max_iter, double tol_abs, int n_threads, double[::1] inertia_history, bint spherical=False,
@@ -252,6 +300,41 @@ def soft_estep(const ctype[::1] values, const int64_t[::1] indptr, const itype[:
             d64 = csr_f64(values, indptr, indices, n_features, w)
             with nogil:
                 st = ck_soft_estep_csr_f64(&d64, k, &centroids[0, 0], r, lab, &obj, &params)
+    finally:
+        interruptible_end(&guard)
+    check_status(st, "sparse soft k-means")
+    return obj
+
+
+def soft_partial(const ctype[::1] values, const int64_t[::1] indptr, const itype[::1] indices,
+                 int64_t n_features, const double[::1] sample_weight,
+                 const double[:, ::1] centroids,    # IN  (k, d), double for both dtypes
+                 double beta, int distance,
+                 double[:, ::1] sums,               # OUT (k, d)
+                 double[::1] weight_in_clusters,    # OUT (k,)
+                 int n_threads, bint spherical=False):
+    """A block's part of one soft iteration (no M-step), as _soft_core.partial; returns its free
+    energy."""
+    cdef int st = 0
+    cdef double obj = 0.0
+    cdef const double *w = const_ptr_or_null(sample_weight)
+    cdef int64_t k = centroids.shape[0]
+    cdef ck_soft_params params = soft_params(&beta, 1, distance, 1, 0.0, n_threads, spherical)
+    cdef ck_csr_f32 d32
+    cdef ck_csr_f64 d64
+    cdef ck_sigint_guard guard
+    interruptible_begin(&guard)
+    try:
+        if ctype is float:
+            d32 = csr_f32(values, indptr, indices, n_features, w)
+            with nogil:
+                st = ck_soft_partial_csr_f32(&d32, k, &centroids[0, 0], &sums[0, 0], &weight_in_clusters[0],
+                                             &obj, &params)
+        else:
+            d64 = csr_f64(values, indptr, indices, n_features, w)
+            with nogil:
+                st = ck_soft_partial_csr_f64(&d64, k, &centroids[0, 0], &sums[0, 0], &weight_in_clusters[0],
+                                             &obj, &params)
     finally:
         interruptible_end(&guard)
     check_status(st, "sparse soft k-means")

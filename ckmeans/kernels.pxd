@@ -151,8 +151,9 @@ cdef int ck_mean_feature_variance_u8(const ck_data_u8 *data, double *mean_varian
 
 # ---- hard k-means on sparse (CSR) rows ------------------------------------------------------------
 # ck_csr_f32 / _f64: values, indptr, indices32 or indices64, shape, optional weights (ckmeans.h).
-# The first row listing a column twice; assignment, inertia, Lloyd step, whole fit (Lloyd;
-# ck_kmeans_params.spherical too), k-means++ and random rows, with the dense kernels' contracts.
+# The first row listing a column twice; assignment, inertia, Lloyd step, a block's Lloyd partials and
+# empty-cluster candidates, whole fit (Lloyd; ck_kmeans_params.spherical too), k-means++ and random
+# rows, with the dense kernels' contracts.
 cdef int ck_csr_duplicate_row_f32(const ck_csr_f32 *data, int64_t *row) noexcept nogil
 cdef int ck_csr_duplicate_row_f64(const ck_csr_f64 *data, int64_t *row) noexcept nogil
 cdef int ck_assign_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
@@ -169,6 +170,18 @@ cdef int ck_lloyd_step_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const
 cdef int ck_lloyd_step_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids_old,
                                double *centroids_new, int32_t *labels, ck_step_stats *stats,
                                int n_threads) noexcept nogil
+cdef int ck_lloyd_partial_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                                  int32_t *labels, double *sums, double *weight_in_clusters,
+                                  ck_step_stats *stats, int n_threads) noexcept nogil
+cdef int ck_lloyd_partial_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                                  int32_t *labels, double *sums, double *weight_in_clusters,
+                                  ck_step_stats *stats, int n_threads) noexcept nogil
+cdef int ck_farthest_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                             const int32_t *labels, int64_t n_far, double *far_sqdist,
+                             int64_t *far_index, int n_threads) noexcept nogil
+cdef int ck_farthest_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                             const int32_t *labels, int64_t n_far, double *far_sqdist,
+                             int64_t *far_index, int n_threads) noexcept nogil
 cdef int ck_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
                                const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil
 cdef int ck_kmeans_fit_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, double *centroids,
@@ -252,6 +265,13 @@ cdef int ck_soft_estep_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const
 cdef int ck_soft_estep_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
                                double *responsibilities, int32_t *labels, double *objective,
                                const ck_soft_params *params) noexcept nogil
+# ck_soft_partial_csr_*: one CSR block's weighted sums, weights and free energy (centroids double).
+cdef int ck_soft_partial_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const double *centroids,
+                                 double *sums, double *weight_in_clusters, double *objective,
+                                 const ck_soft_params *params) noexcept nogil
+cdef int ck_soft_partial_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                                 double *sums, double *weight_in_clusters, double *objective,
+                                 const ck_soft_params *params) noexcept nogil
 cdef int ck_soft_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
                                     const ck_soft_params *params,
                                     ck_soft_result *result) noexcept nogil

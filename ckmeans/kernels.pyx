@@ -231,6 +231,30 @@ cdef int ck_lloyd_step_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const
                                int n_threads) noexcept nogil:
     return _c.ck_lloyd_step_csr_f64(data, n_clusters, centroids_old, centroids_new, labels, stats, n_threads)
 
+cdef int ck_lloyd_partial_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                                  int32_t *labels, double *sums, double *weight_in_clusters,
+                                  ck_step_stats *stats, int n_threads) noexcept nogil:
+    return _c.ck_lloyd_partial_csr_f32(data, n_clusters, centroids, labels, sums, weight_in_clusters, stats,
+                                       n_threads)
+
+cdef int ck_lloyd_partial_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                                  int32_t *labels, double *sums, double *weight_in_clusters,
+                                  ck_step_stats *stats, int n_threads) noexcept nogil:
+    return _c.ck_lloyd_partial_csr_f64(data, n_clusters, centroids, labels, sums, weight_in_clusters, stats,
+                                       n_threads)
+
+cdef int ck_farthest_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                             const int32_t *labels, int64_t n_far, double *far_sqdist,
+                             int64_t *far_index, int n_threads) noexcept nogil:
+    return _c.ck_farthest_csr_f32(data, n_clusters, centroids, labels, n_far, far_sqdist, far_index,
+                                  n_threads)
+
+cdef int ck_farthest_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                             const int32_t *labels, int64_t n_far, double *far_sqdist,
+                             int64_t *far_index, int n_threads) noexcept nogil:
+    return _c.ck_farthest_csr_f64(data, n_clusters, centroids, labels, n_far, far_sqdist, far_index,
+                                  n_threads)
+
 cdef int ck_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
                                const ck_kmeans_params *params, ck_kmeans_result *result) noexcept nogil:
     return _c.ck_kmeans_fit_csr_f32(data, n_clusters, centroids, params, result)
@@ -364,6 +388,18 @@ cdef int ck_soft_estep_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const
                                double *responsibilities, int32_t *labels, double *objective,
                                const ck_soft_params *params) noexcept nogil:
     return _c.ck_soft_estep_csr_f64(data, n_clusters, centroids, responsibilities, labels, objective, params)
+
+cdef int ck_soft_partial_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const double *centroids,
+                                 double *sums, double *weight_in_clusters, double *objective,
+                                 const ck_soft_params *params) noexcept nogil:
+    return _c.ck_soft_partial_csr_f32(data, n_clusters, centroids, sums, weight_in_clusters, objective,
+                                      params)
+
+cdef int ck_soft_partial_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                                 double *sums, double *weight_in_clusters, double *objective,
+                                 const ck_soft_params *params) noexcept nogil:
+    return _c.ck_soft_partial_csr_f64(data, n_clusters, centroids, sums, weight_in_clusters, objective,
+                                      params)
 
 cdef int ck_soft_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,
                                     const ck_soft_params *params,

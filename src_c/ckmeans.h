@@ -503,13 +503,40 @@ int ck_inertia_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double 
                        const int32_t *labels, double *inertia, int n_threads);
 
 /* One Lloyd iteration, as ck_lloyd_step_*: assignment and the inertia of the new labels, weighted
- * sums, scikit-learn's relocation of empty clusters (the farthest rows, distances as in
- * ck_assign_csr), new centres and the squared shift. CK_ERR_KMEANS_NONFINITE if a value is NaN or
+ * sums, scikit-learn's relocation of empty clusters (the rows ck_farthest_csr lists for
+ * centroids_old), new centres and the squared shift. CK_ERR_KMEANS_NONFINITE if a value is NaN or
  * infinite. */
 int ck_lloyd_step_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids_old,
                           float *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads);
 int ck_lloyd_step_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids_old,
                           double *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads);
+
+/* The partials of one Lloyd iteration over a block of the rows of a larger fit, as ck_lloyd_partial_*:
+ * the assignment and cluster sums of ck_lloyd_step_csr, the same operations in the same order, but
+ * neither relocation nor averaging. labels: IN the previous labels (-1 for none), OUT the new ones.
+ * sums (OUT, n_clusters x n_features) = sum_i w_i x_i and weight_in_clusters (OUT, n_clusters) =
+ * sum_i w_i over the rows labelled j; stats (OUT): n_changed and inertia as ck_lloyd_step_csr's,
+ * center_shift 0. Memory as a step's (the sums are computed in one shared buffer, then copied).
+ * Same status codes as ck_lloyd_step_csr. */
+int ck_lloyd_partial_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                             int32_t *labels, double *sums, double *weight_in_clusters, ck_step_stats *stats,
+                             int n_threads);
+int ck_lloyd_partial_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                             int32_t *labels, double *sums, double *weight_in_clusters, ck_step_stats *stats,
+                             int n_threads);
+
+/* The candidates of the empty-cluster rule, as ck_farthest_*: the n_far (0 <= n_far <= n_samples) rows
+ * farthest from their centre, unweighted ||x||^2 + ||c||^2 - 2 x.c in double (x.c in double over the
+ * row's stored values), clamped at 0, farthest first, equal distances by increasing row index: the
+ * distances ck_lloyd_step_csr relocates by. far_sqdist (OUT, n_far), far_index (OUT, n_far).
+ * Allocates 24 bytes per row and n_clusters doubles. Status: CK_OK, CK_ERR_ARG, CK_ERR_NOMEM,
+ * CK_ERR_KMEANS_LABEL (a label out of range), CK_ERR_KMEANS_NONFINITE (a NaN or infinite value). */
+int ck_farthest_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const float *centroids,
+                        const int32_t *labels, int64_t n_far, double *far_sqdist, int64_t *far_index,
+                        int n_threads);
+int ck_farthest_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
+                        const int32_t *labels, int64_t n_far, double *far_sqdist, int64_t *far_index,
+                        int n_threads);
 
 /* A whole fit, with ck_kmeans_fit_*'s parameters, stopping rules, relocation, cancellation,
  * callback and results (spherical included); the final inertia is ck_inertia_csr's. */
@@ -695,6 +722,18 @@ int ck_soft_estep_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const floa
 int ck_soft_estep_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids,
                           double *responsibilities, int32_t *labels, double *objective,
                           const ck_soft_params *params);
+
+/* The partials of one soft iteration over a block of the rows of a larger fit, as ck_soft_partial_*
+ * (params->betas[0], distance and spherical honoured as by the fit): the E-step and the sums of the
+ * fit's iteration, the same operations in the same order, but no M-step, so sums / weights are the
+ * bits of a one-iteration fit's centres. centroids (IN, n_clusters x n_features) double for both
+ * value types. sums (OUT, n_clusters x n_features) = sum_i w_i r_ij x_i, weight_in_clusters (OUT,
+ * n_clusters) = sum_i w_i r_ij, *objective (OUT) the block's free energy. Extra memory: a fit's
+ * (the block's transposed copy and n_samples x n_clusters weighted responsibilities included). */
+int ck_soft_partial_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, const double *centroids, double *sums,
+                            double *weight_in_clusters, double *objective, const ck_soft_params *params);
+int ck_soft_partial_csr_f64(const ck_csr_f64 *data, int64_t n_clusters, const double *centroids, double *sums,
+                            double *weight_in_clusters, double *objective, const ck_soft_params *params);
 
 /* A whole soft k-means fit, as ck_soft_kmeans_fit_*. */
 int ck_soft_kmeans_fit_csr_f32(const ck_csr_f32 *data, int64_t n_clusters, float *centroids,

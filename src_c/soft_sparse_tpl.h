@@ -12,9 +12,10 @@ typedef struct {
     int64_t k, kp, n_chunks, max_nnz;
     double *x_sqnorm; /* n: ||x_i||^2 in double, once per call */
     double *chunk_energy; /* n_chunks free energies, summed in chunk order */
-    /* a fit only: */
+    /* a fit and a block's sums (ck_soft_partial_csr) only: */
     double *R; /* n x kp: w_i r_ij of the last E-step (padding 0), read by the M-step */
     double *chunk_wsum; /* n_chunks x kp: sum_i w_i r_ij per chunk */
+    double *wsum; /* k: their sum over the chunks */
     /* X's columns: column f's stored values at [col_ptr[f], col_ptr[f + 1]), rows ascending, as
      * offsets i * kp into R and values in double (ck_soft_dots' nonzero list of a column) */
     int64_t *col_ptr, *col_off;
@@ -29,6 +30,7 @@ static void CK_FN(soft_csr_free)(CK_FN(ck_soft_csr) * s)
     free(s->chunk_energy);
     free(s->R);
     free(s->chunk_wsum);
+    free(s->wsum);
     free(s->col_ptr);
     free(s->col_off);
     free(s->col_val);
@@ -55,7 +57,8 @@ static void CK_FN(soft_csr_transpose)(CK_FN(ck_soft_csr) * s)
     ptr[0] = 0;
 }
 
-/* The checks of the data and parameters every call makes, then the buffers (fit: the M-step's too). */
+/* The checks of the data and parameters every call makes, then the buffers (fit, or a block's sums:
+ * the M-step's too). */
 static int CK_FN(soft_csr_init)(CK_FN(ck_soft_csr) * s, const CK_CSR *X, int64_t k,
                                 const ck_soft_params *params, int fit)
 {
@@ -78,10 +81,12 @@ static int CK_FN(soft_csr_init)(CK_FN(ck_soft_csr) * s, const CK_CSR *X, int64_t
     if (fit) {
         s->R = malloc((size_t)(n * s->kp) * sizeof(double));
         s->chunk_wsum = malloc((size_t)(s->n_chunks * s->kp) * sizeof(double));
+        s->wsum = malloc((size_t)k * sizeof(double));
         s->col_ptr = malloc((size_t)(d + 1) * sizeof(int64_t));
         s->col_off = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof(int64_t));
         s->col_val = malloc((size_t)(nnz > 0 ? nnz : 1) * sizeof(double));
-        if (!s->R || !s->chunk_wsum || !s->col_ptr || !s->col_off || !s->col_val) return CK_ERR_NOMEM;
+        if (!s->R || !s->chunk_wsum || !s->wsum || !s->col_ptr || !s->col_off || !s->col_val)
+            return CK_ERR_NOMEM;
         CK_FN(soft_csr_transpose)(s);
     }
     return CK_FN(ck_csr_sqnorms)(X, s->x_sqnorm, s->n_threads) ? CK_ERR_KMEANS_NONFINITE : CK_OK;
@@ -159,17 +164,20 @@ static int CK_FN(soft_csr_epass)(CK_FN(ck_soft_csr) * s, const double *C, double
     return status;
 }
 
-/* M-step from s->R: c_jf = sum_i x_if w_i r_ij / sum_i w_i r_ij, a column of X at a time (its rows in
- * order, by the same nonzero-list kernel with R in place of the centres), or C_old's value where a
- * cluster's total weight is 0 (it keeps its centre, as in the dense fit). */
-static int CK_FN(soft_csr_mpass)(CK_FN(ck_soft_csr) * s, const double *C_old, double *C_new)
+/* wsum[j] = sum_i w_i r_ij (j < k) of the last weighted E-step, its chunks' sums in chunk order. */
+static void CK_FN(soft_csr_wsum)(const CK_FN(ck_soft_csr) * s, double *wsum)
+{
+    for (int64_t j = 0; j < s->k; j++) wsum[j] = 0;
+    for (int64_t c = 0; c < s->n_chunks; c++)
+        for (int64_t j = 0; j < s->k; j++) wsum[j] += s->chunk_wsum[c * s->kp + j];
+}
+
+/* The M-step's sums from s->R: sums[j * d + f] = sum_i w_i r_ij x_if, a column of X at a time (its
+ * rows in order, by the same nonzero-list kernel with R in place of the centres). */
+static int CK_FN(soft_csr_mpass)(CK_FN(ck_soft_csr) * s, double *out)
 {
     const int64_t d = s->X->n_features, k = s->k, kp = s->kp;
     const int64_t n_tasks = (d + CK_SOFT_CSR_COLS - 1) / CK_SOFT_CSR_COLS;
-    double *wsum = calloc((size_t)kp, sizeof(double));
-    if (!wsum) return CK_ERR_NOMEM;
-    for (int64_t c = 0; c < s->n_chunks; c++)
-        for (int64_t j = 0; j < kp; j++) wsum[j] += s->chunk_wsum[c * kp + j];
     int status = CK_OK;
 #pragma omp parallel num_threads(ck_omp_team(s->n_threads, n_tasks))
     {
@@ -186,25 +194,31 @@ static int CK_FN(soft_csr_mpass)(CK_FN(ck_soft_csr) * s, const double *C_old, do
                 const int64_t p0 = s->col_ptr[f];
                 double xx;
                 ck_soft_dots(s->col_off + p0, s->col_val + p0, s->col_ptr[f + 1] - p0, s->R, kp, sums, &xx);
-                for (int64_t j = 0; j < k; j++)
-                    C_new[j * d + f] = wsum[j] > 0 ? sums[j] / wsum[j] : C_old[j * d + f];
+                for (int64_t j = 0; j < k; j++) out[j * d + f] = sums[j];
             }
         }
         free(sums);
     }
-    free(wsum);
     if (status == CK_OK && ck_cancelled(s->cancel)) status = CK_ERR_CANCELLED;
     return status;
 }
 
+/* One fit iteration: c_jf = sum_i w_i r_ij x_if / sum_i w_i r_ij, or C_old's value where a cluster's
+ * total weight is 0 (it keeps its centre, as in the dense fit). */
 static int CK_FN(soft_csr_step)(void *ctx, const double *C_old, double beta, int distance, double *C_new,
                                 double *energy, double *shift)
 {
     CK_FN(ck_soft_csr) *s = ctx;
+    const int64_t k = s->k, d = s->X->n_features;
     int status = CK_FN(soft_csr_epass)(s, C_old, beta, distance, 1, NULL, NULL, energy);
-    if (status == CK_OK) status = CK_FN(soft_csr_mpass)(s, C_old, C_new);
-    if (status == CK_OK) *shift = sqrt(ck_shift_f64(C_new, C_old, s->k * s->X->n_features));
-    return status;
+    if (status == CK_OK) status = CK_FN(soft_csr_mpass)(s, C_new);
+    if (status != CK_OK) return status;
+    CK_FN(soft_csr_wsum)(s, s->wsum);
+    for (int64_t j = 0; j < k; j++)
+        for (int64_t f = 0; f < d; f++)
+            C_new[j * d + f] = s->wsum[j] > 0 ? C_new[j * d + f] / s->wsum[j] : C_old[j * d + f];
+    *shift = sqrt(ck_shift_f64(C_new, C_old, k * d));
+    return CK_OK;
 }
 
 static int CK_FN(soft_csr_estep)(void *ctx, const double *C, double beta, int distance,
@@ -231,6 +245,27 @@ int CK_FN(ck_soft_estep_csr)(const CK_CSR *data, int64_t n_clusters, const CK_CT
         status = CK_FN(soft_csr_epass)(&s, C, kbeta, distance, 0, responsibilities, labels, &energy);
     if (status == CK_OK && objective) *objective = energy * ck_soft_energy_scale(params);
     free(C);
+    CK_FN(soft_csr_free)(&s);
+    return status;
+}
+
+int CK_FN(ck_soft_partial_csr)(const CK_CSR *data, int64_t n_clusters, const double *centroids, double *sums,
+                               double *weight_in_clusters, double *objective, const ck_soft_params *params)
+{
+    if (ck_soft_check_step(params) != CK_OK) return CK_ERR_ARG;
+    if (!ck_soft_check_beta(params->betas[0])) return CK_ERR_SOFT_BETA;
+    CK_FN(ck_soft_csr) s;
+    int status = CK_FN(soft_csr_init)(&s, data, n_clusters, params, 1);
+    int distance;
+    const double kbeta = ck_soft_kernel_beta(params, params->betas[0], &distance);
+    double energy = 0.0;
+    if (status == CK_OK)
+        status = CK_FN(soft_csr_epass)(&s, centroids, kbeta, distance, 1, NULL, NULL, &energy);
+    if (status == CK_OK) status = CK_FN(soft_csr_mpass)(&s, sums);
+    if (status == CK_OK) {
+        CK_FN(soft_csr_wsum)(&s, weight_in_clusters);
+        *objective = energy * ck_soft_energy_scale(params);
+    }
     CK_FN(soft_csr_free)(&s);
     return status;
 }

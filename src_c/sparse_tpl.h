@@ -210,31 +210,53 @@ static void CK_FN(csr_sums)(const CK_CSR *X, const int32_t *labels, int64_t k, C
     }
 }
 
-/* scikit-learn's empty-cluster rule on sparse rows (the dense kernels' relocate): each empty cluster
- * takes one of the rows farthest from their centre in C_old, farthest first, ties to the lowest
- * row; its weighted values move from its old cluster's sums to the empty one's. */
-static int CK_FN(csr_relocate)(const CK_CSR *X, const double *x_sqnorm, const CK_CT *C_old,
-                               const double *c_sqnorm, int64_t k, const int32_t *labels, double *sums,
-                               double *wsum, int n_threads)
+/* The n_far rows farthest from their centre in C (c_sqnorm its squared norms), unweighted
+ * ||x||^2 + ||c||^2 - 2 x.c with x.c in double, clamped at 0, farthest first, ties to the lowest row:
+ * the candidates of the empty-cluster rule. n_far <= n. */
+static int CK_FN(csr_farthest)(const CK_CSR *X, const double *x_sqnorm, const CK_CT *C,
+                               const double *c_sqnorm, const int32_t *labels, int64_t n_far,
+                               double *far_sqdist, int64_t *far_index, int n_threads)
 {
     const int64_t n = X->n_samples, d = X->n_features;
-    int64_t n_empty = 0;
-    for (int64_t j = 0; j < k; j++) n_empty += wsum[j] == 0;
-    if (n_empty == 0) return CK_OK;
     ck_far_t *far = malloc((size_t)n * sizeof(ck_far_t));
     if (!far) return CK_ERR_NOMEM;
 #pragma omp parallel for schedule(static) num_threads(ck_omp_team(n_threads, ck_n_chunks(n)))
     for (int64_t i = 0; i < n; i++) {
         const int64_t l = labels[i];
-        far[i].dist = CK_FN(csr_sqdist)(x_sqnorm[i], c_sqnorm[l], CK_FN(csr_dot1)(X, i, C_old + l * d));
+        far[i].dist = CK_FN(csr_sqdist)(x_sqnorm[i], c_sqnorm[l], CK_FN(csr_dot1)(X, i, C + l * d));
         far[i].index = i;
     }
     qsort(far, (size_t)n, sizeof(ck_far_t), ck_far_cmp);
-    if (far[0].dist > 0) {
+    for (int64_t q = 0; q < n_far; q++) {
+        far_sqdist[q] = far[q].dist;
+        far_index[q] = far[q].index;
+    }
+    free(far);
+    return CK_OK;
+}
+
+/* scikit-learn's empty-cluster rule on sparse rows (the dense kernels' relocate): each empty cluster
+ * takes one of the rows csr_farthest lists for C_old, farthest first; its weighted values move from
+ * its old cluster's sums to the empty one's. */
+static int CK_FN(csr_relocate)(const CK_CSR *X, const double *x_sqnorm, const CK_CT *C_old,
+                               const double *c_sqnorm, int64_t k, const int32_t *labels, double *sums,
+                               double *wsum, int n_threads)
+{
+    const int64_t d = X->n_features;
+    int64_t n_empty = 0;
+    for (int64_t j = 0; j < k; j++) n_empty += wsum[j] == 0;
+    if (n_empty == 0) return CK_OK;
+    double *far_sqdist = malloc((size_t)n_empty * sizeof(double));
+    int64_t *far_index = malloc((size_t)n_empty * sizeof(int64_t));
+    int status = far_sqdist && far_index ? CK_OK : CK_ERR_NOMEM;
+    if (status == CK_OK)
+        status = CK_FN(csr_farthest)(X, x_sqnorm, C_old, c_sqnorm, labels, n_empty, far_sqdist, far_index,
+                                     n_threads);
+    if (status == CK_OK && far_sqdist[0] > 0) {
         int64_t taken = 0;
         for (int64_t j = 0; j < k && taken < n_empty; j++) {
             if (wsum[j] != 0) continue;
-            const int64_t i = far[taken++].index, old = labels[i];
+            const int64_t i = far_index[taken++], old = labels[i];
             const double wi = X->sample_weight ? X->sample_weight[i] : 1.0;
             for (int64_t p = X->indptr[i]; p < X->indptr[i + 1]; p++) {
                 const double v = wi * (double)X->values[p];
@@ -245,7 +267,28 @@ static int CK_FN(csr_relocate)(const CK_CSR *X, const double *x_sqnorm, const CK
             wsum[old] -= wi;
         }
     }
-    free(far);
+    free(far_sqdist);
+    free(far_index);
+    return status;
+}
+
+/* The partials of one Lloyd iteration from C (ws->x_sqnorm filled): labels (IN previous, OUT new),
+ * ws->sums (the weighted sums, then the weights), the labels changed and the inertia of the new
+ * labels. A block of a larger fit (ck_lloyd_partial_csr) stops here; csr_step goes on to relocate and
+ * average. */
+static int CK_FN(csr_step_sums)(const CK_CSR *X, CK_FN(ck_csr_ws) * ws, const CK_CT *C, int64_t k,
+                                int32_t *labels, int n_threads, const volatile int *cancel,
+                                int64_t *n_changed, double *inertia)
+{
+    CK_FN(csr_prepare)(C, k, X->n_features, ws->ct, ws->c_sqnorm);
+    int status = CK_FN(csr_assign_pass)(X, ws->x_sqnorm, ws->ct, ws->c_sqnorm, k, labels, NULL,
+                                        ws->chunk_inertia, ws->chunk_changed, n_threads, cancel);
+    if (status != CK_OK) return status;
+    *inertia = ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
+    int64_t ch = 0;
+    for (int64_t c = 0; c < ws->n_chunks; c++) ch += ws->chunk_changed[c];
+    *n_changed = ch;
+    CK_FN(csr_sums)(X, labels, k, ws, n_threads);
     return CK_OK;
 }
 
@@ -256,15 +299,8 @@ static int CK_FN(csr_step)(const CK_CSR *X, CK_FN(ck_csr_ws) * ws, const CK_CT *
                            const volatile int *cancel, int64_t *n_changed, double *inertia, double *shift)
 {
     const int64_t d = X->n_features, kd = k * d;
-    CK_FN(csr_prepare)(C_old, k, d, ws->ct, ws->c_sqnorm);
-    int status = CK_FN(csr_assign_pass)(X, ws->x_sqnorm, ws->ct, ws->c_sqnorm, k, labels, NULL,
-                                        ws->chunk_inertia, ws->chunk_changed, n_threads, cancel);
+    int status = CK_FN(csr_step_sums)(X, ws, C_old, k, labels, n_threads, cancel, n_changed, inertia);
     if (status != CK_OK) return status;
-    *inertia = ck_sum_ordered(ws->chunk_inertia, ws->n_chunks);
-    int64_t ch = 0;
-    for (int64_t c = 0; c < ws->n_chunks; c++) ch += ws->chunk_changed[c];
-    *n_changed = ch;
-    CK_FN(csr_sums)(X, labels, k, ws, n_threads);
     double *sums = ws->sums, *wsum = ws->sums + kd;
     status = CK_FN(csr_relocate)(X, ws->x_sqnorm, C_old, ws->c_sqnorm, k, labels, sums, wsum, n_threads);
     if (status != CK_OK) return status;
@@ -378,22 +414,74 @@ int CK_FN(ck_inertia_csr)(const CK_CSR *data, int64_t n_clusters, const CK_CT *c
     return status;
 }
 
+/* What a step and a block's partials check and prepare: the data, the previous labels (-1 or a
+ * cluster), the buffers (ws, freed by the caller on any status) and the row norms. */
+static int CK_FN(csr_step_init)(const CK_CSR *X, int64_t k, const int32_t *labels, CK_FN(ck_csr_ws) * ws,
+                                int n_threads)
+{
+    memset(ws, 0, sizeof(*ws));
+    int status = CK_FN(ck_csr_check)(X, k);
+    if (status == CK_OK) status = CK_FN(csr_ws_init)(ws, X->n_samples, X->n_features, k);
+    if (status == CK_OK && CK_FN(ck_csr_sqnorms)(X, ws->x_sqnorm, n_threads))
+        status = CK_ERR_KMEANS_NONFINITE;
+    for (int64_t i = 0; status == CK_OK && i < X->n_samples; i++)
+        if (labels[i] >= k || labels[i] < -1) status = CK_ERR_KMEANS_LABEL;
+    return status;
+}
+
 int CK_FN(ck_lloyd_step_csr)(const CK_CSR *data, int64_t n_clusters, const CK_CT *centroids_old,
                              CK_CT *centroids_new, int32_t *labels, ck_step_stats *stats, int n_threads)
 {
-    int status = CK_FN(ck_csr_check)(data, n_clusters);
-    if (status != CK_OK) return status;
     n_threads = ck_omp_clamp_threads(n_threads);
     CK_FN(ck_csr_ws) ws;
-    status = CK_FN(csr_ws_init)(&ws, data->n_samples, data->n_features, n_clusters);
-    if (status == CK_OK && CK_FN(ck_csr_sqnorms)(data, ws.x_sqnorm, n_threads))
-        status = CK_ERR_KMEANS_NONFINITE;
-    for (int64_t i = 0; status == CK_OK && i < data->n_samples; i++)
-        if (labels[i] >= n_clusters || labels[i] < -1) status = CK_ERR_KMEANS_LABEL;
+    int status = CK_FN(csr_step_init)(data, n_clusters, labels, &ws, n_threads);
     if (status == CK_OK)
         status = CK_FN(csr_step)(data, &ws, centroids_old, n_clusters, centroids_new, labels, 0, n_threads,
                                  ck_cancel_flag(), &stats->n_changed, &stats->inertia, &stats->center_shift);
     CK_FN(csr_ws_free)(&ws);
+    return status;
+}
+
+int CK_FN(ck_lloyd_partial_csr)(const CK_CSR *data, int64_t n_clusters, const CK_CT *centroids,
+                                int32_t *labels, double *sums, double *weight_in_clusters,
+                                ck_step_stats *stats, int n_threads)
+{
+    n_threads = ck_omp_clamp_threads(n_threads);
+    CK_FN(ck_csr_ws) ws;
+    int status = CK_FN(csr_step_init)(data, n_clusters, labels, &ws, n_threads);
+    if (status == CK_OK)
+        status = CK_FN(csr_step_sums)(data, &ws, centroids, n_clusters, labels, n_threads, ck_cancel_flag(),
+                                      &stats->n_changed, &stats->inertia);
+    if (status == CK_OK) {
+        const int64_t kd = n_clusters * data->n_features;
+        memcpy(sums, ws.sums, (size_t)kd * sizeof(double));
+        memcpy(weight_in_clusters, ws.sums + kd, (size_t)n_clusters * sizeof(double));
+        stats->center_shift = 0.0;
+    }
+    CK_FN(csr_ws_free)(&ws);
+    return status;
+}
+
+int CK_FN(ck_farthest_csr)(const CK_CSR *data, int64_t n_clusters, const CK_CT *centroids,
+                           const int32_t *labels, int64_t n_far, double *far_sqdist, int64_t *far_index,
+                           int n_threads)
+{
+    int status = CK_FN(ck_csr_check)(data, n_clusters);
+    if (status != CK_OK || n_far < 0 || n_far > data->n_samples) return CK_ERR_ARG;
+    for (int64_t i = 0; i < data->n_samples; i++)
+        if (labels[i] < 0 || labels[i] >= n_clusters) return CK_ERR_KMEANS_LABEL;
+    n_threads = ck_omp_clamp_threads(n_threads);
+    double *x_sqnorm = malloc((size_t)data->n_samples * sizeof(double)),
+           *c_sqnorm = malloc((size_t)n_clusters * sizeof(double));
+    status = x_sqnorm && c_sqnorm ? CK_OK : CK_ERR_NOMEM;
+    if (status == CK_OK && CK_FN(ck_csr_sqnorms)(data, x_sqnorm, n_threads)) status = CK_ERR_KMEANS_NONFINITE;
+    if (status == CK_OK) {
+        CK_FN(csr_c_sqnorms)(centroids, n_clusters, data->n_features, c_sqnorm);
+        status = CK_FN(csr_farthest)(data, x_sqnorm, centroids, c_sqnorm, labels, n_far, far_sqdist,
+                                     far_index, n_threads);
+    }
+    free(x_sqnorm);
+    free(c_sqnorm);
     return status;
 }
 

@@ -152,6 +152,179 @@ def test_bit_identical_for_any_thread_count(dtype, weighted):
             np.testing.assert_array_equal(a, b)
 
 
+# ------------------------------------------------- a block's partials (ckmeans.dask on CSR blocks)
+
+
+def emptied(M, rows):
+    """M with the given rows emptied (no stored values), its index dtype and column order kept."""
+    keep = np.ones(M.nnz, bool)
+    counts = np.diff(M.indptr)
+    for i in rows:
+        keep[M.indptr[i] : M.indptr[i + 1]] = False
+        counts[i] = 0
+    out = sp.csr_matrix((M.data[keep], M.indices[keep], np.r_[0, np.cumsum(counts)]), shape=M.shape)
+    out.indices = M.indices[keep]  # (the constructor narrows int64 indices that fit)
+    return out
+
+
+def blocks(M, bounds=(0, 170, 171, None)):
+    """M's rows cut into blocks (one of a single row), as dask holds a CSR array."""
+    ends = [M.shape[0] if b is None else b for b in bounds]
+    return [M[a:b] for a, b in zip(ends[:-1], ends[1:])]
+
+
+def lloyd_partial(M, w, C, labels, n_threads=2):
+    k = len(C)
+    sums, wsum = np.empty((k, M.shape[1])), np.empty(k)
+    changed, inertia = _sparse_core.lloyd_partial(*parts(M), w, C, labels, sums, wsum, n_threads)
+    return sums, wsum, changed, inertia
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("messy", [False, True])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lloyd_partial_matches_twin(dtype, index_dtype, messy, weighted):
+    M = emptied(make_csr(dtype, index_dtype=index_dtype, messy=messy), [0, 77, 599])
+    M.indices = M.indices.astype(index_dtype)  # (scipy's constructor narrows int64 indices that fit)
+    C0 = init_centres(M, 6)
+    w = weights(M.shape[0], weighted)
+    prev = np.random.RandomState(4).randint(-1, 6, M.shape[0]).astype(np.int32)
+    labels = prev.copy()
+    sums, wsum, changed, inertia = lloyd_partial(M, w, C0, labels)
+    sums_t, wsum_t, labels_t, changed_t, inertia_t = twins.lloyd_partial(M, w, C0, prev)
+    np.testing.assert_array_equal(labels, labels_t)
+    assert changed == changed_t
+    np.testing.assert_allclose(sums, sums_t, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(wsum, wsum_t, rtol=1e-12)
+    np.testing.assert_allclose(inertia, inertia_t, rtol=1e-6)
+
+
+@pytest.mark.parametrize("integers", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lloyd_partials_over_blocks_are_a_step(dtype, weighted, integers):
+    """Three blocks' partials summed in block order, then averaged: the in-memory step's labels and
+    counts, its centres to rounding, and its very bits when the sums are exact (integer values and
+    weights)."""
+    M = make_csr(dtype, n=N_MULTI, messy=True)
+    if integers:
+        M.data = np.round(M.data)
+    C0 = init_centres(M, 6)
+    w = weights(M.shape[0], weighted)
+    if weighted and integers:
+        w = np.round(w * 2)
+    prev = np.random.RandomState(6).randint(0, 6, M.shape[0]).astype(np.int32)
+    step_labels, C1 = prev.copy(), np.empty_like(C0)
+    step_changed, step_inertia, _ = _sparse_core.lloyd_step(*parts(M), w, C0, C1, step_labels, 2)
+    sums, wsum, labels = 0.0, 0.0, []
+    changed = inertia = 0
+    start = 0
+    for B in blocks(M):
+        stop = start + B.shape[0]
+        lab = prev[start:stop].copy()
+        s, ws, ch, ine = lloyd_partial(B, None if w is None else w[start:stop], C0, lab)
+        sums, wsum, changed, inertia = sums + s, wsum + ws, changed + ch, inertia + ine
+        labels.append(lab)
+        start = stop
+    np.testing.assert_array_equal(np.concatenate(labels), step_labels)
+    assert changed == step_changed
+    np.testing.assert_allclose(inertia, step_inertia, rtol=1e-12)
+    assert (wsum > 0).all()
+    C = (sums / wsum[:, None]).astype(dtype)
+    if integers:
+        np.testing.assert_array_equal(C, C1)
+    else:
+        np.testing.assert_allclose(C, C1, rtol=rtol(dtype))
+
+
+@pytest.mark.parametrize("n_far", [0, 1, 7, 603])
+@pytest.mark.parametrize("messy", [False, True])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_farthest_matches_twin(dtype, index_dtype, messy, n_far):
+    """Farthest first by the sparse formula; equal distances (rows repeated, in reverse) by
+    increasing row index."""
+    M = emptied(make_csr(dtype, index_dtype=index_dtype, messy=messy), [5])
+    M = sp.vstack([M, M[[40, 30, 20]]]).tocsr()
+    M.indices = M.indices.astype(index_dtype)
+    C = init_centres(M, 5)
+    labels = np.random.RandomState(2).randint(0, 5, M.shape[0]).astype(np.int32)
+    labels[600:] = labels[[40, 30, 20]]
+    for i in (40, 600):  # row 40 and its copy farthest, at the same distance
+        M.data[M.indptr[i] : M.indptr[i + 1]] *= 50
+    far_sqdist, far_index = np.empty(n_far), np.empty(n_far, np.int64)
+    _sparse_core.farthest(*parts(M), C, labels, far_sqdist, far_index, 2)
+    want_index, want_sqdist = twins.farthest(M, C, labels, n_far)
+    np.testing.assert_array_equal(far_index, want_index)
+    np.testing.assert_allclose(far_sqdist, want_sqdist, rtol=1e-9)
+    if n_far >= 2:
+        assert list(far_index[:2]) == [40, 600] and far_sqdist[0] == far_sqdist[1]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_farthest_over_blocks_and_the_step_relocate_alike(dtype):
+    """The blocks' candidates merged farthest first (ties to the lowest row) are the whole matrix's,
+    and the in-memory step's relocated centre is its first candidate."""
+    M = make_csr(dtype, n=N_MULTI, messy=True)
+    C0 = init_centres(M, 6)
+    C0[5] = 1e3  # nearest to nothing: the step relocates it
+    labels, C1 = np.full(M.shape[0], -1, np.int32), np.empty_like(C0)
+    _sparse_core.lloyd_step(*parts(M), None, C0, C1, labels, 2)
+    n_far = 9
+    whole = np.empty(n_far), np.empty(n_far, np.int64)
+    _sparse_core.farthest(*parts(M), C0, labels, *whole, 2)
+    cand, start = [], 0
+    for B in blocks(M):
+        nb = min(n_far, B.shape[0])
+        d, i = np.empty(nb), np.empty(nb, np.int64)
+        _sparse_core.farthest(*parts(B), C0, labels[start : start + B.shape[0]], d, i, 2)
+        cand += [(-di, start + ii) for di, ii in zip(d, i)]
+        start += B.shape[0]
+    merged = sorted(cand)[:n_far]
+    np.testing.assert_array_equal(whole[0], [-d for d, _ in merged])
+    np.testing.assert_array_equal(whole[1], [i for _, i in merged])
+    np.testing.assert_array_equal(C1[5], M[int(whole[1][0])].toarray().ravel().astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_partials_bit_identical_for_any_thread_count(dtype):
+    M = make_csr(dtype, n=N_MULTI, k=8, messy=True)
+    C = init_centres(M, 8)
+    w = weights(M.shape[0], True)
+    out = []
+    for n_threads in (1, 2, 3):
+        labels = np.full(M.shape[0], -1, np.int32)
+        res = lloyd_partial(M, w, C, labels, n_threads)
+        far = np.empty(50), np.empty(50, np.int64)
+        _sparse_core.farthest(*parts(M), C, labels, *far, n_threads)
+        out.append((labels, *res, *far))
+    for other in out[1:]:
+        for a, b in zip(out[0], other):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_partials_reject_bad_input():
+    M = make_csr(np.float64)
+    C = init_centres(M, 3)
+    n = M.shape[0]
+    labels = np.zeros(n, np.int32)
+    labels[3] = 3
+    with pytest.raises(ValueError, match="label is outside"):
+        _sparse_core.farthest(*parts(M), C, labels, np.empty(1), np.empty(1, np.int64), 1)
+    with pytest.raises(ValueError, match="label is outside"):
+        lloyd_partial(M, None, C, labels)
+    with pytest.raises(ValueError, match="argument"):
+        _sparse_core.farthest(
+            *parts(M), C, np.zeros(n, np.int32), np.empty(n + 1), np.empty(n + 1, np.int64), 1
+        )
+    M.data[5] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        lloyd_partial(M, None, C, np.zeros(n, np.int32))
+    with pytest.raises(ValueError, match="NaN"):
+        _sparse_core.farthest(*parts(M), C, np.zeros(n, np.int32), np.empty(1), np.empty(1, np.int64), 1)
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 def test_kmeans_plusplus_draws_the_dense_rows(weighted):
     # The same generator and draws as the dense k-means++: on float64 the same rows are chosen.

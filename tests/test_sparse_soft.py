@@ -16,7 +16,7 @@ from ckmeans import _sparse_core
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import twins
-from test_sparse import N_MULTI, init_centres, make_csr, parts, weights
+from test_sparse import N_MULTI, blocks, emptied, init_centres, make_csr, parts, weights
 
 DTYPES = [np.float32, np.float64]
 CODES = {"euclidean": 0, "sqeuclidean": 1, "spherical": 0}  # spherical: the code is not used
@@ -109,6 +109,114 @@ def test_spherical_responsibilities_are_von_mises_fisher():
     np.testing.assert_allclose(model.predict_proba(X), vmf, rtol=1e-9)
     np.testing.assert_allclose(model.transform(M), 1 - cos, atol=1e-12)
     np.testing.assert_allclose(np.linalg.norm(C1, axis=1), 1.0, rtol=1e-12)
+
+
+# ------------------------------------------------- a block's partials (ckmeans.dask on CSR blocks)
+
+
+def soft_partial(M, w, C, beta, distance, n_threads=2):
+    k = len(C)
+    sums, wsum = np.empty((k, M.shape[1])), np.empty(k)
+    energy = _sparse_core.soft_partial(
+        *parts(M),
+        w,
+        C.astype(np.float64),
+        beta,
+        CODES[distance],
+        sums,
+        wsum,
+        n_threads,
+        distance == "spherical",
+    )
+    return sums, wsum, energy
+
+
+@pytest.mark.parametrize("distance", sorted(CODES))
+@pytest.mark.parametrize("messy", [False, True])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_soft_partial_matches_twin(dtype, index_dtype, messy, distance):
+    M, C = data(dtype, distance, index_dtype=index_dtype, messy=messy)
+    if distance != "spherical":  # (spherical rows are unit rows)
+        M = emptied(M, [0, 300])
+    M.indices = M.indices.astype(index_dtype)  # (scipy's constructor narrows int64 indices that fit)
+    w = weights(M.shape[0], True)
+    beta = 0.4 if distance != "spherical" else 6.0
+    sums, wsum, energy = soft_partial(M, w, C, beta, distance)
+    sums_t, wsum_t, energy_t = twins.soft_partial(M, w, C, beta, distance)
+    np.testing.assert_allclose(sums, sums_t, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(wsum, wsum_t, rtol=1e-9)
+    assert energy == pytest.approx(energy_t, rel=1e-10)
+
+
+@pytest.mark.parametrize("distance", sorted(CODES))
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_soft_partial_is_the_fit_iteration_before_the_m_step(dtype, distance):
+    """On the whole matrix: the free energy of the in-memory fit's first iteration, and sums /
+    weights its centres' very bits (spherical: before their scaling to unit norm)."""
+    M, C = data(dtype, distance, messy=True)
+    w = weights(M.shape[0], True)
+    beta = 0.4 if distance != "spherical" else 6.0
+    sums, wsum, energy = soft_partial(M, w, C, beta, distance)
+    centres, history = C.copy(), np.empty(1)
+    spherical = distance == "spherical"
+    labels = np.empty(M.shape[0], np.int32)
+    _sparse_core.soft_fit(
+        *parts(M),
+        w,
+        np.array([beta]),
+        CODES[distance],
+        centres,
+        1,
+        0.0,
+        2,
+        None,
+        labels,
+        history,
+        None,
+        spherical,
+    )
+    assert energy == history[0]
+    assert (wsum > 0).all()
+    C1 = sums / wsum[:, None]
+    if spherical:
+        np.testing.assert_allclose(twins.unit_rows(C1).astype(dtype), centres, rtol=1e-6)
+    else:
+        np.testing.assert_array_equal(C1.astype(dtype), centres)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_soft_partials_over_blocks_sum_to_the_whole(dtype):
+    M, C = data(dtype, "euclidean", n=N_MULTI, messy=True)
+    w = weights(M.shape[0], True)
+    whole = soft_partial(M, w, C, 0.4, "euclidean")
+    total, start = [0.0, 0.0, 0.0], 0
+    for B in blocks(M):
+        part = soft_partial(B, w[start : start + B.shape[0]], C, 0.4, "euclidean")
+        total = [t + p for t, p in zip(total, part)]
+        start += B.shape[0]
+    for t, p in zip(total, whole):
+        np.testing.assert_allclose(t, p, rtol=1e-12)
+
+
+@pytest.mark.parametrize("spherical", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_soft_partial_bit_identical_for_any_thread_count(dtype, spherical):
+    M, C = data(dtype, "spherical" if spherical else "sqeuclidean", n=N_MULTI, k=6, messy=True)
+    w = weights(M.shape[0], True)
+    out = [soft_partial(M, w, C, 2.0, "spherical" if spherical else "sqeuclidean", t) for t in (1, 2, 3)]
+    for other in out[1:]:
+        for a, b in zip(out[0], other):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_soft_partial_rejects_bad_input():
+    M, C = data(np.float64, "euclidean")
+    with pytest.raises(ValueError, match="beta"):
+        soft_partial(M, None, C, -1.0, "euclidean")
+    M.data[3] = np.inf
+    with pytest.raises(ValueError, match="NaN or an infinity"):
+        soft_partial(M, None, C, 1.0, "euclidean")
 
 
 # ------------------------------------------------------------------- CSR against the dense kernel

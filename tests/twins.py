@@ -52,8 +52,12 @@ def centroids_update(X, w, labels, C_prev):
 
 def farthest(X, C, labels, n_far):
     """The n_far rows farthest from their centre (unweighted), farthest first, ties by lowest row
-    index, and their squared distances."""
-    d2 = ((np.asarray(X, dtype=np.float64) - np.asarray(C, dtype=np.float64)[labels]) ** 2).sum(axis=1)
+    index, and their squared distances: by differences, or for scipy sparse X by the sparse kernels'
+    formula (csr_sqdist_matrix)."""
+    if sp.issparse(X):
+        d2 = csr_sqdist_matrix(X, C)[np.arange(X.shape[0]), labels]
+    else:
+        d2 = ((np.asarray(X, dtype=np.float64) - np.asarray(C, dtype=np.float64)[labels]) ** 2).sum(axis=1)
     order = np.lexsort((np.arange(len(d2)), -d2))[:n_far]
     return order, d2[order]
 
@@ -92,18 +96,27 @@ def unit_rows(C):
     return np.divide(C, norms[:, None], out=C.copy(), where=norms[:, None] > 0)
 
 
+def lloyd_partial(X, w, C, labels_prev):
+    """A block's part of one Lloyd iteration (assignment and sums, no relocation, no averaging); X
+    dense or scipy sparse. Returns sums, weights, labels, n_changed, inertia of the assignment."""
+    X64, D2 = _dense_and_sqdist(X, C)
+    n = len(X64)
+    w = np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
+    labels = D2.argmin(axis=1).astype(np.int32)
+    sums, wsum = weighted_sums(X64, w, labels, len(C))
+    n_changed = int(np.count_nonzero(labels != labels_prev))
+    return sums, wsum, labels, n_changed, float((w * D2[np.arange(n), labels]).sum())
+
+
 def lloyd_iter(X, w, C_old, labels_prev, spherical=False):
     """One Lloyd iteration with scikit-learn's rules (lloyd_iter_chunked_dense + relocation); X dense
     or scipy sparse; spherical: the new centres scaled to unit norm.
 
     Returns new centres, labels, n_changed, inertia of the assignment, squared centre shift.
     """
-    X64, D2 = _dense_and_sqdist(X, C_old)
-    n, k = len(X64), len(C_old)
-    w = np.ones(n) if w is None else np.asarray(w, dtype=np.float64)
-    labels = D2.argmin(axis=1).astype(np.int32)
-    d2 = D2[np.arange(n), labels]
-    sums, wsum = weighted_sums(X64, w, labels, k)
+    sums, wsum, labels, n_changed, inertia = lloyd_partial(X, w, C_old, labels_prev)
+    X64 = X.toarray().astype(np.float64) if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+    w = np.ones(len(X64)) if w is None else np.asarray(w, dtype=np.float64)
     empty = np.flatnonzero(wsum == 0)
     if len(empty):
         # nothing moves if every point is on its centre
@@ -123,8 +136,6 @@ def lloyd_iter(X, w, C_old, labels_prev, spherical=False):
         C_new[~full] = C_new[heaviest]
     if spherical:
         C_new = unit_rows(C_new)
-    n_changed = int(np.count_nonzero(labels != labels_prev))
-    inertia = float((w * d2).sum())
     shift = float(((C_new - np.asarray(C_old, dtype=np.float64)) ** 2).sum())
     return C_new, labels, n_changed, inertia, shift
 
@@ -181,17 +192,23 @@ def soft_estep(X, C, beta, distance, w=None):
     return R, a.argmax(axis=1).astype(np.int32), float((w * (-lse / beta)).sum())
 
 
+def soft_partial(X, w, C, beta, distance):
+    """A block's part of one soft iteration (E-step and sums, no M-step): sum_i w_i r_ij x_i, the
+    total weights sum_i w_i r_ij and the free energy of C. X dense or scipy sparse."""
+    X64 = sp.csr_matrix(X, dtype=np.float64) if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+    R, _, energy = soft_estep(X64, C, beta, distance, w)
+    wr = R if w is None else soft_flush(R * np.asarray(w, dtype=np.float64)[:, None])
+    sums = np.asarray((X64.T @ wr).T) if sp.issparse(X64) else wr.T @ X64
+    return sums, wr.sum(axis=0), energy
+
+
 def soft_step(X, w, C_old, beta, distance):
     """One E+M iteration: new centres (clusters of zero total weight keep their old centre; scaled to
     unit norm for 'spherical'), the total weights, the free energy of C_old and the Frobenius norm of
     the change. X dense or scipy sparse."""
-    X64 = sp.csr_matrix(X, dtype=np.float64) if sp.issparse(X) else np.asarray(X, dtype=np.float64)
-    R, _, energy = soft_estep(X64, C_old, beta, distance, w)
-    wr = R if w is None else soft_flush(R * np.asarray(w, dtype=np.float64)[:, None])
-    wsum = wr.sum(axis=0)
+    sums, wsum, energy = soft_partial(X, w, C_old, beta, distance)
     C_new = np.array(C_old, dtype=np.float64, copy=True)
     full = wsum > 0
-    sums = np.asarray((X64.T @ wr).T) if sp.issparse(X64) else wr.T @ X64
     C_new[full] = sums[full] / wsum[full, None]
     if distance == "spherical":
         C_new = unit_rows(C_new)
