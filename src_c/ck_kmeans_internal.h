@@ -86,6 +86,22 @@ static inline int ck_far_cmp(const void *a, const void *b)
     if (x->dist != y->dist) return x->dist > y->dist ? -1 : 1;
     return (x->index > y->index) - (x->index < y->index);
 }
+
+/* A memory layout's side of the empty-cluster rule (ck_relocate): farthest lists its n_far rows
+ * farthest from their centre, farthest first, ties to the lowest row (as ck_farthest_*); move takes
+ * row i's weighted values out of cluster from's sums (n_features doubles a cluster) into cluster to's,
+ * which it overwrites, and returns the row's weight. */
+typedef struct {
+    int (*farthest)(const void *ctx, int64_t n_far, double *far_sqdist, int64_t *far_index);
+    double (*move)(const void *ctx, int64_t i, int64_t from, int64_t to, double *sums);
+    const void *ctx;
+} ck_relocator;
+
+/* scikit-learn's empty-cluster rule: the empty clusters (zero weight), in index order, take the rows
+ * r->farthest lists, farthest first, each with its weight. Nothing moves when every row sits on its
+ * centre (more clusters than distinct rows). CK_OK or CK_ERR_NOMEM. */
+int ck_relocate(const ck_relocator *r, int64_t k, const int32_t *labels, double *sums, double *wsum);
+
 /* Forget the centroids a ws was prepared for (its buffers stay), before a call with new ones. */
 void ck_argmin_ws_reset(ck_argmin_ws *ws);
 

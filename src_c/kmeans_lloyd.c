@@ -353,6 +353,31 @@ CK_BOUND_CLONES static float ck_yy_decay(float *lb, const float *gd, int64_t t)
 #define CK_TPL "kmeans_lloyd_tpl.h"
 #include "ck_dtypes.h"
 
+int ck_relocate(const ck_relocator *r, int64_t k, const int32_t *labels, double *sums, double *wsum)
+{
+    int64_t n_empty = 0;
+    for (int64_t j = 0; j < k; j++) n_empty += wsum[j] == 0;
+    if (n_empty == 0) return CK_OK;
+    double *far_sqdist = malloc((size_t)n_empty * sizeof(double));
+    int64_t *far_index = malloc((size_t)n_empty * sizeof(int64_t));
+    int status = far_sqdist && far_index ? CK_OK : CK_ERR_NOMEM;
+    if (status == CK_OK) status = r->farthest(r->ctx, n_empty, far_sqdist, far_index);
+    if (status == CK_OK && far_sqdist[0] > 0) {
+        int64_t taken = 0;
+        /* (a cluster emptied by a move, further on, takes a candidate too while any is left) */
+        for (int64_t j = 0; j < k && taken < n_empty; j++) {
+            if (wsum[j] != 0) continue;
+            const int64_t i = far_index[taken++], old = labels[i];
+            const double wi = r->move(r->ctx, i, old, j, sums);
+            wsum[j] = wi;
+            wsum[old] -= wi;
+        }
+    }
+    free(far_sqdist);
+    free(far_index);
+    return status;
+}
+
 void ck_kmeans_params_init(ck_kmeans_params *params)
 {
     memset(params, 0, sizeof(*params));

@@ -113,39 +113,42 @@ static int CK_FN(farthest)(const CK_XT *X, int64_t n, int64_t d, const CK_CT *C_
     return CK_OK;
 }
 
-/* scikit-learn's empty-cluster rule: the empty clusters (zero weight), in index order, take the
- * points `farthest` lists, farthest first; each point's weighted row moves from its old cluster's
- * sums to the empty one. Nothing moves when every point sits on its centre (more clusters than
- * distinct points). */
+/* The dense rows' side of the empty-cluster rule (ck_relocator). */
+typedef struct {
+    const CK_XT *X;
+    int64_t n, d;
+    const double *w;
+    const CK_CT *C_old;
+    const int32_t *labels;
+    int n_threads;
+} CK_FN(ck_dense_rows);
+
+static int CK_FN(dense_farthest)(const void *ctx, int64_t n_far, double *far_sqdist, int64_t *far_index)
+{
+    const CK_FN(ck_dense_rows) *r = ctx;
+    return CK_FN(farthest)(r->X, r->n, r->d, r->C_old, r->labels, n_far, far_sqdist, far_index, r->n_threads);
+}
+
+static double CK_FN(dense_move)(const void *ctx, int64_t i, int64_t from, int64_t to, double *sums)
+{
+    const CK_FN(ck_dense_rows) *r = ctx;
+    const int64_t d = r->d;
+    const double wi = r->w ? r->w[i] : 1.0;
+    for (int64_t f = 0; f < d; f++) {
+        const double v = wi * (double)r->X[i * d + f];
+        sums[from * d + f] -= v;
+        sums[to * d + f] = v;
+    }
+    return wi;
+}
+
+/* ck_relocate on dense rows, candidates by their distance to C_old. */
 static int CK_FN(relocate)(const CK_XT *X, int64_t n, int64_t d, const double *w, const CK_CT *C_old,
                            int64_t k, const int32_t *labels, double *sums, double *wsum, int n_threads)
 {
-    int64_t n_empty = 0;
-    for (int64_t j = 0; j < k; j++) n_empty += wsum[j] == 0;
-    if (n_empty == 0) return CK_OK;
-    double *far_sqdist = malloc((size_t)n_empty * sizeof(double));
-    int64_t *far_index = malloc((size_t)n_empty * sizeof(int64_t));
-    int status = far_sqdist && far_index ? CK_OK : CK_ERR_NOMEM;
-    if (status == CK_OK)
-        status = CK_FN(farthest)(X, n, d, C_old, labels, n_empty, far_sqdist, far_index, n_threads);
-    if (status == CK_OK && far_sqdist[0] > 0) {
-        int64_t taken = 0;
-        for (int64_t j = 0; j < k && taken < n_empty; j++) {
-            if (wsum[j] != 0) continue;
-            const int64_t i = far_index[taken++], old = labels[i];
-            const double wi = w ? w[i] : 1.0;
-            for (int64_t f = 0; f < d; f++) {
-                const double v = wi * (double)X[i * d + f];
-                sums[old * d + f] -= v;
-                sums[j * d + f] = v;
-            }
-            wsum[j] = wi;
-            wsum[old] -= wi;
-        }
-    }
-    free(far_sqdist);
-    free(far_index);
-    return status;
+    const CK_FN(ck_dense_rows) rows = { X, n, d, w, C_old, labels, n_threads };
+    const ck_relocator r = { CK_FN(dense_farthest), CK_FN(dense_move), &rows };
+    return ck_relocate(&r, k, labels, sums, wsum);
 }
 
 double CK_FN(ck_shift)(const CK_CT *a, const CK_CT *b, int64_t len)

@@ -235,41 +235,44 @@ static int CK_FN(csr_farthest)(const CK_CSR *X, const double *x_sqnorm, const CK
     return CK_OK;
 }
 
-/* scikit-learn's empty-cluster rule on sparse rows (the dense kernels' relocate): each empty cluster
- * takes one of the rows csr_farthest lists for C_old, farthest first; its weighted values move from
- * its old cluster's sums to the empty one's. */
+/* The sparse rows' side of the empty-cluster rule (ck_relocator). */
+typedef struct {
+    const CK_CSR *X;
+    const double *x_sqnorm, *c_sqnorm;
+    const CK_CT *C_old;
+    const int32_t *labels;
+    int n_threads;
+} CK_FN(ck_csr_rows);
+
+static int CK_FN(csr_rows_farthest)(const void *ctx, int64_t n_far, double *far_sqdist, int64_t *far_index)
+{
+    const CK_FN(ck_csr_rows) *r = ctx;
+    return CK_FN(csr_farthest)(r->X, r->x_sqnorm, r->C_old, r->c_sqnorm, r->labels, n_far, far_sqdist,
+                               far_index, r->n_threads);
+}
+
+static double CK_FN(csr_rows_move)(const void *ctx, int64_t i, int64_t from, int64_t to, double *sums)
+{
+    const CK_CSR *X = ((const CK_FN(ck_csr_rows) *)ctx)->X;
+    const int64_t d = X->n_features;
+    const double wi = X->sample_weight ? X->sample_weight[i] : 1.0;
+    for (int64_t p = X->indptr[i]; p < X->indptr[i + 1]; p++) {
+        const double v = wi * (double)X->values[p];
+        sums[from * d + CK_CSR_COL(X, p)] -= v;
+        sums[to * d + CK_CSR_COL(X, p)] = v;
+    }
+    return wi;
+}
+
+/* ck_relocate on sparse rows (the dense kernels' relocate), candidates by csr_farthest for C_old
+ * (c_sqnorm its squared norms). */
 static int CK_FN(csr_relocate)(const CK_CSR *X, const double *x_sqnorm, const CK_CT *C_old,
                                const double *c_sqnorm, int64_t k, const int32_t *labels, double *sums,
                                double *wsum, int n_threads)
 {
-    const int64_t d = X->n_features;
-    int64_t n_empty = 0;
-    for (int64_t j = 0; j < k; j++) n_empty += wsum[j] == 0;
-    if (n_empty == 0) return CK_OK;
-    double *far_sqdist = malloc((size_t)n_empty * sizeof(double));
-    int64_t *far_index = malloc((size_t)n_empty * sizeof(int64_t));
-    int status = far_sqdist && far_index ? CK_OK : CK_ERR_NOMEM;
-    if (status == CK_OK)
-        status = CK_FN(csr_farthest)(X, x_sqnorm, C_old, c_sqnorm, labels, n_empty, far_sqdist, far_index,
-                                     n_threads);
-    if (status == CK_OK && far_sqdist[0] > 0) {
-        int64_t taken = 0;
-        for (int64_t j = 0; j < k && taken < n_empty; j++) {
-            if (wsum[j] != 0) continue;
-            const int64_t i = far_index[taken++], old = labels[i];
-            const double wi = X->sample_weight ? X->sample_weight[i] : 1.0;
-            for (int64_t p = X->indptr[i]; p < X->indptr[i + 1]; p++) {
-                const double v = wi * (double)X->values[p];
-                sums[old * d + CK_CSR_COL(X, p)] -= v;
-                sums[j * d + CK_CSR_COL(X, p)] = v;
-            }
-            wsum[j] = wi;
-            wsum[old] -= wi;
-        }
-    }
-    free(far_sqdist);
-    free(far_index);
-    return status;
+    const CK_FN(ck_csr_rows) rows = { X, x_sqnorm, c_sqnorm, C_old, labels, n_threads };
+    const ck_relocator r = { CK_FN(csr_rows_farthest), CK_FN(csr_rows_move), &rows };
+    return ck_relocate(&r, k, labels, sums, wsum);
 }
 
 /* The partials of one Lloyd iteration from C (ws->x_sqnorm filled): labels (IN previous, OUT new),
