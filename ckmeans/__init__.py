@@ -4,7 +4,7 @@ Thread convention for every ``n_threads`` argument: see :mod:`ckmeans._threads` 
 cores, negative counts back, 0 is an error); results are identical for any thread count.
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 from ckmeans import datasets, metrics
 from ckmeans._config import get_include, show_config

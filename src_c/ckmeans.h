@@ -31,7 +31,7 @@ extern "C" {
 
 /* ---- version ------------------------------------------------------------------------------- */
 #define CKMEANS_VERSION_MAJOR 0
-#define CKMEANS_VERSION_MINOR 3
+#define CKMEANS_VERSION_MINOR 4
 #define CKMEANS_VERSION_PATCH 0
 /* One number for #if tests: 10000 * MAJOR + 100 * MINOR + PATCH. */
 #define CKMEANS_VERSION (10000 * CKMEANS_VERSION_MAJOR + 100 * CKMEANS_VERSION_MINOR + CKMEANS_VERSION_PATCH)
