@@ -224,3 +224,20 @@ def test_kmeans_parallel_state_counts_each_rows_nearest_of_all_candidates(sparse
     got = _blocks.attracted(state)
     np.testing.assert_allclose(got, np.bincount(nearest, weights=w)[: len(got)], rtol=1e-12)
     assert state[1] == pytest.approx(np.sum(w * d2.min(1)), rel=1e-9)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_a_block_without_stored_values_and_an_empty_block(client, sparse):
+    """Rows 0..349 all zero (a block of no nonzeros), and a block of no rows: the in-memory fit."""
+    M = make_csr(np.float64, n=2000, d=60).tolil()
+    M[:CHUNK] = 0
+    M = M.tocsr()
+    M.eliminate_zeros()
+    X = M if sparse else M.toarray()
+    init = init_centres(M, 5)
+    ref = ckmeans.KMeans(5, init=init, n_threads=1).fit(X)
+    dX = da.from_array(X, chunks=((CHUNK, 0, 1000, 650), (60,)), asarray=False)
+    assert dX.blocks[1].compute().shape == (0, 60)
+    km = cdask.KMeans(5, init=init).fit(dX)
+    assert_same_fit(km, ref)
+    np.testing.assert_array_equal(km.predict(dX).compute(), ref.labels_)

@@ -60,7 +60,7 @@ def _client():
 def check_dask_X(X):
     """A 2-D dask array of float32, float64 or uint8 (other real types become float64), or of scipy
     sparse blocks of float32 or float64 (other real types become float64), one block along the
-    features, with known block sizes."""
+    features, with known block sizes, and no block of no rows."""
     if not isinstance(X, da.Array):
         X = da.asarray(X)
     if X.dtype.kind not in "biuf":
@@ -77,6 +77,8 @@ def check_dask_X(X):
         X = X.astype(np.float64)
     if X.numblocks[1] != 1:
         X = X.rechunk({1: -1})
+    if 0 in X.chunks[0]:  # blocks of no rows (left by a filter, say) have nothing to run on
+        X = X.rechunk({0: tuple(c for c in X.chunks[0] if c)})
     return X
 
 
