@@ -198,6 +198,15 @@ def machine_line(distributions):
     )
 
 
+def load_note():
+    """The 1-minute load average when the run started (other jobs on the machine add noise), to
+    read beside the ratios. Taken at import, before the run's own work."""
+    return f"load average {_LOAD_AT_START:.1f} when the run started"
+
+
+_LOAD_AT_START = os.getloadavg()[0]
+
+
 def ckmeans_origin():
     """Where ckmeans is imported from (installed package or source tree), or why it is not."""
     try:

@@ -248,8 +248,8 @@ def main(argv=None):
         [
             "## ckmeans.dask (LocalCluster)",
             f"{common.machine_line(LIBRARIES)}; "
-            f"{common.ckmeans_origin()}. The machine was shared with other jobs while this ran: read the "
-            "ratios (peers took turns in every repeat), not the absolute times.",
+            f"{common.ckmeans_origin()}; {common.load_note()}. Read the ratios (peers took turns in every "
+            "repeat) more than the absolute times.",
             f"Command: `{common.command_line(__file__, argv if argv is not None else sys.argv[1:], data)}`",
             f"Float32 MNIST train ({len(X32)} x {X32.shape[1]}), k={args.k}, {args.iters} iterations "
             f"(tol=0) from the same centres, {args.blocks} row blocks, LocalCluster of 2 worker processes "

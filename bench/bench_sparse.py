@@ -25,6 +25,7 @@ from _common import (
     command_line,
     data_dir,
     extra_peak_mb,
+    load_note,
     machine_line,
     markdown_table,
     replace_section,
@@ -187,7 +188,7 @@ def main(argv=None):
             "## Sparse k-means: 20 Newsgroups TF-IDF (CSR)",
             "",
             f"{machine_line(['numpy', 'scipy', 'scikit-learn'])}; "
-            f"{ckmeans_origin()}. The machine was shared with other jobs while this ran: read the ratios.",
+            f"{ckmeans_origin()}; {load_note()}. Read the ratios more than the absolute times.",
             "",
             f"`TfidfVectorizer()` on the training documents: {X64.shape[0]} x {X64.shape[1]}, "
             f"nnz {X64.nnz}. k={args.k}, {args.threads} thread(s) for both libraries, {args.repeats} "
