@@ -120,7 +120,9 @@ static int64_t ck_pp_keep_best(const double *part, const double *cand_dist, int6
 #define CK_TPL "kmeans_init_tpl.h"
 #include "ck_dtypes.h"
 
-/* The same initialisations on CSR rows. */
+/* The same initialisations on CSR rows. k-means++ scores its candidates CK_PP_BLOCK at a time: a
+ * block's sums fit in one or two vector registers. */
+#define CK_PP_BLOCK 4
 #undef CK_TPL
 #define CK_TPL "sparse_init_tpl.h"
 #include "ck_csr_dtypes.h"

@@ -325,15 +325,17 @@ def test_partials_reject_bad_input():
         _sparse_core.farthest(*parts(M), C, np.zeros(n, np.int32), np.empty(1), np.empty(1, np.int64), 1)
 
 
+@pytest.mark.parametrize("n_local_trials", [0, 6])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_kmeans_plusplus_draws_the_dense_rows(weighted):
-    # The same generator and draws as the dense k-means++: on float64 the same rows are chosen.
+def test_kmeans_plusplus_draws_the_dense_rows(weighted, n_local_trials):
+    # The same generator and draws as the dense k-means++: on float64 the same rows are chosen. Six
+    # trials take two blocks of the CSR kernel's candidates (the default, 4 at k=8, one).
     M = make_csr(np.float64, n=N_MULTI, k=8, messy=True)
     w = weights(M.shape[0], weighted)
     C, Cd = np.empty((8, M.shape[1])), np.empty((8, M.shape[1]))
     idx, idx_d = np.empty(8, np.int64), np.empty(8, np.int64)
-    _sparse_core.kmeans_plusplus(*parts(M), w, 11, 0, C, idx, 2)
-    _kmeans_core.kmeans_plusplus(np.ascontiguousarray(M.toarray()), w, 11, 0, Cd, idx_d, 2)
+    _sparse_core.kmeans_plusplus(*parts(M), w, 11, n_local_trials, C, idx, 2)
+    _kmeans_core.kmeans_plusplus(np.ascontiguousarray(M.toarray()), w, 11, n_local_trials, Cd, idx_d, 2)
     np.testing.assert_array_equal(idx, idx_d)
     np.testing.assert_array_equal(C, M.toarray()[idx])
     assert len(set(idx.tolist())) == 8
