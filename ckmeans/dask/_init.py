@@ -55,14 +55,15 @@ def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run, spherical):
     rng = np.random.default_rng([seed, 0])
     totals = blocks.collect(_blocks.total_weight, name=("kmpar-total", run))
     cands = [_draw_rows(blocks, rng, totals, 1, ("kmpar-first", run))]
-    states, seen = [None] * len(blocks.x), 0
+    states, seen, batches_seen = [None] * len(blocks.x), 0, 0
 
     def see(r):
         """The blocks' states updated with the candidates drawn since the last update (sent dense)."""
-        nonlocal states, seen
-        new = blocks.put(_dense(cands[-1], cdtype), "kmpar-new", run, r)
+        nonlocal states, seen, batches_seen
+        drawn = _stack(cands[batches_seen:])
+        new = blocks.put(_dense(drawn, cdtype), "kmpar-new", run, r)
         states = blocks.map(_blocks.nearest, new, seen, states, n_threads, name=("kmpar-nearest", run, r))
-        seen += cands[-1].shape[0]
+        seen, batches_seen = seen + drawn.shape[0], len(cands)
 
     for r in range(ROUNDS):
         see(r)
@@ -86,7 +87,8 @@ def _kmeans_parallel(blocks, k, seed, n_threads, cdtype, run, spherical):
     n_cands = sum(c.shape[0] for c in cands)
     if n_cands < k:  # few distinct rows: top up with rows drawn by weight
         cands.append(_draw_rows(blocks, rng, totals, k - n_cands, ("kmpar-more", run)))
-    if seen < sum(c.shape[0] for c in cands):
+        n_cands = k
+    if seen < n_cands:  # the last draw and the top-up have not been scored yet
         see(ROUNDS)
     cands = _stack(cands).astype(cdtype)
     weights = np.zeros(cands.shape[0])
