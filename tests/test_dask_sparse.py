@@ -163,16 +163,19 @@ def nan_at(M, row):
     return M
 
 
+NAN_AT_1234 = r"NaN or infinity .*X\[34, .*rows starting at row 1200 of X"
+ZERO_ROWS = r"all-zero row\(s\) \(the first is row 10\).*rows starting at row 0 of X"
+
+
 @pytest.mark.parametrize(
     "X, kwargs, match",
     [
-        (nan_at(make_csr(n=2000), 1234), {}, r"NaN or infinity .*X\[34, .*rows starting at row 1200 of X"),
+        (nan_at(make_csr(n=2000), 1234), {}, NAN_AT_1234),
+        (nan_at(make_csr(n=2000), 1234), {"persist": False}, NAN_AT_1234),
+        (nan_at(make_csr(n=2000), 1234), {"persist": False, "tol": 0}, NAN_AT_1234),
         (make_csr(n=2000)[:, :0], {}, "empty"),
-        (
-            sp.csr_matrix(np.eye(2000)[:, :10]),
-            {"spherical": True},
-            "all-zero row.*in the block of rows starting at row",
-        ),
+        (sp.csr_matrix(np.eye(2000)[:, :10]), {"spherical": True}, ZERO_ROWS),
+        (np.eye(2000)[:, :10], {"spherical": True}, ZERO_ROWS),
         (make_csr(n=2000), {"spherical": "yes"}, "spherical must be True or False"),
     ],
 )

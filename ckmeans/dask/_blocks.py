@@ -141,7 +141,7 @@ def _hard_estimator(centres, spherical, n_threads):
 def moments(X, w):
     """A sparse block's rows, and the means and population variances of its columns (zeros
     included, as ckmeans.kmeans's tol scale for sparse X)."""
-    mean, var = mean_variance_axis(sp.csr_matrix(X), axis=0)
+    mean, var = mean_variance_axis(X, axis=0)
     return X.shape[0], np.asarray(mean, np.float64), np.asarray(var, np.float64)
 
 

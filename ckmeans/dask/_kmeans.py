@@ -98,19 +98,21 @@ def check_dask_sample_weight(sample_weight, X):
 
 
 def _data_facts(blocks, want_variance):
-    """One pass over X: the mean feature variance of X (scikit-learn's tol scale), whether X is
-    finite (sparse blocks: every check of ``_blocks.prepared``) and the weights' checks, named as
-    ckmeans.kmeans names them."""
+    """At most one pass over X: the mean feature variance of X (scikit-learn's tol scale), whether
+    dense X is finite (sparse blocks are checked by ``_blocks.prepared`` wherever they are read) and
+    the weights' checks, named as ckmeans.kmeans names them."""
     X, w = blocks.X, blocks.w
+    sparse = is_sparse(X)
     todo = {}
-    if want_variance and not is_sparse(X):
-        todo["var"] = X.var(axis=0, dtype=np.float64).mean()
-    elif X.dtype.kind == "f" and not is_sparse(X):
-        todo["x_finite"] = da.isfinite(X).all()
+    if not sparse:
+        if want_variance:
+            todo["var"] = X.var(axis=0, dtype=np.float64).mean()
+        elif X.dtype.kind == "f":
+            todo["x_finite"] = da.isfinite(X).all()
     if w is not None:
         todo.update(finite=da.isfinite(w).all(), neg=(w < 0).any(), pos=(w > 0).sum())
     facts = dask.compute(todo)[0]
-    if is_sparse(X):
+    if sparse and want_variance:
         facts["var"] = _mean_variance(blocks.collect(_blocks.moments, name=("moments",)))
     if w is not None:
         if not facts["finite"]:
@@ -121,7 +123,7 @@ def _data_facts(blocks, want_variance):
             raise ValueError("sample_weight is zero everywhere: at least one sample needs a positive weight")
     var = facts.get("var", 0.0)
     if not facts.get("x_finite", True) or not np.isfinite(var):
-        if not is_sparse(X) and not da.isfinite(X).all().compute():
+        if not sparse and not da.isfinite(X).all().compute():
             raise ValueError("X contains NaN or infinity")
     return float(var), facts.get("pos")
 
@@ -154,6 +156,9 @@ class _Blocks:
             self.xf, self.wf = _block_futures(client, X), [None] * X.numblocks[0]
             if w is not None:
                 self.wf = _block_futures(client, w)
+            for f in self.xf:  # a block that failed its checks: its own error, the first in row order
+                if f.status == "error":
+                    f.result()
         self.X, self.w = X, w  # (holding the persisted collections holds their blocks)
         self.x = list(X.to_delayed().ravel())
         self.wb = [None] * len(self.x) if w is None else list(w.to_delayed())
