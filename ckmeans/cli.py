@@ -269,7 +269,6 @@ class _OutputFolder:
 
 
 def cmd_fit(args):
-
     out = Path(args.out)
     _check_out(out)
     X, y, side, text = _load_input(args)
